@@ -1,0 +1,69 @@
+#!/usr/bin/env bash
+# Set up migsim in ./.venv: find a Python 3.12 or newer, create the virtual
+# environment and install the project with its test tools. Safe to run again:
+# it reinstalls only when pyproject.toml has changed.
+#
+#   bash setup.sh            # core model and tests
+#   MIGSIM_PYTHON=/path/to/python3.13 bash setup.sh   # choose the interpreter
+set -euo pipefail
+cd "$(dirname "$0")"
+
+need_major=3
+need_minor=12
+
+is_suitable() {
+    "$1" -c "import sys; sys.exit(0 if sys.version_info >= ($need_major, $need_minor) else 1)" \
+        >/dev/null 2>&1
+}
+
+find_python() {
+    local candidates=()
+    [ -n "${MIGSIM_PYTHON:-}" ] && candidates+=("$MIGSIM_PYTHON")
+    candidates+=(python3.14 python3.13 python3.12)
+    # pyenv keeps versions that are installed but not active out of PATH.
+    local root="${PYENV_ROOT:-$HOME/.pyenv}"
+    if [ -d "$root/versions" ]; then
+        while IFS= read -r dir; do
+            candidates+=("$dir/bin/python3")
+        done < <(ls -d "$root"/versions/3.1[2-9]* 2>/dev/null | sort -rV)
+    fi
+    candidates+=(/usr/local/bin/python3 /usr/bin/python3 python3 python)
+    local c
+    for c in "${candidates[@]}"; do
+        if command -v "$c" >/dev/null 2>&1 && is_suitable "$c"; then
+            command -v "$c"
+            return 0
+        fi
+    done
+    return 1
+}
+
+if [ -x .venv/bin/python ] && ! is_suitable .venv/bin/python; then
+    echo "setup: .venv uses Python older than $need_major.$need_minor; recreating it" >&2
+    rm -rf .venv
+fi
+
+if [ ! -x .venv/bin/python ]; then
+    if ! python=$(find_python); then
+        cat >&2 <<MSG
+setup: migsim needs Python $need_major.$need_minor or newer (Mesa 3.5 requires it), and none was found.
+  Looked for: \$MIGSIM_PYTHON, python3.14, python3.13, python3.12, pyenv versions under
+  ${PYENV_ROOT:-$HOME/.pyenv}/versions, and python3 on PATH (found: $(python3 --version 2>&1 || echo none)).
+  Install one (e.g. 'pyenv install 3.12', 'apt-get install python3.12 python3.12-venv',
+  or from python.org), then run this script again, or point MIGSIM_PYTHON at it.
+MSG
+        exit 1
+    fi
+    echo "setup: creating .venv with $python ($("$python" --version 2>&1))"
+    "$python" -m venv .venv
+fi
+
+stamp=.venv/.migsim-installed
+want=$(cat pyproject.toml | sha256sum | cut -d' ' -f1)
+if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
+    echo "setup: installing migsim and its dependencies into .venv (a minute or two the first time)"
+    .venv/bin/python -m pip install --quiet --upgrade pip
+    .venv/bin/python -m pip install --quiet -e ".[dev]"
+    echo "$want" > "$stamp"
+fi
+echo "setup: ready ($(.venv/bin/python --version)); the command is .venv/bin/migsim"

@@ -1,0 +1,131 @@
+"""The conditions workers face: corridors, labour markets and wages, as arrays.
+
+`Economy` turns a scenario's parameters and the yearly drivers into the arrays the
+monthly kernels index: per origin x destination (entry regime, cost, base
+attraction), per location (wage, living cost, sector demand) and per year (wages
+and unemployment). Yearly values change only through `apply_year`, which the model
+schedules as an event each January.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .drivers import Drivers
+from .scenario import Scenario
+from .world import (
+    DEST_COUNTRIES,
+    LOCATION_COUNTRY,
+    LOCATION_REGION,
+    N_LOCATIONS,
+    ORIGINS,
+    REGIMES,
+    REGIONS,
+    SECTORS,
+    STATUSES,
+)
+
+ALTERNATIVES = np.arange(1, N_LOCATIONS)  # every location but home
+ALT_COUNTRY = LOCATION_COUNTRY[1:]
+# Kazakh regions nearest each origin (geography): the south for Central Asia, the
+# north for Russia, the Caspian for Azerbaijan, the east for China.
+NEAR_REGIONS = {
+    "UZB": ("shymkent", "almaty_region", "almaty_city"),
+    "TJK": ("shymkent", "almaty_region", "almaty_city"),
+    "KGZ": ("almaty_city", "almaty_region", "shymkent"),
+    "RUS": ("astana", "karaganda", "rest_of_kazakhstan"),
+    "CHN": ("almaty_region", "almaty_city"),
+    "AZE": ("mangystau", "atyrau"),
+    "KAZ": (),
+}
+OIL_REGIONS = ("mangystau", "atyrau")
+SEASONAL_COUNTRIES = ("KAZ", "RUS")  # construction-led demand with a summer season
+
+
+class Economy:
+    """Arrays of the world as the scenario sets it, for the current year."""
+
+    def __init__(self, scenario: Scenario, drivers: Drivers):
+        s = scenario
+        self.scenario = scenario
+        self.drivers = drivers
+        n_o, n_c = len(ORIGINS), len(DEST_COUNTRIES)
+        self.regime = np.zeros((n_o, n_c), np.int8)
+        self.travel_cost = np.zeros((n_o, n_c))
+        self.proximity = np.zeros((n_o, n_c))
+        for i, o in enumerate(ORIGINS):
+            for j, c in enumerate(DEST_COUNTRIES):
+                self.regime[i, j] = REGIMES.index(s[f"corridor.{o}.{c}.regime"])
+                self.travel_cost[i, j] = s[f"corridor.{o}.{c}.travel_cost_usd"]
+                self.proximity[i, j] = s[f"corridor.{o}.{c}.proximity"]
+        self.document_cost = np.array([s[f"legal.document_cost.{r}"] for r in REGIMES])
+        self.asc_country = np.array([s[f"behaviour.asc.{c}"] for c in DEST_COUNTRIES])
+        self.origin_propensity = np.array([s[f"behaviour.origin_propensity.{o}"] for o in ORIGINS])
+        self.capacity = np.array([s[f"labour.capacity.{c}"] for c in DEST_COUNTRIES])
+        self.living_cost = np.array([s[f"remittances.living_cost.{c}"] for c in DEST_COUNTRIES])
+        self.fee_rate = np.array([s[f"remittances.fee_percent.{c}"] for c in DEST_COUNTRIES]) / 100.0
+        self.contract_prob = np.array([0.0] + [s[f"labour.contract_prob.{st}"] for st in STATUSES[1:]])
+        self.contract_sector = np.array([s[f"labour.contract_sector.{x}"] for x in SECTORS])
+
+        region_demand = np.array([s[f"labour.region_demand.{r}"] for r in REGIONS])
+        region_wage = np.array([s[f"labour.region_wage.{r}"] for r in REGIONS])
+        self.region_demand = region_demand
+        self.region_wage = region_wage / np.dot(region_demand, region_wage)  # demand-weighted mean 1
+        near = np.zeros((n_o, len(REGIONS)))
+        for i, o in enumerate(ORIGINS):
+            for r in NEAR_REGIONS[o]:
+                near[i, REGIONS.index(r)] = 1.0
+        self.near_region = near
+
+        national = np.array([s[f"labour.sector_demand.{x}"] for x in SECTORS])
+        demand = np.tile(national, (N_LOCATIONS, 1))
+        tilt = s["labour.oil_region_industry_factor"]
+        for r in OIL_REGIONS:
+            demand[1 + REGIONS.index(r), SECTORS.index("industry")] *= tilt
+        self.sector_demand = demand / demand.sum(axis=1, keepdims=True)  # (locations, sectors)
+        sector_wage = np.array([s[f"labour.sector_wage.{x}"] for x in SECTORS])
+        self.sector_wage = sector_wage / np.dot(national, sector_wage)  # demand-weighted mean 1
+
+        self.quota = float(s["policy.work_permit_quota"])
+        self.year = None
+        self.apply_year(int(s["run.start"][:4]))
+
+    # --- yearly drivers ---------------------------------------------------------------
+    def apply_year(self, year: int) -> None:
+        """Wages and unemployment of a calendar year (the scheduled January event)."""
+        s, d = self.scenario, self.drivers
+        self.year = year
+        self.home_wage = d.column("average_wage_usd", ORIGINS, year) * s["wages.home_income_factor"]
+        national_u = d.column("unemployment_rate", ORIGINS, year)
+        self.home_unemployment = np.minimum(national_u * s["population.home_unemployment_multiplier"], 0.9)
+        self.dest_unemployment = d.column("unemployment_rate", DEST_COUNTRIES, year)
+        ratio = np.array([s["wages.kaz_migrant_ratio"]] + [s[f"wages.migrant_ratio.{c}"] for c in DEST_COUNTRIES[1:]])
+        self.dest_wage = d.column("average_wage_usd", DEST_COUNTRIES, year) * ratio
+        region_factor = np.ones(N_LOCATIONS)
+        region_factor[1:1 + len(REGIONS)] = self.region_wage
+        self.location_wage = np.where(LOCATION_COUNTRY >= 0, self.dest_wage[LOCATION_COUNTRY] * region_factor, 0.0)
+
+    # --- per-month arrays ----------------------------------------------------------------
+    def base_utility(self, calendar_month: int) -> np.ndarray:
+        """(origins, alternatives) attraction before income, cost, network and person terms."""
+        s = self.scenario
+        c = ALT_COUNTRY
+        base = self.asc_country[c][None, :] + self.origin_propensity[:, None]
+        base = base + s["behaviour.beta_proximity"] * self.proximity[:, c]
+        region = LOCATION_REGION[1:]
+        in_kaz = region >= 0
+        base[:, in_kaz] += np.log(np.maximum(self.region_demand[region[in_kaz]], 1e-12))
+        base[:, in_kaz] += s["behaviour.region_affinity"] * self.near_region[:, region[in_kaz]]
+        season = s["behaviour.season_amplitude"] * np.cos(2 * np.pi * (calendar_month - 4) / 12.0)
+        for country in SEASONAL_COUNTRIES:
+            base[:, c == DEST_COUNTRIES.index(country)] += season
+        return base
+
+    def move_cost(self) -> np.ndarray:
+        """(origins, alternatives) USD to move: travel plus documents of the regime."""
+        c = ALT_COUNTRY
+        return self.travel_cost[:, c] + self.document_cost[self.regime[:, c]]
+
+    def open_corridor(self) -> np.ndarray:
+        """(origins, alternatives) bool: the alternative is a destination for that origin."""
+        return self.regime[:, ALT_COUNTRY] != REGIMES.index("none")

@@ -1,0 +1,216 @@
+"""The Mesa model: workers deciding each month where to work.
+
+`MigrationModel.step()` is one month. Workers are real `mesa.Agent` objects, thin
+handles whose state lives in the columns of `Population`; the month runs as one
+kernel per sub-step over all workers (see `month.py`). With `per_agent=True` the
+same kernels run from each worker's own `step()` instead, in random order: the
+idiomatic Mesa month, kept as a reference to check the fast path against.
+"""
+
+from __future__ import annotations
+
+import mesa
+import numpy as np
+
+from . import month
+from .drivers import load_drivers
+from .economy import Economy
+from .errors import ScenarioError
+from .indicators import Recorder
+from .population import create_population
+from .scenario import Scenario, month_index
+from .streams import Streams
+from .world import (
+    CHANNELS,
+    HOME,
+    DEST_COUNTRIES,
+    INTENTIONS,
+    LOCATIONS,
+    N_LOCATIONS,
+    ORIGINS,
+    SECTORS,
+    STATUSES,
+)
+
+
+class Worker(mesa.Agent):
+    """A worker: identity in Mesa, state in the model's columns at row `index`."""
+
+    def __init__(self, model: "MigrationModel", index: int):
+        super().__init__(model)
+        self.index = index
+
+    # Readable views of the worker's state.
+    @property
+    def origin(self) -> str:
+        return ORIGINS[self.model.population.origin[self.index]]
+
+    @property
+    def location(self) -> str:
+        return LOCATIONS[self.model.population.location[self.index]]
+
+    @property
+    def status(self) -> str:
+        return STATUSES[self.model.population.status[self.index]]
+
+    @property
+    def sector(self) -> str | None:
+        s = self.model.population.job_sector[self.index]
+        return SECTORS[s] if s >= 0 else None
+
+    @property
+    def intention(self) -> str:
+        return INTENTIONS[self.model.population.intention[self.index]]
+
+    @property
+    def job_channel(self) -> str:
+        return CHANNELS[self.model.population.channel[self.index]]
+
+    @property
+    def female(self) -> bool:
+        return bool(self.model.population.female[self.index])
+
+    @property
+    def savings(self) -> float:
+        return float(self.model.population.savings[self.index])
+
+    def step(self) -> None:
+        """This worker's month, through the same kernels the vectorised month uses."""
+        m, draws, cond = self.model, self.model.draws, self.model.conditions
+        rows = np.array([self.index])
+        month.work_at_home(m, rows, draws)
+        month.decide_and_move(m, cond, rows, draws)
+        month.find_jobs(m, cond, rows, draws)
+        month.earn_and_remit(m, rows)
+        month.reconsider_abroad(m, cond, rows, draws)
+
+    def __repr__(self) -> str:
+        return f"Worker({self.index}, {self.origin}, at {self.location}, {self.status})"
+
+
+class MigrationModel(mesa.Model):
+    """Labour migration into and out of Kazakhstan, one step per month."""
+
+    def __init__(self, params: Scenario, *, seed: int | None = None, agents: int | None = None,
+                 per_agent: bool = False, record: bool = True):
+        scenario = params
+        seed = int(scenario["run.seed"] if seed is None else seed)
+        super().__init__(rng=seed)
+        self.params = scenario  # (Mesa's own `scenario` attribute is left to Mesa)
+        self.seed = seed
+        self.per_agent = per_agent
+        self.streams = Streams(seed)
+        self.draws = month.SequentialDraws(self) if per_agent else month.KeyedDraws(self)
+        self.start_index = month_index(scenario["run.start"])
+        self.n_months = month_index(scenario["run.end"]) - self.start_index + 1
+        self.burn_in = int(scenario["run.burn_in_months"])
+        self.month_counter = -self.burn_in  # months since run.start; negative while burning in
+
+        self.economy = Economy(scenario, load_drivers())
+        n_agents = int(scenario["run.agents"] if agents is None else agents)
+        self.population = create_population(scenario, n_agents, self.streams, self.economy.home_wage)
+        for i in range(self.population.n):
+            Worker(self, i)
+        self._reset_month_totals()
+        self.conditions: month.Conditions | None = None
+        self.recorder = Recorder(self.n_months) if record else None
+        self._validate_events()
+        self._schedule_years()
+        for _ in range(self.burn_in):
+            self._simulate_month()
+
+    # --- calendar ----------------------------------------------------------------------
+    @property
+    def absolute_month(self) -> int:
+        return self.start_index + self.month_counter
+
+    @property
+    def date(self) -> str:
+        """The month being simulated, YYYY-MM."""
+        year, m = divmod(self.absolute_month, 12)
+        return f"{year:04d}-{m + 1:02d}"
+
+    @property
+    def calendar_month(self) -> int:
+        """0 for January ... 11 for December."""
+        return self.absolute_month % 12
+
+    @property
+    def finished(self) -> bool:
+        return self.month_counter >= self.n_months
+
+    # --- scheduled events ----------------------------------------------------------------
+    def _schedule_years(self) -> None:
+        """Each January's drivers apply as an event just before that month's step."""
+        for m in range(1, self.n_months):
+            if (self.start_index + m) % 12 == 0:
+                self.schedule_event(self._new_year, at=m + 0.5)
+
+    def _new_year(self) -> None:
+        self.economy.apply_year((self.start_index + int(self.time)) // 12)
+
+    def _validate_events(self) -> None:
+        for event in self.params.events:
+            source = event.get("_file", "scenario")
+            raise ScenarioError(
+                f"{source}: [[events]] entry {dict((k, v) for k, v in event.items() if k != '_file')} "
+                "cannot be applied: this version of migsim has no event kinds yet. Remove the [[events]] table."
+            )
+
+    # --- the month -------------------------------------------------------------------------
+    def step(self) -> None:
+        """One month, in this order (scheduled events have already run before it):
+
+        1. scheduled events apply (the yearly drivers each January; policy events);
+        2. market conditions are fixed for the month (expected wages, hiring, quota),
+           then workers at home update their work at home and weigh every destination
+           against staying; movers pay the cost and leave;
+        3. movers arrive with the legal status their corridor allows, some with a job
+           lined up through contacts; everyone abroad without work searches;
+        4. workers earn, pay living costs and fees, save, and remit;
+        5. workers abroad update their status, face enforcement, and choose to stay,
+           visit home, return for good or move on;
+        6. clocks advance (ageing, retirement at home) and the month's indicators are
+           recorded.
+        """
+        if self.finished:
+            raise RuntimeError("the run is over: every month from run.start to run.end has been simulated")
+        self._simulate_month()
+
+    def _simulate_month(self) -> None:
+        self._reset_month_totals()
+        self.conditions = month.month_conditions(self)
+        if self.per_agent:
+            self.agents.shuffle_do("step")
+        else:
+            cond, draws, location = self.conditions, self.draws, self.population.location
+            home = np.flatnonzero(location == HOME)
+            month.work_at_home(self, home, draws)
+            month.decide_and_move(self, cond, home, draws)
+            abroad = np.flatnonzero(location != HOME)  # after this month's departures
+            month.find_jobs(self, cond, abroad, draws)
+            month.earn_and_remit(self, abroad)
+            month.reconsider_abroad(self, cond, abroad, draws)
+        month.end_of_month(self)
+        if self.month_counter >= 0 and self.recorder is not None:
+            self.recorder.record(self, self.month_counter)
+        self.month_counter += 1
+
+    def _reset_month_totals(self) -> None:
+        self.flows = np.zeros((len(ORIGINS), N_LOCATIONS, N_LOCATIONS), np.int64)
+        self.remitted = np.zeros((len(DEST_COUNTRIES), len(ORIGINS)))  # USD sent, by sending country
+        self.remitters = np.zeros((len(DEST_COUNTRIES), len(ORIGINS)))  # persons who sent money
+        self.deported = 0.0
+
+    def run(self, progress=None) -> None:
+        """Simulate every remaining month (progress: an optional callable per month)."""
+        while not self.finished:
+            self.step()
+            if progress is not None:
+                progress()
+
+    def timeseries(self):
+        """The recorded indicators as a tidy DataFrame (date, indicator, group, value)."""
+        if self.recorder is None:
+            raise RuntimeError("this model was built with record=False")
+        return self.recorder.to_frame()

@@ -1,0 +1,482 @@
+"""The sub-steps of one month, each a kernel over a set of worker rows.
+
+The vectorised month calls every kernel once with all rows; the per-agent reference
+month calls the same kernels from each Worker's `step()` with its own row. Kernels
+select the rows they concern (at home, abroad, searching...) themselves, read the
+month's market conditions from `Conditions` (fixed at the start of the month, so
+the order in which workers act does not matter) and take their randomness from a
+`Draws` object. Every change of location goes through `relocate`, which records the
+flow: stocks change only by recorded flows.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Protocol
+
+import numpy as np
+
+from . import decisions, kernels
+from .economy import ALT_COUNTRY
+from .world import (
+    CH_AGENCY,
+    CH_DIRECT,
+    CH_NETWORK_AFTER,
+    CH_NETWORK_BEFORE,
+    DEST_COUNTRIES,
+    HOME,
+    INT_CIRCULATE,
+    INT_MOVE_ON,
+    INT_RETURN,
+    INT_STAY,
+    LOCATION_COUNTRY,
+    N_LOCATIONS,
+    REGIMES,
+    ST_EAEU,
+    ST_HOME,
+    ST_IRREGULAR,
+    ST_PATENT,
+    ST_QUOTA,
+    ST_VISITOR,
+    ST_WORK_VISA,
+)
+
+if TYPE_CHECKING:
+    from .model import MigrationModel
+
+KAZ = DEST_COUNTRIES.index("KAZ")
+R_EAEU, R_PATENT, R_QUOTA, R_VISA_WORK, R_VISA_FREE, R_VISA = (
+    REGIMES.index(r) for r in ("eaeu", "patent", "quota", "visa_work", "visa_free", "visa"))
+
+
+class Draws(Protocol):
+    def uniform(self, kind: str, rows: np.ndarray, slot: int = 0) -> np.ndarray: ...
+    def normal(self, kind: str, rows: np.ndarray, slot: int = 0) -> np.ndarray: ...
+
+
+class KeyedDraws:
+    """Common random numbers: each worker's draw is fixed by (stream, month, worker, slot)."""
+
+    def __init__(self, model: "MigrationModel"):
+        self.model = model
+
+    def uniform(self, kind, rows, slot=0):
+        return self.model.streams.uniform(kind, self.model.month_counter, rows, slot)
+
+    def normal(self, kind, rows, slot=0):
+        return self.model.streams.normal(kind, self.model.month_counter, rows, slot)
+
+
+class SequentialDraws:
+    """Ordinary sequential generators per stream, as an idiomatic per-agent model draws."""
+
+    def __init__(self, model: "MigrationModel"):
+        self.model = model
+
+    def uniform(self, kind, rows, slot=0):
+        return self.model.streams.generator(kind).random(len(rows), dtype=np.float32)
+
+    def normal(self, kind, rows, slot=0):
+        return self.model.streams.generator(kind).standard_normal(len(rows))
+
+
+@dataclass
+class Conditions:
+    """Market conditions of one month, computed before any worker acts."""
+
+    base: np.ndarray  # (origins, alternatives) attraction
+    cost: np.ndarray  # (origins, alternatives) USD
+    open: np.ndarray  # (origins, alternatives) bool
+    log_expected_wage: np.ndarray  # (alternatives,)
+    hiring: np.ndarray  # (locations,) crowding factor on job finding
+    quota_corridor: np.ndarray  # (origins, alternatives) bool: needs a quota permit
+    quota_slots: int  # quota permits (in agents) still free this month
+    weights: np.ndarray  # (origins, need levels, alternatives) shared part of exp(utility)
+
+
+def month_conditions(model: "MigrationModel") -> Conditions:
+    """Harris-Todaro expected wages and hiring conditions from the state at month start."""
+    s, eco, pop = model.params, model.economy, model.population
+    abroad = np.flatnonzero(pop.location != HOME)
+    loc = pop.location[abroad]
+    stock = np.bincount(loc, minlength=N_LOCATIONS).astype(float)
+    employed = np.bincount(loc[pop.job_sector[abroad] >= 0], minlength=N_LOCATIONS).astype(float)
+    prior = s["behaviour.employment_prior_agents"]
+    country = np.maximum(LOCATION_COUNTRY, 0)
+    p_job = (employed + prior * (1 - eco.dest_unemployment[country])) / (stock + prior)
+    employed_country = np.bincount(country, weights=employed, minlength=len(DEST_COUNTRIES)) * pop.scale
+    hiring = np.exp(-employed_country / eco.capacity)[country]
+    log_wage = np.log(np.maximum(eco.location_wage * p_job, 1e-6))[1:]
+    quota_corridor = eco.regime[:, ALT_COUNTRY] == R_QUOTA
+    in_use = int(np.count_nonzero(pop.status[abroad] == ST_QUOTA))
+    slots = max(int(eco.quota / pop.scale) - in_use, 0)
+    base, cost = eco.base_utility(model.calendar_month), eco.move_cost()
+    weights = kernels.shared_weights(base, log_wage, cost, eco.home_wage, s["behaviour.beta_income"],
+                                     s["behaviour.beta_need"], s["behaviour.beta_cost"])
+    return Conditions(
+        base=base,
+        cost=cost,
+        open=eco.open_corridor(),
+        log_expected_wage=log_wage,
+        hiring=hiring,
+        quota_corridor=quota_corridor,
+        quota_slots=slots,
+        weights=weights,
+    )
+
+
+# --- moving, with the flow recorded ---------------------------------------------------
+def relocate(model: "MigrationModel", rows: np.ndarray, new_location: np.ndarray) -> None:
+    """Move workers, record the flow and update their contacts' counts by location."""
+    if len(rows) == 0:
+        return
+    pop = model.population
+    old = pop.location[rows].astype(np.int64)
+    new = np.asarray(new_location, dtype=np.int64)
+    route = (pop.origin[rows].astype(np.int64) * N_LOCATIONS + old) * N_LOCATIONS + new
+    model.flows += np.bincount(route, minlength=model.flows.size).reshape(model.flows.shape)
+    kernels.move_contacts(np.asarray(rows, dtype=np.int64), old, new, pop.tie_start, pop.ties, pop.contacts)
+    pop.location[rows] = new
+    pop.months_here[rows] = 0
+
+
+def _leave_job(pop, rows: np.ndarray) -> None:
+    pop.job_sector[rows] = -1
+    pop.contract[rows] = False
+    pop.pension[rows] = False
+    pop.paid_leave[rows] = False
+    pop.channel[rows] = 0
+    pop.wage[rows] = 0.0
+
+
+def _go_home(model: "MigrationModel", rows: np.ndarray, cooldown: int, visit: bool) -> None:
+    pop = model.population
+    if visit:
+        pop.visit_dest[rows] = pop.location[rows]
+    relocate(model, rows, np.full(len(rows), HOME))
+    _leave_job(pop, rows)
+    pop.status[rows] = ST_HOME
+    pop.months_unemployed[rows] = 0
+    pop.cooldown[rows] = cooldown
+
+
+# --- 2. at home: work, and the decision to leave ----------------------------------------
+def work_at_home(model: "MigrationModel", rows: np.ndarray, draws: Draws) -> None:
+    """Workers at home lose or find work (steady state at the pool's unemployment), earn and save."""
+    pop, eco, s = model.population, model.economy, model.params
+    rows = rows[pop.location[rows] == HOME]
+    if len(rows) == 0:
+        return
+    find = s["population.home_job_finding_rate"]
+    lose = find * eco.home_unemployment / np.maximum(1 - eco.home_unemployment, 1e-6)
+    kernels.home_month(rows, draws.uniform("home_labour", rows), pop.origin, pop.home_employed, pop.savings,
+                       lose, find, eco.home_wage, s["behaviour.unemployed_income_ratio"],
+                       s["remittances.home_saving_rate"])
+
+
+def home_income(model: "MigrationModel", rows: np.ndarray) -> np.ndarray:
+    pop, eco = model.population, model.economy
+    wage = eco.home_wage[pop.origin[rows]]
+    ratio = model.params["behaviour.unemployed_income_ratio"]
+    return np.where(pop.home_employed[rows], wage, wage * ratio)
+
+
+def utilities(model: "MigrationModel", cond: Conditions, rows: np.ndarray) -> np.ndarray:
+    """(rows, alternatives) utility of each destination against staying at home."""
+    s, pop, eco = model.params, model.population, model.economy
+    origin = pop.origin[rows]
+    need = pop.provider[rows] + 0.25 * pop.dependants[rows]
+    gain_weight = s["behaviour.beta_income"] * (1 + s["behaviour.beta_need"] * need)
+    female = pop.female[rows]
+    personal = (female * (s["behaviour.beta_female"] + s["behaviour.beta_care"] * (pop.dependants[rows] > 0))
+                + s["behaviour.beta_age"] * np.maximum(pop.age[rows] - 35.0, 0.0) / 10.0)
+    cost = cond.cost[origin]
+    feasible = cond.open[origin] & (pop.savings[rows, None] >= cost)
+    if cond.quota_slots <= 0:
+        feasible &= ~cond.quota_corridor[origin]
+    contacts = pop.contacts[rows, 1:]
+    has_contacts = pop.contacts[rows, HOME] < pop.degree[rows]
+    network_pull = None
+    if has_contacts.any():
+        network_pull = np.zeros(contacts.shape, np.float32)
+        network_pull[has_contacts] = s["behaviour.beta_network"] * np.log1p(contacts[has_contacts].astype(np.float32))
+    return decisions.destination_utilities(
+        base=cond.base[origin],
+        gain_weight=gain_weight.astype(np.float32),
+        log_expected_wage=cond.log_expected_wage.astype(np.float32),
+        log_home_income=np.log(home_income(model, rows)).astype(np.float32),
+        cost_months=(cost / eco.home_wage[origin][:, None]).astype(np.float32),
+        beta_cost=s["behaviour.beta_cost"],
+        personal=personal.astype(np.float32),
+        network_pull=network_pull,
+        feasible=feasible,
+    )
+
+
+def decide_and_move(model: "MigrationModel", cond: Conditions, rows: np.ndarray, draws: Draws) -> None:
+    """Workers at home weigh every destination and staying; movers leave and arrive.
+
+    Workers on a home visit go back to their destination instead; workers in their
+    cool-down after returning (or a re-entry ban) do not consider leaving.
+    """
+    pop = model.population
+    at_home = rows[pop.location[rows] == HOME]
+    visiting = at_home[pop.visit_dest[at_home] > 0]
+    deciders = at_home[(pop.visit_dest[at_home] == 0) & (pop.cooldown[at_home] == 0)]
+
+    s, eco = model.params, model.economy
+    allowed = cond.open & ~(cond.quota_corridor & (cond.quota_slots <= 0))
+    sorted_cost, cum, weights, contact_factor, home_factor = kernels.prepare_choice(
+        cond.weights, cond.cost, allowed, eco.home_wage, s["behaviour.unemployed_income_ratio"],
+        s["behaviour.beta_income"], s["behaviour.beta_need"], s["behaviour.beta_network"])
+    pick = kernels.choose_destinations(
+        deciders, draws.uniform("migrate", deciders),
+        pop.origin, pop.provider, pop.dependants, pop.female, pop.age, pop.savings, pop.home_employed,
+        pop.contacts, pop.degree, sorted_cost, cum, weights, cond.cost, contact_factor, home_factor,
+        s["behaviour.beta_network"], s["behaviour.beta_female"], s["behaviour.beta_care"], s["behaviour.beta_age"])
+    go = pick != decisions.STAY
+    movers, targets = deciders[go], pick[go] + 1  # alternative k is location k + 1
+
+    # Quota corridors admit only as many as there are free permits; the rest stay home.
+    needs_quota = cond.quota_corridor[pop.origin[movers], targets - 1]
+    if needs_quota.any():
+        granted = _grant_quota(model, cond, movers[needs_quota], draws)
+        keep = ~needs_quota
+        keep[np.flatnonzero(needs_quota)[granted]] = True
+        movers, targets = movers[keep], targets[keep]
+    arrive(model, cond, movers, targets, draws, new_trip=True)
+
+    # Visitors go back to their destination.
+    if len(visiting):
+        back = draws.uniform("migrate", visiting, slot=1) < model.params["mobility.visit_end_rate"]
+        back_rows = visiting[back]
+        dest = pop.visit_dest[back_rows].astype(np.int64)
+        affordable = pop.savings[back_rows] >= cond.cost[pop.origin[back_rows], dest - 1]
+        arrive(model, cond, back_rows[affordable], dest[affordable], draws, new_trip=False)
+
+
+def _grant_quota(model: "MigrationModel", cond: Conditions, candidates: np.ndarray, draws: Draws) -> np.ndarray:
+    """Free quota permits go to candidates in a random order; returns the granted mask."""
+    granted = np.zeros(len(candidates), bool)
+    if cond.quota_slots <= 0 or len(candidates) == 0:
+        return granted
+    order = np.argsort(draws.uniform("status", candidates, slot=5), kind="stable")
+    take = order[:cond.quota_slots]
+    granted[take] = True
+    cond.quota_slots -= len(take)
+    return granted
+
+
+# --- 3. arriving: legal status, intentions, a job lined up --------------------------------
+def arrive(model: "MigrationModel", cond: Conditions, rows: np.ndarray, dest: np.ndarray, draws: Draws,
+           new_trip: bool) -> None:
+    """Pay the move, enter with the status the corridor allows, maybe with a job lined up."""
+    if len(rows) == 0:
+        return
+    s, pop, eco = model.params, model.population, model.economy
+    origin = pop.origin[rows]
+    dest = np.asarray(dest, dtype=np.int64)
+    pop.savings[rows] -= cond.cost[origin, dest - 1].astype(np.float32)
+    relocate(model, rows, dest)
+    pop.visit_dest[rows] = 0
+    pop.months_unemployed[rows] = 0
+    _leave_job(pop, rows)
+
+    country = LOCATION_COUNTRY[dest]
+    regime = eco.regime[origin, country]
+    u = draws.uniform("status", rows, slot=0)
+    status = np.full(len(rows), ST_VISITOR, np.int8)
+    status[regime == R_EAEU] = ST_EAEU
+    status[(regime == R_PATENT) & (u < s["legal.patent_take_up"])] = ST_PATENT
+    status[regime == R_QUOTA] = ST_QUOTA
+    regular_visa = u < s["legal.visa_regular_share"]
+    status[(regime == R_VISA_WORK) & regular_visa] = ST_WORK_VISA
+    status[(regime == R_VISA_WORK) & ~regular_visa] = ST_IRREGULAR
+    status[(regime == R_VISA) & regular_visa] = ST_WORK_VISA
+    status[(regime == R_VISA_FREE) & (u < s["legal.visa_free_permit_share"])] = ST_WORK_VISA
+    # Skilled workers from patent corridors may take a free quota permit in Kazakhstan.
+    skilled = (regime == R_PATENT) & (country == KAZ) & (pop.education[rows] == 2)
+    skilled &= draws.uniform("status", rows, slot=1) < s["legal.quota_skilled_take_up"]
+    if skilled.any():
+        granted = _grant_quota(model, cond, rows[skilled], draws)
+        status[np.flatnonzero(skilled)[granted]] = ST_QUOTA
+    pop.status[rows] = status
+
+    if new_trip:
+        pop.trips[rows] += 1
+        female = pop.female[rows]
+        shares = np.array([s[f"mobility.intention.{k}"] for k in ("circulate", "return", "stay", "move_on")])
+        shift = s["mobility.female_stay_shift"]
+        female_shares = shares + np.array([-shift, 0.0, shift, 0.0])
+        ui = draws.uniform("intention", rows, slot=0)
+        pop.intention[rows] = np.where(female, decisions.draw_by_shares(ui, np.clip(female_shares, 0, 1)),
+                                       decisions.draw_by_shares(ui, shares))
+        p_remit = decisions.remit_probability(
+            s["remittances.remit_intercept"], pop.provider[rows], pop.dependants[rows], female,
+            s["remittances.remit_provider"], s["remittances.remit_dependants"], s["remittances.remit_female"])
+        pop.remitter[rows] = draws.uniform("intention", rows, slot=1) < p_remit
+        band = decisions.draw_by_shares(
+            draws.uniform("intention", rows, slot=2),
+            np.array([s["remittances.share_over_half"], s["remittances.share_quarter_to_half"],
+                      1 - s["remittances.share_over_half"] - s["remittances.share_quarter_to_half"]]))
+        low = np.array([0.5, 0.25, 0.05])[band]
+        high = np.array([0.8, 0.5, 0.25])[band]
+        pop.remit_share[rows] = (low + (high - low) * draws.uniform("intention", rows, slot=3)).astype(np.float32)
+
+    # A job lined up through contacts before leaving.
+    chance = s["labour.job_network_before"] * decisions.network_job_chance(
+        pop.contacts[rows, dest], s["labour.network_saturation"])
+    lined_up = draws.uniform("job", rows, slot=7) < chance
+    start_jobs(model, rows[lined_up], np.full(int(lined_up.sum()), CH_NETWORK_BEFORE), draws)
+
+
+# --- 3b. finding work ----------------------------------------------------------------------
+def find_jobs(model: "MigrationModel", cond: Conditions, rows: np.ndarray, draws: Draws) -> None:
+    """Workers abroad without a job search through contacts, agencies and on their own."""
+    s, pop = model.params, model.population
+    rows = rows[(pop.location[rows] != HOME) & (pop.job_sector[rows] < 0)]
+    if len(rows) == 0:
+        return
+    loc = pop.location[rows].astype(np.int64)
+    status = pop.status[rows]
+    unauthorised = (status == ST_VISITOR) | (status == ST_IRREGULAR)
+    market = cond.hiring[loc] * np.where(unauthorised, s["labour.irregular_job_factor"], 1.0)
+    network = s["labour.job_network_after"] * decisions.network_job_chance(
+        pop.contacts[rows, loc], s["labour.network_saturation"])
+    agency = s["labour.job_agency"] * pop.knows_agencies[rows]
+    direct = np.full(len(rows), s["labour.job_direct"])
+    found, channel = decisions.job_search(draws.uniform("job", rows), network, agency, direct, market)
+    codes = np.array([CH_NETWORK_AFTER, CH_AGENCY, CH_DIRECT])[channel]
+    start_jobs(model, rows[found], codes[found], draws)
+
+
+def start_jobs(model: "MigrationModel", rows: np.ndarray, channel: np.ndarray, draws: Draws) -> None:
+    """A new job: its sector, whether it is formal, and its wage."""
+    if len(rows) == 0:
+        return
+    s, pop, eco = model.params, model.population, model.economy
+    loc = pop.location[rows].astype(np.int64)
+    demand = eco.sector_demand[loc]
+    own = pop.skill_sector[rows].astype(np.int64)
+    stick = (draws.uniform("job", rows, slot=1) < s["labour.sector_stickiness"]) & (demand[np.arange(len(rows)), own] > 0)
+    drawn = decisions.draw_by_shares(draws.uniform("job", rows, slot=2), demand)
+    sector = np.where(stick, own, drawn)
+
+    via_network = (channel == CH_NETWORK_BEFORE) | (channel == CH_NETWORK_AFTER)
+    p_contract = decisions.contract_probability(
+        eco.contract_prob[pop.status[rows]], eco.contract_sector[sector], via_network,
+        s["labour.contract_network_factor"], channel == CH_AGENCY)
+    contract = draws.uniform("job", rows, slot=3) < p_contract
+    pension = draws.uniform("job", rows, slot=4) < np.where(
+        contract, s["labour.pension_with_contract"], s["labour.pension_without_contract"])
+    leave = draws.uniform("job", rows, slot=5) < np.where(
+        contract, s["labour.leave_with_contract"], s["labour.leave_without_contract"])
+    sigma = s["labour.wage_dispersion"]
+    wage = (eco.location_wage[loc] * eco.sector_wage[sector]
+            * np.exp(sigma * draws.normal("job", rows, slot=6) - sigma**2 / 2)
+            * np.where(pop.female[rows], s["labour.female_wage_ratio"], 1.0)
+            * np.where(contract, 1.0, s["labour.informal_wage_factor"]))
+
+    pop.job_sector[rows] = sector
+    pop.contract[rows] = contract
+    pop.pension[rows] = pension
+    pop.paid_leave[rows] = leave
+    pop.channel[rows] = channel
+    pop.wage[rows] = wage.astype(np.float32)
+    pop.months_unemployed[rows] = 0
+
+
+# --- 4. earning, spending, saving, remitting -------------------------------------------------
+def earn_and_remit(model: "MigrationModel", rows: np.ndarray) -> None:
+    """Income abroad pays living costs and fees; remitters send a share home (less the fee).
+
+    (Workers at home earn and save in `work_at_home`.)
+    """
+    s, pop, eco = model.params, model.population, model.economy
+    abroad = rows[pop.location[rows] != HOME]
+    if len(abroad) == 0:
+        return
+    country = LOCATION_COUNTRY[pop.location[abroad]].astype(np.int64)
+    kernels.earn_abroad(abroad, country, pop.origin, pop.wage, pop.job_sector, pop.status, pop.remitter,
+                        pop.remit_share, pop.savings, eco.living_cost, s["policy.patent_fee_usd"], ST_PATENT, KAZ,
+                        model.remitted, model.remitters, pop.scale)
+
+
+# --- 5. abroad: stay, visit home, return for good, move on --------------------------------------
+def reconsider_abroad(model: "MigrationModel", cond: Conditions, rows: np.ndarray, draws: Draws) -> None:
+    """Status changes, enforcement, then each worker abroad chooses to stay, visit, return or move on."""
+    s, pop = model.params, model.population
+    rows = rows[(pop.location[rows] != HOME) & (pop.months_here[rows] >= 1)]
+    if len(rows) == 0:
+        return
+    _update_status(model, rows, draws)
+
+    # Enforcement in Kazakhstan: detected irregular workers are deported and banned.
+    in_kaz_irregular = (LOCATION_COUNTRY[pop.location[rows]] == KAZ) & (pop.status[rows] == ST_IRREGULAR)
+    caught = in_kaz_irregular & (draws.uniform("enforcement", rows) < s["legal.deportation_rate"])
+    deported = rows[caught]
+    model.deported += len(deported) * pop.scale
+    _go_home(model, deported, cooldown=s["legal.reentry_ban_months"], visit=False)
+    rows = rows[~caught]
+
+    intention = pop.intention[rows]
+    base = s["mobility.base_return_hazard"]
+    p_return = np.where(intention == INT_RETURN, base + s["mobility.return_hazard"],
+                        np.where(intention == INT_STAY, base * 0.5, base))
+    p_return = p_return * np.where(pop.months_unemployed[rows] >= 2, s["mobility.unemployed_return_factor"], 1.0)
+    p_return = p_return * np.where(pop.savings[rows] <= 0, s["mobility.broke_return_factor"], 1.0)
+    p_return = np.where(pop.age[rows] >= s["population.age_max"], 1.0, p_return)
+    p_visit = np.where(intention == INT_CIRCULATE, s["mobility.visit_hazard"], 0.0)
+    p_move = np.where(intention == INT_MOVE_ON, s["mobility.move_on_hazard"], 0.0)
+    choice = decisions.abroad_choice(draws.uniform("return", rows), p_return, p_visit, p_move)
+
+    _go_home(model, rows[choice == 1], cooldown=s["mobility.cooldown_months"], visit=False)
+    _go_home(model, rows[choice == 2], cooldown=0, visit=True)
+    _move_on(model, cond, rows[choice == 3], draws)
+
+
+def _update_status(model: "MigrationModel", rows: np.ndarray, draws: Draws) -> None:
+    """Visitors past the visa-free stay become irregular; some regularise with a patent."""
+    s, pop, eco = model.params, model.population, model.economy
+    status = pop.status[rows]
+    overstay = (status == ST_VISITOR) & (pop.months_here[rows] >= s["legal.visitor_months"])
+    status = np.where(overstay, ST_IRREGULAR, status)
+    regime = eco.regime[pop.origin[rows], LOCATION_COUNTRY[pop.location[rows]]]
+    unauthorised = (status == ST_VISITOR) | (status == ST_IRREGULAR)
+    regularise = unauthorised & (regime == R_PATENT) & (draws.uniform("status", rows, slot=3) < s["legal.patent_hazard"])
+    status = np.where(regularise, ST_PATENT, status)
+    pop.status[rows] = status.astype(np.int8)
+
+
+def _move_on(model: "MigrationModel", cond: Conditions, rows: np.ndarray, draws: Draws) -> None:
+    """Leave for another country: a logit choice among the others, with no option to stay."""
+    if len(rows) == 0:
+        return
+    pop = model.population
+    v = utilities(model, cond, rows)
+    here = LOCATION_COUNTRY[pop.location[rows]]
+    v[ALT_COUNTRY[None, :] == here[:, None]] = -np.inf
+    probs = decisions.choice_probabilities(v, with_stay=False)
+    pick = decisions.choose(probs, draws.uniform("destination", rows))
+    go = pick != decisions.STAY
+    arrive(model, cond, rows[go], pick[go] + 1, draws, new_trip=False)
+
+
+# --- 6. month end: clocks, ageing, retirement --------------------------------------------------
+def end_of_month(model: "MigrationModel") -> None:
+    """Advance every worker's clocks; retirees at home are replaced by young workers."""
+    pop = model.population
+    np.minimum(pop.months_here + 1, np.iinfo(np.int16).max, out=pop.months_here)
+    searching = (pop.location != HOME) & (pop.job_sector < 0)
+    pop.months_unemployed[searching] += 1
+    waiting = pop.cooldown > 0
+    pop.cooldown[waiting] -= 1
+    pop.age += np.float32(1 / 12)
+    retire = np.flatnonzero((pop.age >= model.params["population.age_max"]) & (pop.location == HOME))
+    if len(retire):
+        from .population import draw_attributes
+
+        draw_attributes(pop, retire, model.params, model.economy.home_wage,
+                        lambda slot: model.streams.uniform("renewal", model.month_counter, retire, slot))
+        pop.age[retire] = np.float32(model.params["population.age_min"])
+        pop.status[retire] = ST_HOME

@@ -1,0 +1,140 @@
+"""Writing a run's results: whole or not at all.
+
+Everything is written into a temporary folder beside the destination, which then
+replaces the destination in one rename. An error half-way leaves the previous
+results (if any) untouched and no partial folder behind.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import shutil
+import subprocess
+import tempfile
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from .errors import RunError
+from .plots import standard_plots
+from .runner import RunResult
+
+HEADLINE_DATES = ("2022-12", "2023-12")
+
+
+def git_commit() -> str | None:
+    """The project's git commit, if it runs from a checkout."""
+    root = Path(__file__).resolve().parent.parent
+    try:
+        out = subprocess.run(["git", "-C", str(root), "rev-parse", "HEAD"], capture_output=True, text=True, timeout=5)
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return out.stdout.strip() or None
+
+
+def versions() -> dict[str, str]:
+    import matplotlib
+    import mesa
+    import networkx
+    import numba
+    import scipy
+
+    from . import __version__
+
+    return {"migsim": __version__, "python": platform.python_version(), "mesa": mesa.__version__,
+            "numpy": np.__version__, "pandas": pd.__version__, "scipy": scipy.__version__,
+            "networkx": networkx.__version__, "numba": numba.__version__, "matplotlib": matplotlib.__version__}
+
+
+def _band(values: pd.Series) -> dict:
+    v = values.dropna()
+    if v.empty:
+        return {"median": None}
+    out = {"median": float(v.median())}
+    if len(v) > 1:
+        out.update(q10=float(v.quantile(0.1)), q90=float(v.quantile(0.9)))
+    return out
+
+
+def headline(result: RunResult) -> dict:
+    """Headline figures at the survey dates (and yearly remittance totals), with bands."""
+    ts = result.timeseries
+    out: dict = {}
+    for date in HEADLINE_DATES:
+        at = ts[ts.date == date]
+        if at.empty:
+            continue
+        pick = lambda ind, grp="all": at[(at.indicator == ind) & (at.group == grp)].set_index("rep")["value"]  # noqa: E731
+        stock = pick("stock_kaz")
+        figures = {
+            "foreign_workers_in_kazakhstan": _band(stock),
+            "share_no_written_contract": _band(pick("share_no_contract")),
+            "share_without_right_to_work": _band(pick("share_irregular")),
+            "share_female": _band(pick("share_female")),
+            "mean_income_usd": _band(pick("avg_income_usd")),
+            "kazakh_citizens_working_abroad": _band(pick("kazakhs_abroad")),
+            "kazakh_citizens_in_russia": _band(pick("kazakhs_abroad", "RUS")),
+        }
+        origin = at[at.indicator == "stock_kaz_by_origin"].pivot(index="rep", columns="group", values="value")
+        figures["origin_shares"] = {g: _band(origin[g] / stock) for g in origin.columns}
+        sector = at[at.indicator == "stock_kaz_by_sector"].pivot(index="rep", columns="group", values="value")
+        figures["sector_shares_of_employed"] = {g: _band(sector[g] / sector.sum(axis=1)) for g in sector.columns}
+        out[date] = figures
+    yearly = ts[ts.indicator == "remittances_out_kaz_usd"].assign(year=lambda d: d.date.str[:4])
+    totals = yearly.groupby(["year", "rep"])["value"].agg(["sum", "count"])
+    totals = totals[totals["count"] == 12]["sum"]
+    out["remittances_out_of_kazakhstan_musd_per_year"] = {
+        year: _band(totals.xs(year, level="year") / 1e6) for year in sorted(set(totals.index.get_level_values(0)))}
+    return out
+
+
+def write_results(result: RunResult, out_dir: Path, plots: bool = True) -> Path:
+    """Write timeseries.csv, bands, summary.json, scenario.resolved.toml and the plots."""
+    out_dir = Path(out_dir)
+    parent = out_dir.parent if str(out_dir.parent) else Path(".")
+    try:
+        parent.mkdir(parents=True, exist_ok=True)
+        tmp = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.partial-", dir=parent))
+    except OSError as exc:
+        raise RunError(f"{out_dir}: cannot create the results folder ({exc.strerror}); choose another --out.") from None
+    try:
+        result.timeseries.to_csv(tmp / "timeseries.csv", index=False, float_format="%.6g")
+        reps = len(result.seeds)
+        if reps > 1:
+            result.quantiles().to_csv(tmp / "timeseries_bands.csv", index=False, float_format="%.6g")
+        (tmp / "scenario.resolved.toml").write_text(result.scenario.to_toml(), encoding="utf-8")
+        summary = {
+            "scenario": result.scenario.name,
+            "scenario_file": str(result.scenario.path) if result.scenario.path else None,
+            "description": result.scenario.description,
+            "start": result.scenario["run.start"],
+            "end": result.scenario["run.end"],
+            "months": result.months,
+            "agents": result.agents,
+            "persons_per_agent": result.scale,
+            "replications": reps,
+            "seeds": result.seeds,
+            "wall_seconds": round(result.wall_seconds, 2),
+            "git_commit": git_commit(),
+            "versions": versions(),
+            "headline": headline(result),
+        }
+        (tmp / "summary.json").write_text(json.dumps(summary, indent=2), encoding="utf-8")
+        if plots:
+            standard_plots(result.timeseries, tmp, result.scenario.name, reps)
+        if out_dir.exists():
+            if not out_dir.is_dir():
+                raise RunError(f"{out_dir}: exists and is not a folder; choose another --out.")
+            old = parent / f".{out_dir.name}.old-{os.getpid()}"
+            out_dir.rename(old)
+            tmp.rename(out_dir)
+            shutil.rmtree(old, ignore_errors=True)
+        else:
+            tmp.rename(out_dir)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    return out_dir

@@ -1,0 +1,252 @@
+"""The workers' state as typed numpy columns, and how the population is created.
+
+The Mesa `Worker` agents are thin handles onto rows of these columns: the monthly
+kernels read and write whole columns at once. Workers are laid out contiguously by
+origin and, within an origin, by village, so that kin and village ties are index
+ranges and the network can be generated without a Python loop.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, fields
+
+import networkx as nx
+import numpy as np
+
+from .scenario import Scenario
+from .streams import Streams
+from .world import HOME, N_LOCATIONS, ORIGINS, SECTORS, ST_HOME
+
+
+@dataclass
+class Population:
+    """One row per worker agent; `scale` real people per agent."""
+
+    scale: float
+    origin: np.ndarray  # int8 index into ORIGINS
+    female: np.ndarray  # bool
+    age: np.ndarray  # float32 years
+    education: np.ndarray  # int8 index into EDUCATION
+    skill_sector: np.ndarray  # int8 sector of experience
+    dependants: np.ndarray  # int8
+    provider: np.ndarray  # bool: sole or main household provider
+    knows_agencies: np.ndarray  # bool
+    savings: np.ndarray  # float32 USD
+    home_employed: np.ndarray  # bool: has work at home (meaningful at home)
+    location: np.ndarray  # int8 index into LOCATIONS
+    status: np.ndarray  # int8 index into STATUSES
+    job_sector: np.ndarray  # int8, -1 without a job
+    contract: np.ndarray  # bool: written contract
+    pension: np.ndarray  # bool: employer pays pension contributions
+    paid_leave: np.ndarray  # bool
+    channel: np.ndarray  # int8 index into CHANNELS: how the current job was found
+    wage: np.ndarray  # float32 USD per month in the current job
+    intention: np.ndarray  # int8 index into INTENTIONS
+    remitter: np.ndarray  # bool
+    remit_share: np.ndarray  # float32 share of income sent home
+    months_here: np.ndarray  # int16 months at the current location
+    months_unemployed: np.ndarray  # int16 months abroad without a job
+    cooldown: np.ndarray  # int16 months before considering leaving home again
+    visit_dest: np.ndarray  # int8 location to go back to after a home visit (0: none)
+    trips: np.ndarray  # int16 trips abroad so far
+    # Social ties in compressed sparse row form: the ties of worker i are
+    # ties[tie_start[i]:tie_start[i+1]].
+    tie_start: np.ndarray  # int64
+    ties: np.ndarray  # int32
+    # contacts[i, l]: how many of worker i's ties are at location l; kept up to date by
+    # every move, so the network pull costs nothing to read.
+    contacts: np.ndarray  # uint16 (n, N_LOCATIONS)
+
+    @property
+    def n(self) -> int:
+        return len(self.origin)
+
+    def origin_ranges(self) -> dict[str, tuple[int, int]]:
+        """First and one-past-last row of each origin."""
+        bounds = np.searchsorted(self.origin, np.arange(len(ORIGINS) + 1))
+        return {o: (int(bounds[k]), int(bounds[k + 1])) for k, o in enumerate(ORIGINS)}
+
+    @property
+    def degree(self) -> np.ndarray:
+        """Ties per worker (int32), computed once: the ties never change."""
+        if not hasattr(self, "_degree"):
+            self._degree = np.diff(self.tie_start).astype(np.int32)
+        return self._degree
+
+    def network(self, workers: np.ndarray | None = None) -> nx.Graph:
+        """The ties among some workers (all by default) as a networkx graph.
+
+        Nodes carry origin and location; intended for analysis and display of a sample,
+        since a graph of millions of ties is far larger than the arrays behind it.
+        """
+        workers = np.arange(self.n) if workers is None else np.asarray(workers)
+        chosen = np.zeros(self.n, dtype=bool)
+        chosen[workers] = True
+        graph = nx.Graph()
+        for w in workers.tolist():
+            graph.add_node(w, origin=ORIGINS[self.origin[w]], location=int(self.location[w]))
+        for w in workers.tolist():
+            nbrs = self.ties[self.tie_start[w]:self.tie_start[w + 1]]
+            graph.add_edges_from((w, int(v)) for v in nbrs[chosen[nbrs]])
+        return graph
+
+    def memory_bytes(self) -> int:
+        return sum(getattr(self, f.name).nbytes for f in fields(self) if isinstance(getattr(self, f.name), np.ndarray))
+
+
+def agents_per_origin(scenario: Scenario, n_agents: int) -> np.ndarray:
+    """Split the agents over origins in proportion to their pools (largest remainder)."""
+    pools = np.array([scenario[f"population.pool.{o}"] for o in ORIGINS], dtype=float)
+    if pools.sum() <= 0:
+        from .errors import ScenarioError
+
+        raise ScenarioError("population.pool: every pool is zero; at least one origin needs people.")
+    exact = n_agents * pools / pools.sum()
+    counts = np.floor(exact).astype(np.int64)
+    short = n_agents - counts.sum()
+    counts[np.argsort(-(exact - counts), kind="stable")[:short]] += 1
+    return counts
+
+
+def _draw_categories(u: np.ndarray, shares: np.ndarray) -> np.ndarray:
+    """Inverse-CDF draw of category indices from uniforms."""
+    cum = np.cumsum(shares)
+    cum = cum / cum[-1]
+    return np.minimum(np.searchsorted(cum, u, side="right"), len(shares) - 1).astype(np.int8)
+
+
+def _poisson_from_uniform(u: np.ndarray, mean: float, top: int = 20) -> np.ndarray:
+    """Poisson draws by inverse CDF, so each worker's count is fixed by its own uniform."""
+    k = np.arange(top + 1)
+    pmf = np.exp(-mean + k * np.log(max(mean, 1e-12)) - np.cumsum(np.log(np.maximum(k, 1))))
+    return np.minimum(np.searchsorted(np.cumsum(pmf), u, side="right"), top)
+
+
+def draw_attributes(pop: Population, rows: np.ndarray, scenario: Scenario, home_wage: np.ndarray,
+                    uniform) -> None:
+    """Fill personal attributes of some rows (at creation, and when a retiree is replaced).
+
+    `uniform(slot)` gives one uniform per row; keyed per worker, so a worker's
+    attributes do not depend on who else is drawn at the same time.
+    """
+    from scipy.special import ndtri
+
+    s = scenario
+    origin = pop.origin[rows]
+    female = uniform(0) < s["population.female_share"]
+    pop.female[rows] = female
+    age_min, age_max = s["population.age_min"], s["population.age_max"]
+    pop.age[rows] = (age_min + (age_max - age_min) * uniform(1)).astype(np.float32)
+    tert, upper = s["population.tertiary_share"], s["population.upper_secondary_share"]
+    pop.education[rows] = _draw_categories(uniform(2), np.array([1 - tert - upper, upper, tert]))
+    male_mix = np.array([s[f"population.sector_male.{x}"] for x in SECTORS])
+    female_mix = np.array([s[f"population.sector_female.{x}"] for x in SECTORS])
+    u = uniform(3)
+    sector = np.where(female, _draw_categories(u, female_mix), _draw_categories(u, male_mix))
+    russian = origin == ORIGINS.index("RUS")
+    it_pick = russian & (uniform(4) < s["population.it_share_russia"])
+    sector[it_pick] = SECTORS.index("it")
+    pop.skill_sector[rows] = sector
+    adult = pop.age[rows] > 21
+    pop.dependants[rows] = np.where(adult, _poisson_from_uniform(uniform(5), s["population.dependants_mean"]), 0)
+    provider_p = s["population.provider_share"] * np.where(female, 0.6, 1.4)
+    pop.provider[rows] = uniform(6) < provider_p
+    pop.knows_agencies[rows] = uniform(7) < s["labour.agency_awareness"]
+    z = ndtri(np.clip(uniform(8).astype(np.float64), 2.0**-25, 1 - 2.0**-25))
+    months = s["population.savings_median_months"] * np.exp(s["population.savings_sigma"] * z)
+    pop.savings[rows] = (home_wage[origin] * months).astype(np.float32)
+    pop.home_employed[rows] = True
+    pop.trips[rows] = 0
+    pop.cooldown[rows] = 0
+    pop.visit_dest[rows] = 0
+
+
+def generate_ties(pop_origin: np.ndarray, scenario: Scenario, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+    """Kin and village ties, mostly within the village, then the origin, then anywhere.
+
+    Each worker starts mean_degree/2 ties on average (Poisson); ties are undirected,
+    without self-loops or duplicates. Returns (tie_start, ties) in CSR form.
+    """
+    s = scenario
+    n = len(pop_origin)
+    village = int(s["population.village_size"])
+    bounds = np.searchsorted(pop_origin, np.arange(len(ORIGINS) + 1))
+    o_start = bounds[pop_origin]
+    o_end = bounds[pop_origin + 1]
+    local = np.arange(n) - o_start
+    v_start = o_start + (local // village) * village
+    v_size = np.minimum(v_start + village, o_end) - v_start
+
+    stubs = rng.poisson(s["population.mean_degree"] / 2.0, n)
+    src = np.repeat(np.arange(n, dtype=np.int64), stubs)
+    kind = rng.random(len(src))
+    pick = rng.random(len(src))
+    p_village = s["population.tie_village_share"]
+    p_origin = p_village + s["population.tie_origin_share"]
+    dst = np.where(
+        kind < p_village,
+        v_start[src] + (pick * v_size[src]).astype(np.int64),
+        np.where(kind < p_origin,
+                 o_start[src] + (pick * (o_end[src] - o_start[src])).astype(np.int64),
+                 (pick * n).astype(np.int64)),
+    )
+    dst = np.minimum(dst, n - 1)
+    keep = src != dst
+    lo, hi = np.minimum(src[keep], dst[keep]), np.maximum(src[keep], dst[keep])
+    pair = lo * n + hi
+    pair.sort()
+    pair = pair[np.concatenate(([True], pair[1:] != pair[:-1]))]  # each undirected tie once
+    lo, hi = pair // n, pair % n
+    a = np.concatenate([lo, hi])  # both directions
+    b = np.concatenate([hi, lo]).astype(np.int32)
+    order = np.argsort(a, kind="stable")
+    a, b = a[order], b[order]
+    tie_start = np.zeros(n + 1, dtype=np.int64)
+    np.cumsum(np.bincount(a, minlength=n), out=tie_start[1:])
+    return tie_start, b
+
+
+def create_population(scenario: Scenario, n_agents: int, streams: Streams, home_wage: np.ndarray) -> Population:
+    """Workers from the scenario's pools, attributes from the survey distributions, all at home."""
+    counts = agents_per_origin(scenario, n_agents)
+    pools = np.array([scenario[f"population.pool.{o}"] for o in ORIGINS], dtype=float)
+    scale = float(pools.sum() / n_agents)
+    n = int(counts.sum())
+    origin = np.repeat(np.arange(len(ORIGINS), dtype=np.int8), counts)
+    tie_start, ties = generate_ties(origin, scenario, streams.generator("network"))
+    pop = Population(
+        scale=scale,
+        origin=origin,
+        female=np.zeros(n, bool),
+        age=np.zeros(n, np.float32),
+        education=np.zeros(n, np.int8),
+        skill_sector=np.zeros(n, np.int8),
+        dependants=np.zeros(n, np.int8),
+        provider=np.zeros(n, bool),
+        knows_agencies=np.zeros(n, bool),
+        savings=np.zeros(n, np.float32),
+        home_employed=np.ones(n, bool),
+        location=np.full(n, HOME, np.int8),
+        status=np.full(n, ST_HOME, np.int8),
+        job_sector=np.full(n, -1, np.int8),
+        contract=np.zeros(n, bool),
+        pension=np.zeros(n, bool),
+        paid_leave=np.zeros(n, bool),
+        channel=np.zeros(n, np.int8),
+        wage=np.zeros(n, np.float32),
+        intention=np.zeros(n, np.int8),
+        remitter=np.zeros(n, bool),
+        remit_share=np.zeros(n, np.float32),
+        months_here=np.zeros(n, np.int16),
+        months_unemployed=np.zeros(n, np.int16),
+        cooldown=np.zeros(n, np.int16),
+        visit_dest=np.zeros(n, np.int8),
+        trips=np.zeros(n, np.int16),
+        tie_start=tie_start,
+        ties=ties,
+        contacts=np.zeros((n, N_LOCATIONS), np.uint16),
+    )
+    pop.contacts[:, HOME] = np.minimum(np.diff(tie_start), np.iinfo(np.uint16).max)
+    rows = np.arange(n)
+    draw_attributes(pop, rows, scenario, home_wage, lambda slot: streams.uniform("population", 0, rows, slot))
+    return pop

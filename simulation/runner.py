@@ -1,0 +1,117 @@
+"""Build, run, extract: the Python API the CLI and notebooks share.
+
+`run` simulates one scenario for one or more replications and returns a `RunResult`
+(tidy time series with a `rep` column, the seeds used, timings); nothing here writes
+files (see `outputs.py`). Replication r > 0 uses a seed derived from the scenario
+seed, so `--reps 1` and the first of `--reps 20` are the same run, and the same
+seeds give the same results whether replications run in one process or many.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import time
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from .model import MigrationModel
+from .scenario import Scenario
+
+
+def replication_seeds(seed: int, reps: int) -> list[int]:
+    """Seed of each replication: the scenario seed first, then derived ones."""
+    derived = np.random.SeedSequence(seed).generate_state(max(reps - 1, 0), dtype=np.uint32)
+    return [int(seed)] + [int(s) for s in derived]
+
+
+@dataclass
+class RunResult:
+    scenario: Scenario
+    timeseries: pd.DataFrame  # date, indicator, group, value, rep
+    seeds: list[int]
+    agents: int
+    scale: float
+    wall_seconds: float
+    months: int
+    extra: dict = field(default_factory=dict)
+
+    def quantiles(self, q=(0.1, 0.5, 0.9)) -> pd.DataFrame:
+        """Bands across replications: date, indicator, group, q10, q50, q90 (and mean)."""
+        grouped = self.timeseries.groupby(["date", "indicator", "group"], sort=False)["value"]
+        out = grouped.quantile(list(q)).unstack()
+        out.columns = [f"q{int(round(x * 100)):02d}" for x in q]
+        out["mean"] = grouped.mean()
+        return out.reset_index()
+
+    def value(self, indicator: str, group: str = "all", date: str | None = None) -> pd.Series:
+        """One indicator's values (by rep), at a date or over time."""
+        df = self.timeseries
+        sel = df[(df.indicator == indicator) & (df.group == group)]
+        if date is not None:
+            sel = sel[sel.date == date]
+        return sel.set_index(["rep", "date"])["value"]
+
+
+def run_one(scenario: Scenario, seed: int, agents: int | None = None, progress=None,
+            per_agent: bool = False) -> tuple[pd.DataFrame, MigrationModel]:
+    """One replication: build the model, run every month, extract the time series."""
+    model = MigrationModel(scenario, seed=seed, agents=agents, per_agent=per_agent)
+    model.run(progress=progress)
+    return model.timeseries(), model
+
+
+def _run_rep(args) -> tuple[int, pd.DataFrame, float, int]:
+    scenario, seed, agents, rep = args
+    frame, model = run_one(scenario, seed, agents)
+    return rep, frame, model.population.scale, model.population.n
+
+
+def run(scenario: Scenario, *, seed: int | None = None, reps: int | None = None, agents: int | None = None,
+        jobs: int = 1, progress: bool = False) -> RunResult:
+    """Run a scenario's replications (in `jobs` processes) and gather their time series."""
+    seed = int(scenario["run.seed"] if seed is None else seed)
+    reps = int(scenario["run.reps"] if reps is None else reps)
+    agents = int(scenario["run.agents"] if agents is None else agents)
+    seeds = replication_seeds(seed, reps)
+    started = time.perf_counter()
+    frames: dict[int, pd.DataFrame] = {}
+    scale, n = 0.0, agents
+    months = _months(scenario)
+    bar = _progress_bar(progress, total=reps * months, unit="month",
+                        desc=f"{scenario.name} ({agents:,} agents, {reps} rep{'s' if reps > 1 else ''})")
+    try:
+        if jobs > 1 and reps > 1:
+            # spawn, not fork: the compiled kernels' OpenMP threads do not survive a fork
+            with ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("spawn")) as pool:
+                for rep, frame, scale, n in pool.map(_run_rep, [(scenario, s, agents, r) for r, s in enumerate(seeds)]):
+                    frames[rep] = frame
+                    if bar is not None:
+                        bar.update(months)
+        else:
+            for rep, s in enumerate(seeds):
+                tick = (lambda: bar.update(1)) if bar is not None else None
+                frame, model = run_one(scenario, s, agents, progress=tick)
+                frames[rep] = frame
+                scale, n = model.population.scale, model.population.n
+    finally:
+        if bar is not None:
+            bar.close()
+    series = pd.concat([frames[r].assign(rep=r) for r in sorted(frames)], ignore_index=True)
+    return RunResult(scenario, series, seeds, n, scale, time.perf_counter() - started, months)
+
+
+def _months(scenario: Scenario) -> int:
+    from .scenario import month_index
+
+    return month_index(scenario["run.end"]) - month_index(scenario["run.start"]) + 1
+
+
+def _progress_bar(enabled: bool, **kwargs):
+    if not enabled:
+        return None
+    from tqdm import tqdm
+
+    return tqdm(**kwargs, dynamic_ncols=True, leave=True)

@@ -1,0 +1,247 @@
+"""Scenario files: TOML deltas over the baseline, validated once when loaded.
+
+A scenario sets any of the keys declared in `parameters.py` (nested tables map onto
+dotted keys) and may `extends` another scenario, changing only what differs. Unknown
+keys, wrong types and out-of-range values stop the load with a `ScenarioError` that
+names the file, the key, the value and what is allowed.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import tomli_w
+
+from .errors import ScenarioError
+from .parameters import PARAMETERS, defaults
+
+RESERVED = {"extends", "name", "description", "events"}
+_MONTH = re.compile(r"^(\d{4})-(\d{2})$")
+
+
+@dataclass
+class Scenario:
+    """A fully resolved scenario: every parameter with the value the run uses."""
+
+    name: str
+    values: dict[str, Any]
+    path: Path | None = None
+    description: str = ""
+    chain: list[Path] = field(default_factory=list)  # files read, most basic first
+    events: list[dict[str, Any]] = field(default_factory=list)
+
+    def __getitem__(self, key: str) -> Any:
+        return self.values[key]
+
+    def with_values(self, **changes: Any) -> "Scenario":
+        """A copy with some dotted keys changed (given with '__' for '.'), validated."""
+        updated = dict(self.values)
+        for raw_key, value in changes.items():
+            key = raw_key.replace("__", ".")
+            updated[key] = _check_value("(override)", key, value)
+        _check_consistency("(override)", updated)
+        return Scenario(self.name, updated, self.path, self.description, list(self.chain), list(self.events))
+
+    def table(self, prefix: str) -> dict[str, Any]:
+        """Values of the keys under a prefix, by the rest of the key: table('population.pool')."""
+        cut = len(prefix) + 1
+        return {k[cut:]: v for k, v in self.values.items() if k.startswith(prefix + ".")}
+
+    def to_toml(self) -> str:
+        """Every parameter as used, as a TOML document that loads back to the same scenario."""
+        nested: dict[str, Any] = {"name": self.name}
+        if self.description:
+            nested["description"] = self.description
+        for key, value in self.values.items():
+            node = nested
+            *parents, leaf = key.split(".")
+            for part in parents:
+                node = node.setdefault(part, {})
+            node[leaf] = value
+        if self.events:
+            nested["events"] = self.events
+        header = f"# Scenario '{self.name}' with every parameter resolved (migsim writes this file).\n"
+        return header + tomli_w.dumps(nested)
+
+
+def month_index(text: str) -> int:
+    """'2015-01' -> months since year 0 (year * 12 + month - 1)."""
+    m = _MONTH.match(text)
+    if not m or not 1 <= int(m.group(2)) <= 12:
+        raise ValueError(f"{text!r} is not a month written YYYY-MM")
+    return int(m.group(1)) * 12 + int(m.group(2)) - 1
+
+
+def _flatten(table: dict[str, Any], prefix: str = "") -> dict[str, Any]:
+    flat: dict[str, Any] = {}
+    for key, value in table.items():
+        dotted = f"{prefix}{key}"
+        if isinstance(value, dict):
+            flat.update(_flatten(value, dotted + "."))
+        else:
+            flat[dotted] = value
+    return flat
+
+
+def _unknown_key_message(source: str, key: str) -> str:
+    prefix = key.rsplit(".", 1)[0] if "." in key else ""
+    siblings = sorted(k for k in PARAMETERS if prefix and k.startswith(prefix + "."))
+    close = difflib.get_close_matches(key, list(PARAMETERS), n=3, cutoff=0.6)
+    msg = f"{source}: unknown key '{key}'."
+    if close:
+        msg += " Did you mean " + " or ".join(f"'{c}'" for c in close) + "?"
+    if siblings:
+        shown = ", ".join(s[len(prefix) + 1:] for s in siblings[:30])
+        more = f" (and {len(siblings) - 30} more)" if len(siblings) > 30 else ""
+        msg += f" Keys allowed under [{prefix}]: {shown}{more}."
+    else:
+        tables = sorted({k.split(".")[0] for k in PARAMETERS})
+        msg += f" Top-level tables allowed: {', '.join(tables)}; and the keys {', '.join(sorted(RESERVED))}."
+    msg += " See docs/parameters.md for every key."
+    return msg
+
+
+def _check_value(source: str, key: str, value: Any) -> Any:
+    if key not in PARAMETERS:
+        raise ScenarioError(_unknown_key_message(source, key))
+    p = PARAMETERS[key]
+    given = f"{value!r}"
+    bad = f"{source}: key '{key}' = {given} is not allowed; it must be {p.allowed()} ({p.unit})."
+    if p.kind is bool:
+        if not isinstance(value, bool):
+            raise ScenarioError(bad)
+        return value
+    if p.kind is int:
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or int(value) != value:
+            raise ScenarioError(bad)
+        value = int(value)
+    elif p.kind is float:
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or value != value:
+            raise ScenarioError(bad)
+        value = float(value)
+    elif p.kind is str:
+        if not isinstance(value, str):
+            raise ScenarioError(bad)
+        if p.choices and value not in p.choices:
+            raise ScenarioError(bad)
+        if p.unit == "YYYY-MM":
+            try:
+                month_index(value)
+            except ValueError:
+                raise ScenarioError(bad) from None
+        return value
+    if (p.low is not None and value < p.low) or (p.high is not None and value > p.high):
+        raise ScenarioError(bad)
+    return value
+
+
+def _check_consistency(source: str, values: dict[str, Any]) -> None:
+    """Checks that involve more than one key."""
+    if month_index(values["run.end"]) < month_index(values["run.start"]):
+        raise ScenarioError(
+            f"{source}: run.end = {values['run.end']!r} is before run.start = {values['run.start']!r}; "
+            "the end month must not come before the start month."
+        )
+    groups = [
+        ("mobility.intention", "intention shares"),
+        ("labour.sector_demand", "sector demand shares"),
+        ("labour.region_demand", "regional demand shares"),
+        ("population.sector_male", "men's sector shares"),
+        ("population.sector_female", "women's sector shares"),
+    ]
+    for prefix, what in groups:
+        total = sum(v for k, v in values.items() if k.startswith(prefix + "."))
+        if not 0.999 <= total <= 1.001:
+            raise ScenarioError(
+                f"{source}: the {what} under [{prefix}] add up to {total:.4f}; they must add up to 1."
+            )
+    for a, b in [("population.tie_village_share", "population.tie_origin_share"),
+                 ("population.tertiary_share", "population.upper_secondary_share"),
+                 ("remittances.share_over_half", "remittances.share_quarter_to_half")]:
+        if values[a] + values[b] > 1.0 + 1e-9:
+            raise ScenarioError(f"{source}: {a} + {b} = {values[a] + values[b]:.3f}; together they may not exceed 1.")
+
+
+def _read_toml(path: Path) -> dict[str, Any]:
+    if not path.exists():
+        raise ScenarioError(f"{path}: no such scenario file. Give the path of a .toml file (see scenarios/).")
+    if path.is_dir():
+        raise ScenarioError(f"{path}: is a folder; give the path of a scenario .toml file.")
+    try:
+        with path.open("rb") as f:
+            return tomllib.load(f)
+    except tomllib.TOMLDecodeError as exc:
+        raise ScenarioError(f"{path}: not valid TOML ({exc}). Fix the syntax at the place named.") from None
+    except UnicodeDecodeError:
+        raise ScenarioError(f"{path}: not a text file in UTF-8; a scenario is a TOML text file.") from None
+
+
+def _resolve_extends(path: Path, target: Any) -> Path:
+    if not isinstance(target, str) or not target:
+        raise ScenarioError(f"{path}: key 'extends' = {target!r} must be the name or path of another scenario file.")
+    candidate = Path(target)
+    if not candidate.suffix:
+        candidate = candidate.with_suffix(".toml")
+    if not candidate.is_absolute():
+        candidate = path.parent / candidate
+    if not candidate.exists():
+        raise ScenarioError(
+            f"{path}: key 'extends' = {target!r} names {candidate}, which does not exist. "
+            "Give a scenario name in the same folder (e.g. \"baseline\") or a path."
+        )
+    return candidate.resolve()
+
+
+def _load_layers(path: Path, seen: tuple[Path, ...]) -> list[tuple[Path, dict[str, Any]]]:
+    path = path.resolve()
+    if path in seen:
+        cycle = " -> ".join(str(p.name) for p in seen + (path,))
+        raise ScenarioError(f"{path}: 'extends' forms a cycle ({cycle}); a scenario may not extend itself.")
+    doc = _read_toml(path)
+    layers: list[tuple[Path, dict[str, Any]]] = []
+    if "extends" in doc:
+        layers = _load_layers(_resolve_extends(path, doc["extends"]), seen + (path,))
+    return layers + [(path, doc)]
+
+
+def load_scenario(path: str | Path) -> Scenario:
+    """Read, resolve `extends` and validate a scenario file."""
+    path = Path(path)
+    values = defaults()
+    name = path.stem
+    description = ""
+    events: list[dict[str, Any]] = []
+    layers = _load_layers(path, ())
+    for layer_path, doc in layers:
+        for key in ("name", "description"):
+            if key in doc and not isinstance(doc[key], str):
+                raise ScenarioError(f"{layer_path}: key '{key}' = {doc[key]!r} must be a string.")
+        if "events" in doc:
+            if not isinstance(doc["events"], list) or not all(isinstance(e, dict) for e in doc["events"]):
+                raise ScenarioError(f"{layer_path}: 'events' must be a list of tables ([[events]]).")
+            events.extend(dict(e, _file=str(layer_path)) for e in doc["events"])
+        description = doc.get("description", description)
+        body = {k: v for k, v in doc.items() if k not in RESERVED}
+        for key, value in _flatten(body).items():
+            values[key] = _check_value(str(layer_path), key, value)
+    top = layers[-1][1]
+    name = top.get("name", name)
+    _check_consistency(str(path), values)
+    return Scenario(name, values, path.resolve(), description, [p for p, _ in layers], events)
+
+
+def baseline_path() -> Path:
+    """The baseline scenario shipped with the project."""
+    return Path(__file__).resolve().parent.parent / "scenarios" / "baseline.toml"
+
+
+def default_scenario() -> Scenario:
+    """Every parameter at its declared default (what the baseline file describes)."""
+    values = defaults()
+    _check_consistency("(defaults)", values)
+    return Scenario("defaults", values)

@@ -1,0 +1,92 @@
+"""The decision rules on their own: probabilities, monotonicity, and the fast kernel."""
+
+import numpy as np
+import pytest
+
+from simulation import decisions, kernels, month
+from simulation.model import MigrationModel
+
+from conftest import toy_scenario
+
+
+def utilities(n=500, a=4, wage=None, contacts=None, seed=0):
+    rng = np.random.default_rng(seed)
+    log_wage = np.log(np.full(a, 500.0)) if wage is None else np.log(wage)
+    pull = None if contacts is None else 0.9 * np.log1p(contacts)
+    return decisions.destination_utilities(
+        base=np.full((n, a), -6.0), gain_weight=np.full(n, 1.4), log_expected_wage=log_wage,
+        log_home_income=np.log(rng.uniform(150, 400, n)), cost_months=np.full((n, a), 0.5), beta_cost=0.35,
+        personal=rng.normal(0, 0.5, n), network_pull=pull, feasible=np.ones((n, a), bool))
+
+
+def test_probabilities_are_probabilities():
+    p = decisions.choice_probabilities(utilities())
+    assert np.all(p >= 0) and np.all(p <= 1)
+    assert np.all(p.sum(axis=1) < 1)  # staying keeps some probability
+    forced = decisions.choice_probabilities(utilities(), with_stay=False)
+    np.testing.assert_allclose(forced.sum(axis=1), 1, rtol=1e-5)
+
+
+def test_infeasible_alternatives_get_no_probability():
+    v = utilities()
+    v[:, 1] = -np.inf
+    p = decisions.choice_probabilities(v)
+    assert np.all(p[:, 1] == 0)
+
+
+def test_migration_rises_with_the_wage_gap():
+    low = decisions.choice_probabilities(utilities(wage=np.full(4, 400.0))).sum(axis=1)
+    high = decisions.choice_probabilities(utilities(wage=np.full(4, 800.0))).sum(axis=1)
+    assert np.all(high > low)
+
+
+def test_migration_rises_with_contacts_at_the_destination():
+    none = decisions.choice_probabilities(utilities(contacts=np.zeros((500, 4))))
+    some = decisions.choice_probabilities(utilities(contacts=np.tile([3, 0, 0, 0], (500, 1))))
+    assert np.all(some.sum(axis=1) > none.sum(axis=1))
+    assert np.all(some[:, 0] > none[:, 0])  # and towards where the contacts are
+
+
+def test_choose_follows_the_probabilities():
+    p = np.tile(np.array([[0.1, 0.2, 0.05]], np.float32), (200_000, 1))
+    pick = decisions.choose(p, np.random.default_rng(1).random(200_000))
+    shares = [np.mean(pick == k) for k in range(3)] + [np.mean(pick == decisions.STAY)]
+    np.testing.assert_allclose(shares, [0.1, 0.2, 0.05, 0.65], atol=0.005)
+
+
+def test_job_search_channels_in_proportion_to_their_intensity():
+    n = 100_000
+    u = np.random.default_rng(2).random(n)
+    found, channel = decisions.job_search(u, np.full(n, 0.6), np.full(n, 0.1), np.full(n, 0.3), np.ones(n))
+    assert found.mean() == pytest.approx(1 - np.exp(-1.0), abs=0.01)
+    shares = np.bincount(channel[found], minlength=3) / found.sum()
+    np.testing.assert_allclose(shares, [0.6, 0.1, 0.3], atol=0.01)
+
+
+def test_abroad_choice_partitions_the_uniform():
+    u = np.linspace(0, 0.999, 1000)
+    c = decisions.abroad_choice(u, np.full(1000, 0.1), np.full(1000, 0.2), np.full(1000, 0.3))
+    assert [np.mean(c == k) for k in range(4)] == pytest.approx([0.4, 0.1, 0.2, 0.3], abs=0.002)
+
+
+def test_compiled_kernel_makes_the_same_choices_as_the_numpy_rule():
+    model = MigrationModel(toy_scenario(run__agents=20_000, run__burn_in_months=24))
+    pop, s = model.population, model.params
+    cond = month.month_conditions(model)
+    rows = np.flatnonzero(pop.location == 0)
+    u = np.random.default_rng(3).random(len(rows)).astype(np.float32)
+    probs = decisions.choice_probabilities(month.utilities(model, cond, rows))
+    reference = decisions.choose(probs, u)
+    allowed = cond.open & ~(cond.quota_corridor & (cond.quota_slots <= 0))
+    tables = kernels.prepare_choice(cond.weights, cond.cost, allowed, model.economy.home_wage,
+                                    s["behaviour.unemployed_income_ratio"], s["behaviour.beta_income"],
+                                    s["behaviour.beta_need"], s["behaviour.beta_network"])
+    fast = kernels.choose_destinations(
+        rows, u, pop.origin, pop.provider, pop.dependants, pop.female, pop.age, pop.savings, pop.home_employed,
+        pop.contacts, pop.degree, *tables[:3], cond.cost, *tables[3:], s["behaviour.beta_network"],
+        s["behaviour.beta_female"], s["behaviour.beta_care"], s["behaviour.beta_age"])
+    # Float32 against float64 arithmetic may differ only where u sits on a boundary.
+    cum = np.cumsum(probs, axis=1)
+    near_boundary = np.any(np.abs(cum - u[:, None]) < 1e-5, axis=1)
+    assert np.array_equal(fast[~near_boundary], reference[~near_boundary])
+    assert (reference != decisions.STAY).sum() > 50  # the comparison covered real moves

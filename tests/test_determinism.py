@@ -1,0 +1,42 @@
+"""Same scenario and seed give identical results, in one process or many; another seed differs."""
+
+import numpy as np
+import pandas as pd
+
+from simulation.model import MigrationModel
+from simulation.runner import replication_seeds, run
+from simulation.streams import Streams
+
+from conftest import toy_scenario
+
+
+def test_same_seed_identical_other_seed_differs():
+    s = toy_scenario(run__agents=2000)
+    a = MigrationModel(s, seed=7)
+    a.run()
+    b = MigrationModel(s, seed=7)
+    b.run()
+    c = MigrationModel(s, seed=8)
+    c.run()
+    pd.testing.assert_frame_equal(a.timeseries(), b.timeseries())
+    assert not a.timeseries().value.equals(c.timeseries().value)
+
+
+def test_replications_in_parallel_equal_replications_in_sequence():
+    s = toy_scenario(run__agents=1500, run__end="2021-12")
+    one = run(s, reps=3, jobs=1)
+    many = run(s, reps=3, jobs=2)
+    pd.testing.assert_frame_equal(one.timeseries, many.timeseries)
+    assert one.seeds == replication_seeds(s["run.seed"], 3) and one.seeds[0] == s["run.seed"]
+    bands = one.quantiles()
+    assert {"q10", "q50", "q90"} <= set(bands.columns)
+
+
+def test_a_workers_draw_does_not_depend_on_who_else_draws():
+    streams = Streams(11)
+    everyone = streams.uniform("job", 5, np.arange(1000))
+    some = streams.uniform("job", 5, np.array([3, 500, 999]))
+    assert np.array_equal(some, everyone[[3, 500, 999]])
+    assert not np.array_equal(everyone, streams.uniform("job", 6, np.arange(1000)))
+    assert not np.array_equal(everyone, streams.uniform("return", 5, np.arange(1000)))
+    assert 0 <= everyone.min() and everyone.max() < 1

@@ -1,0 +1,63 @@
+"""Accounting that must hold every month, whatever the parameters."""
+
+import numpy as np
+
+from simulation.world import HOME, N_LOCATIONS, ORIGINS, ST_QUOTA
+
+
+def test_every_worker_is_in_exactly_one_place_every_month(toy_run):
+    rec = toy_run.recorder
+    per_origin = np.bincount(toy_run.population.origin, minlength=len(ORIGINS))
+    assert np.all(rec.stocks >= 0)
+    assert np.all(rec.stocks.sum(axis=2) == per_origin[None, :])
+    loc = toy_run.population.location
+    assert loc.min() >= 0 and loc.max() < N_LOCATIONS
+
+
+def test_stocks_change_only_by_recorded_flows(toy_run):
+    rec = toy_run.recorder
+    for t in range(1, len(rec.dates)):
+        inflow = rec.flows[t].sum(axis=1)  # (origin, to)
+        outflow = rec.flows[t].sum(axis=2)  # (origin, from)
+        assert np.array_equal(rec.stocks[t] - rec.stocks[t - 1], inflow - outflow), rec.dates[t]
+    assert rec.flows[1:].sum() > 0  # people did move
+
+
+def test_contact_counts_match_where_the_contacts_are(toy_run):
+    pop = toy_run.population
+    owner = np.repeat(np.arange(pop.n), pop.degree)
+    expected = np.zeros((pop.n, N_LOCATIONS), np.int64)
+    np.add.at(expected, (owner, pop.location[pop.ties]), 1)
+    assert np.array_equal(expected, pop.contacts)
+
+
+def test_ties_are_symmetric_and_mostly_within_the_origin(toy_run):
+    pop = toy_run.population
+    owner = np.repeat(np.arange(pop.n), pop.degree)
+    pairs = set(zip(owner.tolist(), pop.ties.tolist()))
+    assert all((b, a) in pairs for a, b in list(pairs)[:2000])
+    assert np.mean(pop.origin[owner] == pop.origin[pop.ties]) > 0.9
+    graph = pop.network(np.arange(200))
+    assert graph.number_of_nodes() == 200 and graph.number_of_edges() > 0
+
+
+def test_workers_at_home_hold_no_job_or_status(toy_run):
+    pop = toy_run.population
+    home = pop.location == HOME
+    assert np.all(pop.job_sector[home] == -1)
+    assert np.all(pop.status[home] == 0)
+    assert np.all(pop.status[~home] > 0)
+
+
+def test_quota_permits_never_exceed_the_quota(toy_run):
+    quota = toy_run.params["policy.work_permit_quota"]
+    ts = toy_run.timeseries()
+    held = ts[ts.indicator == "quota_permits_kaz"].value
+    assert held.max() <= quota + toy_run.population.scale
+    assert np.sum(toy_run.population.status == ST_QUOTA) * toy_run.population.scale <= quota + 1e-6
+
+
+def test_shares_are_shares(toy_run):
+    ts = toy_run.timeseries()
+    shares = ts[ts.indicator.str.startswith("share_") | ts.indicator.isin(["job_channel", "intentions_kaz"])]
+    assert shares.value.dropna().between(0, 1).all()
