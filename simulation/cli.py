@@ -131,6 +131,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("prefix", nargs="?", default="", help="only keys starting with this, e.g. behaviour")
     p.add_argument("--markdown", action="store_true", help="as the Markdown table of docs/parameters.md")
     p.set_defaults(func=cmd_params)
+
+    # Commands that live with their own layer register themselves here; the CLI is the
+    # only place where `simulation` and `calibration` meet.
+    from . import app
+    from calibration import commands as calibration_commands
+
+    app.register(sub)
+    calibration_commands.register(sub)
     return parser
 
 

@@ -1,0 +1,1 @@
+"""How closely migsim matches the IOM surveys and World Bank series: targets, fit, checks."""
