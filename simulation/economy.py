@@ -101,6 +101,11 @@ class Economy:
         self.dest_unemployment = d.column("unemployment_rate", DEST_COUNTRIES, year)
         ratio = np.array([s["wages.kaz_migrant_ratio"]] + [s[f"wages.migrant_ratio.{c}"] for c in DEST_COUNTRIES[1:]])
         self.dest_wage = d.column("average_wage_usd", DEST_COUNTRIES, year) * ratio
+        # The published ratio is the mean over all foreign workers, women and informal jobs
+        # included; divide by the mean of those factors (survey shares: IOM2022 0.31 women,
+        # 0.73 without a contract) so that the mean wage the model pays matches it.
+        mix = ((1 - 0.31) + 0.31 * s["labour.female_wage_ratio"]) * (0.27 + 0.73 * s["labour.informal_wage_factor"])
+        self.dest_wage = self.dest_wage / mix
         region_factor = np.ones(N_LOCATIONS)
         region_factor[1:1 + len(REGIONS)] = self.region_wage
         self.location_wage = np.where(LOCATION_COUNTRY >= 0, self.dest_wage[LOCATION_COUNTRY] * region_factor, 0.0)

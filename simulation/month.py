@@ -305,12 +305,7 @@ def arrive(model: "MigrationModel", cond: Conditions, rows: np.ndarray, dest: np
     if new_trip:
         pop.trips[rows] += 1
         female = pop.female[rows]
-        shares = np.array([s[f"mobility.intention.{k}"] for k in ("circulate", "return", "stay", "move_on")])
-        shift = s["mobility.female_stay_shift"]
-        female_shares = shares + np.array([-shift, 0.0, shift, 0.0])
-        ui = draws.uniform("intention", rows, slot=0)
-        pop.intention[rows] = np.where(female, decisions.draw_by_shares(ui, np.clip(female_shares, 0, 1)),
-                                       decisions.draw_by_shares(ui, shares))
+        pop.intention[rows] = _draw_intentions(s, female, draws.uniform("intention", rows, slot=0))
         p_remit = decisions.remit_probability(
             s["remittances.remit_intercept"], pop.provider[rows], pop.dependants[rows], female,
             s["remittances.remit_provider"], s["remittances.remit_dependants"], s["remittances.remit_female"])
@@ -328,6 +323,14 @@ def arrive(model: "MigrationModel", cond: Conditions, rows: np.ndarray, dest: np
         pop.contacts[rows, dest], s["labour.network_saturation"])
     lined_up = draws.uniform("job", rows, slot=7) < chance
     start_jobs(model, rows[lined_up], np.full(int(lined_up.sum()), CH_NETWORK_BEFORE), draws)
+
+
+def _draw_intentions(s, female: np.ndarray, u: np.ndarray) -> np.ndarray:
+    """Circulate, return, stay or move on, by the survey shares (women stay more often)."""
+    shares = np.array([s[f"mobility.intention.{k}"] for k in ("circulate", "return", "stay", "move_on")])
+    shift = s["mobility.female_stay_shift"]
+    female_shares = np.clip(shares + np.array([-shift, 0.0, shift, 0.0]), 0, 1)
+    return np.where(female, decisions.draw_by_shares(u, female_shares), decisions.draw_by_shares(u, shares))
 
 
 # --- 3b. finding work ----------------------------------------------------------------------
@@ -419,6 +422,11 @@ def reconsider_abroad(model: "MigrationModel", cond: Conditions, rows: np.ndarra
     _go_home(model, deported, cooldown=s["legal.reentry_ban_months"], visit=False)
     rows = rows[~caught]
 
+    # Plans change: some workers draw their intention afresh.
+    revise = draws.uniform("intention", rows, slot=4) < s["mobility.intention_revision"]
+    if revise.any():
+        pop.intention[rows[revise]] = _draw_intentions(s, pop.female[rows[revise]],
+                                                       draws.uniform("intention", rows[revise], slot=5))
     intention = pop.intention[rows]
     base = s["mobility.base_return_hazard"]
     p_return = np.where(intention == INT_RETURN, base + s["mobility.return_hazard"],

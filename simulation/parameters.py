@@ -86,7 +86,7 @@ _add("population.female_share", 0.5, "share", "WB working-age population", "data
      "share of women in the pools", **SHARE)
 _add("population.village_size", 60, "agents", "assumption", "uncertainty",
      "agents per village: the group within which most kin and village ties form", low=2, high=100_000)
-_add("population.mean_degree", 8.0, "ties", "assumption", "uncertainty",
+_add("population.mean_degree", 12.0, "ties", "assumption", "uncertainty",
      "mean number of social ties per worker", low=0, high=100)
 _add("population.tie_village_share", 0.7, "share", "assumption", "uncertainty",
      "share of ties within the same village", **SHARE)
@@ -124,12 +124,12 @@ _add("population.home_job_finding_rate", 0.08, "per month", "assumption", "uncer
      "monthly chance that an unemployed worker at home finds work", **SHARE)
 
 # --- migration decision --------------------------------------------------------------
-_ASC_COUNTRY = {"KAZ": -6.4, "RUS": -6.2, "KOR": -8.4, "TUR": -8.6, "ARE": -8.8, "EU": -9.4}
+_ASC_COUNTRY = {"KAZ": -5.9, "RUS": -6.2, "KOR": -8.4, "TUR": -8.6, "ARE": -8.8, "EU": -9.4}
 for _d, _v in _ASC_COUNTRY.items():
     _add(f"behaviour.asc.{_d}", _v, "utility", "calibrated", "uncertainty",
          f"base attraction of working in {_d} against staying home (sets the monthly move rate)",
          low=-30, high=30)
-_ASC_ORIGIN = {"UZB": 0.0, "TJK": 0.1, "KGZ": 0.0, "RUS": -0.8, "CHN": -1.0, "AZE": -0.6, "KAZ": 0.3}
+_ASC_ORIGIN = {"UZB": 0.0, "TJK": -0.5, "KGZ": 0.0, "RUS": -0.8, "CHN": -1.0, "AZE": -0.6, "KAZ": -1.0}
 for _o, _v in _ASC_ORIGIN.items():
     _add(f"behaviour.origin_propensity.{_o}", _v, "utility", "calibrated", "uncertainty",
          f"propensity of workers from {_o} to work abroad at all", low=-30, high=30)
@@ -147,7 +147,7 @@ _add("behaviour.beta_proximity", 1.2, "utility", "assumption", "uncertainty",
 _add("behaviour.region_affinity", 0.6, "utility", "assumption", "uncertainty",
      "extra pull of the Kazakh regions nearest the origin (south for Central Asia, north for Russia)",
      low=0, high=20)
-_add("behaviour.beta_female", -1.3, "utility", "calibrated (IOM2022 0.31, IOM2023 0.16 women)", "uncertainty",
+_add("behaviour.beta_female", -1.6, "utility", "calibrated (IOM2022 0.31, IOM2023 0.16 women)", "uncertainty",
      "difference in women's propensity to migrate", low=-20, high=20)
 _add("behaviour.beta_care", -0.9, "utility", "assumption (OMA2026: women cite care more)", "uncertainty",
      "care obligations: further difference for women with dependants", low=-20, high=20)
@@ -178,7 +178,7 @@ _add("legal.visa_free_permit_share", 0.15, "share", "assumption", "uncertainty",
      "share of visa-free arrivals (e.g. Kazakhs in Korea) who obtain a work permit", **SHARE)
 _add("legal.quota_skilled_take_up", 0.35, "share", "assumption", "uncertainty",
      "share of tertiary-educated arrivals from patent corridors who seek a quota work permit", **SHARE)
-_add("legal.deportation_rate", 0.005, "per month", "KEL2025: about 30,000 deported in 2023", "lever",
+_add("legal.deportation_rate", 0.02, "per month", "KEL2025: about 30,000 deported in 2023", "lever",
      "monthly chance that an irregular worker in Kazakhstan is detected and deported", **SHARE)
 _add("legal.reentry_ban_months", 60, "months", "law: five-year entry ban", "lever",
      "months a deported worker may not leave home again", low=0, high=600)
@@ -188,17 +188,17 @@ _add("policy.patent_fee_usd", 15.0, "USD per month", "assumption (about 2 MCI)",
      "monthly patent fee paid by patent holders in Kazakhstan", low=0, high=1e4)
 
 # --- labour market abroad -------------------------------------------------------------
-_add("labour.job_network_before", 0.45, "probability", "calibrated (IOM2022 0.26 found job before leaving)",
+_add("labour.job_network_before", 0.8, "probability", "calibrated (IOM2022 0.26 found job before leaving)",
      "uncertainty", "chance of a job lined up through contacts before leaving, when contacts are plenty", **SHARE)
-_add("labour.job_network_after", 0.55, "per month", "calibrated (IOM2022 0.60 through contacts after arrival)",
+_add("labour.job_network_after", 3.0, "per month", "calibrated (IOM2022 0.60 through contacts after arrival)",
      "uncertainty", "monthly job-finding intensity through contacts at the destination", low=0, high=20)
-_add("labour.job_agency", 0.08, "per month", "calibrated (IOM2022 0.02 through agencies)", "uncertainty",
+_add("labour.job_agency", 0.015, "per month", "calibrated (IOM2022 0.02 through agencies)", "uncertainty",
      "monthly job-finding intensity through recruitment agencies, for those who know of them", low=0, high=20)
 _add("labour.agency_awareness", 0.25, "share", "IOM2022: 0.75 did not know agencies existed", "lever",
      "share of migrants who know recruitment agencies exist", **SHARE)
-_add("labour.job_direct", 0.12, "per month", "calibrated", "uncertainty",
+_add("labour.job_direct", 0.025, "per month", "calibrated", "uncertainty",
      "monthly job-finding intensity through own search (employers, markets)", low=0, high=20)
-_add("labour.network_saturation", 2.0, "contacts", "assumption", "uncertainty",
+_add("labour.network_saturation", 1.0, "contacts", "assumption", "uncertainty",
      "contacts at which the network channel is about two-thirds of its strength", low=0.01, high=1000)
 _add("labour.irregular_job_factor", 0.7, "x hazard", "assumption", "uncertainty",
      "job-finding intensity of visitors and irregular workers relative to regular ones", low=0, high=5)
@@ -221,7 +221,7 @@ for _s in SECTORS:
          f"wage in {_s} relative to the average (normalised over demand in the model)", low=0, high=20)
 _REGION_DEMAND = {"almaty_city": 0.27, "astana": 0.15, "shymkent": 0.06, "mangystau": 0.23, "atyrau": 0.05,
                   "almaty_region": 0.13, "karaganda": 0.05, "rest_of_kazakhstan": 0.06}
-_REGION_WAGE = {"almaty_city": 1.15, "astana": 1.2, "shymkent": 0.8, "mangystau": 1.3, "atyrau": 1.5,
+_REGION_WAGE = {"almaty_city": 1.0, "astana": 1.2, "shymkent": 0.9, "mangystau": 1.3, "atyrau": 1.5,
                 "almaty_region": 0.8, "karaganda": 0.9, "rest_of_kazakhstan": 0.85}
 for _r in REGIONS:
     _add(f"labour.region_demand.{_r}", _REGION_DEMAND[_r], "share",
@@ -276,7 +276,7 @@ for _d, _v in _FEE.items():
     _add(f"remittances.fee_percent.{_d}", _v, "percent",
          "WB SI.RMT.COST.OB.ZS 2021 (KAZ: assumption near Russia's)", "lever",
          f"cost of sending money home from {_d}, percent of the amount", low=0, high=100)
-_add("remittances.remit_intercept", -0.9, "logit", "calibrated (IOM2022 0.34, IOM2023 0.49 remit)", "uncertainty",
+_add("remittances.remit_intercept", -0.2, "logit", "calibrated (IOM2022 0.34, IOM2023 0.49 remit)", "uncertainty",
      "propensity to remit of a worker without household duties", low=-20, high=20)
 _add("remittances.remit_provider", 1.3, "logit", "assumption (NELM)", "uncertainty",
      "extra propensity to remit of a main provider", low=-20, high=20)
@@ -298,6 +298,8 @@ for _i, _v in _INTENT.items():
          f"share of arrivals who intend to {_i.replace('_', ' ')}", **SHARE)
 _add("mobility.female_stay_shift", 0.07, "share", "IOM2022: stay 0.22 of women, 0.15 of men", "data",
      "how much more often women intend to stay (taken from circulating)", **SHARE)
+_add("mobility.intention_revision", 0.03, "per month", "assumption", "uncertainty",
+     "monthly chance that a worker abroad reconsiders their intention (drawn afresh from the shares)", **SHARE)
 _add("mobility.visit_hazard", 0.10, "per month", "assumption (IOM2023: 0.76 left home < 6 months ago)",
      "uncertainty", "monthly chance a circulating worker goes home for a visit", **SHARE)
 _add("mobility.visit_end_rate", 0.5, "per month", "assumption", "uncertainty",
@@ -321,7 +323,7 @@ _add("mobility.cooldown_months", 6, "months", "assumption", "uncertainty",
 _CORRIDORS = {
     ("UZB", "KAZ"): ("patent", 40, 0.85), ("UZB", "RUS"): ("patent", 150, 0.6), ("UZB", "KOR"): ("visa_work", 450, 0.15),
     ("UZB", "TUR"): ("visa_free", 250, 0.55), ("UZB", "ARE"): ("visa_work", 250, 0.2), ("UZB", "EU"): ("visa", 450, 0.05),
-    ("TJK", "KAZ"): ("patent", 80, 0.6), ("TJK", "RUS"): ("patent", 200, 0.6), ("TJK", "KOR"): ("visa_work", 500, 0.1),
+    ("TJK", "KAZ"): ("patent", 80, 0.35), ("TJK", "RUS"): ("patent", 200, 0.6), ("TJK", "KOR"): ("visa_work", 500, 0.1),
     ("TJK", "TUR"): ("visa_free", 300, 0.3), ("TJK", "ARE"): ("visa_work", 250, 0.2), ("TJK", "EU"): ("visa", 500, 0.05),
     ("KGZ", "KAZ"): ("eaeu", 30, 0.9), ("KGZ", "RUS"): ("eaeu", 200, 0.75), ("KGZ", "KOR"): ("visa_work", 450, 0.15),
     ("KGZ", "TUR"): ("visa_free", 300, 0.5), ("KGZ", "ARE"): ("visa_work", 300, 0.2), ("KGZ", "EU"): ("visa", 500, 0.05),
