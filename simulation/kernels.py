@@ -40,7 +40,26 @@ def shared_weights(base: np.ndarray, log_expected_wage: np.ndarray, cost: np.nda
     return np.exp(np.minimum(v, 700.0))
 
 
+_PREPARED: list = []  # one-entry cache: (key, weights kept alive, tables)
+
+
 def prepare_choice(weights: np.ndarray, cost: np.ndarray, allowed: np.ndarray, home_wage: np.ndarray,
+                   unemployed_income_ratio: float, beta_income: float, beta_need: float, beta_network: float):
+    """Month-level tables for `choose_destinations`, computed once per month's conditions.
+
+    (The per-agent reference month asks for them once per worker; the cache makes that free.)
+    """
+    key = (id(weights), id(cost), allowed.tobytes(), home_wage.tobytes(), unemployed_income_ratio,
+           beta_income, beta_need, beta_network)
+    if _PREPARED and _PREPARED[0][0] == key and _PREPARED[0][1] is weights:
+        return _PREPARED[0][2]
+    tables = _prepare_choice(weights, cost, allowed, home_wage, unemployed_income_ratio, beta_income, beta_need,
+                             beta_network)
+    _PREPARED[:] = [(key, weights, tables)]
+    return tables
+
+
+def _prepare_choice(weights: np.ndarray, cost: np.ndarray, allowed: np.ndarray, home_wage: np.ndarray,
                    unemployed_income_ratio: float, beta_income: float, beta_need: float, beta_network: float):
     """Month-level tables for `choose_destinations`.
 
@@ -61,8 +80,17 @@ def prepare_choice(weights: np.ndarray, cost: np.ndarray, allowed: np.ndarray, h
     return sorted_cost, cum, w, contact_factor, home_factor
 
 
-@numba.njit(parallel=True, cache=True, error_model="numpy")
-def choose_destinations(
+def choose_destinations(rows, *args):
+    """Chosen alternative per worker, or -1 to stay (see `_choose_destinations`).
+
+    Many workers: the parallel compiled loop; a handful (the per-agent reference
+    month calls this for one worker at a time): the serial one, without thread start-up.
+    """
+    kernel = _choose_parallel if len(rows) >= 4096 else _choose_serial
+    return kernel(rows, *args)
+
+
+def _choose_destinations(
     rows, u,  # workers deciding, and one uniform each
     origin, provider, dependants, female, age, savings, home_employed, contacts, degree,  # worker columns
     sorted_cost, cum_weights, weights, cost, contact_factor, home_factor,  # prepare_choice; cost (origins, alts)
@@ -120,6 +148,10 @@ def choose_destinations(
         if choice[j] < 0:  # rounding left u just above the last cumulative value
             choice[j] = last
     return choice
+
+
+_choose_parallel = numba.njit(parallel=True, cache=True, error_model="numpy")(_choose_destinations)
+_choose_serial = numba.njit(cache=True, error_model="numpy")(_choose_destinations)
 
 
 @numba.njit(cache=True)

@@ -92,6 +92,9 @@ class Conditions:
     quota_corridor: np.ndarray  # (origins, alternatives) bool: needs a quota permit
     quota_slots: int  # quota permits (in agents) still free this month
     weights: np.ndarray  # (origins, need levels, alternatives) shared part of exp(utility)
+    # Contacts abroad as they were at the start of the month: every worker decides on the
+    # same information, whatever order workers act in (synchronous updating).
+    contacts: np.ndarray | None = None
 
 
 def month_conditions(model: "MigrationModel") -> Conditions:
@@ -122,6 +125,7 @@ def month_conditions(model: "MigrationModel") -> Conditions:
         quota_corridor=quota_corridor,
         quota_slots=slots,
         weights=weights,
+        contacts=pop.contacts.copy() if model.per_agent else pop.contacts,
     )
 
 
@@ -232,7 +236,7 @@ def decide_and_move(model: "MigrationModel", cond: Conditions, rows: np.ndarray,
     pick = kernels.choose_destinations(
         deciders, draws.uniform("migrate", deciders),
         pop.origin, pop.provider, pop.dependants, pop.female, pop.age, pop.savings, pop.home_employed,
-        pop.contacts, pop.degree, sorted_cost, cum, weights, cond.cost, contact_factor, home_factor,
+        cond.contacts, pop.degree, sorted_cost, cum, weights, cond.cost, contact_factor, home_factor,
         s["behaviour.beta_network"], s["behaviour.beta_female"], s["behaviour.beta_care"], s["behaviour.beta_age"])
     go = pick != decisions.STAY
     movers, targets = deciders[go], pick[go] + 1  # alternative k is location k + 1
