@@ -36,10 +36,14 @@ def _scenario_with_overrides(path: str, args) -> "Scenario":  # noqa: F821
 def cmd_check(args) -> int:
     from .scenario import load_scenario
 
+    from .events import validate_scenario_events
+
     scenario = load_scenario(args.scenario)
+    events = validate_scenario_events(scenario)
     chain = " <- ".join(p.name for p in reversed(scenario.chain))
     print(f"{args.scenario}: valid scenario '{scenario.name}' ({chain}); "
-          f"{scenario['run.start']} to {scenario['run.end']}, {scenario['run.agents']:,} agents.")
+          f"{scenario['run.start']} to {scenario['run.end']}, {scenario['run.agents']:,} agents"
+          + (f", {len(events)} dated event(s): " + ", ".join(e.kind for e in events) if events else "") + ".")
     return 0
 
 
@@ -47,7 +51,10 @@ def cmd_run(args) -> int:
     from .outputs import write_results
     from .runner import run
 
+    from .events import validate_scenario_events
+
     scenario = _scenario_with_overrides(args.scenario, args)
+    validate_scenario_events(scenario)  # before any replication starts
     out = Path(args.out) if args.out else Path("results") / scenario.name
     started = time.perf_counter()
     result = run(scenario, jobs=args.jobs, progress=not args.quiet)
@@ -106,6 +113,98 @@ def parameters_markdown(rows) -> str:
     return "\n".join(lines) + "\n"
 
 
+def _load_all(paths: list[str], args) -> list:
+    from .scenario import load_scenario
+
+    scenarios = [load_scenario(p) for p in paths]
+    overrides = {}
+    if getattr(args, "agents", None) is not None:
+        overrides["run__agents"] = args.agents
+    try:
+        return [s.with_values(**overrides) if overrides else s for s in scenarios]
+    except ScenarioError as exc:
+        raise ScenarioError(str(exc).replace("(override)", "command line")) from None
+
+
+def cmd_compare(args) -> int:
+    from .experiments import compare
+    from .report import write_comparison
+    from .scenario import month_index
+
+    base, *alternatives = _load_all([args.base] + args.alternatives, args)
+    dates = None
+    if args.dates:
+        dates = [d.strip() for d in args.dates.split(",") if d.strip()]
+        for d in dates:
+            try:
+                month_index(d)
+            except ValueError:
+                raise ScenarioError(f"--dates: {d!r} is not a month written YYYY-MM (e.g. 2026-12,2030-12).") from None
+    started = time.perf_counter()
+    comparison = compare(base, alternatives, reps=args.reps, seed=args.seed, jobs=args.jobs,
+                         progress=not args.quiet)
+    out = write_comparison(comparison, Path(args.out), dates)
+    if not args.quiet:
+        print(f"compared {', '.join(s.name for s in alternatives)} with {base.name}: {args.reps} replication(s) each, "
+              f"{time.perf_counter() - started:.1f} s; report: {out / 'report.html'}")
+    return 0
+
+
+def cmd_diff(args) -> int:
+    from .experiments import scenario_diff
+    from .scenario import load_scenario
+
+    a, b = load_scenario(args.a), load_scenario(args.b)
+    rows = scenario_diff(a, b)
+    if not rows:
+        print(f"{args.a} and {args.b} set every parameter and event alike.")
+        return 0
+    width = max(len(k) for k, _, _ in rows)
+    print(f"{'key':<{width}}  {a.name}  ->  {b.name}")
+    for key, x, y in rows:
+        show = (lambda v: v) if key.startswith("[[events]]") else repr
+        print(f"{key:<{width}}  {show(x)}  ->  {show(y)}")
+    return 0
+
+
+def cmd_sweep(args) -> int:
+    from .sweep import parse_vary, sweep
+
+    (scenario,) = _load_all([args.scenario], args)
+    varies = [parse_vary(v) for v in args.vary or []]
+    if not varies:
+        raise ScenarioError("give at least one --vary KEY=LOW:HIGH:N (e.g. --vary policy.work_permit_quota=10000:60000:6).")
+    if args.samples is not None and args.samples < 1:
+        raise ScenarioError(f"--samples = {args.samples}: give at least 1 point.")
+    if args.reps < 1:
+        raise ScenarioError(f"--reps = {args.reps}: give at least 1 replication.")
+
+    def progress(done, total, frame):
+        if not args.quiet:
+            status = frame["status"].iloc[0]
+            note = "" if status == "ok" else f" FAILED: {frame['error'].iloc[0]}"
+            print(f"  run {done}/{total} (point {frame['point'].iloc[0]}, rep {frame['rep'].iloc[0]}){note}", flush=True)
+
+    summary = sweep(scenario, varies, Path(args.out), reps=args.reps, samples=args.samples, agents=args.agents,
+                    scheduler=args.scheduler, workers=args.workers, progress=progress)
+    if not args.quiet:
+        print(f"sweep of {scenario.name}: {summary.planned} run(s) planned, {summary.skipped} already done, "
+              f"{summary.succeeded} succeeded, {summary.failed} failed, {summary.wall_seconds:.1f} s; "
+              f"results: {summary.out}/ (read with pandas.read_parquet)")
+    return 1 if summary.failed else 0
+
+
+def cmd_events(args) -> int:
+    from .events import KINDS, kinds_markdown
+
+    if args.markdown:
+        print(kinds_markdown())
+    else:
+        for kind in KINDS.values():
+            print(f"{kind.name}: {kind.doc}\n    settings: {', '.join(kind.settings)}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="migsim",
@@ -131,6 +230,40 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("prefix", nargs="?", default="", help="only keys starting with this, e.g. behaviour")
     p.add_argument("--markdown", action="store_true", help="as the Markdown table of docs/parameters.md")
     p.set_defaults(func=cmd_params)
+
+    p = sub.add_parser("compare", help="run a baseline and alternatives with the same seeds; write a report")
+    p.add_argument("base", help="baseline scenario file")
+    p.add_argument("alternatives", nargs="+", help="alternative scenario files")
+    p.add_argument("--reps", type=int, default=10, help="replications per scenario (default 10)")
+    p.add_argument("--out", required=True, help="report folder (report.html, headline.csv, figure_*.csv)")
+    p.add_argument("--dates", help="headline dates, e.g. 2026-12,2030-12 (default: last December and five years before)")
+    p.add_argument("--seed", type=int, help="seed of the first replication (default: run.seed of the baseline)")
+    p.add_argument("--agents", type=int, help="worker agents (default: run.agents)")
+    p.add_argument("--jobs", type=int, default=1, help="processes for replications (same results as 1)")
+    p.add_argument("--quiet", action="store_true", help="no progress bar or summary")
+    p.set_defaults(func=cmd_compare)
+
+    p = sub.add_parser("diff", help="list the parameters and events that differ between two scenario files")
+    p.add_argument("a")
+    p.add_argument("b")
+    p.set_defaults(func=cmd_diff)
+
+    p = sub.add_parser("sweep", help="run a grid or Latin hypercube of parameter values on Dask")
+    p.add_argument("scenario", help="scenario file the sweep starts from")
+    p.add_argument("--vary", action="append", metavar="KEY=LOW:HIGH:N",
+                   help="parameter to vary (repeatable); N grid values, or LOW:HIGH with --samples")
+    p.add_argument("--samples", type=int, help="Latin hypercube of this many points instead of the grid")
+    p.add_argument("--reps", type=int, default=1, help="replications per point (default 1)")
+    p.add_argument("--agents", type=int, help="worker agents (default: run.agents)")
+    p.add_argument("--out", required=True, help="Parquet dataset folder; an existing one is resumed")
+    p.add_argument("--scheduler", help="address of a running Dask scheduler (default: a local cluster)")
+    p.add_argument("--workers", type=int, default=1, help="worker processes of the local cluster (default 1)")
+    p.add_argument("--quiet", action="store_true", help="no progress lines")
+    p.set_defaults(func=cmd_sweep)
+
+    p = sub.add_parser("events", help="list the kinds of dated events a scenario's [[events]] may use")
+    p.add_argument("--markdown", action="store_true", help="as the reference section of docs/policy.md")
+    p.set_defaults(func=cmd_events)
 
     # Commands that live with their own layer register themselves here; the CLI is the
     # only place where `simulation` and `calibration` meet.

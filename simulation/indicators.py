@@ -68,6 +68,12 @@ INDICATORS: dict[str, tuple[tuple[str, ...], str, str]] = {
     "migrants_abroad": (ORIGIN_DEST, "persons", "workers abroad by origin and destination country"),
     "deportations_kaz": (("all",), "persons per month", "irregular workers deported from Kazakhstan"),
     "quota_permits_kaz": (("all",), "persons", "foreign workers holding a quota work permit"),
+    "quota_refused_kaz": (("all",), "persons per month", "workers refused a quota work permit for Kazakhstan"),
+    "inspections_kaz": (("all",), "persons per month", "foreign workers whose informal job was inspected"),
+    "amnesty_kaz": (("all",), "persons per month", "foreign workers regularised by an amnesty"),
+    "relocations": (("all",), "persons per month", "people moved abroad by a relocation or mobilisation wave"),
+    "share_informal_kaz": (("all",), "share",
+                           "foreign workers in Kazakhstan working without a contract or without a right to work"),
 }
 
 
@@ -139,7 +145,7 @@ class Recorder:
         put("remittances_usd", [model.remitted[DEST_COUNTRIES.index(c), ORIGINS.index(o)]
                                 for c, o in (g.split("->") for g in CORRIDORS)])
         put("remittances_out_kaz_usd", [model.remitted[KAZ].sum()])
-        put("remittances_received_usd", (model.remitted * (1 - model.economy.fee_rate[:, None])).sum(axis=0))
+        put("remittances_received_usd", (model.remitted * (1 - model.economy.fee_corridor)).sum(axis=0))
 
         country = LOCATION_COUNTRY[loc].astype(np.int64)
         od = np.bincount(origin.astype(np.int64) * len(DEST_COUNTRIES) + country,
@@ -150,6 +156,12 @@ class Recorder:
                                 for o, c in (g.split("->") for g in ORIGIN_DEST)])
         put("deportations_kaz", [model.deported])
         put("quota_permits_kaz", [int((status == ST_QUOTA).sum()) * scale])
+        put("quota_refused_kaz", [model.quota_refused])
+        put("inspections_kaz", [model.inspected])
+        put("amnesty_kaz", [model.amnestied])
+        put("relocations", [model.relocated])
+        unauthorised = np.isin(status, (ST_VISITOR, ST_IRREGULAR))
+        put("share_informal_kaz", [share(int(((employed & ~pop.contract[k]) | unauthorised).sum()), n_k)])
 
     def to_frame(self) -> pd.DataFrame:
         """Tidy table: date, indicator, group, value (one row per month, indicator and group)."""

@@ -15,7 +15,8 @@ import numpy as np
 from . import month
 from .drivers import load_drivers
 from .economy import Economy
-from .errors import ScenarioError
+from .events import schedule as schedule_events
+from .events import validate_scenario_events
 from .indicators import Recorder
 from .population import create_population
 from .scenario import Scenario, month_index
@@ -114,8 +115,9 @@ class MigrationModel(mesa.Model):
         self._reset_month_totals()
         self.conditions: month.Conditions | None = None
         self.recorder = Recorder(self.n_months) if record else None
-        self._validate_events()
+        self.timeline = validate_scenario_events(scenario)
         self._schedule_years()
+        self._event_actions = schedule_events(self, self.timeline)  # kept: Mesa holds callbacks weakly
         for _ in range(self.burn_in):
             self._simulate_month()
 
@@ -149,27 +151,23 @@ class MigrationModel(mesa.Model):
     def _new_year(self) -> None:
         self.economy.apply_year((self.start_index + int(self.time)) // 12)
 
-    def _validate_events(self) -> None:
-        for event in self.params.events:
-            source = event.get("_file", "scenario")
-            raise ScenarioError(
-                f"{source}: [[events]] entry {dict((k, v) for k, v in event.items() if k != '_file')} "
-                "cannot be applied: this version of migsim has no event kinds yet. Remove the [[events]] table."
-            )
-
     # --- the month -------------------------------------------------------------------------
     def step(self) -> None:
         """One month, in this order (scheduled events have already run before it):
 
-        1. scheduled events apply (the yearly drivers each January; policy events);
+        1. scheduled events apply: the yearly drivers each January, then the scenario's
+           dated levers and shocks (`events.py`: they begin, act each month of their
+           window, or end, changing the lever state in `model.economy` or moving workers);
         2. market conditions are fixed for the month (expected wages, hiring, quota),
            then workers at home update their work at home and weigh every destination
            against staying; movers pay the cost and leave;
         3. movers arrive with the legal status their corridor allows, some with a job
            lined up through contacts; everyone abroad without work searches;
-        4. workers earn, pay living costs and fees, save, and remit;
-        5. workers abroad update their status, face enforcement, and choose to stay,
-           visit home, return for good or move on;
+        4. workers earn, pay living costs and fees, save, and remit (through channels
+           that may carry only part of it);
+        5. workers abroad update their status, face enforcement (deportation, then
+           workplace inspections), and choose to stay, visit home, return for good or
+           move on (less often from a country whose borders are closed);
         6. clocks advance (ageing, retirement at home) and the month's indicators are
            recorded.
         """
@@ -178,7 +176,6 @@ class MigrationModel(mesa.Model):
         self._simulate_month()
 
     def _simulate_month(self) -> None:
-        self._reset_month_totals()
         self.conditions = month.month_conditions(self)
         if self.per_agent:
             self.agents.shuffle_do("step")
@@ -195,12 +192,17 @@ class MigrationModel(mesa.Model):
         if self.month_counter >= 0 and self.recorder is not None:
             self.recorder.record(self, self.month_counter)
         self.month_counter += 1
+        self._reset_month_totals()  # after recording: events before the next month count in it
 
     def _reset_month_totals(self) -> None:
         self.flows = np.zeros((len(ORIGINS), N_LOCATIONS, N_LOCATIONS), np.int64)
         self.remitted = np.zeros((len(DEST_COUNTRIES), len(ORIGINS)))  # USD sent, by sending country
         self.remitters = np.zeros((len(DEST_COUNTRIES), len(ORIGINS)))  # persons who sent money
         self.deported = 0.0
+        self.quota_refused = 0.0  # persons refused a quota permit this month
+        self.inspected = 0.0  # persons whose informal job was inspected
+        self.amnestied = 0.0  # persons regularised by an amnesty
+        self.relocated = 0.0  # persons moved by a relocation wave
 
     def run(self, progress=None) -> None:
         """Simulate every remaining month (progress: an optional callable per month)."""

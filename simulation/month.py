@@ -45,6 +45,7 @@ if TYPE_CHECKING:
     from .model import MigrationModel
 
 KAZ = DEST_COUNTRIES.index("KAZ")
+SKILLED = 2  # education code of tertiary-educated workers: the quota's "skilled" category
 R_EAEU, R_PATENT, R_QUOTA, R_VISA_WORK, R_VISA_FREE, R_VISA = (
     REGIMES.index(r) for r in ("eaeu", "patent", "quota", "visa_work", "visa_free", "visa"))
 
@@ -95,6 +96,8 @@ class Conditions:
     # Contacts abroad as they were at the start of the month: every worker decides on the
     # same information, whatever order workers act in (synchronous updating).
     contacts: np.ndarray | None = None
+    quota_slots_by_category: np.ndarray | None = None  # [other, skilled] when the quota has categories
+    redirect_tables: tuple | None = None  # choice tables without quota corridors (made when first needed)
 
 
 def month_conditions(model: "MigrationModel") -> Conditions:
@@ -108,11 +111,16 @@ def month_conditions(model: "MigrationModel") -> Conditions:
     country = np.maximum(LOCATION_COUNTRY, 0)
     p_job = (employed + prior * (1 - eco.dest_unemployment[country])) / (stock + prior)
     employed_country = np.bincount(country, weights=employed, minlength=len(DEST_COUNTRIES)) * pop.scale
-    hiring = np.exp(-employed_country / eco.capacity)[country]
+    hiring = np.exp(-employed_country / eco.capacity)[country] * eco.demand_index()
     log_wage = np.log(np.maximum(eco.location_wage * p_job, 1e-6))[1:]
     quota_corridor = eco.regime[:, ALT_COUNTRY] == R_QUOTA
-    in_use = int(np.count_nonzero(pop.status[abroad] == ST_QUOTA))
-    slots = max(int(eco.quota / pop.scale) - in_use, 0)
+    holders = abroad[pop.status[abroad] == ST_QUOTA]
+    slots = max(int(eco.quota / pop.scale) - len(holders), 0)
+    by_category = None
+    if eco.quota_categories is not None:
+        used = np.bincount((pop.education[holders] == SKILLED).astype(np.int64), minlength=2)
+        by_category = np.maximum((eco.quota_categories / pop.scale).astype(np.int64) - used, 0)
+        slots = int(by_category.sum())
     base, cost = eco.base_utility(model.calendar_month), eco.move_cost()
     weights = kernels.shared_weights(base, log_wage, cost, eco.home_wage, s["behaviour.beta_income"],
                                      s["behaviour.beta_need"], s["behaviour.beta_cost"])
@@ -126,6 +134,7 @@ def month_conditions(model: "MigrationModel") -> Conditions:
         quota_slots=slots,
         weights=weights,
         contacts=pop.contacts.copy() if model.per_agent else pop.contacts,
+        quota_slots_by_category=by_category,
     )
 
 
@@ -228,27 +237,34 @@ def decide_and_move(model: "MigrationModel", cond: Conditions, rows: np.ndarray,
     visiting = at_home[pop.visit_dest[at_home] > 0]
     deciders = at_home[(pop.visit_dest[at_home] == 0) & (pop.cooldown[at_home] == 0)]
 
-    s, eco = model.params, model.economy
-    allowed = cond.open & ~(cond.quota_corridor & (cond.quota_slots <= 0))
-    sorted_cost, cum, weights, contact_factor, home_factor = kernels.prepare_choice(
-        cond.weights, cond.cost, allowed, eco.home_wage, s["behaviour.unemployed_income_ratio"],
-        s["behaviour.beta_income"], s["behaviour.beta_need"], s["behaviour.beta_network"])
-    pick = kernels.choose_destinations(
-        deciders, draws.uniform("migrate", deciders),
-        pop.origin, pop.provider, pop.dependants, pop.female, pop.age, pop.savings, pop.home_employed,
-        cond.contacts, pop.degree, sorted_cost, cum, weights, cond.cost, contact_factor, home_factor,
-        s["behaviour.beta_network"], s["behaviour.beta_female"], s["behaviour.beta_care"], s["behaviour.beta_age"])
+    # A short quota does not remove the demand for quota corridors: workers still choose
+    # them, and those refused a permit come anyway without one, or choose again among the
+    # other destinations and staying (by the logit's independence of irrelevant
+    # alternatives, the same as choosing with the quota corridors closed).
+    s = model.params
+    pick = _choose(model, cond, deciders, draws, slot=0, tables=_choice_tables(model, cond, cond.open))
     go = pick != decisions.STAY
     movers, targets = deciders[go], pick[go] + 1  # alternative k is location k + 1
+    irregular = np.zeros(len(movers), bool)
 
-    # Quota corridors admit only as many as there are free permits; the rest stay home.
     needs_quota = cond.quota_corridor[pop.origin[movers], targets - 1]
     if needs_quota.any():
-        granted = _grant_quota(model, cond, movers[needs_quota], draws)
-        keep = ~needs_quota
-        keep[np.flatnonzero(needs_quota)[granted]] = True
-        movers, targets = movers[keep], targets[keep]
-    arrive(model, cond, movers, targets, draws, new_trip=True)
+        asked = np.flatnonzero(needs_quota)
+        granted = _grant_quota(model, cond, movers[asked], draws)
+        refused = asked[~granted]
+        model.quota_refused += len(refused) * pop.scale
+        anyway = draws.uniform("status", movers[refused], slot=6) < s["legal.quota_refused_irregular"]
+        irregular[refused[anyway]] = True
+        again = refused[~anyway]
+        if len(again):
+            if cond.redirect_tables is None:
+                cond.redirect_tables = _choice_tables(model, cond, cond.open & ~cond.quota_corridor)
+            second = _choose(model, cond, movers[again], draws, slot=2, tables=cond.redirect_tables)
+            targets[again] = second + 1
+            keep = np.ones(len(movers), bool)
+            keep[again[second == decisions.STAY]] = False
+            movers, targets, irregular = movers[keep], targets[keep], irregular[keep]
+    arrive(model, cond, movers, targets, draws, new_trip=True, irregular=irregular)
 
     # Visitors go back to their destination.
     if len(visiting):
@@ -256,16 +272,49 @@ def decide_and_move(model: "MigrationModel", cond: Conditions, rows: np.ndarray,
         back_rows = visiting[back]
         dest = pop.visit_dest[back_rows].astype(np.int64)
         affordable = pop.savings[back_rows] >= cond.cost[pop.origin[back_rows], dest - 1]
+        affordable &= cond.open[pop.origin[back_rows], dest - 1]  # a closed border keeps them home
         arrive(model, cond, back_rows[affordable], dest[affordable], draws, new_trip=False)
 
 
+def _choice_tables(model: "MigrationModel", cond: Conditions, allowed: np.ndarray) -> tuple:
+    s, eco = model.params, model.economy
+    return kernels.prepare_choice(
+        cond.weights, cond.cost, allowed, eco.home_wage, s["behaviour.unemployed_income_ratio"],
+        s["behaviour.beta_income"], s["behaviour.beta_need"], s["behaviour.beta_network"])
+
+
+def _choose(model: "MigrationModel", cond: Conditions, rows: np.ndarray, draws: Draws, slot: int,
+            tables: tuple) -> np.ndarray:
+    """Each worker's chosen alternative (or STAY) with the month's choice tables."""
+    s, pop = model.params, model.population
+    sorted_cost, cum, weights, contact_factor, home_factor = tables
+    return kernels.choose_destinations(
+        rows, draws.uniform("migrate", rows, slot=slot),
+        pop.origin, pop.provider, pop.dependants, pop.female, pop.age, pop.savings, pop.home_employed,
+        cond.contacts, pop.degree, sorted_cost, cum, weights, cond.cost, contact_factor, home_factor,
+        s["behaviour.beta_network"], s["behaviour.beta_female"], s["behaviour.beta_care"], s["behaviour.beta_age"])
+
+
 def _grant_quota(model: "MigrationModel", cond: Conditions, candidates: np.ndarray, draws: Draws) -> np.ndarray:
-    """Free quota permits go to candidates in a random order; returns the granted mask."""
+    """Free quota permits go to candidates in a random order; returns the granted mask.
+
+    With quota categories, skilled (tertiary-educated) and other candidates draw on
+    their own category's permits.
+    """
     granted = np.zeros(len(candidates), bool)
     if cond.quota_slots <= 0 or len(candidates) == 0:
         return granted
     order = np.argsort(draws.uniform("status", candidates, slot=5), kind="stable")
-    take = order[:cond.quota_slots]
+    if cond.quota_slots_by_category is None:
+        take = order[:cond.quota_slots]
+    else:
+        category = (model.population.education[candidates] == SKILLED).astype(np.int64)[order]
+        parts = []
+        for c in (0, 1):
+            mine = order[category == c][:max(int(cond.quota_slots_by_category[c]), 0)]
+            cond.quota_slots_by_category[c] -= len(mine)
+            parts.append(mine)
+        take = np.concatenate(parts)
     granted[take] = True
     cond.quota_slots -= len(take)
     return granted
@@ -273,8 +322,11 @@ def _grant_quota(model: "MigrationModel", cond: Conditions, candidates: np.ndarr
 
 # --- 3. arriving: legal status, intentions, a job lined up --------------------------------
 def arrive(model: "MigrationModel", cond: Conditions, rows: np.ndarray, dest: np.ndarray, draws: Draws,
-           new_trip: bool) -> None:
-    """Pay the move, enter with the status the corridor allows, maybe with a job lined up."""
+           new_trip: bool, irregular: np.ndarray | None = None) -> None:
+    """Pay the move, enter with the status the corridor allows, maybe with a job lined up.
+
+    `irregular` marks arrivals who come without the permit their corridor requires.
+    """
     if len(rows) == 0:
         return
     s, pop, eco = model.params, model.population, model.economy
@@ -291,7 +343,8 @@ def arrive(model: "MigrationModel", cond: Conditions, rows: np.ndarray, dest: np
     u = draws.uniform("status", rows, slot=0)
     status = np.full(len(rows), ST_VISITOR, np.int8)
     status[regime == R_EAEU] = ST_EAEU
-    status[(regime == R_PATENT) & (u < s["legal.patent_take_up"])] = ST_PATENT
+    take_up = eco.patent_take_up[origin, country] / eco.patent_processing
+    status[(regime == R_PATENT) & (u < take_up)] = ST_PATENT
     status[regime == R_QUOTA] = ST_QUOTA
     regular_visa = u < s["legal.visa_regular_share"]
     status[(regime == R_VISA_WORK) & regular_visa] = ST_WORK_VISA
@@ -304,6 +357,8 @@ def arrive(model: "MigrationModel", cond: Conditions, rows: np.ndarray, dest: np
     if skilled.any():
         granted = _grant_quota(model, cond, rows[skilled], draws)
         status[np.flatnonzero(skilled)[granted]] = ST_QUOTA
+    if irregular is not None:
+        status[irregular] = ST_IRREGULAR
     pop.status[rows] = status
 
     if new_trip:
@@ -350,7 +405,8 @@ def find_jobs(model: "MigrationModel", cond: Conditions, rows: np.ndarray, draws
     market = cond.hiring[loc] * np.where(unauthorised, s["labour.irregular_job_factor"], 1.0)
     network = s["labour.job_network_after"] * decisions.network_job_chance(
         pop.contacts[rows, loc], s["labour.network_saturation"])
-    agency = s["labour.job_agency"] * pop.knows_agencies[rows]
+    recruit = model.economy.agency_factor[pop.origin[rows], LOCATION_COUNTRY[loc]]
+    agency = s["labour.job_agency"] * pop.knows_agencies[rows] * recruit
     direct = np.full(len(rows), s["labour.job_direct"])
     found, channel = decisions.job_search(draws.uniform("job", rows), network, agency, direct, market)
     codes = np.array([CH_NETWORK_AFTER, CH_AGENCY, CH_DIRECT])[channel]
@@ -363,26 +419,37 @@ def start_jobs(model: "MigrationModel", rows: np.ndarray, channel: np.ndarray, d
         return
     s, pop, eco = model.params, model.population, model.economy
     loc = pop.location[rows].astype(np.int64)
-    demand = eco.sector_demand[loc]
+    demand = eco.job_sector_shares()[loc]
     own = pop.skill_sector[rows].astype(np.int64)
     stick = (draws.uniform("job", rows, slot=1) < s["labour.sector_stickiness"]) & (demand[np.arange(len(rows)), own] > 0)
     drawn = decisions.draw_by_shares(draws.uniform("job", rows, slot=2), demand)
     sector = np.where(stick, own, drawn)
 
     via_network = (channel == CH_NETWORK_BEFORE) | (channel == CH_NETWORK_AFTER)
+    in_kaz = LOCATION_COUNTRY[loc] == KAZ
     p_contract = decisions.contract_probability(
-        eco.contract_prob[pop.status[rows]], eco.contract_sector[sector], via_network,
-        s["labour.contract_network_factor"], channel == CH_AGENCY)
+        eco.contract_prob[pop.status[rows]] * np.where(in_kaz, eco.contract_factor_kaz, 1.0),
+        eco.contract_sector[sector], via_network, s["labour.contract_network_factor"], channel == CH_AGENCY)
     contract = draws.uniform("job", rows, slot=3) < p_contract
+    sigma = s["labour.wage_dispersion"]
+    offer = (eco.location_wage[loc] * eco.sector_wage[sector]
+             * np.exp(sigma * draws.normal("job", rows, slot=6) - sigma**2 / 2)
+             * np.where(pop.female[rows], s["labour.female_wage_ratio"], 1.0))
+    floor = None
+    if eco.minimum_wage > 0:
+        # A contract job in Kazakhstan must pay the minimum wage: some employers pay it,
+        # the others hire without a contract.
+        below = contract & in_kaz & (offer < eco.minimum_wage)
+        comply = draws.uniform("job", rows, slot=8) < s["labour.minimum_wage_compliance"]
+        contract = contract & ~(below & ~comply)
+        floor = np.where(below & comply, eco.minimum_wage, 0.0)
     pension = draws.uniform("job", rows, slot=4) < np.where(
         contract, s["labour.pension_with_contract"], s["labour.pension_without_contract"])
     leave = draws.uniform("job", rows, slot=5) < np.where(
         contract, s["labour.leave_with_contract"], s["labour.leave_without_contract"])
-    sigma = s["labour.wage_dispersion"]
-    wage = (eco.location_wage[loc] * eco.sector_wage[sector]
-            * np.exp(sigma * draws.normal("job", rows, slot=6) - sigma**2 / 2)
-            * np.where(pop.female[rows], s["labour.female_wage_ratio"], 1.0)
-            * np.where(contract, 1.0, s["labour.informal_wage_factor"]))
+    wage = offer * np.where(contract, 1.0, s["labour.informal_wage_factor"])
+    if floor is not None:
+        wage = np.maximum(wage, floor)
 
     pop.job_sector[rows] = sector
     pop.contract[rows] = contract
@@ -404,8 +471,13 @@ def earn_and_remit(model: "MigrationModel", rows: np.ndarray) -> None:
     if len(abroad) == 0:
         return
     country = LOCATION_COUNTRY[pop.location[abroad]].astype(np.int64)
+    share = pop.remit_share
+    if (eco.remit_capacity < 1).any():
+        # A disrupted channel carries only part of what workers would send; they keep the rest.
+        share = share.copy()
+        share[abroad] *= eco.remit_capacity[country, pop.origin[abroad]].astype(np.float32)
     kernels.earn_abroad(abroad, country, pop.origin, pop.wage, pop.job_sector, pop.status, pop.remitter,
-                        pop.remit_share, pop.savings, eco.living_cost, s["policy.patent_fee_usd"], ST_PATENT, KAZ,
+                        share, pop.savings, eco.living_cost, eco.patent_fee, ST_PATENT, KAZ,
                         model.remitted, model.remitters, pop.scale)
 
 
@@ -420,11 +492,14 @@ def reconsider_abroad(model: "MigrationModel", cond: Conditions, rows: np.ndarra
 
     # Enforcement in Kazakhstan: detected irregular workers are deported and banned.
     in_kaz_irregular = (LOCATION_COUNTRY[pop.location[rows]] == KAZ) & (pop.status[rows] == ST_IRREGULAR)
-    caught = in_kaz_irregular & (draws.uniform("enforcement", rows) < s["legal.deportation_rate"])
+    eco = model.economy
+    caught = in_kaz_irregular & (draws.uniform("enforcement", rows) < eco.deportation_rate)
     deported = rows[caught]
     model.deported += len(deported) * pop.scale
-    _go_home(model, deported, cooldown=s["legal.reentry_ban_months"], visit=False)
+    _go_home(model, deported, cooldown=eco.reentry_ban, visit=False)
     rows = rows[~caught]
+    if eco.inspection_rate > 0:
+        _inspect(model, rows, draws)
 
     # Plans change: some workers draw their intention afresh.
     revise = draws.uniform("intention", rows, slot=4) < s["mobility.intention_revision"]
@@ -440,11 +515,31 @@ def reconsider_abroad(model: "MigrationModel", cond: Conditions, rows: np.ndarra
     p_return = np.where(pop.age[rows] >= s["population.age_max"], 1.0, p_return)
     p_visit = np.where(intention == INT_CIRCULATE, s["mobility.visit_hazard"], 0.0)
     p_move = np.where(intention == INT_MOVE_ON, s["mobility.move_on_hazard"], 0.0)
+    if (eco.exit_factor != 1).any():  # closed borders strand workers where they are
+        stranded = eco.exit_factor[LOCATION_COUNTRY[pop.location[rows]]]
+        p_return, p_visit, p_move = p_return * stranded, p_visit * stranded, p_move * stranded
     choice = decisions.abroad_choice(draws.uniform("return", rows), p_return, p_visit, p_move)
 
     _go_home(model, rows[choice == 1], cooldown=s["mobility.cooldown_months"], visit=False)
     _go_home(model, rows[choice == 2], cooldown=0, visit=True)
     _move_on(model, cond, rows[choice == 3], draws)
+
+
+def _inspect(model: "MigrationModel", rows: np.ndarray, draws: Draws) -> None:
+    """Workplace inspections in Kazakhstan: informal jobs get a contract or end."""
+    s, pop, eco = model.params, model.population, model.economy
+    informal = ((LOCATION_COUNTRY[pop.location[rows]] == KAZ) & (pop.job_sector[rows] >= 0) & ~pop.contract[rows])
+    hit = rows[informal & (draws.uniform("enforcement", rows, slot=1) < eco.inspection_rate)]
+    if len(hit) == 0:
+        return
+    status = pop.status[hit]
+    allowed = (status != ST_VISITOR) & (status != ST_IRREGULAR)
+    formalise = allowed & (draws.uniform("enforcement", hit, slot=2) < s["legal.inspection_formalise_share"])
+    done = hit[formalise]
+    pop.contract[done] = True
+    pop.wage[done] = (pop.wage[done] / np.float32(max(s["labour.informal_wage_factor"], 1e-6))).astype(np.float32)
+    _leave_job(pop, hit[~formalise])
+    model.inspected += len(hit) * pop.scale
 
 
 def _update_status(model: "MigrationModel", rows: np.ndarray, draws: Draws) -> None:
@@ -455,7 +550,8 @@ def _update_status(model: "MigrationModel", rows: np.ndarray, draws: Draws) -> N
     status = np.where(overstay, ST_IRREGULAR, status)
     regime = eco.regime[pop.origin[rows], LOCATION_COUNTRY[pop.location[rows]]]
     unauthorised = (status == ST_VISITOR) | (status == ST_IRREGULAR)
-    regularise = unauthorised & (regime == R_PATENT) & (draws.uniform("status", rows, slot=3) < s["legal.patent_hazard"])
+    hazard = s["legal.patent_hazard"] / eco.patent_processing
+    regularise = unauthorised & (regime == R_PATENT) & (draws.uniform("status", rows, slot=3) < hazard)
     status = np.where(regularise, ST_PATENT, status)
     pop.status[rows] = status.astype(np.int8)
 

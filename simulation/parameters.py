@@ -345,6 +345,25 @@ for (_o, _d), (_reg, _cost, _prox) in _CORRIDORS.items():
     _add(f"corridor.{_o}.{_d}.proximity", float(_prox), "0..1", "assumption", "uncertainty",
          f"language and cultural proximity of {_o} workers to {_d}", **SHARE)
 
+# --- policy levers that scenario events change over time (see docs/policy.md) ------------
+_add("policy.minimum_wage_usd", 0.0, "USD per month", "assumption: not modelled in the baseline (0 = no floor)",
+     "lever", "monthly minimum wage in Kazakhstan that written contracts must pay", low=0, high=1e5)
+_add("labour.minimum_wage_compliance", 0.5, "share", "assumption", "uncertainty",
+     "share of employers who pay the minimum wage on a contract job that would pay less (the rest hire"
+     " without a contract)", **SHARE)
+_add("legal.patent_processing_months", 1.0, "months", "assumption (a patent takes weeks to issue)", "lever",
+     "time to obtain a patent; patent take-up on arrival and the monthly chance of obtaining one scale"
+     " with 1 / this", low=0.25, high=60)
+_add("legal.inspection_rate", 0.0, "per month", "assumption: no workplace inspections in the baseline", "lever",
+     "monthly chance that the employer of a foreign worker without a contract in Kazakhstan is inspected",
+     **SHARE)
+_add("legal.inspection_formalise_share", 0.5, "share", "assumption", "uncertainty",
+     "share of inspected informal jobs of workers with a right to work that get a written contract (the"
+     " rest, and every inspected job of a worker without a right to work, end)", **SHARE)
+_add("legal.quota_refused_irregular", 0.25, "share", "assumption", "uncertainty",
+     "share of workers refused a quota work permit who come anyway and work without one (the rest"
+     " choose again among the other destinations or stay home)", **SHARE)
+
 assert set(_POOLS) == set(ORIGINS) and set(_ASC_COUNTRY) == set(DEST_COUNTRIES)
 
 

@@ -1,0 +1,160 @@
+"""Fair comparisons of scenarios: same seeds, paired differences, headline tables.
+
+`compare` runs a baseline and alternatives with the same replication seeds (common
+random numbers: each decision draws from its own keyed stream, so replication r of
+the alternative differs from replication r of the baseline only because of what the
+alternative changes). Differences are taken replication by replication and then
+summarised by quantiles, which is far tighter than differencing two independent
+bands. `scenario_diff` lists what differs between two scenario files after
+`extends` is resolved. Nothing here writes files (see `report.py`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from .errors import ScenarioError
+from .events import validate_scenario_events
+from .runner import RunResult, replication_seeds, run
+from .scenario import Scenario
+
+QUANTILES = (0.1, 0.5, 0.9)
+
+# The headline table: (indicator, group, label, how) with how = "level" (value at the date) or
+# "year" (sum over the 12 months ending at the date).
+HEADLINE = [
+    ("stock_kaz", "all", "foreign workers in Kazakhstan (persons)", "level"),
+    *[("stock_kaz_by_origin", o, f"  from {o} (persons)", "level") for o in ("UZB", "TJK", "KGZ", "RUS", "CHN", "AZE")],
+    ("share_no_contract", "all", "informal share: employed without a written contract", "level"),
+    ("share_irregular", "all", "irregular share: without a right to work", "level"),
+    ("remittances_out_kaz_usd", "all", "remittances sent from Kazakhstan (USD, 12 months to date)", "year"),
+    ("kazakhs_abroad", "all", "Kazakh citizens working abroad (persons)", "level"),
+]
+
+# Figures of the report: (file stem, indicator, group, title, unit scale, unit label)
+FIGURES = [
+    ("stock_kaz", "stock_kaz", "all", "Foreign workers in Kazakhstan", 1e3, "thousand persons"),
+    ("stock_uzb", "stock_kaz_by_origin", "UZB", "Workers from Uzbekistan in Kazakhstan", 1e3, "thousand persons"),
+    ("informal_share", "share_no_contract", "all", "Employed foreign workers without a written contract", 0.01,
+     "percent"),
+    ("irregular_share", "share_irregular", "all", "Foreign workers without a right to work", 0.01, "percent"),
+    ("remittances_out", "remittances_out_kaz_usd", "all", "Remittances sent from Kazakhstan", 1e6,
+     "million USD per month"),
+    ("kazakhs_abroad", "kazakhs_abroad", "all", "Kazakh citizens working abroad", 1e3, "thousand persons"),
+]
+
+
+@dataclass
+class Comparison:
+    base: RunResult
+    alternatives: list[RunResult]
+
+    @property
+    def results(self) -> list[RunResult]:
+        return [self.base] + self.alternatives
+
+    def bands(self, indicator: str, group: str = "all") -> pd.DataFrame:
+        """Tidy: scenario, date, indicator, group, q10, q50, q90 of each scenario's level."""
+        frames = []
+        for r in self.results:
+            sel = _select(r.timeseries, indicator, group)
+            q = sel.groupby("date")["value"].quantile(list(QUANTILES)).unstack()
+            q.columns = [f"q{int(round(x * 100)):02d}" for x in QUANTILES]
+            frames.append(q.reset_index().assign(scenario=r.scenario.name, indicator=indicator, group=group))
+        return pd.concat(frames, ignore_index=True)[["scenario", "date", "indicator", "group", "q10", "q50", "q90"]]
+
+    def differences(self, indicator: str, group: str = "all") -> pd.DataFrame:
+        """Tidy: scenario, date, ..., q10, q50, q90 of (alternative - baseline), paired by replication."""
+        base = _select(self.base.timeseries, indicator, group).set_index(["rep", "date"])["value"]
+        frames = []
+        for r in self.alternatives:
+            alt = _select(r.timeseries, indicator, group).set_index(["rep", "date"])["value"]
+            d = (alt - base).dropna().rename("value").reset_index()
+            q = d.groupby("date")["value"].quantile(list(QUANTILES)).unstack()
+            q.columns = [f"q{int(round(x * 100)):02d}" for x in QUANTILES]
+            frames.append(q.reset_index().assign(scenario=r.scenario.name, indicator=indicator, group=group))
+        if not frames:
+            return pd.DataFrame(columns=["scenario", "date", "indicator", "group", "q10", "q50", "q90"])
+        return pd.concat(frames, ignore_index=True)[["scenario", "date", "indicator", "group", "q10", "q50", "q90"]]
+
+    def headline(self, dates: list[str]) -> pd.DataFrame:
+        """Headline indicators at the dates: each scenario's band and its paired difference from the baseline."""
+        rows = []
+        for date in dates:
+            base_vals = None
+            for r in self.results:
+                for indicator, group, label, how in HEADLINE:
+                    vals = _headline_values(r.timeseries, indicator, group, date, how)
+                    if vals is None:
+                        continue
+                    row = {"date": date, "indicator": indicator, "group": group, "label": label,
+                           "scenario": r.scenario.name, **_q(vals)}
+                    if r is self.base:
+                        base_vals = base_vals or {}
+                        base_vals[(indicator, group)] = vals
+                    elif base_vals and (indicator, group) in base_vals:
+                        diff = (vals - base_vals[(indicator, group)]).dropna()
+                        row.update({f"diff_{k}": v for k, v in _q(diff).items()})
+                    rows.append(row)
+        return pd.DataFrame(rows)
+
+
+def _select(ts: pd.DataFrame, indicator: str, group: str) -> pd.DataFrame:
+    return ts[(ts.indicator == indicator) & (ts.group == group)]
+
+
+def _q(values: pd.Series) -> dict:
+    if len(values) == 0:
+        return {"q10": np.nan, "q50": np.nan, "q90": np.nan}
+    return {f"q{int(round(x * 100)):02d}": float(values.quantile(x)) for x in QUANTILES}
+
+
+def _headline_values(ts: pd.DataFrame, indicator: str, group: str, date: str, how: str) -> pd.Series | None:
+    sel = _select(ts, indicator, group)
+    if how == "level":
+        at = sel[sel.date == date]
+        return None if at.empty else at.set_index("rep")["value"]
+    dates = sorted(d for d in sel.date.unique() if d <= date)[-12:]
+    if len(dates) < 12 or dates[-1] != date:
+        return None
+    return sel[sel.date.isin(dates)].groupby("rep")["value"].sum()
+
+
+def compare(base: Scenario, alternatives: list[Scenario], *, reps: int, agents: int | None = None,
+            seed: int | None = None, jobs: int = 1, progress: bool = False) -> Comparison:
+    """Run the baseline and each alternative with the same replication seeds."""
+    if reps < 1:
+        raise ScenarioError(f"--reps = {reps}: give at least 1 replication.")
+    for s in [base] + alternatives:
+        validate_scenario_events(s)
+        if (s["run.start"], s["run.end"]) != (base["run.start"], base["run.end"]):
+            raise ScenarioError(
+                f"{s.path or s.name}: runs {s['run.start']} to {s['run.end']} but the baseline runs "
+                f"{base['run.start']} to {base['run.end']}; compared scenarios must cover the same months.")
+    seed = int(base["run.seed"] if seed is None else seed)
+    results = [run(s, seed=seed, reps=reps, agents=agents, jobs=jobs, progress=progress)
+               for s in [base] + alternatives]
+    assert all(r.seeds == replication_seeds(seed, reps) for r in results)
+    return Comparison(results[0], results[1:])
+
+
+def scenario_diff(a: Scenario, b: Scenario) -> list[tuple[str, object, object]]:
+    """(key, value in a, value in b) for every parameter that differs, then the events."""
+    rows = [(k, a.values[k], b.values[k]) for k in a.values if a.values[k] != b.values[k]]
+    strip = lambda evs: [{k: v for k, v in e.items() if k != "_file"} for e in evs]  # noqa: E731
+    ea, eb = strip(a.events), strip(b.events)
+    for i in range(max(len(ea), len(eb))):
+        x = ea[i] if i < len(ea) else None
+        y = eb[i] if i < len(eb) else None
+        if x != y:
+            rows.append((f"[[events]] #{i + 1}", _event_text(x), _event_text(y)))
+    return rows
+
+
+def _event_text(event: dict | None) -> str:
+    if event is None:
+        return "(none)"
+    return ", ".join(f"{k}={v!r}" for k, v in event.items())

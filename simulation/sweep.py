@@ -1,0 +1,238 @@
+"""Parameter sweeps on Dask: a grid or a Latin hypercube, on one machine or many.
+
+Each run (a point of the design and a replication seed) is one Dask task that
+builds, runs and summarises a model, and returns a small table: one row per
+indicator and group with its value at the last month and its mean over the last
+twelve months, plus the run's parameters and seed. The driver writes each run's
+table as its own Parquet file in the output folder (written to a temporary name,
+then renamed), so the folder is a Parquet dataset (with the design in `_sweep.json`) that `pandas.read_parquet(folder)`
+reads whole, a sweep interrupted at any moment keeps every finished run, and
+running the same sweep again skips them (a run's file name is a hash of its
+parameters and seed). A run that fails is recorded with its error (status
+"failed") and the sweep goes on; failed runs are tried again on resume.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import itertools
+import json
+import os
+import time
+import traceback
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from .errors import RunError, ScenarioError
+from .events import validate_scenario_events
+from .parameters import PARAMETERS
+from .runner import replication_seeds
+from .scenario import Scenario
+
+
+@dataclass(frozen=True)
+class Vary:
+    key: str
+    low: float
+    high: float
+    n: int | None
+
+    def grid(self) -> list:
+        values = np.linspace(self.low, self.high, self.n) if self.n and self.n > 1 else [self.low]
+        return [_cast(self.key, v) for v in values]
+
+
+def _cast(key: str, value):
+    kind = PARAMETERS[key].kind
+    return int(round(float(value))) if kind is int else float(value)
+
+
+def parse_vary(text: str) -> Vary:
+    """'policy.work_permit_quota=10000:60000:6' (or lo:hi for a Latin hypercube)."""
+    if "=" not in text:
+        raise ScenarioError(f"--vary {text!r}: write KEY=LOW:HIGH:N, e.g. policy.work_permit_quota=10000:60000:6.")
+    key, spec = text.split("=", 1)
+    key = key.strip()
+    if key not in PARAMETERS:
+        from .scenario import _unknown_key_message
+
+        raise ScenarioError(_unknown_key_message("--vary", key))
+    p = PARAMETERS[key]
+    if p.kind not in (int, float):
+        raise ScenarioError(f"--vary {key}: only numeric parameters can be swept; '{key}' is {p.allowed()}.")
+    parts = spec.split(":")
+    try:
+        if len(parts) not in (2, 3):
+            raise ValueError
+        low, high = float(parts[0]), float(parts[1])
+        n = int(parts[2]) if len(parts) == 3 else None
+    except ValueError:
+        raise ScenarioError(f"--vary {text!r}: write KEY=LOW:HIGH:N with numbers (N a whole number), "
+                            f"e.g. {key}=10000:60000:6.") from None
+    if n is not None and n < 1:
+        raise ScenarioError(f"--vary {text!r}: N = {n} must be at least 1.")
+    if high < low:
+        raise ScenarioError(f"--vary {text!r}: HIGH ({high:g}) is below LOW ({low:g}).")
+    for v in (low, high):
+        if (p.low is not None and v < p.low) or (p.high is not None and v > p.high):
+            raise ScenarioError(f"--vary {text!r}: {v:g} is outside the range of '{key}': {p.allowed()} ({p.unit}).")
+    return Vary(key, low, high, n)
+
+
+def design(varies: list[Vary], samples: int | None = None, seed: int = 0) -> list[dict]:
+    """Points of the sweep: the full grid, or `samples` Latin-hypercube points."""
+    if not varies:
+        return [{}]
+    if samples:
+        from scipy.stats import qmc
+
+        try:
+            sampler = qmc.LatinHypercube(d=len(varies), rng=np.random.default_rng(seed))
+        except TypeError:  # scipy < 1.15 names it seed
+            sampler = qmc.LatinHypercube(d=len(varies), seed=np.random.default_rng(seed))
+        u = sampler.random(samples)
+        return [{v.key: _cast(v.key, v.low + (v.high - v.low) * u[i, j]) for j, v in enumerate(varies)}
+                for i in range(samples)]
+    missing = [v.key for v in varies if v.n is None]
+    if missing:
+        raise ScenarioError(f"--vary {missing[0]}: give the number of grid values (KEY=LOW:HIGH:N), "
+                            "or use --samples N for a Latin hypercube.")
+    return [dict(zip([v.key for v in varies], combo)) for combo in itertools.product(*[v.grid() for v in varies])]
+
+
+def run_id(point: dict, seed: int, agents: int | None) -> str:
+    text = json.dumps({"point": point, "seed": seed, "agents": agents}, sort_keys=True)
+    return hashlib.sha1(text.encode()).hexdigest()[:16]
+
+
+def run_point(scenario: Scenario, point: dict, seed: int, agents: int | None, rid: str, point_index: int,
+              rep: int) -> pd.DataFrame:
+    """One run of the sweep (a Dask task): its summary table, or one row recording its failure."""
+    started = time.perf_counter()
+    meta = {"run_id": rid, "point": point_index, "rep": rep, "seed": seed, "scenario": scenario.name}
+    try:
+        from .model import MigrationModel
+
+        s = scenario.with_values(**{k.replace(".", "__"): v for k, v in point.items()})
+        model = MigrationModel(s, seed=seed, agents=agents)
+        model.run()
+        ts = model.timeseries()
+        last_year = ts[ts.date.isin(sorted(ts.date.unique())[-12:])]
+        final = ts[ts.date == ts.date.max()].set_index(["indicator", "group"])["value"]
+        mean = last_year.groupby(["indicator", "group"], sort=False)["value"].mean()
+        out = pd.DataFrame({"final": final, "mean_last_12_months": mean}).reset_index()
+        out["status"], out["error"] = "ok", ""
+    except Exception as exc:  # recorded, not raised: the sweep goes on
+        detail = traceback.format_exception_only(type(exc), exc)[-1].strip()
+        out = pd.DataFrame({"indicator": [None], "group": [None], "final": [np.nan],
+                            "mean_last_12_months": [np.nan], "status": ["failed"], "error": [detail]})
+    for key, value in meta.items():
+        out[key] = value
+    for key, value in point.items():
+        out[key] = value
+    out["wall_seconds"] = time.perf_counter() - started
+    return out
+
+
+def _write_part(frame: pd.DataFrame, folder: Path, rid: str) -> None:
+    tmp = folder / f".part-{rid}.parquet.tmp-{os.getpid()}"
+    frame.to_parquet(tmp, index=False)
+    tmp.replace(folder / f"part-{rid}.parquet")
+
+
+def finished_runs(folder: Path) -> set[str]:
+    """Run ids already done successfully (their part file exists and says 'ok')."""
+    done = set()
+    for path in Path(folder).glob("part-*.parquet"):
+        try:
+            status = pd.read_parquet(path, columns=["status"])["status"]
+        except Exception:  # a damaged part is redone
+            continue
+        if len(status) and (status == "ok").all():
+            done.add(path.stem[len("part-"):])
+    return done
+
+
+@dataclass
+class SweepSummary:
+    planned: int
+    skipped: int
+    succeeded: int
+    failed: int
+    out: Path
+    wall_seconds: float
+
+
+def sweep(scenario: Scenario, varies: list[Vary], out: Path, *, reps: int = 1, samples: int | None = None,
+          agents: int | None = None, scheduler: str | None = None, workers: int = 1,
+          progress=None) -> SweepSummary:
+    """Run every point x replication not already in `out` on Dask; write each run as it finishes."""
+    validate_scenario_events(scenario)
+    out = Path(out)
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise RunError(f"{out}: cannot create the sweep folder ({exc.strerror}); choose another --out.") from None
+    base_seed = int(scenario["run.seed"])
+    points = design(varies, samples, seed=base_seed)
+    for point in points:  # every point must be a valid scenario before anything runs
+        try:
+            scenario.with_values(**{k.replace(".", "__"): v for k, v in point.items()})
+        except ScenarioError as exc:
+            raise ScenarioError(str(exc).replace("(override)", "--vary")) from None
+    seeds = replication_seeds(base_seed, reps)
+    tasks = [(i, r, point, seed, run_id(point, seed, agents))
+             for i, point in enumerate(points) for r, seed in enumerate(seeds)]
+    done = finished_runs(out)
+    todo = [t for t in tasks if t[4] not in done]
+    (out / "_sweep.json").write_text(json.dumps({
+        "scenario": scenario.name, "scenario_file": str(scenario.path) if scenario.path else None,
+        "vary": [v.__dict__ for v in varies], "samples": samples, "reps": reps, "agents": agents,
+        "seeds": seeds, "points": points}, indent=2), encoding="utf-8")
+    started = time.perf_counter()
+    ok = failed = 0
+    if todo:
+        from dask.distributed import Client, LocalCluster, as_completed
+
+        cluster = None
+        try:
+            if scheduler:
+                client = Client(scheduler, timeout="30s")
+            else:
+                cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
+                                       dashboard_address=":0", silence_logs=40)
+                client = Client(cluster)
+        except OSError as exc:
+            raise RunError(f"cannot reach the Dask scheduler {scheduler!r} ({exc}); check the address "
+                           "(e.g. tcp://10.0.0.5:8786) or leave --scheduler out for a local cluster.") from None
+        try:
+            scattered = client.scatter(scenario, broadcast=True)
+            futures = [client.submit(run_point, scattered, point, seed, agents, rid, i, r, key=f"run-{rid}",
+                                     pure=False) for i, r, point, seed, rid in todo]
+            for future in as_completed(futures):
+                try:
+                    frame = future.result()
+                except Exception as exc:  # the task itself died (e.g. a worker was lost)
+                    rid = future.key.split("-", 1)[1]
+                    i, r, point, seed, _ = next(t for t in todo if t[4] == rid)
+                    frame = pd.DataFrame({"indicator": [None], "group": [None], "final": [np.nan],
+                                          "mean_last_12_months": [np.nan], "status": ["failed"],
+                                          "error": [f"{type(exc).__name__}: {exc}"], "run_id": [rid],
+                                          "point": [i], "rep": [r], "seed": [seed], "scenario": [scenario.name],
+                                          **{k: [v] for k, v in point.items()}, "wall_seconds": [np.nan]})
+                rid = frame["run_id"].iloc[0]
+                _write_part(frame, out, rid)
+                if (frame["status"] == "ok").all():
+                    ok += 1
+                else:
+                    failed += 1
+                if progress is not None:
+                    progress(ok + failed, len(todo), frame)
+        finally:
+            client.close()
+            if cluster is not None:
+                cluster.close()
+    return SweepSummary(len(tasks), len(tasks) - len(todo), ok, failed, out, time.perf_counter() - started)

@@ -1,0 +1,117 @@
+"""Event tables are validated like scenario keys; events that change nothing change nothing."""
+
+from dataclasses import replace
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from simulation.cli import main
+from simulation.errors import ScenarioError
+from simulation.events import KINDS, kinds_markdown, parse_events
+from simulation.model import MigrationModel
+from simulation.scenario import load_scenario
+
+from conftest import toy_scenario
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _write(tmp_path, text, name="alt.toml"):
+    (tmp_path / "base.toml").write_text('[run]\nstart = "2021-01"\nend = "2022-12"\nagents = 2000\n'
+                                        'burn_in_months = 12\n')
+    path = tmp_path / name
+    path.write_text('extends = "base"\n' + text)
+    return path
+
+
+def test_a_scenario_identical_to_the_baseline_gives_identical_results(tmp_path):
+    """Common random numbers: events that set levers to the values in force change nothing."""
+    s = toy_scenario(run__agents=3000)
+    same = [dict(kind="quota", date="2021-04", total=s["policy.work_permit_quota"], _file="t"),
+            dict(kind="fees", date="2021-05", patent_monthly_usd=s["policy.patent_fee_usd"], _file="t"),
+            dict(kind="enforcement", start="2021-06", end="2022-03", deportation_factor=1.0, _file="t"),
+            dict(kind="exchange_rate", date="2021-08", country="UZB", change_percent=0, _file="t")]
+    a = MigrationModel(s)
+    a.run()
+    b = MigrationModel(replace(s, events=same))
+    b.run()
+    pd.testing.assert_frame_equal(a.timeseries(), b.timeseries())
+
+
+def test_a_file_that_only_extends_the_baseline_runs_identically(tmp_path):
+    path = _write(tmp_path, "")
+    a, b = MigrationModel(load_scenario(tmp_path / "base.toml")), MigrationModel(load_scenario(path))
+    a.run()
+    b.run()
+    pd.testing.assert_frame_equal(a.timeseries(), b.timeseries())
+
+
+@pytest.mark.parametrize("table, words", [
+    ('kind = "quoat"\ndate = "2022-01"\ntotal = 1', ["unknown kind 'quoat'", "quota"]),
+    ('kind = "quota"\ndate = "2022-01"\ntotl = 1', ["unknown key 'totl'", "total"]),
+    ('kind = "quota"\ndate = "2022-13"\ntotal = 1', ["key 'date'", "YYYY-MM"]),
+    ('kind = "quota"\ndate = "2022-01"\ntotal = -5', ["key 'total' = -5", "at least 0"]),
+    ('kind = "amnesty"\nstart = "2022-05"\nend = "2022-01"', ["before the start"]),
+    ('kind = "amnesty"\ndate = "2022-05"', ["needs a window"]),
+    ('kind = "entry"\ndate = "2022-05"\norigins = "UZB"', ["'regime' is required"]),
+    ('kind = "entry"\ndate = "2022-05"\norigins = "XYZ"\nregime = "eaeu"', ["key 'origins' = 'XYZ'"]),
+    ('kind = "quota"\ndate = "2019-01"\ntotal = 5', ["before run.start"]),
+    ('kind = "remittance_fee"\ndate = "2022-01"', ["exactly one of 'percent'"]),
+    ('date = "2022-01"', ["no 'kind'"]),
+])
+def test_bad_event_tables_are_rejected_with_file_event_and_key(tmp_path, capsys, table, words):
+    path = _write(tmp_path, "[[events]]\n" + table + "\n")
+    with pytest.raises(ScenarioError) as err:
+        MigrationModel(load_scenario(path))
+    message = str(err.value)
+    assert str(path) in message and "[[events]] #1" in message
+    for w in words:
+        assert w in message
+    assert main(["check", str(path)]) == 2
+    assert "Traceback" not in capsys.readouterr().err
+
+
+def test_every_kind_is_documented_in_policy_md():
+    text = (ROOT / "docs" / "policy.md").read_text()
+    for name, kind in KINDS.items():
+        assert f"### `{name}`" in text, f"docs/policy.md lacks the kind {name}"
+        for key in kind.settings:
+            assert f"`{key}`" in text
+    assert kinds_markdown().strip() in text, "docs/policy.md is out of date: regenerate with migsim events --markdown"
+
+
+def test_every_kind_parses_given_its_required_settings():
+    given = {"quota": {"total": 1000}, "fees": {"patent_monthly_usd": 20}, "enforcement": {"deportation_factor": 2},
+             "minimum_wage": {"usd": 100}, "entry": {"origins": "UZB", "regime": "eaeu"},
+             "recruitment": {"origin": "UZB"}, "remittance_fee": {"percent": 2.0},
+             "remittance_channel": {"country": "RUS"}, "exchange_rate": {"country": "KAZ", "change_percent": -10},
+             "relocation": {"origin": "RUS", "share": 0.1}, "sector_demand": {"factor": 0.8}}
+    for name, kind in KINDS.items():
+        table = {"kind": name, "_file": "t.toml", **given.get(name, {})}
+        table.update({"start": "2022-01", "end": "2022-06"} if kind.window != "none" else {"date": "2022-01"})
+        (event,) = parse_events([table])
+        assert event.kind == name and set(event.settings) == set(kind.settings)
+
+
+def test_the_scenario_library_loads_and_validates():
+    paths = sorted((ROOT / "scenarios").glob("*.toml"))
+    assert len(paths) >= 8
+    for path in paths:
+        assert main(["check", str(path)]) == 0
+        if path.name != "baseline.toml":
+            first = path.read_text().lstrip().splitlines()[0]
+            assert first.startswith("# Question:"), f"{path.name} must open with the question it answers"
+            assert 'extends = "baseline"' in path.read_text()
+
+
+def test_events_also_apply_in_the_per_agent_reference_month():
+    s = toy_scenario(run__agents=300, run__burn_in_months=2, run__end="2021-08")
+    events = [dict(kind="sanctions", date="2021-02", relocation_share=0.5, relocation_months=2, _file="t"),
+              dict(kind="amnesty", start="2021-03", end="2021-05", _file="t"),
+              dict(kind="quota", date="2021-02", total=0, _file="t")]
+    model = MigrationModel(replace(s, events=events), per_agent=True)
+    model.run()
+    ts = model.timeseries()
+    assert ts[(ts.indicator == "relocations")].value.sum() > 0
+    assert model.economy.quota == 0
