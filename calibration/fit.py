@@ -1,0 +1,226 @@
+"""ABC-SMC calibration with pyabc, distributed with Dask.
+
+The model is a function from a particle (values of the parameters in `space.SPACE`)
+to the simulated value of every fitted target; the distance is the weighted root
+mean square of the targets' z-scores ((simulated - observed) / sd), each capped so a
+single absurd target cannot decide alone. The history is a SQLite database, so an
+interrupted calibration resumes where it stopped (`resume=True`). Particles run on a
+Dask cluster: a local one of process workers by default, or any scheduler address.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from dataclasses import dataclass, field
+from datetime import timedelta
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from simulation.errors import RunError
+from simulation.scenario import Scenario
+
+from .simulate import Window, particle_seed, simulate
+from .space import SPACE, Prior, by_name, check_space, to_scenario_values
+
+Z_CAP = 10.0  # a target's z-score counts at most this much (and a missing value counts this much)
+
+
+class TargetDistance:
+    """sqrt(sum w z^2 / sum w) over the fitted targets, z capped at Z_CAP."""
+
+    def __init__(self, targets: pd.DataFrame):
+        fitted = targets[targets.fitted]
+        self.ids = list(fitted.id)
+        self.obs = fitted.value.to_numpy(float)
+        self.sd = fitted.sd.to_numpy(float)
+        self.w = fitted.weight.to_numpy(float)
+
+    def z(self, sim: dict) -> np.ndarray:
+        x = np.array([sim.get(i, np.nan) for i in self.ids], float)
+        with np.errstate(invalid="ignore"):
+            z = np.abs(x - self.obs) / self.sd
+        return np.where(np.isfinite(z), np.minimum(z, Z_CAP), Z_CAP)
+
+    def __call__(self, x: dict, x_0: dict | None = None) -> float:
+        z = self.z(x)
+        return float(np.sqrt((self.w * z**2).sum() / self.w.sum()))
+
+
+class ParticleModel:
+    """The calibrated model as pyabc sees it: particle -> simulated fitted targets."""
+
+    def __init__(self, scenario: Scenario, targets: pd.DataFrame, window: Window, base_seed: int,
+                 space: tuple[Prior, ...] = SPACE):
+        self.scenario = scenario
+        self.targets = targets[targets.fitted].reset_index(drop=True)
+        self.window = window
+        self.base_seed = base_seed
+        self.space = space
+
+    def __call__(self, particle) -> dict[str, float]:
+        values = {k: float(v) for k, v in dict(particle).items()}
+        scenario = self.scenario.with_values(**to_scenario_values(values, self.space))
+        sim = simulate(scenario, self.targets, self.window, particle_seed(self.base_seed, values))
+        return {k: (float(v) if np.isfinite(v) else float("nan")) for k, v in sim.values.items()}
+
+
+@dataclass
+class FitSettings:
+    particles: int = 80
+    generations: int = 6
+    window: Window = field(default_factory=Window)
+    seed: int = 20260101
+    workers: int = 2
+    scheduler: str | None = None
+    max_minutes: float = 40.0
+    min_epsilon: float = 0.0
+
+
+@dataclass
+class FitResult:
+    posterior: pd.DataFrame  # one row per particle: dotted keys + weight + distance
+    calibrated: dict[str, float]  # dotted key -> weighted posterior median
+    generations: pd.DataFrame  # t, epsilon, particles, samples, acceptance
+    db: Path
+    seconds: float
+    evaluations: int
+
+
+def weighted_quantile(values: np.ndarray, weights: np.ndarray, q: float) -> float:
+    order = np.argsort(values)
+    v, w = np.asarray(values, float)[order], np.asarray(weights, float)[order]
+    cw = np.cumsum(w) - 0.5 * w
+    return float(np.interp(q * w.sum(), cw, v))
+
+
+def make_client(workers: int, scheduler: str | None):
+    """A Dask client: to the scheduler given, or a local cluster of process workers."""
+    from dask.distributed import Client, LocalCluster
+
+    if scheduler:
+        try:
+            return Client(scheduler, timeout="20s"), None
+        except (OSError, TimeoutError) as exc:
+            raise RunError(f"cannot reach the Dask scheduler at '{scheduler}' ({exc}); start one with "
+                           "`dask scheduler` and `dask worker ADDRESS`, or omit --scheduler for a local cluster.") from None
+    # One compiled-kernel thread per worker: the workers, not the threads, share the cores.
+    cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
+                           scheduler_kwargs={"dashboard": False},
+                           env={"NUMBA_NUM_THREADS": "1", "OMP_NUM_THREADS": "1"})
+    return Client(cluster), cluster
+
+
+def run_abc(scenario: Scenario, targets: pd.DataFrame, settings: FitSettings, db: Path, *, resume: bool = False,
+            client=None, progress=print, space: tuple[Prior, ...] = SPACE) -> FitResult:
+    """Run (or resume) ABC-SMC; the history lives in the SQLite file `db`."""
+    import pyabc
+    from pyabc.sampler import DaskDistributedSampler
+
+    check_space(space)
+    if not targets.fitted.any():
+        raise RunError("no target is fitted (every weight is 0 or no statistic); nothing to calibrate against.")
+    if not settings.window.covers(*_needed(targets)):
+        progress(f"note: the window {settings.window.start}..{settings.window.end} does not cover every target; "
+                 "targets outside it count as misses.")
+    db = check_history(db, resume)
+    prior = pyabc.Distribution(**{p.name: pyabc.RV("uniform", p.low, p.width) for p in space})
+    model = ParticleModel(scenario, targets, settings.window, settings.seed, space)
+    distance = TargetDistance(targets)
+    observed = dict(zip(targets[targets.fitted].id, targets[targets.fitted].value.astype(float)))
+
+    own_client = None
+    if client is None:
+        client, own_client = make_client(settings.workers, settings.scheduler)
+    np.random.seed(settings.seed % 2**32)  # pyabc draws from numpy's global generator
+    try:
+        n_workers = max(1, len(client.scheduler_info().get("workers", {})))
+        sampler = DaskDistributedSampler(dask_client=client, client_max_jobs=2 * n_workers, batch_size=1)
+        abc = pyabc.ABCSMC(model, prior, distance, population_size=settings.particles, sampler=sampler,
+                           eps=pyabc.MedianEpsilon())
+        url = f"sqlite:///{db}"
+        started = time.perf_counter()
+        if resume:
+            history = abc.load(url, 1)
+            done = history.max_t + 1
+            progress(f"resuming {db.name}: {done} generation(s) done")
+        else:
+            history = abc.new(url, observed)
+            done = 0
+        remaining = settings.generations - done
+        if remaining > 0:
+            history = abc.run(minimum_epsilon=settings.min_epsilon, max_nr_populations=remaining,
+                              max_walltime=timedelta(minutes=settings.max_minutes))
+        seconds = time.perf_counter() - started
+    finally:
+        if own_client is not None:
+            cluster = own_client
+            client.close()
+            cluster.close()
+    return _collect(history, db, seconds, space)
+
+
+def check_history(db: Path, resume: bool) -> Path:
+    """A new calibration needs a fresh history file; --resume needs an existing one."""
+    db = Path(db).resolve()
+    if resume and not db.exists():
+        raise RunError(f"{db}: no calibration history to resume; run without --resume to start one.")
+    if not resume and db.exists():
+        raise RunError(f"{db}: a calibration history already exists; add --resume to continue it, "
+                       "or choose another --out.")
+    try:
+        db.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise RunError(f"{db.parent}: cannot create the calibration folder ({exc.strerror}); choose another --out.") from None
+    return db
+
+
+def _needed(targets):
+    from .targets import months_needed
+
+    return months_needed(targets[targets.fitted])
+
+
+def _collect(history, db: Path, seconds: float, space: tuple[Prior, ...]) -> FitResult:
+    if history.max_t < 0:
+        raise RunError(f"{db}: the calibration stopped before its first generation finished; "
+                       "nothing to report. Resume it with --resume.")
+    frame, weights = history.get_distribution(m=0, t=history.max_t)
+    names = by_name(space)
+    posterior = pd.DataFrame({names[c].key: frame[c].to_numpy() for c in frame.columns if c in names})
+    posterior["weight"] = weights / weights.sum()
+    calibrated = {p.key: weighted_quantile(posterior[p.key].to_numpy(), posterior.weight.to_numpy(), 0.5)
+                  for p in space}
+    pops = history.get_all_populations()
+    pops = pops[pops.t >= 0]
+    gens = pd.DataFrame({"generation": pops.t.to_numpy(), "epsilon": pops.epsilon.to_numpy(),
+                         "particles": pops.particles.to_numpy(), "samples": pops.samples.to_numpy()})
+    gens["acceptance"] = gens.particles / gens.samples
+    return FitResult(posterior, calibrated, gens, db, seconds, int(gens.samples.sum()))
+
+
+def load_history(db: Path, space: tuple[Prior, ...] = SPACE) -> FitResult:
+    """Read a finished (or interrupted) calibration back from its SQLite history."""
+    import pyabc
+
+    db = Path(db).resolve()
+    if not db.exists():
+        raise RunError(f"{db}: no calibration history there.")
+    history = pyabc.History(f"sqlite:///{db}", _id=1)
+    return _collect(history, db, math.nan, space)
+
+
+def quiet_pyabc() -> None:
+    """pyabc logs every generation at INFO; keep the console to our own messages."""
+    import logging
+    import warnings
+
+    import pyabc  # noqa: F401  (its loggers exist once it is imported)
+
+    for name in list(logging.root.manager.loggerDict):
+        if name == "ABC" or name.startswith("ABC.") or name.startswith("pyabc"):
+            logging.getLogger(name).setLevel(logging.WARNING)
+    logging.getLogger("ABC").setLevel(logging.WARNING)
+    warnings.filterwarnings("ignore", module="pyabc")

@@ -1,0 +1,328 @@
+"""The fit report: every target against the model, World Bank series over time,
+the posterior, the gravity baseline, and one overall error figure.
+
+`evaluate` runs a scenario for a few seeds and tabulates each target with its band,
+the simulated median (and the range over seeds), whether the median falls inside the
+band, its z-score and relative difference. `summary` condenses that into the figures
+that let two calibrations be compared: targets inside their band, and the mean
+absolute relative difference (MARD) over the fitted targets.
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+import io
+import os
+import shutil
+import tempfile
+from contextlib import contextmanager
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from simulation.errors import RunError
+from simulation.scenario import Scenario
+
+from .simulate import Window, annual_series, simulate
+
+SERIES_TITLES = {"paid:KAZ": "Remittances paid from Kazakhstan", "received:UZB": "Received by Uzbekistan",
+                 "received:TJK": "Received by Tajikistan", "received:KGZ": "Received by Kyrgyzstan",
+                 "received:KAZ": "Received by Kazakhstan"}
+
+
+def _simulate_task(args):
+    scenario, targets, window, seed = args
+    sim = simulate(scenario, targets, window, seed)
+    return sim.values, annual_series(sim.timeseries)
+
+
+def evaluate(scenario: Scenario, targets: pd.DataFrame, window: Window, seeds: list[int], client=None
+             ) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Each target with observed band and simulated value; and the yearly WB counterparts."""
+    tasks = [(scenario, targets, window, s) for s in seeds]
+    if client is not None:
+        results = client.gather(client.map(_simulate_task, tasks, pure=False))
+    else:
+        results = [_simulate_task(t) for t in tasks]
+    sims = pd.DataFrame([r[0] for r in results])  # rows: seeds, columns: target ids
+    fit = targets.drop(columns=["stat"]).rename(columns={"value": "observed"}).copy()
+    fit["simulated"] = fit.id.map(sims.median())
+    fit["sim_min"] = fit.id.map(sims.min())
+    fit["sim_max"] = fit.id.map(sims.max())
+    fit["reps"] = len(seeds)
+    sim = fit.simulated
+    evaluated = fit.modelled & np.isfinite(sim)
+    fit["inside"] = pd.Series(pd.NA, index=fit.index, dtype="boolean")
+    fit.loc[evaluated, "inside"] = (sim[evaluated] >= fit.low[evaluated]) & (sim[evaluated] <= fit.high[evaluated])
+    with np.errstate(invalid="ignore", divide="ignore"):
+        fit["z"] = (sim - fit.observed) / fit.sd
+        fit["rel_diff"] = (sim - fit.observed) / fit.observed.abs()
+    fit["status"] = np.select(
+        [~fit.modelled, ~np.isfinite(sim), fit.inside.fillna(False).astype(bool)],
+        ["not modelled", "outside window", "inside"], "outside band")
+    series = pd.concat([r[1].assign(seed=s) for r, s in zip(results, seeds)], ignore_index=True)
+    series = series.groupby(["series", "year"]).value.agg(["median", "min", "max"]).reset_index()
+    return fit, series
+
+
+def observed_series(targets: pd.DataFrame) -> pd.DataFrame:
+    """The World Bank series targets as (series, year, observed, low, high)."""
+    rows = []
+    for r in targets[targets.kind == "wdi"].itertuples():
+        stat = r.stat
+        ind, grp = stat.terms[0] if stat is not None and stat.kind == "series" else (None, None)
+        if ind == "remittances_out_kaz_usd":
+            name = "paid:KAZ"
+        elif ind == "remittances_received_usd":
+            name = f"received:{grp}"
+        else:
+            continue
+        rows.append(dict(series=name, year=int(r.year), observed=r.value, low=r.low, high=r.high))
+    return pd.DataFrame(rows, columns=["series", "year", "observed", "low", "high"])
+
+
+def summary(fit: pd.DataFrame) -> dict:
+    """Overall figures: targets inside their bands and the mean absolute relative difference."""
+    ev = fit[fit.status.isin(["inside", "outside band"])]
+    fitted = ev[ev.fitted]
+    finite = lambda s: s[np.isfinite(s)]  # noqa: E731
+    out = {
+        "targets": int(len(fit)),
+        "modelled": int(fit.modelled.sum()),
+        "evaluated": int(len(ev)),
+        "inside": int((ev.status == "inside").sum()),
+        "fitted_evaluated": int(len(fitted)),
+        "fitted_inside": int((fitted.status == "inside").sum()),
+        "mard_fitted": float(finite(fitted.rel_diff.abs()).mean()) if len(fitted) else float("nan"),
+        "median_ard_fitted": float(finite(fitted.rel_diff.abs()).median()) if len(fitted) else float("nan"),
+        "rms_z_fitted": float(np.sqrt(np.nanmean(np.minimum(fitted.z.abs(), 10) ** 2))) if len(fitted) else float("nan"),
+    }
+    if "gravity" in fit:
+        both = ev[np.isfinite(ev.gravity) & ev.fitted]
+        out["gravity_compared"] = int(len(both))
+        out["abm_closer"] = int((both.rel_diff.abs() < both.gravity_rel_diff.abs()).sum())
+        out["mard_abm_on_gravity_targets"] = float(both.rel_diff.abs().mean()) if len(both) else float("nan")
+        out["mard_gravity"] = float(both.gravity_rel_diff.abs().mean()) if len(both) else float("nan")
+    return out
+
+
+def add_gravity(fit: pd.DataFrame, targets: pd.DataFrame) -> pd.DataFrame:
+    from .gravity import predictions_for_targets
+
+    pred = predictions_for_targets(targets)
+    fit = fit.copy()
+    fit["gravity"] = fit.id.map(pred).astype(float)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        fit["gravity_rel_diff"] = (fit.gravity - fit.observed) / fit.observed.abs()
+    return fit
+
+
+def gravity_series(targets: pd.DataFrame) -> pd.DataFrame:
+    """Gravity predictions of the World Bank series: series, year, gravity."""
+    from .gravity import predictions_for_targets
+
+    obs = targets[targets.kind == "wdi"]
+    pred = predictions_for_targets(obs)
+    rows = []
+    for r in obs.itertuples():
+        if r.id not in pred.index:
+            continue
+        ind, grp = r.stat.terms[0]
+        name = "paid:KAZ" if ind == "remittances_out_kaz_usd" else f"received:{grp}"
+        rows.append(dict(series=name, year=int(r.year), gravity=float(pred[r.id])))
+    return pd.DataFrame(rows, columns=["series", "year", "gravity"])
+
+
+# --- writing ------------------------------------------------------------------------------
+@contextmanager
+def atomic_dir(out_dir: Path):
+    """Yield a temporary folder that replaces `out_dir` in one rename on success."""
+    out_dir = Path(out_dir)
+    parent = out_dir.parent if str(out_dir.parent) else Path(".")
+    try:
+        parent.mkdir(parents=True, exist_ok=True)
+        tmp = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.partial-", dir=parent))
+    except OSError as exc:
+        raise RunError(f"{out_dir}: cannot create the results folder ({exc.strerror}); choose another --out.") from None
+    try:
+        yield tmp
+        if out_dir.exists():
+            if not out_dir.is_dir():
+                raise RunError(f"{out_dir}: exists and is not a folder; choose another --out.")
+            old = parent / f".{out_dir.name}.old-{os.getpid()}"
+            out_dir.rename(old)
+            tmp.rename(out_dir)
+            shutil.rmtree(old, ignore_errors=True)
+        else:
+            tmp.rename(out_dir)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+
+
+def _png(fig, folder: Path, name: str) -> str:
+    fig.savefig(folder / name, dpi=110, bbox_inches="tight")
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=80, bbox_inches="tight")
+    import matplotlib.pyplot as plt
+
+    plt.close(fig)
+    return base64.b64encode(buf.getvalue()).decode()
+
+
+def plot_targets(fit: pd.DataFrame):
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    ev = fit[fit.status.isin(["inside", "outside band"])].copy()
+    ev = ev[ev.kind != "wdi"]
+    ev["zc"] = ev.z.clip(-10, 10)
+    fig, ax = plt.subplots(figsize=(8, max(4, 0.16 * len(ev))))
+    y = np.arange(len(ev))
+    colors = np.where(ev.status == "inside", "tab:green", "tab:red")
+    ax.axvspan(-2, 2, color="0.9", label="band (observed +- 2 sd)")
+    ax.scatter(ev.zc, y, c=colors, s=14, zorder=3)
+    ax.set_yticks(y, ev.id, fontsize=6)
+    ax.axvline(0, color="k", lw=0.5)
+    ax.set_xlabel("(simulated - observed) / sd, capped at +-10")
+    ax.set_title("Targets other than World Bank series: green inside the band, red outside")
+    ax.invert_yaxis()
+    return fig
+
+
+def plot_series(series: pd.DataFrame, observed: pd.DataFrame, grav: pd.DataFrame | None, baseline: pd.DataFrame | None):
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    names = [n for n in SERIES_TITLES if n in set(observed.series)]
+    fig, axes = plt.subplots(1, len(names), figsize=(3.4 * len(names), 3.2), squeeze=False)
+    for ax, name in zip(axes[0], names):
+        o = observed[observed.series == name]
+        ax.fill_between(o.year, o.low / 1e6, o.high / 1e6, color="0.85", label="World Bank band")
+        ax.plot(o.year, o.observed / 1e6, "k.-", label="World Bank")
+        s = series[(series.series == name) & series.year.isin(o.year)]
+        if not s.empty:
+            ax.plot(s.year, s["median"] / 1e6, "-", color="tab:blue", label="migsim")
+            ax.fill_between(s.year, s["min"] / 1e6, s["max"] / 1e6, color="tab:blue", alpha=0.2)
+        if baseline is not None:
+            b = baseline[(baseline.series == name) & baseline.year.isin(o.year)]
+            ax.plot(b.year, b["median"] / 1e6, ":", color="tab:gray", label="migsim, defaults")
+        if grav is not None:
+            g = grav[grav.series == name]
+            ax.plot(g.year, g.gravity / 1e6, "--", color="tab:orange", label="gravity (PPML)")
+        ax.set_title(SERIES_TITLES[name], fontsize=9)
+        ax.set_ylabel("million USD per year", fontsize=8)
+        ax.tick_params(labelsize=7)
+    axes[0][0].legend(fontsize=6)
+    fig.tight_layout()
+    return fig
+
+
+def plot_posterior(posterior: pd.DataFrame, space):
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    n = len(space)
+    cols = 4
+    fig, axes = plt.subplots((n + cols - 1) // cols, cols, figsize=(12, 2.4 * ((n + cols - 1) // cols)), squeeze=False)
+    for ax, p in zip(axes.flat, space):
+        ax.hist(posterior[p.key], bins=15, range=(p.low, p.high), weights=posterior.weight, color="tab:blue",
+                alpha=0.7, density=True)
+        ax.axhline(1 / p.width, color="k", ls=":", lw=0.8)
+        ax.set_title(p.key, fontsize=8)
+        ax.tick_params(labelsize=7)
+    for ax in list(axes.flat)[n:]:
+        ax.axis("off")
+    fig.suptitle("Posterior (bars) against the uniform prior (dotted)", fontsize=9)
+    fig.tight_layout()
+    return fig
+
+
+def _table(frame: pd.DataFrame, cols: list[str]) -> str:
+    def fmt(v):
+        if isinstance(v, float):
+            if not np.isfinite(v):
+                return ""
+            return f"{v:,.3g}" if abs(v) < 1e4 else f"{v:,.0f}"
+        return html.escape(str(v))
+
+    head = "".join(f"<th>{html.escape(c)}</th>" for c in cols)
+    body = []
+    for r in frame[cols].itertuples(index=False):
+        cls = ""
+        if "status" in cols:
+            cls = {"inside": "in", "outside band": "out"}.get(r[cols.index("status")], "na")
+        body.append(f"<tr class='{cls}'>" + "".join(f"<td>{fmt(v)}</td>" for v in r) + "</tr>")
+    return f"<table><tr>{head}</tr>{''.join(body)}</table>"
+
+
+def write_report(folder: Path, title: str, fit: pd.DataFrame, series: pd.DataFrame, targets: pd.DataFrame, *,
+                 posterior: pd.DataFrame | None = None, space=None, generations: pd.DataFrame | None = None,
+                 baseline_fit: pd.DataFrame | None = None, baseline_series: pd.DataFrame | None = None,
+                 notes: list[str] = ()) -> dict:
+    """fit_targets.csv, fit_series.csv, summary and report.html (with PNG figures) into `folder`."""
+    obs = observed_series(targets)
+    try:
+        grav = gravity_series(targets)
+    except Exception as exc:  # the gravity fit is a comparison, not the product
+        grav, notes = None, list(notes) + [f"gravity baseline unavailable: {exc}"]
+    fit.to_csv(folder / "fit_targets.csv", index=False, float_format="%.6g")
+    tidy = obs.merge(series.rename(columns={"median": "simulated", "min": "sim_min", "max": "sim_max"}),
+                     on=["series", "year"], how="left")
+    if grav is not None:
+        tidy = tidy.merge(grav, on=["series", "year"], how="left")
+    tidy.to_csv(folder / "fit_series.csv", index=False, float_format="%.6g")
+    s = summary(fit)
+    images = [("Targets", _png(plot_targets(fit), folder, "targets.png")),
+              ("World Bank series", _png(plot_series(series, obs, grav, baseline_series), folder, "series.png"))]
+    if posterior is not None and space is not None:
+        images.append(("Posterior", _png(plot_posterior(posterior, space), folder, "posterior.png")))
+    parts = [f"<h1>{html.escape(title)}</h1>",
+             f"<p><b>{s['fitted_inside']} of {s['fitted_evaluated']}</b> fitted targets fall inside their band; "
+             f"{s['inside']} of {s['evaluated']} evaluated targets overall ({s['targets']} in the file, "
+             f"{s['modelled']} computed by the model). Mean absolute relative difference over the fitted targets "
+             f"(MARD): <b>{s['mard_fitted']:.3f}</b>; median {s['median_ard_fitted']:.3f}; "
+             f"RMS of capped z-scores {s['rms_z_fitted']:.2f}.</p>"]
+    if baseline_fit is not None:
+        b = summary(baseline_fit)
+        parts.append(f"<p>With the default parameters: {b['fitted_inside']} of {b['fitted_evaluated']} fitted "
+                     f"targets inside, MARD {b['mard_fitted']:.3f}.</p>")
+    if "gravity_compared" in s and s["gravity_compared"]:
+        parts.append(f"<p>Gravity baseline (PPML on KNOMAD 2021 flows, leave-one-out for bilateral flows): on the "
+                     f"{s['gravity_compared']} remittance targets both can predict, migsim is closer on "
+                     f"{s['abm_closer']}; MARD migsim {s['mard_abm_on_gravity_targets']:.3f} against gravity "
+                     f"{s['mard_gravity']:.3f}.</p>")
+    for n in notes:
+        parts.append(f"<p>{html.escape(n)}</p>")
+    for name, data in images:
+        parts.append(f"<h2>{name}</h2><img src='data:image/png;base64,{data}'>")
+    if generations is not None:
+        parts.append("<h2>ABC-SMC generations</h2>" + _table(generations, list(generations.columns)))
+    if posterior is not None and space is not None:
+        rows = []
+        for p in space:
+            from .fit import weighted_quantile
+
+            v, w = posterior[p.key].to_numpy(), posterior.weight.to_numpy()
+            rows.append(dict(parameter=p.key, prior=f"{p.low:g}..{p.high:g}",
+                             q05=weighted_quantile(v, w, 0.05), median=weighted_quantile(v, w, 0.5),
+                             q95=weighted_quantile(v, w, 0.95), reason=p.reason))
+        parts.append("<h2>Posterior summary</h2>" + _table(pd.DataFrame(rows), list(rows[0])))
+    cols = ["id", "source", "measure", "group", "observed", "low", "high", "simulated", "sim_min", "sim_max",
+            "status", "weight"] + (["gravity"] if "gravity" in fit else []) + ["note"]
+    parts.append("<h2>Every target</h2>" + _table(fit[fit.kind != "wdi"], cols))
+    parts.append("<h2>World Bank series</h2>" + _table(tidy, list(tidy.columns)))
+    style = ("<style>body{font-family:sans-serif;max-width:1400px;margin:auto}table{border-collapse:collapse;"
+             "font-size:11px}td,th{border:1px solid #ccc;padding:2px 4px}tr.in{background:#e8f6e8}"
+             "tr.out{background:#fbe9e9}tr.na{color:#888}img{max-width:100%}</style>")
+    (folder / "report.html").write_text(f"<!doctype html><html><head><meta charset='utf-8'><title>{html.escape(title)}"
+                                        f"</title>{style}</head><body>{''.join(parts)}</body></html>", encoding="utf-8")
+    return s

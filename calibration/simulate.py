@@ -1,0 +1,139 @@
+"""The model's side of every target: run a scenario and compute each statistic.
+
+`simulate` builds a `MigrationModel` over a calibration window, interviews the
+simulated migrants during the survey months (see `survey.py`), and then computes
+every modelled target from the recorded monthly indicators: yearly sums of flows
+(remittances, arrivals, deportations), means of stocks, ratios, and remittances as a
+share of GDP (GDP implied by the World Bank's own level and share-of-GDP series, so
+both come from one vintage).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from simulation.model import MigrationModel
+from simulation.scenario import Scenario, month_index
+
+from .survey import SURVEYS, SurveyRecorder, survey_statistic
+from .targets import Statistic, _embedded
+
+
+@dataclass(frozen=True)
+class Window:
+    """What is simulated for a calibration: months, agents, burn-in."""
+
+    start: str = "2010-01"
+    end: str = "2024-01"
+    agents: int = 10_000
+    burn_in: int = 36
+
+    def apply(self, scenario: Scenario) -> Scenario:
+        return scenario.with_values(run__start=self.start, run__end=self.end, run__agents=self.agents,
+                                    run__burn_in_months=self.burn_in)
+
+    def covers(self, first: str, last: str) -> bool:
+        return month_index(self.start) <= month_index(first) and month_index(last) <= month_index(self.end)
+
+
+@dataclass
+class Simulated:
+    values: dict[str, float]  # target id -> simulated value (nan outside the window)
+    timeseries: pd.DataFrame
+    respondents: dict  # survey name -> Respondents
+    seed: int
+
+
+def particle_seed(base: int, params: dict[str, float]) -> int:
+    """A seed fixed by the parameter values: the same particle always gives the same run."""
+    text = repr((int(base), sorted((k, round(float(v), 12)) for k, v in params.items())))
+    return int.from_bytes(hashlib.sha256(text.encode()).digest()[:4], "little")
+
+
+def run_window(scenario: Scenario, window: Window, seed: int, surveys=tuple(SURVEYS)) -> tuple[pd.DataFrame, dict]:
+    """Run the model over the window, interviewing the surveys' respondents."""
+    model = MigrationModel(window.apply(scenario), seed=seed)
+    recorders = {s: SurveyRecorder(SURVEYS[s], model.population.n) for s in surveys}
+    while not model.finished:
+        date = model.date
+        model.step()
+        for rec in recorders.values():
+            rec.observe(model, date)
+    return model.timeseries(), {s: rec.respondents() for s, rec in recorders.items()}
+
+
+class SeriesTable:
+    """Fast look-ups of indicator values by month from the tidy time series."""
+
+    def __init__(self, ts: pd.DataFrame):
+        self.wide = ts.pivot_table(index="date", columns=["indicator", "group"], values="value", aggfunc="first")
+        self.dates = self.wide.index.to_numpy()
+
+    def values(self, indicator: str, group: str, start: str, end: str) -> np.ndarray | None:
+        """The monthly values in [start, end], or None if the window does not cover them."""
+        if len(self.dates) == 0 or start < self.dates[0] or end > self.dates[-1]:
+            return None
+        sel = (self.dates >= start) & (self.dates <= end)
+        return self.wide[(indicator, group)].to_numpy()[sel]
+
+
+def _gdp_usd(country: str, year: int) -> float:
+    wdi = _embedded("wdi.csv")
+    pick = lambda ind: wdi[(wdi.indicator == ind) & (wdi.country_iso3 == country) & (wdi.year == year)].value  # noqa: E731
+    level, pct = pick("BX.TRF.PWKR.CD.DT"), pick("BX.TRF.PWKR.DT.GD.ZS")
+    if level.empty or pct.empty or float(pct.iloc[0]) <= 0:
+        return float("nan")
+    return float(level.iloc[0]) / (float(pct.iloc[0]) / 100.0)
+
+
+def compute_statistic(stat: Statistic, table: SeriesTable, respondents: dict) -> float:
+    """One target's simulated value (nan if the window or the surveys do not cover it)."""
+    with np.errstate(invalid="ignore", divide="ignore"):
+        if stat.kind == "survey":
+            r = respondents.get(stat.survey)
+            return survey_statistic(r, stat.name) if r is not None else float("nan")
+        if stat.kind == "gdp_percent":
+            v = table.values("remittances_received_usd", stat.country, f"{stat.year}-01", f"{stat.year}-12")
+            if v is None:
+                return float("nan")
+            return float(np.sum(v) / _gdp_usd(stat.country, stat.year) * 100.0)
+        arrays = [table.values(ind, grp, stat.start, stat.end) for ind, grp in stat.terms]
+        if any(a is None for a in arrays):
+            return float("nan")
+        if stat.kind == "series":
+            return float(np.sum(arrays[0]) if stat.agg == "sum" else np.mean(arrays[0]))
+        if stat.kind == "ratio":
+            return float(np.nanmean(arrays[0] / arrays[1]))
+        if stat.kind == "product":
+            return float(np.nanmean(arrays[0] * arrays[1]))
+    raise ValueError(f"unknown statistic kind {stat.kind}")
+
+
+def simulated_values(targets: pd.DataFrame, ts: pd.DataFrame, respondents: dict) -> dict[str, float]:
+    table = SeriesTable(ts)
+    return {tid: (compute_statistic(stat, table, respondents) if stat is not None else float("nan"))
+            for tid, stat in zip(targets.id, targets.stat)}
+
+
+def surveys_used(targets: pd.DataFrame) -> tuple[str, ...]:
+    return tuple(sorted({s.survey for s in targets.stat.dropna() if s.kind == "survey"}))
+
+
+def simulate(scenario: Scenario, targets: pd.DataFrame, window: Window, seed: int) -> Simulated:
+    """Run once and compute every target's simulated value."""
+    ts, respondents = run_window(scenario, window, seed, surveys_used(targets))
+    return Simulated(simulated_values(targets, ts, respondents), ts, respondents, seed)
+
+
+def annual_series(ts: pd.DataFrame) -> pd.DataFrame:
+    """Yearly totals of the simulated World Bank counterparts (USD): year, series, value."""
+    keep = ts[(ts.indicator == "remittances_out_kaz_usd")
+              | (ts.indicator == "remittances_received_usd")].assign(year=lambda d: d.date.str[:4].astype(int))
+    months = keep.groupby(["indicator", "group", "year"]).value.agg(["sum", "count"]).reset_index()
+    months = months[months["count"] == 12]
+    name = np.where(months.indicator == "remittances_out_kaz_usd", "paid:KAZ", "received:" + months.group)
+    return pd.DataFrame({"year": months.year, "series": name, "value": months["sum"]}).reset_index(drop=True)

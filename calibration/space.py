@@ -1,0 +1,91 @@
+"""The calibrated parameter space: which uncertain parameters are fitted, and why.
+
+Each entry is an existing key of `simulation/parameters.py` with role "uncertainty",
+a uniform prior range, and the reason it is fitted (the targets that inform it). The
+ranges stay inside the parameter's declared range; `check_space` enforces that, so a
+renamed parameter stops the calibration with a clear message instead of silently
+fitting nothing.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from simulation.errors import ScenarioError
+from simulation.parameters import PARAMETERS
+
+
+@dataclass(frozen=True)
+class Prior:
+    key: str
+    low: float
+    high: float
+    reason: str
+
+    @property
+    def name(self) -> str:
+        """The key as pyabc stores it (no dots)."""
+        return self.key.replace(".", "__")
+
+    @property
+    def width(self) -> float:
+        return self.high - self.low
+
+
+SPACE: tuple[Prior, ...] = (
+    Prior("behaviour.asc.KAZ", -7.5, -4.5,
+          "sets how many come to Kazakhstan: arrivals (KEL2025, IOM2023 Q1), Uzbeks present, remittances paid"),
+    Prior("behaviour.asc.RUS", -7.5, -5.0,
+          "the pull of Russia, Kazakhstan's competitor: remittances received by Uzbekistan, Tajikistan, Kyrgyzstan"),
+    Prior("behaviour.origin_propensity.KAZ", -2.5, 0.5,
+          "how many Kazakhs work abroad (KEL2025: 450,000 in 2022) and remittances received by Kazakhstan"),
+    Prior("behaviour.origin_propensity.KGZ", -1.5, 1.0, "Kyrgyz share among migrants (IOM2022: 0.20)"),
+    Prior("behaviour.origin_propensity.RUS", -2.0, 0.5, "Russian share among migrants (IOM2022 0.04, IOM2023 0.20)"),
+    Prior("behaviour.beta_female", -2.6, -0.6, "share of women among migrants (IOM2022 0.31, IOM2023 0.16)"),
+    Prior("behaviour.beta_network", 0.3, 1.8, "network pull (Massey): concentration of flows in established corridors"),
+    Prior("labour.job_network_after", 1.0, 6.0, "job found through contacts after arrival (IOM2022 0.60)"),
+    Prior("labour.contract_prob.patent", 0.1, 0.7, "no written contract (IOM2022 0.73, IOM2023 0.55)"),
+    Prior("labour.pension_with_contract", 0.2, 0.9, "no pension contributions (IOM2022 0.87, IOM2023 0.61)"),
+    Prior("remittances.remit_intercept", -1.2, 0.8, "share who remit (IOM2022 0.34, IOM2023 0.49) and the volumes"),
+    Prior("mobility.visit_hazard", 0.03, 0.25, "time since leaving home (IOM2023: 0.76 under six months)"),
+    Prior("wages.home_income_factor", 0.5, 1.1,
+          "home earnings of would-be migrants: the wage gap (Harris-Todaro) behind every flow"),
+)
+
+
+def check_space(space: tuple[Prior, ...] = SPACE) -> None:
+    """Every prior names an uncertainty parameter and stays inside its declared range."""
+    seen = set()
+    for p in space:
+        if p.key in seen:
+            raise ScenarioError(f"calibration space: '{p.key}' is listed twice.")
+        seen.add(p.key)
+        if p.key not in PARAMETERS:
+            raise ScenarioError(f"calibration space: '{p.key}' is not a parameter of migsim (see `migsim params`).")
+        par = PARAMETERS[p.key]
+        if par.role != "uncertainty":
+            raise ScenarioError(f"calibration space: '{p.key}' has role '{par.role}'; only 'uncertainty' "
+                                "parameters are calibrated.")
+        if not p.low < p.high:
+            raise ScenarioError(f"calibration space: '{p.key}' prior {p.low}..{p.high} is empty.")
+        if (par.low is not None and p.low < par.low) or (par.high is not None and p.high > par.high):
+            raise ScenarioError(f"calibration space: '{p.key}' prior {p.low}..{p.high} leaves the parameter's "
+                                f"range ({par.allowed()}).")
+        if not p.low <= par.default <= p.high:
+            raise ScenarioError(f"calibration space: '{p.key}' prior {p.low}..{p.high} excludes its default "
+                                f"{par.default}.")
+
+
+def by_name(space: tuple[Prior, ...] = SPACE) -> dict[str, Prior]:
+    return {p.name: p for p in space}
+
+
+def to_scenario_values(particle: dict[str, float], space: tuple[Prior, ...] = SPACE) -> dict[str, float]:
+    """pyabc parameter names -> `Scenario.with_values` keyword arguments."""
+    names = by_name(space)
+    out = {}
+    for name, value in particle.items():
+        if name not in names:
+            raise ScenarioError(f"parameter '{name}' is not in the calibration space.")
+        out[names[name].key.replace(".", "__")] = float(value)
+    return out

@@ -1,0 +1,318 @@
+"""Observed targets: what the model is held against, with uncertainty and source.
+
+A targets file is a CSV with one row per published figure (`calibration/targets.csv`
+is the project's own; `migsim validate` accepts any file in the same format). Each row
+says how the model computes the same quantity (`statistic`, parsed and checked here)
+and how uncertain the figure is:
+
+- ``share`` (survey share): sd = sqrt(design_effect * p * (1 - p) / n), the sampling
+  error inflated for a design that was not a simple random sample; rows without n give
+  ``rel_sd`` instead (key-informant estimates);
+- ``count``: sd = rel_sd * value;
+- ``range``: the value is a published range "low-high"; the band is that range;
+- ``wdi`` / ``bilateral``: the values are read from the World Bank data embedded with
+  the model (``simulation/data/wdi.csv``, ``bilateral.csv``), one target per year,
+  sd = rel_sd * value. The file names the series (``data_ref``), not its numbers, so
+  the numbers live in one place.
+
+The band is value +- 2 sd (about 95 per cent). ``weight`` is the row's weight in the
+calibration distance (0: reported, not fitted); a series row's weight is shared
+equally between its years.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from simulation.errors import DataError
+from simulation.indicators import INDICATORS
+from simulation.world import ORIGINS
+
+from .survey import SURVEYS, SURVEY_STATISTICS
+
+DEFAULT_TARGETS = Path(__file__).resolve().parent / "targets.csv"
+SIM_DATA = Path(__file__).resolve().parent.parent / "simulation" / "data"
+
+COLUMNS = ("id", "kind", "source", "year", "population", "measure", "group", "value", "unit", "n",
+           "design_effect", "rel_sd", "weight", "data_ref", "statistic", "note")
+REQUIRED = ("id", "kind", "source", "year", "measure", "value", "weight")
+KINDS = ("share", "count", "range", "wdi", "bilateral")
+BAND_SD = 2.0  # band = value +- 2 sd
+
+_MONTHS = r"(\d{4}-\d{2})\.\.(\d{4}-\d{2})"
+_AGGS = ("sum", "mean")
+
+
+@dataclass(frozen=True)
+class Statistic:
+    """A parsed `statistic` cell: how the model computes a target."""
+
+    kind: str  # survey | series | ratio | product | gdp_percent
+    survey: str | None = None
+    name: str | None = None
+    agg: str | None = None
+    terms: tuple[tuple[str, str], ...] = ()  # (indicator, group) pairs
+    start: str | None = None
+    end: str | None = None
+    country: str | None = None
+    year: int | None = None
+
+    @property
+    def months(self) -> tuple[str, str] | None:
+        return (self.start, self.end) if self.start else None
+
+
+def _indicator_term(text: str, where: str) -> tuple[str, str]:
+    if text.count(":") != 1:
+        raise DataError(f"{where}: '{text}' must be INDICATOR:GROUP")
+    ind, grp = text.split(":")
+    if ind not in INDICATORS:
+        raise DataError(f"{where}: unknown indicator '{ind}'; known: {', '.join(INDICATORS)}")
+    groups = INDICATORS[ind][0]
+    if grp not in groups:
+        raise DataError(f"{where}: indicator '{ind}' has no group '{grp}'; groups: {', '.join(groups)}")
+    return ind, grp
+
+
+def parse_statistic(text: str, where: str) -> Statistic:
+    """Parse and check a statistic; `where` names the file and row for the message."""
+    allowed = ("survey:SURVEY:NAME | series:sum|mean:INDICATOR:GROUP:YYYY-MM..YYYY-MM | "
+               "ratio:IND:GRP/IND:GRP:YYYY-MM..YYYY-MM | product:IND:GRP*IND:GRP:YYYY-MM..YYYY-MM | "
+               "gdp_percent:ORIGIN:YEAR")
+    head, _, rest = text.partition(":")
+    if head == "survey":
+        survey, _, name = rest.partition(":")
+        if survey not in SURVEYS:
+            raise DataError(f"{where}: unknown survey '{survey}' in '{text}'; known: {', '.join(SURVEYS)}")
+        if name not in SURVEY_STATISTICS:
+            raise DataError(f"{where}: unknown survey statistic '{name}' in '{text}'; "
+                            f"known: {', '.join(SURVEY_STATISTICS)}")
+        return Statistic("survey", survey=survey, name=name)
+    if head == "gdp_percent":
+        m = re.fullmatch(r"([A-Z]{3}):(\d{4})", rest)
+        if not m or m.group(1) not in ORIGINS:
+            raise DataError(f"{where}: '{text}' must be gdp_percent:ORIGIN:YEAR with ORIGIN one of {', '.join(ORIGINS)}")
+        return Statistic("gdp_percent", country=m.group(1), year=int(m.group(2)))
+    if head in ("series", "ratio", "product"):
+        m = re.fullmatch(r"(.+):" + _MONTHS, rest)
+        if not m:
+            raise DataError(f"{where}: '{text}' must end with a month range YYYY-MM..YYYY-MM; allowed: {allowed}")
+        body, start, end = m.groups()
+        if end < start:
+            raise DataError(f"{where}: month range {start}..{end} in '{text}' ends before it starts")
+        if head == "series":
+            agg, _, term = body.partition(":")
+            if agg not in _AGGS:
+                raise DataError(f"{where}: aggregation '{agg}' in '{text}' must be one of {', '.join(_AGGS)}")
+            return Statistic("series", agg=agg, terms=(_indicator_term(term, where),), start=start, end=end)
+        sep = "/" if head == "ratio" else "*"
+        if body.count(sep) != 1:
+            raise DataError(f"{where}: '{text}' must hold two INDICATOR:GROUP terms joined by '{sep}'")
+        a, b = body.split(sep)
+        return Statistic(head, terms=(_indicator_term(a, where), _indicator_term(b, where)), start=start, end=end)
+    raise DataError(f"{where}: statistic '{text}' is not understood; allowed forms: {allowed}")
+
+
+def _num(raw, where: str, column: str, *, positive=False, allow_zero=True) -> float | None:
+    if raw is None or (isinstance(raw, float) and math.isnan(raw)) or str(raw).strip() == "":
+        return None
+    try:
+        value = float(str(raw).replace("_", ""))
+    except ValueError:
+        raise DataError(f"{where}: column '{column}' = {raw!r} is not a number") from None
+    if not math.isfinite(value) or value < 0 or (positive and value == 0 and not allow_zero):
+        raise DataError(f"{where}: column '{column}' = {raw!r} must be a finite number of at least 0"
+                        + (" and above 0" if positive else ""))
+    return value
+
+
+def _wdi_values(ref: str, where: str, years: range) -> dict[int, float]:
+    m = re.fullmatch(r"([A-Z0-9.]+):([A-Z]{3})", ref or "")
+    if not m:
+        raise DataError(f"{where}: data_ref '{ref}' must be INDICATOR:ISO3, e.g. BM.TRF.PWKR.CD.DT:KAZ")
+    wdi = _embedded("wdi.csv")
+    rows = wdi[(wdi.indicator == m.group(1)) & (wdi.country_iso3 == m.group(2))]
+    if rows.empty:
+        raise DataError(f"{where}: data_ref '{ref}' matches no rows of {SIM_DATA / 'wdi.csv'}")
+    return {int(y): float(v) for y, v in zip(rows.year, rows.value) if int(y) in years and np.isfinite(v)}
+
+
+def _bilateral_value(ref: str, where: str) -> tuple[float, str]:
+    m = re.fullmatch(r"(remittance|migrant_stock):([A-Z]{3}):([A-Z]{3}):(\d{4})", ref or "")
+    if not m:
+        raise DataError(f"{where}: data_ref '{ref}' must be remittance|migrant_stock:FROM:TO:YEAR")
+    bil = _embedded("bilateral.csv")
+    kind, a, b, year = m.group(1), m.group(2), m.group(3), int(m.group(4))
+    rows = bil[(bil.kind == kind) & (bil.from_iso3 == a) & (bil.to_iso3 == b) & (bil.year == year)]
+    if rows.empty:
+        raise DataError(f"{where}: data_ref '{ref}' matches no row of {SIM_DATA / 'bilateral.csv'}")
+    row = rows.iloc[0]
+    value = float(row.value) * (1e6 if row.unit == "USD_million" else 1.0)
+    return value, str(row.source)
+
+
+_CACHE: dict[str, pd.DataFrame] = {}
+
+
+def _embedded(name: str) -> pd.DataFrame:
+    if name not in _CACHE:
+        path = SIM_DATA / name
+        if not path.exists():
+            raise DataError(f"{path}: embedded World Bank data file is missing; restore it from git.")
+        _CACHE[name] = pd.read_csv(path)
+    return _CACHE[name]
+
+
+def _years(text: str, where: str) -> range:
+    m = re.fullmatch(r"(\d{4})(?:-(\d{4}))?", str(text).strip())
+    if not m:
+        raise DataError(f"{where}: column 'year' = {text!r} must be a year (2022) or a range of years (2010-2023)")
+    first = int(m.group(1))
+    last = int(m.group(2) or first)
+    if last < first:
+        raise DataError(f"{where}: year range {text!r} ends before it starts")
+    return range(first, last + 1)
+
+
+def load_targets(path: str | Path | None = None) -> pd.DataFrame:
+    """Read, check and expand a targets file into one row per observed value.
+
+    Returns columns id, kind, source, year, measure, group, value, unit, sd, low, high,
+    weight, statistic (the text), stat (parsed `Statistic` or None: not modelled),
+    fitted (weight > 0 and modelled), note, origin_id (the file row it came from).
+    """
+    path = Path(path) if path is not None else DEFAULT_TARGETS
+    if not path.exists():
+        raise DataError(f"{path}: no such targets file. Give a CSV with columns {', '.join(COLUMNS)}.")
+    if path.is_dir():
+        raise DataError(f"{path}: is a folder; give a targets CSV file.")
+    try:
+        raw = pd.read_csv(path, dtype=str, keep_default_na=False)
+    except (pd.errors.ParserError, UnicodeDecodeError, pd.errors.EmptyDataError) as exc:
+        raise DataError(f"{path}: not a readable CSV file ({exc}).") from None
+    missing = [c for c in REQUIRED if c not in raw.columns]
+    if missing:
+        raise DataError(f"{path}: missing column(s) {', '.join(missing)}; a targets file has columns "
+                        f"{', '.join(COLUMNS)} (see calibration/README.md).")
+    unknown = [c for c in raw.columns if c not in COLUMNS]
+    if unknown:
+        raise DataError(f"{path}: unknown column(s) {', '.join(unknown)}; allowed: {', '.join(COLUMNS)}.")
+    for c in COLUMNS:
+        if c not in raw.columns:
+            raw[c] = ""
+    dup = raw.id[raw.id.duplicated()].tolist()
+    if dup:
+        raise DataError(f"{path}: duplicate target id(s) {', '.join(dup)}; every id must be unique.")
+    if raw.empty:
+        raise DataError(f"{path}: holds no targets.")
+
+    rows = []
+    for line, r in enumerate(raw.itertuples(index=False), start=2):
+        where = f"{path}, line {line} (id '{r.id}')"
+        if not r.id.strip():
+            raise DataError(f"{path}, line {line}: empty id; every target needs an id.")
+        if r.kind not in KINDS:
+            raise DataError(f"{where}: kind '{r.kind}' is not one of {', '.join(KINDS)}.")
+        weight = _num(r.weight, where, "weight")
+        if weight is None:
+            raise DataError(f"{where}: column 'weight' is empty; give 0 to report a target without fitting it.")
+        stat = parse_statistic(r.statistic.strip(), where) if r.statistic.strip() and "{year}" not in r.statistic else None
+        base = dict(kind=r.kind, source=r.source, measure=r.measure, group=r.group, unit=r.unit,
+                    note=r.note, origin_id=r.id)
+        rel_sd = _num(r.rel_sd, where, "rel_sd")
+        if r.kind in ("wdi", "bilateral"):
+            if rel_sd is None or rel_sd == 0:
+                raise DataError(f"{where}: kind '{r.kind}' needs rel_sd above 0 (relative uncertainty).")
+            if not r.statistic.strip():
+                raise DataError(f"{where}: kind '{r.kind}' needs a statistic.")
+        if r.kind == "wdi":
+            years = _years(r.year, where)
+            values = _wdi_values(r.data_ref, where, years)
+            if not values:
+                raise DataError(f"{where}: data_ref '{r.data_ref}' has no values in {r.year}.")
+            for year, value in sorted(values.items()):
+                text = r.statistic.replace("{year}", str(year))
+                rows.append(dict(base, id=f"{r.id}_{year}", year=year, value=value, sd=rel_sd * abs(value),
+                                 weight=weight / len(values), statistic=text,
+                                 stat=parse_statistic(text, where), data_ref=r.data_ref,
+                                 source=f"{r.source} ({r.data_ref})"))
+            continue
+        year = _years(r.year, where).start
+        if r.kind == "bilateral":
+            value, source = _bilateral_value(r.data_ref, where)
+            rows.append(dict(base, id=r.id, year=year, value=value, sd=rel_sd * abs(value), weight=weight,
+                             statistic=r.statistic, stat=stat, data_ref=r.data_ref,
+                             source=f"{r.source} ({r.data_ref})"))
+            continue
+        if r.kind == "range":
+            m = re.fullmatch(r"\s*([\d_.]+)\s*-\s*([\d_.]+)\s*", r.value)
+            if not m:
+                raise DataError(f"{where}: kind 'range' needs value 'LOW-HIGH', e.g. 200000-1000000; got {r.value!r}.")
+            low, high = float(m.group(1).replace("_", "")), float(m.group(2).replace("_", ""))
+            if not 0 < low < high:
+                raise DataError(f"{where}: range {r.value!r} must have 0 < LOW < HIGH.")
+            rows.append(dict(base, id=r.id, year=year, value=math.sqrt(low * high), sd=(high - low) / (2 * BAND_SD),
+                             low=low, high=high, weight=weight, statistic=r.statistic, stat=stat,
+                             data_ref=r.data_ref))
+            continue
+        value = _num(r.value, where, "value")
+        if value is None:
+            raise DataError(f"{where}: column 'value' is empty; kind '{r.kind}' needs the observed value.")
+        n, deff = _num(r.n, where, "n"), _num(r.design_effect, where, "design_effect")
+        if r.kind == "share":
+            if value > 1:
+                raise DataError(f"{where}: a share must be between 0 and 1 (0.55 = 55 per cent); got {value}.")
+            if n:
+                p = min(max(value, 0.5 / n), 1 - 0.5 / n)  # keep the band open at 0 and 1
+                sd = math.sqrt((deff or 1.0) * p * (1 - p) / n)
+            elif rel_sd:
+                sd = rel_sd * value
+            else:
+                raise DataError(f"{where}: a share needs a sample size n (with design_effect) or rel_sd.")
+        else:
+            if not rel_sd:
+                raise DataError(f"{where}: kind 'count' needs rel_sd above 0 (relative uncertainty).")
+            sd = rel_sd * value
+        rows.append(dict(base, id=r.id, year=year, value=value, sd=sd, weight=weight, statistic=r.statistic,
+                         stat=stat, data_ref=r.data_ref))
+
+    out = pd.DataFrame(rows)
+    if "low" not in out:
+        out["low"] = np.nan
+        out["high"] = np.nan
+    fill = out.low.isna()
+    out.loc[fill, "low"] = out.value[fill] - BAND_SD * out.sd[fill]
+    out.loc[fill, "high"] = out.value[fill] + BAND_SD * out.sd[fill]
+    share = out.kind == "share"
+    out.loc[share, "low"] = out.low[share].clip(lower=0.0)
+    out.loc[share, "high"] = out.high[share].clip(upper=1.0)
+    out.loc[out.kind != "share", "low"] = out.low[out.kind != "share"].clip(lower=0.0)
+    out["modelled"] = out.stat.notna()
+    out["fitted"] = out.modelled & (out.weight > 0)
+    cols = ["id", "kind", "source", "year", "measure", "group", "value", "unit", "sd", "low", "high", "weight",
+            "statistic", "stat", "modelled", "fitted", "data_ref", "note", "origin_id"]
+    return out[cols].reset_index(drop=True)
+
+
+def months_needed(targets: pd.DataFrame) -> tuple[str, str]:
+    """First and last month any modelled target needs simulated."""
+    firsts, lasts = [], []
+    for stat in targets.stat.dropna():
+        if stat.kind == "survey":
+            firsts.append(SURVEYS[stat.survey].months[0])
+            lasts.append(SURVEYS[stat.survey].months[-1])
+        elif stat.kind == "gdp_percent":
+            firsts.append(f"{stat.year}-01")
+            lasts.append(f"{stat.year}-12")
+        else:
+            firsts.append(stat.start)
+            lasts.append(stat.end)
+    if not firsts:
+        raise DataError("none of the targets is computed by the model (every statistic is empty).")
+    return min(firsts), max(lasts)

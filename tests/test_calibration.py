@@ -1,0 +1,254 @@
+"""Calibration: targets with their uncertainty, simulated surveys, the distance, the
+gravity baseline, and the commands end to end on a tiny world."""
+
+import math
+import subprocess
+import sys
+import tomllib
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from calibration.fit import Z_CAP, TargetDistance
+from calibration.gravity import fit_gravity, loo_predictions, observed_flows
+from calibration.simulate import SeriesTable, Window, compute_statistic, simulate
+from calibration.space import SPACE, check_space
+from calibration.survey import SURVEYS, SurveyRecorder, design_weights, survey_statistic, SURVEY_STATISTICS
+from calibration.targets import load_targets, parse_statistic
+from simulation.errors import DataError
+from simulation.model import MigrationModel
+from simulation.parameters import PARAMETERS
+from simulation.scenario import load_scenario
+from simulation.world import ORIGINS, REGIONS
+
+from conftest import toy_scenario
+
+HEADER = ("id,kind,source,year,population,measure,group,value,unit,n,design_effect,rel_sd,weight,data_ref,"
+          "statistic,note\n")
+
+
+def migsim(*args, cwd=None, timeout=300):
+    return subprocess.run([sys.executable, "-m", "simulation.cli", *args], capture_output=True, text=True,
+                          cwd=cwd, timeout=timeout)
+
+
+@pytest.fixture(scope="module")
+def targets():
+    return load_targets()
+
+
+# --- targets ----------------------------------------------------------------------------------
+def test_every_published_figure_is_a_target_with_source_and_band(targets):
+    raw = pd.read_csv("calibration/targets.csv", dtype=str, keep_default_na=False)
+    # the 95 figures of the IOM 2022 and 2023 surveys and Kelinbayeva et al. (2025), each with a source
+    assert (raw.source.isin(["IOM2022", "IOM2023", "KEL2025"])).sum() >= 95
+    assert (raw.source != "").all() and (raw.note.str.len() + raw.statistic.str.len() > 0).all()
+    ok = targets[targets.modelled]
+    assert (ok.low <= ok.value).all() and (ok.value <= ok.high).all() and (ok.sd > 0).all()
+    # not-modelled rows say why
+    assert all("not modelled" in n for n in raw[raw.statistic == ""].note)
+
+
+def test_survey_share_band_follows_sample_size_and_design(targets):
+    row = targets.set_index("id").loc["s22_female"]
+    assert row.sd == pytest.approx(math.sqrt(2.0 * 0.31 * 0.69 / 2000))
+    small = targets.set_index("id").loc["s22_remit_gt50"]  # 678 remitters: a wider band
+    assert small.sd > math.sqrt(2.0 * 0.49 * 0.51 / 2000)
+
+
+def test_world_bank_series_expand_from_the_embedded_data(targets):
+    paid = targets[targets.origin_id == "wdi_bm_kaz"]
+    assert list(paid.year) == list(range(2010, 2024))
+    # the embedded WDI value agrees with the figure Kelinbayeva et al. quote (2,809 million USD)
+    assert paid.set_index("year").value[2023] == pytest.approx(2809e6, rel=1e-3)
+    assert paid.weight.sum() == pytest.approx(3.0)
+    # the drops of 2016 and 2020 are in the target series
+    v = paid.set_index("year").value
+    assert v[2016] < v[2015] and v[2020] < v[2019]
+
+
+@pytest.mark.parametrize("row, message", [
+    ("x,share,IOM2022,2022,,m,all,1.4,share,100,2,,1,,survey:IOM2022:female,", "between 0 and 1"),
+    ("x,count,KEL2025,2022,,m,all,-5,persons,,,0.1,1,,series:sum:arrivals_kaz:all:2022-01..2022-12,", "at least 0"),
+    ("x,count,KEL2025,2022,,m,all,5,persons,,,0.1,1,,series:sum:arrivals_kazz:all:2022-01..2022-12,",
+     "unknown indicator 'arrivals_kazz'"),
+    ("x,count,KEL2025,2022,,m,all,5,persons,,,0.1,1,,series:sum:arrivals_kaz:XYZ:2022-01..2022-12,", "no group 'XYZ'"),
+    ("x,share,IOM2022,2022,,m,all,0.3,share,100,2,,1,,survey:IOM2022:favourite_colour,", "unknown survey statistic"),
+    ("x,share,IOM2022,2022,,m,all,0.3,share,,,,1,,survey:IOM2022:female,", "needs a sample size"),
+    ("x,range,KEL2025,2023,,m,all,1000000-200000,persons,,,,1,,series:mean:stock_kaz:all:2023-01..2023-12,",
+     "LOW < HIGH"),
+    ("x,wdi,WB,2010-2023,,m,KAZ,,USD,,,0.1,1,NO.SUCH.SERIES:KAZ,series:sum:stock_kaz:all:{year}-01..{year}-12,",
+     "matches no rows"),
+    ("x,shares,IOM2022,2022,,m,all,0.3,share,100,2,,1,,survey:IOM2022:female,", "kind 'shares'"),
+])
+def test_bad_targets_files_are_refused_with_the_row_named(tmp_path, row, message):
+    path = tmp_path / "bad.csv"
+    path.write_text(HEADER + row + "\n")
+    with pytest.raises(DataError) as err:
+        load_targets(path)
+    assert message in str(err.value) and "bad.csv" in str(err.value) and "'x'" in str(err.value)
+
+
+def test_unknown_columns_duplicates_and_missing_files(tmp_path):
+    dup = tmp_path / "dup.csv"
+    dup.write_text(HEADER + "a,count,K,2022,,m,all,5,p,,,0.1,1,,,\n" * 2)
+    with pytest.raises(DataError, match="duplicate target id"):
+        load_targets(dup)
+    extra = tmp_path / "extra.csv"
+    extra.write_text("id,kind,source,year,measure,value,weight,colour\n")
+    with pytest.raises(DataError, match="unknown column.*colour"):
+        load_targets(extra)
+    with pytest.raises(DataError, match="no such targets file"):
+        load_targets(tmp_path / "missing.csv")
+
+
+def test_validate_command_reports_bad_input_without_traceback(tmp_path):
+    bad = tmp_path / "bad.csv"
+    bad.write_text(HEADER + "x,share,IOM2022,2022,,m,all,2,share,100,2,,1,,survey:IOM2022:female,\n")
+    done = migsim("validate", str(bad))
+    assert done.returncode == 1 and "Traceback" not in done.stderr and "bad.csv" in done.stderr
+    done = migsim("validate", str(tmp_path / "none.csv"))
+    assert done.returncode == 1 and "no such targets file" in done.stderr
+
+
+# --- the parameter space ------------------------------------------------------------------------
+def test_calibration_space_names_uncertain_parameters_with_reasons():
+    check_space()
+    for p in SPACE:
+        assert PARAMETERS[p.key].role == "uncertainty" and len(p.reason) > 20
+
+
+# --- simulated counterparts ------------------------------------------------------------------------
+def test_series_statistics_aggregate_the_recorded_months():
+    dates = [f"2022-{m:02d}" for m in range(1, 13)]
+    ts = pd.DataFrame({"date": dates * 2, "indicator": ["arrivals_kaz"] * 12 + ["stock_kaz"] * 12,
+                       "group": "all", "value": list(range(1, 13)) + [10.0] * 12})
+    table = SeriesTable(ts)
+    stat = lambda s: compute_statistic(parse_statistic(s, "test"), table, {})  # noqa: E731
+    assert stat("series:sum:arrivals_kaz:all:2022-01..2022-12") == 78
+    assert stat("series:mean:arrivals_kaz:all:2022-01..2022-03") == 2
+    assert stat("ratio:arrivals_kaz:all/stock_kaz:all:2022-12..2022-12") == pytest.approx(1.2)
+    assert math.isnan(stat("series:sum:arrivals_kaz:all:2021-01..2021-12"))  # outside the window
+
+
+def test_design_weights_give_each_city_its_share_of_interviews():
+    design = SURVEYS["IOM2022"]
+    loc = np.array([1 + REGIONS.index(r) for r in ["astana"] * 10 + ["shymkent"] * 30 + ["almaty_city"] * 60])
+    w = design_weights(design, loc)
+    for region, share in design.allocation.items():
+        assert w[loc == 1 + REGIONS.index(region)].sum() / w.sum() == pytest.approx(share)
+
+
+def test_simulated_survey_interviews_only_eligible_migrants_once():
+    model = MigrationModel(toy_scenario(run__start="2022-01", run__end="2022-08"))
+    rec = SurveyRecorder(SURVEYS["IOM2022"], model.population.n)
+    while not model.finished:
+        date = model.date
+        model.step()
+        rec.observe(model, date)
+    r = rec.respondents()
+    assert len(r) > 0 and rec.seen.sum() == len(r)
+    codes = [1 + REGIONS.index(x) for x in SURVEYS["IOM2022"].regions]
+    assert np.isin(r.cols["location"], codes).all()
+    assert (r.cols["origin"] != ORIGINS.index("KAZ")).all() and (r.cols["age"] >= 18).all()
+    assert set(np.unique(r.month)) <= {6, 7}
+    for name in SURVEY_STATISTICS:
+        value = survey_statistic(r, name)
+        assert math.isnan(value) or name == "income_mean" or 0 <= value <= 1
+
+
+def test_distance_is_zero_at_the_observations_and_capped(targets):
+    d = TargetDistance(targets)
+    observed = dict(zip(d.ids, d.obs))
+    assert d(observed) == 0
+    far = {k: v * 1e6 + 1e9 for k, v in observed.items()}
+    assert d(far) == pytest.approx(Z_CAP) and d({}) == pytest.approx(Z_CAP)
+
+
+def test_simulate_computes_every_modelled_target_in_its_window(targets):
+    window = Window(start="2022-01", end="2023-12", agents=1500, burn_in=6)
+    sim = simulate(toy_scenario(), targets, window, seed=5)
+    inside = targets[targets.modelled & (targets.year >= 2022) & (targets.year <= 2023)]
+    finite = [np.isfinite(sim.values[i]) for i in inside.id]
+    assert np.mean(finite) > 0.9
+    assert math.isnan(sim.values["wdi_bm_kaz_2015"])  # outside the window: not invented
+
+
+# --- gravity baseline ----------------------------------------------------------------------------
+def test_gravity_ppml_fits_the_2021_flows():
+    data = observed_flows()
+    assert len(data) >= 20 and (data.flow_usd >= 0).all()
+    g = fit_gravity(data)
+    assert np.isfinite(g.params).all() and 0 < g.deviance_explained <= 1
+    assert g.params["log_pop_origin"] > 0  # bigger origins send more people and receive more
+    loo = loo_predictions(data)
+    assert len(loo) == len(data) and (loo > 0).all()
+
+
+# --- the commands end to end -------------------------------------------------------------------------
+def test_tiny_calibration_end_to_end(tmp_path):
+    out = tmp_path / "cal"
+    args = ["calibrate", "--particles", "3", "--generations", "1", "--agents", "800", "--start", "2022-01",
+            "--end", "2022-12", "--burn-in", "3", "--report-reps", "1", "--workers", "1", "--out", str(out), "--quiet"]
+    done = migsim(*args)
+    assert done.returncode == 0, done.stderr[-3000:]
+    fit = out / "fit"
+    for name in ("posterior.csv", "calibrated.toml", "fit_targets.csv", "fit_series.csv", "report.html",
+                 "summary.json", "targets.png", "series.png", "posterior.png"):
+        assert (fit / name).exists(), name
+    post = pd.read_csv(fit / "posterior.csv")
+    assert len(post) == 3 and post.weight.sum() == pytest.approx(1, abs=1e-4)
+    for p in SPACE:
+        assert (post[p.key] >= p.low).all() and (post[p.key] <= p.high).all()
+    calibrated = load_scenario(fit / "calibrated.toml")  # extends the baseline, loads as a scenario
+    assert calibrated["run.agents"] == 100_000
+    raw = tomllib.loads((fit / "calibrated.toml").read_text())
+    assert "extends" in raw
+    table = pd.read_csv(fit / "fit_targets.csv")
+    assert {"observed", "low", "high", "simulated", "status", "gravity"} <= set(table.columns)
+    assert set(table.status) <= {"inside", "outside band", "not modelled", "outside window"}
+    # an existing history is not overwritten by accident
+    again = migsim(*args)
+    assert again.returncode == 1 and "--resume" in again.stderr
+
+
+def test_sensitivity_morris_writes_table_and_plot(tmp_path):
+    out = tmp_path / "sens"
+    done = migsim("sensitivity", "--method", "morris", "--samples", "1", "--agents", "600", "--start", "2022-01",
+                  "--end", "2022-12", "--burn-in", "3", "--jobs", "1", "--out", str(out), "--quiet")
+    assert done.returncode == 0, done.stderr[-3000:]
+    idx = pd.read_csv(out / "indices.csv")
+    assert set(idx.parameter) == {p.key for p in SPACE} and (out / "sensitivity.png").exists()
+    assert (idx.mu_star >= 0).all()
+
+
+# --- recovery (slow) ------------------------------------------------------------------------------
+@pytest.mark.slow
+def test_abc_recovers_known_parameters_from_synthetic_targets(tmp_path):
+    """Targets made by the model with known values are fitted back within the posterior's spread."""
+    from calibration.fit import FitSettings, run_abc, weighted_quantile
+    from calibration.space import Prior
+
+    space = (Prior("behaviour.asc.KAZ", -7.5, -4.5, "inflow to Kazakhstan: arrivals, stocks, remittances paid"),
+             Prior("behaviour.beta_female", -2.6, -0.6, "share of women among migrants in the surveys"),
+             Prior("labour.contract_prob.patent", 0.1, 0.7, "share without a written contract in the surveys"))
+    truth = {"behaviour.asc.KAZ": -5.4, "behaviour.beta_female": -1.2, "labour.contract_prob.patent": 0.5}
+    window = Window(start="2021-01", end="2023-12", agents=4000, burn_in=24)
+    scenario = toy_scenario()
+    targets = load_targets()
+    targets = targets[targets.fitted & targets.kind.isin(["share", "count"])
+                      & (targets.year >= 2021)].reset_index(drop=True)
+    true_run = simulate(scenario.with_values(**{k.replace(".", "__"): v for k, v in truth.items()}),
+                        targets, window, seed=99)
+    synthetic = targets.assign(value=targets.id.map(true_run.values))
+    synthetic = synthetic[np.isfinite(synthetic.value)].reset_index(drop=True)
+    settings = FitSettings(particles=40, generations=4, window=window, seed=3, workers=2, max_minutes=30)
+    result = run_abc(scenario, synthetic, settings, tmp_path / "history.db", space=space, progress=lambda *a: None)
+    post = result.posterior
+    for key, true in truth.items():
+        lo = weighted_quantile(post[key].to_numpy(), post.weight.to_numpy(), 0.025)
+        hi = weighted_quantile(post[key].to_numpy(), post.weight.to_numpy(), 0.975)
+        prior = next(p for p in space if p.key == key)
+        assert lo <= true <= hi, f"{key}: true {true} outside the posterior's 95% range {lo:.3f}..{hi:.3f}"
+        assert hi - lo < 0.8 * prior.width, f"{key}: the posterior ({lo:.3f}..{hi:.3f}) barely narrows the prior"
