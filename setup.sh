@@ -66,4 +66,22 @@ if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
     .venv/bin/python -m pip install --quiet -e ".[dev]"
     echo "$want" > "$stamp"
 fi
+
+# Chromium for the teaching app's browser test (tests/test_app_browser.py): Debian's package,
+# driven by Playwright (Playwright's own browser download is not used).
+if [ ! -x /usr/bin/chromium ]; then
+    if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then
+        echo "setup: installing Debian's chromium for the browser test (apt-get)"
+        if ! { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }; then
+            echo "setup: WARNING: 'apt-get install chromium' failed; the browser test will fail in CI" \
+                 "and be skipped elsewhere" >&2
+        fi
+    else
+        cat >&2 <<MSG
+setup: WARNING: /usr/bin/chromium is missing, and this script cannot install it (it needs root and
+  apt-get). The teaching app works without it; only its browser test needs it (it fails in CI,
+  CI=true, and is skipped elsewhere). Install it with: sudo apt-get install chromium
+MSG
+    fi
+fi
 echo "setup: ready ($(.venv/bin/python --version)); the command is .venv/bin/migsim"
