@@ -169,13 +169,14 @@ def cmd_validate(args) -> int:
     shown = fit[fit.modelled]
     print(f"{'id':32} {'observed':>14} {'band':>29} {'simulated':>14} {'rel.diff':>9}  status")
     for r in shown.itertuples():
-        band = f"{r.low:,.3g}..{r.high:,.3g}"
+        band = r.condition if r.kind == "pattern" else f"{r.low:,.3g}..{r.high:,.3g}"
         rel = f"{r.rel_diff:+.2f}" if r.rel_diff == r.rel_diff else ""
         print(f"{r.id[:32]:32} {r.observed:14,.4g} {band:>29} {r.simulated:14,.4g} {rel:>9}  {r.status}")
     s = summary(fit)
     print(f"\n{s['inside']} of {s['evaluated']} evaluated targets inside their band "
           f"({s['fitted_inside']} of {s['fitted_evaluated']} with weight > 0); MARD (weight > 0) "
-          f"{s['mard_fitted']:.3f}; {len(fit) - s['modelled']} not modelled.")
+          f"{s['mard_fitted']:.3f}; {len(fit) - s['modelled']} not modelled; "
+          f"{s['patterns_hold']} of {s['patterns_evaluated']} qualitative patterns hold.")
     if args.out:
         with atomic_dir(Path(args.out)) as tmp:
             write_report(tmp, f"migsim validation of '{scenario.name}' against {Path(args.targets_file).name}",

@@ -59,6 +59,7 @@ def evaluate(scenario: Scenario, targets: pd.DataFrame, window: Window, seeds: l
     with np.errstate(invalid="ignore", divide="ignore"):
         fit["z"] = (sim - fit.observed) / fit.sd
         fit["rel_diff"] = (sim - fit.observed) / fit.observed.abs()
+    fit.loc[fit.kind == "pattern", ["z", "rel_diff"]] = np.nan  # a pattern holds or not; it has no error size
     fit["status"] = np.select(
         [~fit.modelled, ~np.isfinite(sim), fit.inside.fillna(False).astype(bool)],
         ["not modelled", "outside window", "inside"], "outside band")
@@ -98,6 +99,8 @@ def summary(fit: pd.DataFrame) -> dict:
         "mard_fitted": float(finite(fitted.rel_diff.abs()).mean()) if len(fitted) else float("nan"),
         "median_ard_fitted": float(finite(fitted.rel_diff.abs()).median()) if len(fitted) else float("nan"),
         "rms_z_fitted": float(np.sqrt(np.nanmean(np.minimum(fitted.z.abs(), 10) ** 2))) if len(fitted) else float("nan"),
+        "patterns_evaluated": int((ev.kind == "pattern").sum()),
+        "patterns_hold": int(((ev.kind == "pattern") & (ev.status == "inside")).sum()),
     }
     if "gravity" in fit:
         both = ev[np.isfinite(ev.gravity) & ev.fitted]
@@ -179,7 +182,7 @@ def plot_targets(fit: pd.DataFrame):
     import matplotlib.pyplot as plt
 
     ev = fit[fit.status.isin(["inside", "outside band"])].copy()
-    ev = ev[ev.kind != "wdi"]
+    ev = ev[~ev.kind.isin(["wdi", "pattern"])]
     ev["zc"] = ev.z.clip(-10, 10)
     fig, ax = plt.subplots(figsize=(8, max(4, 0.16 * len(ev))))
     y = np.arange(len(ev))
@@ -300,6 +303,9 @@ def write_report(folder: Path, title: str, fit: pd.DataFrame, series: pd.DataFra
                      f"{s['gravity_compared']} remittance targets both can predict, migsim is closer on "
                      f"{s['abm_closer']}; MARD migsim {s['mard_abm_on_gravity_targets']:.3f} against gravity "
                      f"{s['mard_gravity']:.3f}.</p>")
+    if s["patterns_evaluated"]:
+        parts.append(f"<p>Qualitative patterns (gender study, OMA2026): <b>{s['patterns_hold']} of "
+                     f"{s['patterns_evaluated']}</b> computed patterns hold (table below).</p>")
     for n in notes:
         parts.append(f"<p>{html.escape(n)}</p>")
     for name, data in images:
@@ -318,7 +324,12 @@ def write_report(folder: Path, title: str, fit: pd.DataFrame, series: pd.DataFra
         parts.append("<h2>Posterior summary</h2>" + _table(pd.DataFrame(rows), list(rows[0])))
     cols = ["id", "source", "measure", "group", "observed", "low", "high", "simulated", "sim_min", "sim_max",
             "status", "weight"] + (["gravity"] if "gravity" in fit else []) + ["note"]
-    parts.append("<h2>Every target</h2>" + _table(fit[fit.kind != "wdi"], cols))
+    patterns = fit[fit.kind == "pattern"].assign(holds=lambda d: d.status.map(
+        {"inside": "yes", "outside band": "no"}).fillna(d.status))
+    if len(patterns):
+        parts.append("<h2>Patterns</h2>" + _table(patterns, ["id", "measure", "condition", "simulated", "sim_min",
+                                                             "sim_max", "holds", "status", "note"]))
+    parts.append("<h2>Every target</h2>" + _table(fit[~fit.kind.isin(["wdi", "pattern"])], cols))
     parts.append("<h2>World Bank series</h2>" + _table(tidy, list(tidy.columns)))
     style = ("<style>body{font-family:sans-serif;max-width:1400px;margin:auto}table{border-collapse:collapse;"
              "font-size:11px}td,th{border:1px solid #ccc;padding:2px 4px}tr.in{background:#e8f6e8}"

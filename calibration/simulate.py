@@ -19,8 +19,9 @@ import pandas as pd
 from simulation.model import MigrationModel
 from simulation.scenario import Scenario, month_index
 
+from .patterns import PatternRecorder, pattern_statistic
 from .survey import SURVEYS, SurveyRecorder, survey_statistic
-from .targets import Statistic, _embedded
+from .targets import PATTERN_SURVEY, Statistic, _embedded
 
 
 @dataclass(frozen=True)
@@ -57,7 +58,8 @@ def particle_seed(base: int, params: dict[str, float]) -> int:
 def run_window(scenario: Scenario, window: Window, seed: int, surveys=tuple(SURVEYS)) -> tuple[pd.DataFrame, dict]:
     """Run the model over the window, interviewing the surveys' respondents."""
     model = MigrationModel(window.apply(scenario), seed=seed)
-    recorders = {s: SurveyRecorder(SURVEYS[s], model.population.n) for s in surveys}
+    n = model.population.n
+    recorders = {s: PatternRecorder(n) if s == PATTERN_SURVEY else SurveyRecorder(SURVEYS[s], n) for s in surveys}
     while not model.finished:
         date = model.date
         model.step()
@@ -96,6 +98,8 @@ def compute_statistic(stat: Statistic, table: SeriesTable, respondents: dict) ->
         if stat.kind == "survey":
             r = respondents.get(stat.survey)
             return survey_statistic(r, stat.name) if r is not None else float("nan")
+        if stat.kind == "pattern":
+            return pattern_statistic(respondents.get(stat.survey), stat.name)
         if stat.kind == "gdp_percent":
             v = table.values("remittances_received_usd", stat.country, f"{stat.year}-01", f"{stat.year}-12")
             if v is None:
@@ -120,7 +124,7 @@ def simulated_values(targets: pd.DataFrame, ts: pd.DataFrame, respondents: dict)
 
 
 def surveys_used(targets: pd.DataFrame) -> tuple[str, ...]:
-    return tuple(sorted({s.survey for s in targets.stat.dropna() if s.kind == "survey"}))
+    return tuple(sorted({s.survey for s in targets.stat.dropna() if s.kind in ("survey", "pattern")}))
 
 
 def simulate(scenario: Scenario, targets: pd.DataFrame, window: Window, seed: int) -> Simulated:

@@ -10,6 +10,9 @@ and how uncertain the figure is:
   ``rel_sd`` instead (key-informant estimates);
 - ``count``: sd = rel_sd * value;
 - ``range``: the value is a published range "low-high"; the band is that range;
+- ``pattern``: a qualitative finding (OMA2026, see `patterns.py`); the value is the
+  condition the simulated statistic must meet (``>0``, ``>=2``, ``=3``), the band is the
+  set of values that meet it, and the weight must be 0 (reported, not fitted);
 - ``wdi`` / ``bilateral``: the values are read from the World Bank data embedded with
   the model (``simulation/data/wdi.csv``, ``bilateral.csv``), one target per year,
   sd = rel_sd * value. The file names the series (``data_ref``), not its numbers, so
@@ -34,6 +37,7 @@ from simulation.errors import DataError
 from simulation.indicators import INDICATORS
 from simulation.world import ORIGINS
 
+from .patterns import FIELDWORK_MONTHS, PATTERN_STATISTICS
 from .survey import SURVEYS, SURVEY_STATISTICS
 
 DEFAULT_TARGETS = Path(__file__).resolve().parent / "targets.csv"
@@ -42,7 +46,8 @@ SIM_DATA = Path(__file__).resolve().parent.parent / "simulation" / "data"
 COLUMNS = ("id", "kind", "source", "year", "population", "measure", "group", "value", "unit", "n",
            "design_effect", "rel_sd", "weight", "data_ref", "statistic", "note")
 REQUIRED = ("id", "kind", "source", "year", "measure", "value", "weight")
-KINDS = ("share", "count", "range", "wdi", "bilateral")
+KINDS = ("share", "count", "range", "wdi", "bilateral", "pattern")
+PATTERN_SURVEY = "OMA2026"
 BAND_SD = 2.0  # band = value +- 2 sd
 
 _MONTHS = r"(\d{4}-\d{2})\.\.(\d{4}-\d{2})"
@@ -53,7 +58,7 @@ _AGGS = ("sum", "mean")
 class Statistic:
     """A parsed `statistic` cell: how the model computes a target."""
 
-    kind: str  # survey | series | ratio | product | gdp_percent
+    kind: str  # survey | pattern | series | ratio | product | gdp_percent
     survey: str | None = None
     name: str | None = None
     agg: str | None = None
@@ -82,7 +87,7 @@ def _indicator_term(text: str, where: str) -> tuple[str, str]:
 
 def parse_statistic(text: str, where: str) -> Statistic:
     """Parse and check a statistic; `where` names the file and row for the message."""
-    allowed = ("survey:SURVEY:NAME | series:sum|mean:INDICATOR:GROUP:YYYY-MM..YYYY-MM | "
+    allowed = ("survey:SURVEY:NAME | pattern:NAME | series:sum|mean:INDICATOR:GROUP:YYYY-MM..YYYY-MM | "
                "ratio:IND:GRP/IND:GRP:YYYY-MM..YYYY-MM | product:IND:GRP*IND:GRP:YYYY-MM..YYYY-MM | "
                "gdp_percent:ORIGIN:YEAR")
     head, _, rest = text.partition(":")
@@ -94,6 +99,10 @@ def parse_statistic(text: str, where: str) -> Statistic:
             raise DataError(f"{where}: unknown survey statistic '{name}' in '{text}'; "
                             f"known: {', '.join(SURVEY_STATISTICS)}")
         return Statistic("survey", survey=survey, name=name)
+    if head == "pattern":
+        if rest not in PATTERN_STATISTICS:
+            raise DataError(f"{where}: unknown pattern '{rest}' in '{text}'; known: {', '.join(PATTERN_STATISTICS)}")
+        return Statistic("pattern", survey=PATTERN_SURVEY, name=rest)
     if head == "gdp_percent":
         m = re.fullmatch(r"([A-Z]{3}):(\d{4})", rest)
         if not m or m.group(1) not in ORIGINS:
@@ -180,11 +189,24 @@ def _years(text: str, where: str) -> range:
     return range(first, last + 1)
 
 
+def _condition(text: str, where: str) -> tuple[float, float, float]:
+    """A pattern's condition as its threshold and the (low, high) band of values that meet it."""
+    m = re.fullmatch(r"\s*(>=|<=|>|<|=)\s*(-?[\d.]+)\s*", text or "")
+    if not m:
+        raise DataError(f"{where}: kind 'pattern' needs a condition in 'value' such as '>0', '>=2' or '=3'; "
+                        f"got {text!r}.")
+    op, x = m.group(1), float(m.group(2))
+    low, high = {">": (np.nextafter(x, np.inf), np.inf), ">=": (x, np.inf), "<": (-np.inf, np.nextafter(x, -np.inf)),
+                 "<=": (-np.inf, x), "=": (x, x)}[op]
+    return x, low, high
+
+
 def load_targets(path: str | Path | None = None) -> pd.DataFrame:
     """Read, check and expand a targets file into one row per observed value.
 
     Returns columns id, kind, source, year, measure, group, value, unit, sd, low, high,
     weight, statistic (the text), stat (parsed `Statistic` or None: not modelled),
+    condition (a pattern's condition, e.g. '>0'; '' for other kinds),
     fitted (weight > 0 and modelled), note, origin_id (the file row it came from).
     """
     path = Path(path) if path is not None else DEFAULT_TARGETS
@@ -244,6 +266,16 @@ def load_targets(path: str | Path | None = None) -> pd.DataFrame:
                                  source=f"{r.source} ({r.data_ref})"))
             continue
         year = _years(r.year, where).start
+        if r.kind == "pattern":
+            threshold, low, high = _condition(r.value, where)
+            if weight != 0:
+                raise DataError(f"{where}: a pattern is reported, not fitted: give weight 0 (got {r.weight}).")
+            if stat is not None and stat.kind != "pattern":
+                raise DataError(f"{where}: kind 'pattern' needs a statistic pattern:NAME; got '{r.statistic}'.")
+            rows.append(dict(base, id=r.id, year=year, value=threshold, sd=np.nan, low=low, high=high,
+                             weight=0.0, statistic=r.statistic, stat=stat, data_ref=r.data_ref,
+                             condition=r.value.strip()))
+            continue
         if r.kind == "bilateral":
             value, source = _bilateral_value(r.data_ref, where)
             rows.append(dict(base, id=r.id, year=year, value=value, sd=rel_sd * abs(value), weight=weight,
@@ -292,11 +324,15 @@ def load_targets(path: str | Path | None = None) -> pd.DataFrame:
     share = out.kind == "share"
     out.loc[share, "low"] = out.low[share].clip(lower=0.0)
     out.loc[share, "high"] = out.high[share].clip(upper=1.0)
-    out.loc[out.kind != "share", "low"] = out.low[out.kind != "share"].clip(lower=0.0)
+    counted = ~out.kind.isin(["share", "pattern"])
+    out.loc[counted, "low"] = out.low[counted].clip(lower=0.0)
+    if "condition" not in out:
+        out["condition"] = ""
+    out["condition"] = out.condition.fillna("")
     out["modelled"] = out.stat.notna()
     out["fitted"] = out.modelled & (out.weight > 0)
     cols = ["id", "kind", "source", "year", "measure", "group", "value", "unit", "sd", "low", "high", "weight",
-            "statistic", "stat", "modelled", "fitted", "data_ref", "note", "origin_id"]
+            "statistic", "stat", "modelled", "fitted", "data_ref", "condition", "note", "origin_id"]
     return out[cols].reset_index(drop=True)
 
 
@@ -307,6 +343,9 @@ def months_needed(targets: pd.DataFrame) -> tuple[str, str]:
         if stat.kind == "survey":
             firsts.append(SURVEYS[stat.survey].months[0])
             lasts.append(SURVEYS[stat.survey].months[-1])
+        elif stat.kind == "pattern":
+            firsts.append(FIELDWORK_MONTHS[0])
+            lasts.append(FIELDWORK_MONTHS[-1])
         elif stat.kind == "gdp_percent":
             firsts.append(f"{stat.year}-01")
             lasts.append(f"{stat.year}-12")

@@ -44,8 +44,11 @@ def test_every_published_figure_is_a_target_with_source_and_band(targets):
     # the 95 figures of the IOM 2022 and 2023 surveys and Kelinbayeva et al. (2025), each with a source
     assert (raw.source.isin(["IOM2022", "IOM2023", "KEL2025"])).sum() >= 95
     assert (raw.source != "").all() and (raw.note.str.len() + raw.statistic.str.len() > 0).all()
-    ok = targets[targets.modelled]
+    ok = targets[targets.modelled & (targets.kind != "pattern")]
     assert (ok.low <= ok.value).all() and (ok.value <= ok.high).all() and (ok.sd > 0).all()
+    # the gender study's qualitative findings are patterns: reported, never fitted
+    patterns = targets[targets.kind == "pattern"]
+    assert len(patterns) >= 5 and (patterns.weight == 0).all() and (patterns.source == "OMA2026").all()
     # not-modelled rows say why
     assert all("not modelled" in n for n in raw[raw.statistic == ""].note)
 
@@ -81,6 +84,9 @@ def test_world_bank_series_expand_from_the_embedded_data(targets):
     ("x,wdi,WB,2010-2023,,m,KAZ,,USD,,,0.1,1,NO.SUCH.SERIES:KAZ,series:sum:stock_kaz:all:{year}-01..{year}-12,",
      "matches no rows"),
     ("x,shares,IOM2022,2022,,m,all,0.3,share,100,2,,1,,survey:IOM2022:female,", "kind 'shares'"),
+    ("x,pattern,OMA2026,2023,,m,KAZ,more,gap,,,,0,,pattern:intention_gap,", "such as '>0'"),
+    ("x,pattern,OMA2026,2023,,m,KAZ,>0,gap,,,,1,,pattern:intention_gap,", "give weight 0"),
+    ("x,pattern,OMA2026,2023,,m,KAZ,>0,gap,,,,0,,pattern:happiness_gap,", "unknown pattern 'happiness_gap'"),
 ])
 def test_bad_targets_files_are_refused_with_the_row_named(tmp_path, row, message):
     path = tmp_path / "bad.csv"
@@ -173,6 +179,44 @@ def test_simulate_computes_every_modelled_target_in_its_window(targets):
     finite = [np.isfinite(sim.values[i]) for i in inside.id]
     assert np.mean(finite) > 0.9
     assert math.isnan(sim.values["wdi_bm_kaz_2015"])  # outside the window: not invented
+
+
+# --- the gender study's patterns -------------------------------------------------------------
+def _planted_profiles(n_each: int, rng) -> pd.DataFrame:
+    """Migrants drawn from the three profiles the study describes."""
+    def block(age, female, provider, dependants, remit):
+        return pd.DataFrame({"age": rng.normal(age, 3, n_each), "female": rng.random(n_each) < female,
+                             "provider": rng.random(n_each) < provider,
+                             "dependants": rng.poisson(dependants, n_each).astype(float),
+                             "remit_share": np.clip(rng.normal(remit, 0.05, n_each), 0, 1)})
+    return pd.concat([block(23, 0.4, 0.1, 0.1, 0.1),  # aspirational youth
+                      block(40, 0.02, 0.9, 1.5, 0.3),  # breadwinner males
+                      block(38, 0.7, 0.5, 3.0, 0.6)],  # remittance-reliant families
+                     ignore_index=True).astype(float)
+
+
+def test_clustering_finds_planted_profiles_and_not_absent_ones():
+    from calibration.patterns import PROFILES, migration_profiles
+
+    rng = np.random.default_rng(3)
+    found = migration_profiles(_planted_profiles(400, rng))
+    assert found.meets.all() and sorted(found.profile) == sorted(PROFILES)
+    # one homogeneous group of middle-aged men: no youth, no families
+    same = pd.DataFrame({"age": rng.normal(40, 3, 1200), "female": np.zeros(1200), "provider": np.ones(1200),
+                         "dependants": rng.poisson(1.5, 1200).astype(float), "remit_share": rng.random(1200) * 0.4})
+    assert migration_profiles(same).meets.sum() < 3
+
+
+def test_gender_patterns_are_computed_from_the_model_and_care_follows_its_parameter():
+    targets = load_targets()
+    patterns = targets[targets.kind == "pattern"]
+    window = Window(start="2023-06", end="2023-12", agents=6000, burn_in=24)
+    with_care = simulate(load_scenario("scenarios/baseline.toml"), patterns, window, seed=4).values
+    assert with_care["oma_care_gap"] > 0 and np.isfinite(with_care["oma_intention_gap"])
+    assert 0 <= with_care["oma_profiles"] <= 3 and math.isnan(with_care["oma_discrimination"])  # not modelled
+    no_care = simulate(load_scenario("scenarios/baseline.toml").with_values(behaviour__beta_care=0.0),
+                       patterns, window, seed=4).values
+    assert no_care["oma_care_gap"] == pytest.approx(0.0, abs=1e-6)
 
 
 # --- gravity baseline ----------------------------------------------------------------------------
