@@ -46,7 +46,7 @@ class KazakhRespondents:
     cols: dict[str, np.ndarray]
 
     def __len__(self) -> int:
-        return len(self.cols["female"])
+        return len(self.cols.get("female", ()))
 
     @property
     def at_home(self) -> np.ndarray:
