@@ -43,10 +43,15 @@ def _window(args, targets=None):
     return window
 
 
+HISTORY = "historical_replay.toml"
+
+
 def _scenario(path):
+    """The scenario given, or the historical replay: the targets' years hold its dated shocks
+    (2015 devaluation, 2020 closure, 2022 sanctions, the published quotas)."""
     from simulation.scenario import baseline_path, load_scenario
 
-    return load_scenario(path or baseline_path())
+    return load_scenario(path or baseline_path().with_name(HISTORY))
 
 
 def _positive(args, *names):
@@ -229,7 +234,7 @@ def register(subparsers) -> None:
     p.add_argument("--resume", action="store_true", help="continue the calibration whose history is in --out")
     p.add_argument("--out", default=str(DEFAULT_OUT), help="folder for history.db and fit/ (default %(default)s)")
     p.add_argument("--targets", help="targets file (default: calibration/targets.csv)")
-    p.add_argument("--scenario", help="scenario to calibrate (default: scenarios/baseline.toml)")
+    p.add_argument("--scenario", help="scenario to calibrate (default: scenarios/historical_replay.toml)")
     p.add_argument("--max-minutes", type=float, default=40.0,
                    help="start no new generation after this many minutes (default 40)")
     p.add_argument("--report-reps", type=int, default=3, help="seeds for the fit report (default 3)")
@@ -240,7 +245,7 @@ def register(subparsers) -> None:
     p = subparsers.add_parser("validate", help="compare a file of observed values with a model run")
     p.add_argument("targets_file", help="CSV in the format of calibration/targets.csv")
     p.add_argument("--params", help="scenario to run, e.g. results/calibration/fit/calibrated.toml "
-                                    "(default: scenarios/baseline.toml)")
+                                    "(default: scenarios/historical_replay.toml)")
     p.add_argument("--reps", type=int, default=1, help="seeds; the simulated value is their median (default 1)")
     p.add_argument("--out", help="also write fit_targets.csv, fit_series.csv and report.html here")
     _add_window_args(p, 10_000)
@@ -253,7 +258,7 @@ def register(subparsers) -> None:
     p.add_argument("--jobs", type=int, default=2, help="processes (default 2)")
     p.add_argument("--out", help="results folder (default results/sensitivity-METHOD)")
     p.add_argument("--targets", help="targets file for the distance output (default: calibration/targets.csv)")
-    p.add_argument("--scenario", help="scenario (default: scenarios/baseline.toml)")
+    p.add_argument("--scenario", help="scenario (default: scenarios/historical_replay.toml)")
     p.add_argument("--quiet", action="store_true")
     _add_window_args(p, 5_000, "2018-01", "2023-12")
     p.set_defaults(func=cmd_sensitivity)

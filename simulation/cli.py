@@ -8,6 +8,7 @@ traceback.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import time
 from pathlib import Path
@@ -70,14 +71,19 @@ def _print_headline(result, out: Path, seconds: float) -> None:
     h = headline(result)
     print(f"\n{result.scenario.name}: {result.agents:,} agents ({result.scale:,.0f} persons each), "
           f"{len(result.seeds)} replication(s), {seconds:.1f} s")
+
+    def med(band, fmt):  # a median that does not exist (e.g. nobody in Kazakhstan) prints as "-"
+        value = (band or {}).get("median")
+        return "-" if value is None or value != value else format(value, fmt)
+
     for date in ("2022-12", "2023-12"):
         if date not in h:
             continue
         f = h[date]
-        uzb = f["origin_shares"].get("UZB", {}).get("median")
-        print(f"  {date}: {f['foreign_workers_in_kazakhstan']['median']:,.0f} foreign workers in Kazakhstan"
-              f" ({uzb:.0%} from Uzbekistan), {f['share_no_written_contract']['median']:.0%} without a contract;"
-              f" {f['kazakh_citizens_working_abroad']['median']:,.0f} Kazakhs working abroad")
+        print(f"  {date}: {med(f['foreign_workers_in_kazakhstan'], ',.0f')} foreign workers in Kazakhstan"
+              f" ({med(f['origin_shares'].get('UZB'), '.0%')} from Uzbekistan),"
+              f" {med(f['share_no_written_contract'], '.0%')} without a contract;"
+              f" {med(f['kazakh_citizens_working_abroad'], ',.0f')} Kazakhs working abroad")
     print(f"  results written to {out}/ (timeseries.csv, summary.json, scenario.resolved.toml, *.png)")
 
 
@@ -294,6 +300,9 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("migsim: interrupted; no results were written.", file=sys.stderr)
         return 130
+    except BrokenPipeError:  # output piped into a reader that stopped early (e.g. `| head`)
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
 
 
 if __name__ == "__main__":

@@ -22,6 +22,8 @@ rates) is restored at the end to what the event found when it began.
 
 from __future__ import annotations
 
+import math
+
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Callable
 
@@ -517,9 +519,9 @@ KINDS: dict[str, Kind] = {k.name: k for k in [
          "anyway without one (legal.quota_refused_irregular) or choose another destination or staying.",
          "optional", {
              "total": S("number", None, "persons", "permits in the quota (KEL2025: 37,900 in 2015, 28,300 in 2022)",
-                        low=0),
-             "skilled": S("number", None, "persons", "permits for tertiary-educated workers", low=0),
-             "other": S("number", None, "persons", "permits for everyone else", low=0)},
+                        low=0, high=1e8),
+             "skilled": S("number", None, "persons", "permits for tertiary-educated workers", low=0, high=1e8),
+             "other": S("number", None, "persons", "permits for everyone else", low=0, high=1e8)},
          _quota_begin, finish=_quota_finish, check=_quota_check),
     Kind("fees", "Patent and permit fees and the time a patent takes to obtain.", "optional", {
         "patent_monthly_usd": S("number", None, "USD per month", "monthly patent fee in Kazakhstan "
@@ -688,7 +690,7 @@ def _check_setting(label: str, source: str, key: str, setting: Setting, value):
         if not isinstance(value, bool):
             raise _fail(label, source, key, value, "true or false")
         return value
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or value != value:
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
         raise _fail(label, source, key, value, setting.allowed() + f" ({setting.unit})")
     if t == "integer":
         if int(value) != value:

@@ -98,7 +98,7 @@ class Recorder:
         origin = pop.origin[abroad]
         stocks = np.bincount(origin.astype(np.int64) * N_LOCATIONS + loc, minlength=len(ORIGINS) * N_LOCATIONS)
         self.stocks[row] = stocks.reshape(len(ORIGINS), N_LOCATIONS)
-        self.stocks[row, :, HOME] = np.bincount(pop.origin, minlength=len(ORIGINS)) - self.stocks[row].sum(axis=1)
+        self.stocks[row, :, HOME] = np.bincount(pop.origin[pop.location == HOME], minlength=len(ORIGINS))
         self.flows[row] = model.flows
 
         in_kaz = np.isin(loc, KAZ_LOCATIONS) & (origin != KAZ_ORIGIN)

@@ -257,7 +257,7 @@ _add("labour.leave_without_contract", 0.02, "probability", "assumption", "uncert
 
 # --- wages ---------------------------------------------------------------------------
 _add("wages.kaz_migrant_ratio", 0.63, "x national average wage", "IOM2023: 473 USD vs 755 USD (Q1 2023)", "data",
-     "foreign workers' mean wage in Kazakhstan relative to the national average wage")
+     "foreign workers' mean wage in Kazakhstan relative to the national average wage", low=0, high=10)
 _MIGRANT_RATIO = {"RUS": 0.75, "KOR": 0.9, "TUR": 0.55, "ARE": 0.3, "EU": 0.45}
 for _d, _v in _MIGRANT_RATIO.items():
     _add(f"wages.migrant_ratio.{_d}", _v, "x average wage", "assumption", "uncertainty",

@@ -45,7 +45,8 @@ def _finish(ax, title: str, ylabel: str, path: Path, note: str) -> None:
     ax.xaxis.set_major_locator(mdates.YearLocator(2))
     ax.xaxis.set_major_formatter(mdates.DateFormatter("%Y"))
     ax.grid(alpha=0.3)
-    ax.legend(fontsize=8, ncol=2, frameon=False)
+    if ax.get_legend_handles_labels()[0]:
+        ax.legend(fontsize=8, ncol=2, frameon=False)
     ax.figure.text(0.01, 0.01, note, fontsize=7, color="0.4")
     ax.figure.tight_layout(rect=(0, 0.03, 1, 1))
     ax.figure.savefig(path, dpi=110)

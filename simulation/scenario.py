@@ -8,6 +8,8 @@ names the file, the key, the value and what is allowed.
 
 from __future__ import annotations
 
+import math
+
 import difflib
 import re
 import tomllib
@@ -21,6 +23,7 @@ from .errors import ScenarioError
 from .parameters import PARAMETERS, defaults
 
 RESERVED = {"extends", "name", "description", "events"}
+_NAME = re.compile(r"[A-Za-z0-9_\-][A-Za-z0-9_.\-]{0,79}")  # a scenario's name is its results folder
 _MONTH = re.compile(r"^(\d{4})-(\d{2})$")
 
 
@@ -116,13 +119,14 @@ def _check_value(source: str, key: str, value: Any) -> Any:
         if not isinstance(value, bool):
             raise ScenarioError(bad)
         return value
+    if p.kind in (int, float) and (isinstance(value, bool) or not isinstance(value, (int, float))
+                                   or not math.isfinite(value)):
+        raise ScenarioError(bad)
     if p.kind is int:
-        if isinstance(value, bool) or not isinstance(value, (int, float)) or int(value) != value:
+        if int(value) != value:
             raise ScenarioError(bad)
         value = int(value)
     elif p.kind is float:
-        if isinstance(value, bool) or not isinstance(value, (int, float)) or value != value:
-            raise ScenarioError(bad)
         value = float(value)
     elif p.kind is str:
         if not isinstance(value, str):
@@ -231,6 +235,10 @@ def load_scenario(path: str | Path) -> Scenario:
             values[key] = _check_value(str(layer_path), key, value)
     top = layers[-1][1]
     name = top.get("name", name)
+    if not _NAME.fullmatch(name):
+        raise ScenarioError(
+            f"{path}: key 'name' = {name!r} is not allowed; it names the results folder, so it must be "
+            "1 to 80 letters, digits, '-', '_' or '.', not starting with '.' (e.g. \"quota_halved\").")
     _check_consistency(str(path), values)
     return Scenario(name, values, path.resolve(), description, [p for p, _ in layers], events)
 

@@ -103,8 +103,13 @@ def design(varies: list[Vary], samples: int | None = None, seed: int = 0) -> lis
     return [dict(zip([v.key for v in varies], combo)) for combo in itertools.product(*[v.grid() for v in varies])]
 
 
-def run_id(point: dict, seed: int, agents: int | None) -> str:
-    text = json.dumps({"point": point, "seed": seed, "agents": agents}, sort_keys=True)
+def scenario_fingerprint(scenario: Scenario) -> str:
+    """Identifies the resolved scenario (every parameter and event), so a sweep folder holds one."""
+    return hashlib.sha1(scenario.to_toml().encode()).hexdigest()[:16]
+
+
+def run_id(point: dict, seed: int, agents: int | None, fingerprint: str = "") -> str:
+    text = json.dumps({"point": point, "seed": seed, "agents": agents, "scenario": fingerprint}, sort_keys=True)
     return hashlib.sha1(text.encode()).hexdigest()[:16]
 
 
@@ -156,6 +161,24 @@ def finished_runs(folder: Path) -> set[str]:
     return done
 
 
+def _check_same_scenario(out: Path, scenario: Scenario, fingerprint: str) -> None:
+    """Resuming is only for the same scenario: another one would mix two sweeps in one dataset."""
+    record = out / "_sweep.json"
+    if not record.exists():
+        if any(out.glob("part-*.parquet")):
+            raise ScenarioError(f"{out}: holds sweep results without a _sweep.json record; choose another --out.")
+        return
+    try:
+        before = json.loads(record.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise ScenarioError(f"{record}: unreadable ({exc}); choose another --out.") from None
+    if before.get("scenario_fingerprint") != fingerprint:
+        raise ScenarioError(
+            f"{out}: holds a sweep of scenario '{before.get('scenario')}' "
+            f"({before.get('scenario_file') or 'no file'}) with other parameters than '{scenario.name}'; "
+            "a sweep resumes only with the same scenario. Choose another --out.")
+
+
 @dataclass
 class SweepSummary:
     planned: int
@@ -183,13 +206,16 @@ def sweep(scenario: Scenario, varies: list[Vary], out: Path, *, reps: int = 1, s
             scenario.with_values(**{k.replace(".", "__"): v for k, v in point.items()})
         except ScenarioError as exc:
             raise ScenarioError(str(exc).replace("(override)", "--vary")) from None
+    fingerprint = scenario_fingerprint(scenario)
+    _check_same_scenario(out, scenario, fingerprint)
     seeds = replication_seeds(base_seed, reps)
-    tasks = [(i, r, point, seed, run_id(point, seed, agents))
+    tasks = [(i, r, point, seed, run_id(point, seed, agents, fingerprint))
              for i, point in enumerate(points) for r, seed in enumerate(seeds)]
     done = finished_runs(out)
     todo = [t for t in tasks if t[4] not in done]
     (out / "_sweep.json").write_text(json.dumps({
-        "scenario": scenario.name, "scenario_file": str(scenario.path) if scenario.path else None,
+        "scenario": scenario.name, "scenario_fingerprint": fingerprint,
+        "scenario_file": str(scenario.path) if scenario.path else None,
         "vary": [v.__dict__ for v in varies], "samples": samples, "reps": reps, "agents": agents,
         "seeds": seeds, "points": points}, indent=2), encoding="utf-8")
     started = time.perf_counter()

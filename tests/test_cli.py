@@ -3,6 +3,7 @@
 import json
 import subprocess
 import sys
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -80,3 +81,30 @@ def test_unwritable_output_fails_without_partial_results(tmp_path, tiny):
 def test_params_lists_documented_parameters():
     done = migsim("params", "policy")
     assert done.returncode == 0 and "policy.work_permit_quota = 30000" in done.stdout
+
+
+def test_parameter_reference_is_generated_from_the_declarations():
+    from simulation.cli import parameters_markdown
+    from simulation.parameters import PARAMETERS
+
+    text = (Path(__file__).resolve().parent.parent / "docs" / "parameters.md").read_text()
+    assert parameters_markdown(list(PARAMETERS.values())).strip() == text.strip(), \
+        "docs/parameters.md is out of date: regenerate with migsim params --markdown > docs/parameters.md"
+
+
+def test_installed_command_runs_where_results_default_to_the_scenario_name(tmp_path, tiny):
+    """The `migsim` script that set-up installs, run from another folder without --out."""
+    script = Path(sys.executable).with_name("migsim")
+    done = subprocess.run([str(script), "run", str(tiny), "--quiet"], capture_output=True, text=True,
+                          cwd=tmp_path, timeout=300)
+    assert done.returncode == 0, done.stderr
+    assert (tmp_path / "results" / "tiny" / "timeseries.csv").exists()
+
+
+def test_a_run_with_nobody_in_kazakhstan_reports_without_a_traceback(tmp_path, tiny):
+    closed = tmp_path / "closed.toml"
+    corridors = "".join(f'[corridor.{o}.KAZ]\nregime = "none"\n' for o in ("UZB", "TJK", "KGZ", "RUS", "CHN", "AZE"))
+    closed.write_text(f'extends = "{tiny}"\nname = "closed"\n' + corridors)
+    done = migsim("run", str(closed), "--out", str(tmp_path / "out"))
+    assert done.returncode == 0 and "Traceback" not in done.stderr, done.stderr
+    assert "0 foreign workers in Kazakhstan (- from Uzbekistan)" in done.stdout

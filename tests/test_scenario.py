@@ -49,6 +49,10 @@ def test_unknown_table_lists_the_allowed_tables(tmp_path):
     ("[corridor.UZB.KAZ]\nregime = \"open\"\n", "one of 'none', 'eaeu'"),
     ("[mobility.intention]\nstay = 0.5\n", "add up to 1"),
     ("[run]\nstart = \"2020-01\"\nend = \"2019-12\"\n", "before run.start"),
+    ("[policy]\nwork_permit_quota = inf\n", "an integer from 0 to 100,000,000"),
+    ("[wages]\nkaz_migrant_ratio = -1\n", "a number from 0 to 10"),
+    ("name = \"\"\n", "names the results folder"),
+    ("name = \"../elsewhere\"\n", "names the results folder"),
 ])
 def test_bad_values_are_refused_with_what_is_allowed(tmp_path, text, fragment):
     with pytest.raises(ScenarioError, match=fragment):

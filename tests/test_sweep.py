@@ -39,6 +39,12 @@ def test_sweep_runs_on_dask_and_resumes(tmp_path, capsys):
     stock = second[(second.indicator == "deportations_kaz")].groupby("legal.deportation_rate")["mean_last_12_months"]
     assert stock.mean().is_monotonic_increasing
 
+    # Another scenario in the same folder would mix two sweeps: refused before anything runs.
+    other = tmp_path / "other.toml"
+    other.write_text(SCENARIO + "seed = 99\n")
+    assert main(["sweep", str(other)] + args[2:]) == 2
+    assert "resumes only with the same scenario" in capsys.readouterr().err
+
 
 def test_a_failing_run_is_recorded_not_raised():
     s = default_scenario().with_values(run__start="2022-01", run__end="2022-03", run__burn_in_months=0)
