@@ -59,7 +59,7 @@ def cmd_run(args) -> int:
     out = Path(args.out) if args.out else Path("results") / scenario.name
     started = time.perf_counter()
     result = run(scenario, jobs=args.jobs, progress=not args.quiet)
-    write_results(result, out, plots=not args.no_plots)
+    write_results(result, out, plots=not args.no_plots, band=args.band)
     if not args.quiet:
         _print_headline(result, out, time.perf_counter() - started)
     return 0
@@ -148,7 +148,7 @@ def cmd_compare(args) -> int:
                 raise ScenarioError(f"--dates: {d!r} is not a month written YYYY-MM (e.g. 2026-12,2030-12).") from None
     started = time.perf_counter()
     comparison = compare(base, alternatives, reps=args.reps, seed=args.seed, jobs=args.jobs,
-                         progress=not args.quiet)
+                         progress=not args.quiet, band=args.band)
     out = write_comparison(comparison, Path(args.out), dates)
     if not args.quiet:
         print(f"compared {', '.join(s.name for s in alternatives)} with {base.name}: {args.reps} replication(s) each, "
@@ -211,6 +211,17 @@ def cmd_events(args) -> int:
     return 0
 
 
+def band(text: str) -> tuple[int, int]:
+    """--band LOW,HIGH: the percentiles of the band around the median, e.g. 10,90."""
+    try:
+        low, high = (int(x) for x in text.split(","))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not two whole percentiles LOW,HIGH (e.g. 10,90)") from None
+    if not 0 < low < 50 < high < 100:
+        raise argparse.ArgumentTypeError(f"{text!r}: need 0 < LOW < 50 < HIGH < 100 (e.g. 5,95)")
+    return low, high
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="migsim",
@@ -221,6 +232,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("scenario", help="scenario file (TOML), e.g. scenarios/baseline.toml")
     p.add_argument("--seed", type=int, help="seed of the random streams (default: run.seed of the scenario)")
     p.add_argument("--reps", type=int, help="replications; seeds derive from the scenario seed")
+    p.add_argument("--band", type=band, default=(10, 90), metavar="LOW,HIGH",
+                   help="percentiles of the band around the median across replications (default 10,90)")
     p.add_argument("--agents", type=int, help="worker agents representing the population (default: run.agents)")
     p.add_argument("--out", help="results folder (default: results/<scenario name>/)")
     p.add_argument("--jobs", type=int, default=1, help="processes for replications (same results as 1)")
@@ -241,6 +254,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("base", help="baseline scenario file")
     p.add_argument("alternatives", nargs="+", help="alternative scenario files")
     p.add_argument("--reps", type=int, default=10, help="replications per scenario (default 10)")
+    p.add_argument("--band", type=band, default=(10, 90), metavar="LOW,HIGH",
+                   help="percentiles of the band around the median across replications (default 10,90)")
     p.add_argument("--out", required=True, help="report folder (report.html, headline.csv, figure_*.csv)")
     p.add_argument("--dates", help="headline dates, e.g. 2026-12,2030-12 (default: last December and five years before)")
     p.add_argument("--seed", type=int, help="seed of the first replication (default: run.seed of the baseline)")

@@ -21,7 +21,18 @@ from .events import validate_scenario_events
 from .runner import RunResult, replication_seeds, run
 from .scenario import Scenario
 
-QUANTILES = (0.1, 0.5, 0.9)
+DEFAULT_BAND = (10, 90)  # percentiles of the shaded band; the line is the median
+
+
+def band_columns(band: tuple[int, int] = DEFAULT_BAND) -> tuple[str, str, str]:
+    """Column names of a band's low percentile, the median and its high percentile (q10, q50, q90)."""
+    return f"q{band[0]:02d}", "q50", f"q{band[1]:02d}"
+
+
+def _quantiles(grouped, band: tuple[int, int]) -> pd.DataFrame:
+    q = grouped.quantile([band[0] / 100, 0.5, band[1] / 100]).unstack()
+    q.columns = list(band_columns(band))
+    return q
 
 # The headline table: (indicator, group, label, how) with how = "level" (value at the date) or
 # "year" (sum over the 12 months ending at the date).
@@ -51,34 +62,37 @@ FIGURES = [
 class Comparison:
     base: RunResult
     alternatives: list[RunResult]
+    band: tuple[int, int] = DEFAULT_BAND
+
+    @property
+    def columns(self) -> tuple[str, str, str]:
+        return band_columns(self.band)
 
     @property
     def results(self) -> list[RunResult]:
         return [self.base] + self.alternatives
 
     def bands(self, indicator: str, group: str = "all") -> pd.DataFrame:
-        """Tidy: scenario, date, indicator, group, q10, q50, q90 of each scenario's level."""
+        """Tidy: scenario, date, indicator, group, and the band (q10, q50, q90) of each scenario's level."""
         frames = []
         for r in self.results:
             sel = _select(r.timeseries, indicator, group)
-            q = sel.groupby("date")["value"].quantile(list(QUANTILES)).unstack()
-            q.columns = [f"q{int(round(x * 100)):02d}" for x in QUANTILES]
+            q = _quantiles(sel.groupby("date")["value"], self.band)
             frames.append(q.reset_index().assign(scenario=r.scenario.name, indicator=indicator, group=group))
-        return pd.concat(frames, ignore_index=True)[["scenario", "date", "indicator", "group", "q10", "q50", "q90"]]
+        return pd.concat(frames, ignore_index=True)[["scenario", "date", "indicator", "group", *self.columns]]
 
     def differences(self, indicator: str, group: str = "all") -> pd.DataFrame:
-        """Tidy: scenario, date, ..., q10, q50, q90 of (alternative - baseline), paired by replication."""
+        """Tidy: scenario, date, ..., the band of (alternative - baseline), paired by replication."""
         base = _select(self.base.timeseries, indicator, group).set_index(["rep", "date"])["value"]
         frames = []
         for r in self.alternatives:
             alt = _select(r.timeseries, indicator, group).set_index(["rep", "date"])["value"]
             d = (alt - base).dropna().rename("value").reset_index()
-            q = d.groupby("date")["value"].quantile(list(QUANTILES)).unstack()
-            q.columns = [f"q{int(round(x * 100)):02d}" for x in QUANTILES]
+            q = _quantiles(d.groupby("date")["value"], self.band)
             frames.append(q.reset_index().assign(scenario=r.scenario.name, indicator=indicator, group=group))
         if not frames:
-            return pd.DataFrame(columns=["scenario", "date", "indicator", "group", "q10", "q50", "q90"])
-        return pd.concat(frames, ignore_index=True)[["scenario", "date", "indicator", "group", "q10", "q50", "q90"]]
+            return pd.DataFrame(columns=["scenario", "date", "indicator", "group", *self.columns])
+        return pd.concat(frames, ignore_index=True)[["scenario", "date", "indicator", "group", *self.columns]]
 
     def headline(self, dates: list[str]) -> pd.DataFrame:
         """Headline indicators at the dates: each scenario's band and its paired difference from the baseline."""
@@ -91,13 +105,13 @@ class Comparison:
                     if vals is None:
                         continue
                     row = {"date": date, "indicator": indicator, "group": group, "label": label,
-                           "scenario": r.scenario.name, **_q(vals)}
+                           "scenario": r.scenario.name, **_q(vals, self.band)}
                     if r is self.base:
                         base_vals = base_vals or {}
                         base_vals[(indicator, group)] = vals
                     elif base_vals and (indicator, group) in base_vals:
                         diff = (vals - base_vals[(indicator, group)]).dropna()
-                        row.update({f"diff_{k}": v for k, v in _q(diff).items()})
+                        row.update({f"diff_{k}": v for k, v in _q(diff, self.band).items()})
                     rows.append(row)
         return pd.DataFrame(rows)
 
@@ -106,10 +120,11 @@ def _select(ts: pd.DataFrame, indicator: str, group: str) -> pd.DataFrame:
     return ts[(ts.indicator == indicator) & (ts.group == group)]
 
 
-def _q(values: pd.Series) -> dict:
+def _q(values: pd.Series, band: tuple[int, int]) -> dict:
+    names = band_columns(band)
     if len(values) == 0:
-        return {"q10": np.nan, "q50": np.nan, "q90": np.nan}
-    return {f"q{int(round(x * 100)):02d}": float(values.quantile(x)) for x in QUANTILES}
+        return dict.fromkeys(names, np.nan)
+    return {name: float(values.quantile(p / 100)) for name, p in zip(names, (band[0], 50, band[1]))}
 
 
 def _headline_values(ts: pd.DataFrame, indicator: str, group: str, date: str, how: str) -> pd.Series | None:
@@ -124,7 +139,8 @@ def _headline_values(ts: pd.DataFrame, indicator: str, group: str, date: str, ho
 
 
 def compare(base: Scenario, alternatives: list[Scenario], *, reps: int, agents: int | None = None,
-            seed: int | None = None, jobs: int = 1, progress: bool = False) -> Comparison:
+            seed: int | None = None, jobs: int = 1, progress: bool = False,
+            band: tuple[int, int] = DEFAULT_BAND) -> Comparison:
     """Run the baseline and each alternative with the same replication seeds."""
     if reps < 1:
         raise ScenarioError(f"--reps = {reps}: give at least 1 replication.")
@@ -138,7 +154,7 @@ def compare(base: Scenario, alternatives: list[Scenario], *, reps: int, agents: 
     results = [run(s, seed=seed, reps=reps, agents=agents, jobs=jobs, progress=progress)
                for s in [base] + alternatives]
     assert all(r.seeds == replication_seeds(seed, reps) for r in results)
-    return Comparison(results[0], results[1:])
+    return Comparison(results[0], results[1:], band)
 
 
 def scenario_diff(a: Scenario, b: Scenario) -> list[tuple[str, object, object]]:

@@ -49,19 +49,24 @@ def versions() -> dict[str, str]:
             "networkx": networkx.__version__, "numba": numba.__version__, "matplotlib": matplotlib.__version__}
 
 
-def _band(values: pd.Series) -> dict:
+DEFAULT_BAND = (10, 90)  # percentiles of the band around the median
+
+
+def _band(values: pd.Series, band: tuple[int, int] = DEFAULT_BAND) -> dict:
     v = values.dropna()
     if v.empty:
         return {"median": None}
     out = {"median": float(v.median())}
     if len(v) > 1:
-        out.update(q10=float(v.quantile(0.1)), q90=float(v.quantile(0.9)))
+        out.update({f"q{band[0]:02d}": float(v.quantile(band[0] / 100)),
+                    f"q{band[1]:02d}": float(v.quantile(band[1] / 100))})
     return out
 
 
-def headline(result: RunResult) -> dict:
+def headline(result: RunResult, band: tuple[int, int] = DEFAULT_BAND) -> dict:
     """Headline figures at the survey dates (and yearly remittance totals), with bands."""
     ts = result.timeseries
+    band_of = lambda values: _band(values, band)  # noqa: E731
     out: dict = {}
     for date in HEADLINE_DATES:
         at = ts[ts.date == date]
@@ -70,28 +75,29 @@ def headline(result: RunResult) -> dict:
         pick = lambda ind, grp="all": at[(at.indicator == ind) & (at.group == grp)].set_index("rep")["value"]  # noqa: E731
         stock = pick("stock_kaz")
         figures = {
-            "foreign_workers_in_kazakhstan": _band(stock),
-            "share_no_written_contract": _band(pick("share_no_contract")),
-            "share_without_right_to_work": _band(pick("share_irregular")),
-            "share_female": _band(pick("share_female")),
-            "mean_income_usd": _band(pick("avg_income_usd")),
-            "kazakh_citizens_working_abroad": _band(pick("kazakhs_abroad")),
-            "kazakh_citizens_in_russia": _band(pick("kazakhs_abroad", "RUS")),
+            "foreign_workers_in_kazakhstan": band_of(stock),
+            "share_no_written_contract": band_of(pick("share_no_contract")),
+            "share_without_right_to_work": band_of(pick("share_irregular")),
+            "share_female": band_of(pick("share_female")),
+            "mean_income_usd": band_of(pick("avg_income_usd")),
+            "kazakh_citizens_working_abroad": band_of(pick("kazakhs_abroad")),
+            "kazakh_citizens_in_russia": band_of(pick("kazakhs_abroad", "RUS")),
         }
         origin = at[at.indicator == "stock_kaz_by_origin"].pivot(index="rep", columns="group", values="value")
-        figures["origin_shares"] = {g: _band(origin[g] / stock) for g in origin.columns}
+        figures["origin_shares"] = {g: band_of(origin[g] / stock) for g in origin.columns}
         sector = at[at.indicator == "stock_kaz_by_sector"].pivot(index="rep", columns="group", values="value")
-        figures["sector_shares_of_employed"] = {g: _band(sector[g] / sector.sum(axis=1)) for g in sector.columns}
+        figures["sector_shares_of_employed"] = {g: band_of(sector[g] / sector.sum(axis=1)) for g in sector.columns}
         out[date] = figures
     yearly = ts[ts.indicator == "remittances_out_kaz_usd"].assign(year=lambda d: d.date.str[:4])
     totals = yearly.groupby(["year", "rep"])["value"].agg(["sum", "count"])
     totals = totals[totals["count"] == 12]["sum"]
     out["remittances_out_of_kazakhstan_musd_per_year"] = {
-        year: _band(totals.xs(year, level="year") / 1e6) for year in sorted(set(totals.index.get_level_values(0)))}
+        year: band_of(totals.xs(year, level="year") / 1e6) for year in sorted(set(totals.index.get_level_values(0)))}
     return out
 
 
-def write_results(result: RunResult, out_dir: Path, plots: bool = True) -> Path:
+def write_results(result: RunResult, out_dir: Path, plots: bool = True,
+                  band: tuple[int, int] = DEFAULT_BAND) -> Path:
     """Write timeseries.csv, bands, summary.json, scenario.resolved.toml and the plots."""
     out_dir = Path(out_dir)
     parent = out_dir.parent if str(out_dir.parent) else Path(".")
@@ -104,7 +110,7 @@ def write_results(result: RunResult, out_dir: Path, plots: bool = True) -> Path:
         result.timeseries.to_csv(tmp / "timeseries.csv", index=False, float_format="%.6g")
         reps = len(result.seeds)
         if reps > 1:
-            result.quantiles().to_csv(tmp / "timeseries_bands.csv", index=False, float_format="%.6g")
+            result.quantiles((band[0] / 100, 0.5, band[1] / 100)).to_csv(tmp / "timeseries_bands.csv", index=False, float_format="%.6g")
         (tmp / "scenario.resolved.toml").write_text(result.scenario.to_toml(), encoding="utf-8")
         summary = {
             "scenario": result.scenario.name,
@@ -116,11 +122,12 @@ def write_results(result: RunResult, out_dir: Path, plots: bool = True) -> Path:
             "agents": result.agents,
             "persons_per_agent": result.scale,
             "replications": reps,
+            "band_percentiles": list(band),
             "seeds": result.seeds,
             "wall_seconds": round(result.wall_seconds, 2),
             "git_commit": git_commit(),
             "versions": versions(),
-            "headline": headline(result),
+            "headline": headline(result, band),
         }
         (tmp / "summary.json").write_text(json.dumps(summary, indent=2), encoding="utf-8")
         if plots:

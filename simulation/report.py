@@ -2,7 +2,7 @@
 
 `write_comparison` writes, whole or not at all (a temporary folder renamed into
 place), `report.html` with every figure embedded as a PNG, one tidy CSV per figure
-(`figure_<name>.csv`: scenario, date, indicator, group, measure, q10, q50, q90),
+(`figure_<name>.csv`: scenario, date, indicator, group, measure, q10, q50, q90 with the default band),
 `headline.csv`, `differences.csv` (what each alternative changes) and
 `summary.json` (seeds, replications, agents, timings, versions).
 """
@@ -46,18 +46,19 @@ def _figure(comparison: Comparison, stem, indicator, group, title, scale, unit) 
     diffs = comparison.differences(indicator, group).assign(measure="difference from baseline")
     data = pd.concat([levels, diffs], ignore_index=True)
     fig, (top, bottom) = plt.subplots(2, 1, figsize=(9, 7), sharex=True, gridspec_kw={"height_ratios": [3, 2]})
+    lo, mid, hi = comparison.columns
     for k, r in enumerate(comparison.results):
         b = levels[levels.scenario == r.scenario.name]
         x = pd.to_datetime(b.date)
         colour = COLOURS[k % len(COLOURS)]
-        top.plot(x, b.q50 / scale, color=colour, lw=1.6, label=r.scenario.name)
-        top.fill_between(x, b.q10 / scale, b.q90 / scale, color=colour, alpha=0.18, lw=0)
+        top.plot(x, b[mid] / scale, color=colour, lw=1.6, label=r.scenario.name)
+        top.fill_between(x, b[lo] / scale, b[hi] / scale, color=colour, alpha=0.18, lw=0)
         if k == 0:
             continue
         d = diffs[diffs.scenario == r.scenario.name]
         xd = pd.to_datetime(d.date)
-        bottom.plot(xd, d.q50 / scale, color=colour, lw=1.6)
-        bottom.fill_between(xd, d.q10 / scale, d.q90 / scale, color=colour, alpha=0.18, lw=0)
+        bottom.plot(xd, d[mid] / scale, color=colour, lw=1.6)
+        bottom.fill_between(xd, d[lo] / scale, d[hi] / scale, color=colour, alpha=0.18, lw=0)
     bottom.axhline(0, color="0.3", lw=0.8)
     top.set_title(title, loc="left", fontsize=12)
     top.set_ylabel(unit)
@@ -70,7 +71,8 @@ def _figure(comparison: Comparison, stem, indicator, group, title, scale, unit) 
     bottom.xaxis.set_major_formatter(mdates.DateFormatter("%Y"))
     top.legend(fontsize=8, frameon=False)
     reps = len(comparison.base.seeds)
-    fig.text(0.01, 0.005, f"migsim: median and 10-90% band over {reps} replication(s); common random numbers",
+    band = f"{comparison.band[0]}-{comparison.band[1]}%"
+    fig.text(0.01, 0.005, f"migsim: median and {band} band over {reps} replication(s); common random numbers",
              fontsize=7, color="0.4")
     fig.tight_layout(rect=(0, 0.02, 1, 1))
     buffer = io.BytesIO()
@@ -87,7 +89,7 @@ def _fmt(value: float, label: str) -> str:
     return f"{value:,.0f}"
 
 
-def _headline_html(table: pd.DataFrame, base_name: str) -> str:
+def _headline_html(table: pd.DataFrame, base_name: str, columns: tuple[str, str, str]) -> str:
     if table.empty:
         return "<p>No headline date falls within the run.</p>"
     parts = []
@@ -96,13 +98,14 @@ def _headline_html(table: pd.DataFrame, base_name: str) -> str:
         head = "".join(f"<th>{html.escape(s)}</th>" for s in scenarios)
         head += "".join(f"<th>{html.escape(s)} − {html.escape(base_name)}</th>" for s in scenarios[1:])
         rows = []
+        lo, mid, hi = columns
         for label in dict.fromkeys(at.label):
             line = at[at.label == label].set_index("scenario")
-            cells = [f"<td>{_fmt(line.q50[s], label)}<br><small>{_fmt(line.q10[s], label)} to "
-                     f"{_fmt(line.q90[s], label)}</small></td>" for s in scenarios]
+            cells = [f"<td>{_fmt(line[mid][s], label)}<br><small>{_fmt(line[lo][s], label)} to "
+                     f"{_fmt(line[hi][s], label)}</small></td>" for s in scenarios]
             for s in scenarios[1:]:
-                cells.append(f"<td>{_fmt(line.diff_q50[s], label)}<br><small>{_fmt(line.diff_q10[s], label)} to "
-                             f"{_fmt(line.diff_q90[s], label)}</small></td>")
+                cells.append(f"<td>{_fmt(line['diff_' + mid][s], label)}<br><small>"
+                             f"{_fmt(line['diff_' + lo][s], label)} to {_fmt(line['diff_' + hi][s], label)}</small></td>")
             rows.append(f"<tr><th>{html.escape(label.strip())}</th>{''.join(cells)}</tr>")
         parts.append(f"<h3>{html.escape(date)}</h3><table><tr><th></th>{head}</tr>{''.join(rows)}</table>")
     return "\n".join(parts)
@@ -141,7 +144,7 @@ def write_comparison(comparison: Comparison, out_dir: Path, dates: list[str] | N
             "baseline": base.scenario.name,
             "alternatives": [r.scenario.name for r in comparison.alternatives],
             "scenario_files": [str(r.scenario.path) if r.scenario.path else None for r in comparison.results],
-            "replications": reps, "seeds": base.seeds, "agents": base.agents, "persons_per_agent": base.scale,
+            "replications": reps, "band_percentiles": list(comparison.band), "seeds": base.seeds, "agents": base.agents, "persons_per_agent": base.scale,
             "headline_dates": dates,
             "wall_seconds": {r.scenario.name: round(r.wall_seconds, 2) for r in comparison.results},
             "git_commit": git_commit(), "versions": versions(),
@@ -163,12 +166,14 @@ th:first-child{{text-align:left}}small{{color:#666}}figure{{margin:1.5em 0}}img{
 <p>Baseline <b>{html.escape(base.scenario.name)}</b> ({html.escape(base.scenario.description or '')}) against
 {len(comparison.alternatives)} alternative(s); {reps} replication(s) each with the same seeds (common random
 numbers), {base.agents:,} agents ({base.scale:,.0f} persons each), {html.escape(base.scenario['run.start'])} to
-{html.escape(base.scenario['run.end'])}. Lines are medians and shaded bands span the 10th to 90th percentiles
-across replications; differences are taken replication by replication, then summarised.</p>
+{html.escape(base.scenario['run.end'])}. Lines are medians and shaded bands span percentiles
+{comparison.band[0]} to {comparison.band[1]} across replications; differences are taken replication by
+replication, then summarised.</p>
 <h2>What the alternatives change</h2><ul>{changes}</ul>
 <h2>Headline indicators</h2>
-<p>Median, with the 10-90% range below it; the last columns give the difference from the baseline.</p>
-{_headline_html(headline, base.scenario.name)}
+<p>Median, with the {comparison.band[0]}-{comparison.band[1]}% range below it; the last columns give the
+difference from the baseline.</p>
+{_headline_html(headline, base.scenario.name, comparison.columns)}
 <h2>Over time</h2>
 {''.join(figures_html)}
 <p><small>Data: <code>headline.csv</code>, <code>figure_*.csv</code>, <code>differences.csv</code>,

@@ -35,7 +35,7 @@ def tiny(tmp_path):
 
 def test_run_writes_every_promised_output(tmp_path, tiny):
     out = tmp_path / "out"
-    done = migsim("run", str(tiny), "--out", str(out), "--seed", "3", "--reps", "2")
+    done = migsim("run", str(tiny), "--out", str(out), "--seed", "3", "--reps", "2", "--band", "25,75")
     assert done.returncode == 0, done.stderr
     ts = pd.read_csv(out / "timeseries.csv")
     assert list(ts.columns) == ["date", "indicator", "group", "value", "rep"]
@@ -44,7 +44,9 @@ def test_run_writes_every_promised_output(tmp_path, tiny):
     assert summary["seeds"][0] == 3 and summary["agents"] == 2000 and "git_commit" in summary
     assert summary["headline"]["2022-12"]["foreign_workers_in_kazakhstan"]["median"] > 0
     assert load_scenario(out / "scenario.resolved.toml")["run.seed"] == 3
-    assert (out / "timeseries_bands.csv").exists()
+    bands = pd.read_csv(out / "timeseries_bands.csv")
+    assert {"q25", "q50", "q75"} <= set(bands.columns) and (bands.q25 <= bands.q75).all()
+    assert summary["band_percentiles"] == [25, 75]
     for png in ("stock_by_origin", "arrivals_departures", "remittances_by_corridor", "formal_informal",
                 "kazakh_emigrants"):
         assert (out / f"{png}.png").stat().st_size > 10_000

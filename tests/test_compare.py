@@ -73,3 +73,21 @@ def test_diff_lists_changed_parameters_and_events(files, capsys):
     assert "deportation_factor" in capsys.readouterr().out
     assert main(["diff", str(files / "base.toml"), str(files / "same.toml")]) == 0
     assert "alike" in capsys.readouterr().out
+
+
+def test_the_band_percentiles_can_be_chosen(files, capsys):
+    out = files / "wide"
+    assert main(["compare", str(files / "base.toml"), str(files / "crackdown.toml"), "--reps", "3",
+                 "--band", "5,95", "--out", str(out), "--dates", "2025-12", "--quiet"]) == 0
+    levels = pd.read_csv(out / "figure_stock_kaz.csv")
+    assert {"q05", "q50", "q95"} <= set(levels.columns) and "q10" not in levels
+    assert (levels.q05 <= levels.q50).all() and (levels.q50 <= levels.q95).all()
+    assert (levels.q05 < levels.q95).any()  # three replications do spread
+    assert "percentiles\n5 to 95" in (out / "report.html").read_text()
+    assert json.loads((out / "summary.json").read_text())["band_percentiles"] == [5, 95]
+    for bad in ("50,90", "10", "ten,ninety"):
+        with pytest.raises(SystemExit) as exit_:
+            main(["compare", str(files / "base.toml"), str(files / "same.toml"), "--band", bad, "--out",
+                  str(files / "r")])
+        assert exit_.value.code == 2
+    assert "need 0 < LOW < 50 < HIGH < 100" in capsys.readouterr().err
