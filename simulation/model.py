@@ -205,9 +205,13 @@ class MigrationModel(mesa.Model):
         self.relocated = 0.0  # persons moved by a relocation wave
 
     def run(self, progress=None) -> None:
-        """Simulate every remaining month (progress: an optional callable per month)."""
+        """Simulate every remaining month on Mesa's clock (progress: an optional callable per month).
+
+        `run_for(1)` runs the events scheduled up to the next month, then the month itself;
+        it goes one month at a time so that a progress bar can follow.
+        """
         while not self.finished:
-            self.step()
+            self.run_for(1)
             if progress is not None:
                 progress()
 
