@@ -36,6 +36,7 @@ from .teaching import (
     destination_concentration,
     network_sample,
     presets,
+    sanctions_summary,
 )
 from .world import DEST_COUNTRIES, HOME, LOCATION_COUNTRY, ORIGINS
 
@@ -285,9 +286,8 @@ def TheoryCard(model: TeachingModel):
 
     date = model.recorder.dates[-1] if model.recorder.dates else f"none yet (starts {model.date})"
     c = model.controls
-    sanctions = (f"<p style='color:#b00'><b>Sanctions on Russia since {model.sanctions_date}:</b> wages in "
-                 "Russia (USD) cut by 30%, Kazakhstan more attractive, Russians more ready to leave.</p>"
-                 if model.sanctions_date else "")
+    sanctions = (f"<p style='color:#b00'><b>Sanctions on Russia since {model.sanctions_date}:</b> "
+                 f"{escape(sanctions_summary())}.</p>" if model.sanctions_date else "")
     html = (
         f"<h3 style='margin:0 0 6px 0'>{escape(preset.title)}</h3>"
         f"<p style='margin:0 0 6px 0'>{escape(preset.explanation)}</p>"

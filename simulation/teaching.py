@@ -19,6 +19,8 @@ from pathlib import Path
 import numpy as np
 
 from .errors import ScenarioError
+from .events import KINDS, parse_events
+from .events import schedule as schedule_events
 from .model import MigrationModel
 from .parameters import PARAMETERS
 from .scenario import Scenario, baseline_path, load_scenario
@@ -157,15 +159,13 @@ def teaching_scenario(preset: str = BASELINE, *, wage_gap: float = 1.0, network_
 
 
 # --- the sanctions shock -------------------------------------------------------------------------
-RUS = DEST_COUNTRIES.index("RUS")
-KAZ = DEST_COUNTRIES.index("KAZ")
-RUS_ORIGIN = ORIGINS.index("RUS")
-# Illustrative magnitudes (assumption), in the spirit of 2022: the rouble's fall cuts what
-# work in Russia pays in US dollars, Kazakhstan becomes the regional alternative, and
-# Russians themselves leave (relocation).
-SANCTIONS_WAGE_FACTOR = 0.7  # wages in Russia, in USD, after the shock
-SANCTIONS_KAZ_PULL = 0.5  # utility added to working in Kazakhstan, for every origin
-SANCTIONS_RUSSIAN_EXIT = 1.0  # utility added to Russians' propensity to work abroad
+def sanctions_summary() -> str:
+    """What the sanctions button does, in words, from the `sanctions` event kind's defaults."""
+    d = {k: v.default for k, v in KINDS["sanctions"].settings.items()}
+    return (f"the rouble {d['rouble_change_percent']:+.0f}% and wages in Russia a further "
+            f"{d['real_wage_change_percent']:+.0f}% (in US dollars), {d['channel_capacity']:.0%} of remittances "
+            f"from Russia get through, and {d['relocation_share']:.0%} of Russians at home relocate to "
+            f"Kazakhstan over {d['relocation_months']} months")
 
 
 class TeachingModel(MigrationModel):
@@ -187,7 +187,7 @@ class TeachingModel(MigrationModel):
         self.controls = dict(wage_gap=wage_gap, network_strength=network_strength,
                              migration_cost=migration_cost, quota=quota)
         self.sanctions_date: str | None = None
-        self._cut_arrays: tuple[np.ndarray, np.ndarray] | None = None
+        self._sanctions_actions: list = []  # kept: Mesa holds scheduled callbacks weakly
         self.peak_flow = 1.0  # largest country-to-country flow so far (persons), to scale arrows
 
     def step(self) -> None:
@@ -195,45 +195,24 @@ class TeachingModel(MigrationModel):
         if self.finished:
             self.running = False
             return
-        self._keep_sanctions()
         super().step()
         edges = country_flows(self)
         if edges:
             self.peak_flow = max(self.peak_flow, max(e[2] for e in edges))
         self.running = not self.finished
 
-    # The shock is a direct change of the economy's arrays, documented here; scheduled
-    # policy events in scenario files are the general mechanism for such changes.
     def apply_sanctions(self) -> None:
-        """Sanctions on Russia from this month on.
+        """Sanctions on Russia from the coming month on: the model's own `sanctions` event.
 
-        Wages in Russia, in USD, fall to SANCTIONS_WAGE_FACTOR of their level (also for
-        workers already there); working in Kazakhstan gains SANCTIONS_KAZ_PULL in
-        utility for every origin; Russians' propensity to work abroad rises by
-        SANCTIONS_RUSSIAN_EXIT. The wage cut is re-applied after each January's update
-        of the yearly drivers.
+        The button adds the event a scenario file would hold (`kind = "sanctions"`, dated this
+        month, with the kind's documented defaults; see docs/policy.md), scheduled the same way,
+        so the page and `migsim run` share one mechanism.
         """
-        if self.sanctions_date is not None:
+        if self.sanctions_date is not None or self.finished:
             return
         self.sanctions_date = self.date
-        eco, pop = self.economy, self.population
-        eco.asc_country[KAZ] += SANCTIONS_KAZ_PULL
-        eco.origin_propensity[RUS_ORIGIN] += SANCTIONS_RUSSIAN_EXIT
-        in_russia = LOCATION_COUNTRY[pop.location] == RUS
-        pop.wage[in_russia & (pop.location != HOME)] *= np.float32(SANCTIONS_WAGE_FACTOR)
-        self._keep_sanctions()
-
-    def _keep_sanctions(self) -> None:
-        """Cut Russian wages in the economy's current arrays, once per set of arrays."""
-        if self.sanctions_date is None:
-            return
-        eco = self.economy
-        if self._cut_arrays is not None and self._cut_arrays[0] is eco.dest_wage \
-                and self._cut_arrays[1] is eco.location_wage:
-            return  # the yearly update has not replaced them since the last cut
-        eco.dest_wage[RUS] *= SANCTIONS_WAGE_FACTOR
-        eco.location_wage[LOCATION_COUNTRY == RUS] *= SANCTIONS_WAGE_FACTOR
-        self._cut_arrays = (eco.dest_wage, eco.location_wage)
+        event = parse_events([{"kind": "sanctions", "date": self.date, "_file": "the sanctions button"}])
+        self._sanctions_actions = schedule_events(self, event)
 
 
 # --- measures shared by the page and the theory tests ----------------------------------------------

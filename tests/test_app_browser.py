@@ -9,6 +9,7 @@ missing browser fails the test, elsewhere it skips with the reason.
 
 import os
 import socket
+import shutil
 import subprocess
 import sys
 import time
@@ -115,7 +116,8 @@ def test_page_loads_picks_a_preset_steps_and_a_chart_changes(app_url, tmp_path, 
             page.wait_for_timeout(1500)
             played = page.locator(".migsim-date").inner_text()
             months = (int(played[:4]) * 12 + int(played[5:7])) - (int(stepped[:4]) * 12 + int(stepped[5:7]))
-            assert months > 0, "playing did not advance the model"
+            # The issue asks for several months per second; 2 leaves a wide margin on 2 busy cores.
+            assert months / seconds >= 2, f"the page played only {months} months in {seconds:.1f} s"
 
             page.locator(".migsim-sanctions").click()
             page.wait_for_selector("text=Sanctions on Russia since")
@@ -123,6 +125,10 @@ def test_page_loads_picks_a_preset_steps_and_a_chart_changes(app_url, tmp_path, 
         finally:
             browser.close()
     assert screenshot.stat().st_size > 10_000
+    kept = Path(__file__).resolve().parent.parent / "results" / "app" / "teaching_app.png"  # git-ignored
+    kept.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(screenshot, kept)
+    screenshot = kept
     with capsys.disabled():
         print(f"\nteaching app: screenshot {screenshot}; played {months} months in {seconds:.1f} s "
               f"({months / seconds:.1f} months/s in the browser)")

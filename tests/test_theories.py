@@ -14,7 +14,9 @@ import numpy as np
 import pytest
 
 from simulation.errors import ScenarioError
+from simulation.events import KINDS
 from simulation.model import MigrationModel
+from simulation.parameters import PARAMETERS
 from simulation.scenario import load_scenario
 from simulation.teaching import (
     BASELINE,
@@ -24,6 +26,7 @@ from simulation.teaching import (
     destination_concentration,
     herfindahl,
     presets,
+    sanctions_summary,
     teaching_scenario,
 )
 from simulation.world import DEST_COUNTRIES, HOME, KAZ_LOCATIONS, LOCATION_COUNTRY, ORIGINS, SECTORS
@@ -134,7 +137,9 @@ def test_push_pull_push_at_home_sends_more_and_obstacles_keep_people_home():
 def test_nelm_households_send_members_and_migrants_remit_more():
     nelm = outcomes("nelm")
     no_need = outcomes("nelm", behaviour__beta_need=0.0)
-    individual_remitting = outcomes("nelm", remittances__remit_provider=1.3, remittances__remit_dependants=0.35)
+    individual_remitting = outcomes(  # the baseline's remittance rule instead of the household contract
+        "nelm", remittances__remit_provider=PARAMETERS["remittances.remit_provider"].default,
+        remittances__remit_dependants=PARAMETERS["remittances.remit_dependants"].default)
     assert nelm["abroad"] > 1.5 * no_need["abroad"], "household need should send more members abroad"
     assert nelm["remittances_per_migrant"] > 1.1 * individual_remitting["remittances_per_migrant"]
 
@@ -153,6 +158,8 @@ def test_networks_concentrate_destinations():
     assert on["concentration"] > off["concentration"] + 0.2
     assert on["concentration"] > pull_only_off["concentration"] + 0.1
     assert on["abroad"] > 2 * off["abroad"], "each migrant lowers the cost for the next"
+    # Exercise 1 of docs/teaching.md: wages alone spread migrants more than networks do.
+    assert outcomes("neoclassical")["concentration"] < on["concentration"]
 
 
 def test_migration_systems_kazakhstan_receives_and_sends():
@@ -163,26 +170,38 @@ def test_migration_systems_kazakhstan_receives_and_sends():
 
 
 # --- the sanctions shock --------------------------------------------------------------------------------
-def test_sanctions_shock_cuts_russian_wages_for_good_and_turns_migrants_to_kazakhstan():
+def test_sanctions_button_is_the_models_sanctions_event():
+    """Pressing the button in month D gives what a scenario with a sanctions event dated D gives."""
     rus, kaz = DEST_COUNTRIES.index("RUS"), DEST_COUNTRIES.index("KAZ")
     plain, shocked = TeachingModel(agents=6000, end="2017-12"), TeachingModel(agents=6000, end="2017-12")
     for _ in range(6):
         plain.step()
         shocked.step()
+    date = shocked.date
     shocked.apply_sanctions()
-    assert shocked.sanctions_date == plain.date
+    assert shocked.sanctions_date == date
     for _ in range(18):  # past a January, when the yearly wages are recomputed
         plain.step()
         shocked.step()
-    assert shocked.economy.dest_wage[rus] == pytest.approx(0.7 * plain.economy.dest_wage[rus])
+    d = {k: v.default for k, v in KINDS["sanctions"].settings.items()}
+    factor = (1 + d["rouble_change_percent"] / 100) * (1 + d["real_wage_change_percent"] / 100)
+    assert shocked.economy.dest_wage[rus] == pytest.approx(factor * plain.economy.dest_wage[rus])
     assert shocked.economy.dest_wage[kaz] == pytest.approx(plain.economy.dest_wage[kaz])
 
-    def stock(model, country):
+    def stock(model, country, origin=None):
         pop = model.population
-        return int(((pop.location != HOME) & (LOCATION_COUNTRY[pop.location] == DEST_COUNTRIES.index(country))).sum())
+        there = (pop.location != HOME) & (LOCATION_COUNTRY[pop.location] == DEST_COUNTRIES.index(country))
+        return int((there & (pop.origin == ORIGINS.index(origin) if origin else there)).sum())
 
-    assert stock(shocked, "RUS") < 0.9 * stock(plain, "RUS")
-    assert stock(shocked, "KAZ") > 1.1 * stock(plain, "KAZ")
+    assert stock(shocked, "KAZ", "RUS") > stock(plain, "KAZ", "RUS")  # Russians relocate to Kazakhstan
+
+    params = teaching_scenario(BASELINE, agents=6000, end="2017-12")
+    with_event = params.__class__(params.name, params.values, events=[{"kind": "sanctions", "date": date}])
+    scheduled = MigrationModel(with_event)
+    for _ in range(24):
+        scheduled.step()
+    assert scheduled.timeseries().equals(shocked.timeseries())
+    assert sanctions_summary().startswith(f"the rouble {d['rouble_change_percent']:+.0f}%")
 
 
 def test_teaching_model_stops_at_the_end_instead_of_raising():
