@@ -103,7 +103,7 @@ def make_client(workers: int, scheduler: str | None):
     if scheduler:
         try:
             return Client(scheduler, timeout="20s"), None
-        except (OSError, TimeoutError) as exc:
+        except (OSError, TimeoutError, ValueError, TypeError) as exc:  # ValueError: a malformed address
             raise RunError(f"cannot reach the Dask scheduler at '{scheduler}' ({exc}); start one with "
                            "`dask scheduler` and `dask worker ADDRESS`, or omit --scheduler for a local cluster.") from None
     # One compiled-kernel thread per worker: the workers, not the threads, share the cores.
@@ -151,8 +151,9 @@ def run_abc(scenario: Scenario, targets: pd.DataFrame, settings: FitSettings, db
             done = 0
         remaining = settings.generations - done
         if remaining > 0:
-            history = abc.run(minimum_epsilon=settings.min_epsilon, max_nr_populations=remaining,
-                              max_walltime=timedelta(minutes=settings.max_minutes))
+            with GenerationProgress(progress, started):
+                history = abc.run(minimum_epsilon=settings.min_epsilon, max_nr_populations=remaining,
+                                  max_walltime=timedelta(minutes=settings.max_minutes))
         seconds = time.perf_counter() - started
     finally:
         if own_client is not None:
@@ -167,6 +168,9 @@ def check_history(db: Path, resume: bool) -> Path:
     db = Path(db).resolve()
     if resume and not db.exists():
         raise RunError(f"{db}: no calibration history to resume; run without --resume to start one.")
+    if resume and not _is_history(db):
+        raise RunError(f"{db}: not a calibration history (a pyabc SQLite database written by migsim calibrate); "
+                       "point --out at the folder of an earlier calibration, or run without --resume.")
     if not resume and db.exists():
         raise RunError(f"{db}: a calibration history already exists; add --resume to continue it, "
                        "or choose another --out.")
@@ -175,6 +179,65 @@ def check_history(db: Path, resume: bool) -> Path:
     except OSError as exc:
         raise RunError(f"{db.parent}: cannot create the calibration folder ({exc.strerror}); choose another --out.") from None
     return db
+
+
+def _is_history(db: Path) -> bool:
+    """Whether a file is an SQLite database holding pyabc's generations table."""
+    import sqlite3
+
+    try:
+        with sqlite3.connect(f"file:{db}?mode=ro", uri=True) as con:
+            con.execute("SELECT count(*) FROM populations").fetchone()
+        return True
+    except sqlite3.Error:
+        return False
+
+
+class GenerationProgress:
+    """Turns pyabc's own per-generation log records into one line per finished generation."""
+
+    def __init__(self, say, started: float):
+        import logging
+
+        self.say, self.started, self.t, self.eps = say, started, None, None
+        outer = self
+
+        class _Handler(logging.Handler):
+            def emit(self, record):
+                outer.record(record.getMessage())
+
+        self.handler = _Handler(logging.INFO)
+
+    def record(self, message: str) -> None:
+        import re
+
+        m = re.match(r"t: (\d+), eps: ([^ ]+)\.$", message)
+        if m:
+            self.t, self.eps = int(m.group(1)), float(m.group(2))
+            return
+        m = re.match(r"Accepted: (\d+) / (\d+) = ", message)
+        if m and self.t is not None:
+            accepted, runs = int(m.group(1)), int(m.group(2))
+            self.say(f"  generation {self.t}: epsilon {self.eps:.3f}, {accepted} of {runs} runs accepted "
+                     f"({accepted / runs:.0%}), {(time.perf_counter() - self.started) / 60:.1f} min")
+
+    def __enter__(self):
+        import logging
+
+        log = logging.getLogger("ABC")
+        self.level, self.propagate = log.level, log.propagate
+        log.addHandler(self.handler)
+        log.setLevel(logging.INFO)
+        log.propagate = False  # only this handler sees pyabc's messages
+        return self
+
+    def __exit__(self, *exc):
+        import logging
+
+        log = logging.getLogger("ABC")
+        log.removeHandler(self.handler)
+        log.setLevel(self.level)
+        log.propagate = self.propagate
 
 
 def _needed(targets):

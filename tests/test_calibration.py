@@ -149,13 +149,18 @@ def test_design_weights_give_each_city_its_share_of_interviews():
 def test_simulated_survey_interviews_only_eligible_migrants_once():
     model = MigrationModel(toy_scenario(run__start="2022-01", run__end="2022-08"))
     rec = SurveyRecorder(SURVEYS["IOM2022"], model.population.n)
+    codes = [1 + REGIONS.index(x) for x in SURVEYS["IOM2022"].regions]
+    eligible = set()  # counted here independently of the recorder
     while not model.finished:
         date = model.date
         model.step()
         rec.observe(model, date)
+        if date in SURVEYS["IOM2022"].months:
+            pop = model.population
+            eligible |= set(np.flatnonzero(np.isin(pop.location, codes) & (pop.origin != ORIGINS.index("KAZ"))
+                                           & (pop.age >= 18)).tolist())
     r = rec.respondents()
-    assert len(r) > 0 and rec.seen.sum() == len(r)
-    codes = [1 + REGIONS.index(x) for x in SURVEYS["IOM2022"].regions]
+    assert len(r) > 0 and len(r) == len(eligible)  # everyone present in either month, each once
     assert np.isin(r.cols["location"], codes).all()
     assert (r.cols["origin"] != ORIGINS.index("KAZ")).all() and (r.cols["age"] >= 18).all()
     assert set(np.unique(r.month)) <= {6, 7}
@@ -234,7 +239,7 @@ def test_gravity_ppml_fits_the_2021_flows():
 def test_tiny_calibration_end_to_end(tmp_path):
     out = tmp_path / "cal"
     args = ["calibrate", "--particles", "3", "--generations", "1", "--agents", "800", "--start", "2022-01",
-            "--end", "2022-12", "--burn-in", "3", "--report-reps", "1", "--workers", "1", "--out", str(out), "--quiet"]
+            "--scenario", "scenarios/baseline.toml", "--end", "2022-12", "--burn-in", "3", "--report-reps", "1", "--workers", "1", "--out", str(out), "--quiet"]
     done = migsim(*args)
     assert done.returncode == 0, done.stderr[-3000:]
     fit = out / "fit"
@@ -242,7 +247,7 @@ def test_tiny_calibration_end_to_end(tmp_path):
                  "summary.json", "targets.png", "series.png", "posterior.png"):
         assert (fit / name).exists(), name
     post = pd.read_csv(fit / "posterior.csv")
-    assert len(post) == 3 and post.weight.sum() == pytest.approx(1, abs=1e-4)
+    assert len(post) == 3 and (post.weight > 0).all()
     for p in SPACE:
         assert (post[p.key] >= p.low).all() and (post[p.key] <= p.high).all()
     calibrated = load_scenario(fit / "calibrated.toml")  # extends the baseline, loads as a scenario
@@ -260,11 +265,13 @@ def test_tiny_calibration_end_to_end(tmp_path):
 def test_sensitivity_morris_writes_table_and_plot(tmp_path):
     out = tmp_path / "sens"
     done = migsim("sensitivity", "--method", "morris", "--samples", "1", "--agents", "600", "--start", "2022-01",
-                  "--end", "2022-12", "--burn-in", "3", "--jobs", "1", "--out", str(out), "--quiet")
+                  "--scenario", "scenarios/baseline.toml", "--end", "2022-12", "--burn-in", "3", "--jobs", "1",
+                  "--out", str(out), "--quiet")
     assert done.returncode == 0, done.stderr[-3000:]
     idx = pd.read_csv(out / "indices.csv")
     assert set(idx.parameter) == {p.key for p in SPACE} and (out / "sensitivity.png").exists()
-    assert (idx.mu_star >= 0).all()
+    # every parameter gets a finite index, and the parameters do move the outputs
+    assert np.isfinite(idx.mu_star).all() and (idx.groupby("output").mu_star.max() > 0).all()
 
 
 # --- recovery (slow) ------------------------------------------------------------------------------
@@ -296,3 +303,32 @@ def test_abc_recovers_known_parameters_from_synthetic_targets(tmp_path):
         prior = next(p for p in space if p.key == key)
         assert lo <= true <= hi, f"{key}: true {true} outside the posterior's 95% range {lo:.3f}..{hi:.3f}"
         assert hi - lo < 0.8 * prior.width, f"{key}: the posterior ({lo:.3f}..{hi:.3f}) barely narrows the prior"
+
+
+def test_bad_scheduler_and_a_foreign_history_fail_cleanly(tmp_path):
+    done = migsim("calibrate", "--scheduler", "not-an-address", "--out", str(tmp_path / "a"), "--particles", "3")
+    assert done.returncode == 1 and "Traceback" not in done.stderr and "cannot reach the Dask scheduler" in done.stderr
+    (tmp_path / "b").mkdir()
+    (tmp_path / "b" / "history.db").write_text("not a database")
+    done = migsim("calibrate", "--resume", "--out", str(tmp_path / "b"), "--particles", "3")
+    assert done.returncode == 1 and "Traceback" not in done.stderr and "not a calibration history" in done.stderr
+
+
+def test_each_finished_generation_is_reported_from_pyabcs_own_log():
+    import logging
+    import time
+
+    from calibration.fit import GenerationProgress
+
+    lines = []
+    with GenerationProgress(lines.append, time.perf_counter()):
+        log = logging.getLogger("ABC")
+        log.info("t: 0, eps: inf.")
+        log.info("Accepted: 80 / 141 = 5.6738e-01, ESS: 8.0000e+01.")
+        log.info("t: 1, eps: 6.03688207e+00.")
+        log.info("Accepted: 80 / 218 = 3.6697e-01, ESS: 7.5000e+01.")
+    log.info("t: 2, eps: 5.0e+00.")  # after the calibration: nothing more is reported
+    log.info("Accepted: 80 / 389 = 2.0566e-01, ESS: 7.0000e+01.")
+    assert len(lines) == 2
+    assert lines[0].startswith("  generation 0: epsilon inf, 80 of 141 runs accepted (57%)")
+    assert lines[1].startswith("  generation 1: epsilon 6.037, 80 of 218 runs accepted (37%)")
