@@ -13,16 +13,12 @@ from __future__ import annotations
 import base64
 import html
 import io
-import os
-import shutil
-import tempfile
-from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from simulation.errors import RunError
+from simulation.outputs import atomic_dir  # noqa: F401  (the calibration commands write through it)
 from simulation.scenario import Scenario
 
 from .simulate import Window, annual_series, simulate
@@ -139,32 +135,6 @@ def gravity_series(targets: pd.DataFrame) -> pd.DataFrame:
 
 
 # --- writing ------------------------------------------------------------------------------
-@contextmanager
-def atomic_dir(out_dir: Path):
-    """Yield a temporary folder that replaces `out_dir` in one rename on success."""
-    out_dir = Path(out_dir)
-    parent = out_dir.parent if str(out_dir.parent) else Path(".")
-    try:
-        parent.mkdir(parents=True, exist_ok=True)
-        tmp = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.partial-", dir=parent))
-    except OSError as exc:
-        raise RunError(f"{out_dir}: cannot create the results folder ({exc.strerror}); choose another --out.") from None
-    try:
-        yield tmp
-        if out_dir.exists():
-            if not out_dir.is_dir():
-                raise RunError(f"{out_dir}: exists and is not a folder; choose another --out.")
-            old = parent / f".{out_dir.name}.old-{os.getpid()}"
-            out_dir.rename(old)
-            tmp.rename(out_dir)
-            shutil.rmtree(old, ignore_errors=True)
-        else:
-            tmp.rename(out_dir)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
-
-
 def _png(fig, folder: Path, name: str) -> str:
     fig.savefig(folder / name, dpi=110, bbox_inches="tight")
     buf = io.BytesIO()

@@ -466,7 +466,7 @@ def earn_and_remit(model: "MigrationModel", rows: np.ndarray) -> None:
 
     (Workers at home earn and save in `work_at_home`.)
     """
-    s, pop, eco = model.params, model.population, model.economy
+    pop, eco = model.population, model.economy
     abroad = rows[pop.location[rows] != HOME]
     if len(abroad) == 0:
         return

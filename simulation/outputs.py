@@ -13,6 +13,7 @@ import platform
 import shutil
 import subprocess
 import tempfile
+from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
@@ -96,21 +97,46 @@ def headline(result: RunResult, band: tuple[int, int] = DEFAULT_BAND) -> dict:
     return out
 
 
-def write_results(result: RunResult, out_dir: Path, plots: bool = True,
-                  band: tuple[int, int] = DEFAULT_BAND) -> Path:
-    """Write timeseries.csv, bands, summary.json, scenario.resolved.toml and the plots."""
+@contextmanager
+def atomic_dir(out_dir: Path, what: str = "results"):
+    """Yield a temporary folder that replaces `out_dir` in one rename on success.
+
+    Results are written whole or not at all: on any error the temporary folder is removed
+    and an existing `out_dir` is left as it was.
+    """
     out_dir = Path(out_dir)
     parent = out_dir.parent if str(out_dir.parent) else Path(".")
     try:
         parent.mkdir(parents=True, exist_ok=True)
         tmp = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.partial-", dir=parent))
     except OSError as exc:
-        raise RunError(f"{out_dir}: cannot create the results folder ({exc.strerror}); choose another --out.") from None
+        raise RunError(f"{out_dir}: cannot create the {what} folder ({exc.strerror}); choose another --out.") from None
     try:
+        yield tmp
+        if out_dir.exists():
+            if not out_dir.is_dir():
+                raise RunError(f"{out_dir}: exists and is not a folder; choose another --out.")
+            old = parent / f".{out_dir.name}.old-{os.getpid()}"
+            out_dir.rename(old)
+            tmp.rename(out_dir)
+            shutil.rmtree(old, ignore_errors=True)
+        else:
+            tmp.rename(out_dir)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+
+
+def write_results(result: RunResult, out_dir: Path, plots: bool = True,
+                  band: tuple[int, int] = DEFAULT_BAND) -> Path:
+    """Write timeseries.csv, bands, summary.json, scenario.resolved.toml and the plots."""
+    out_dir = Path(out_dir)
+    with atomic_dir(out_dir, "results") as tmp:
         result.timeseries.to_csv(tmp / "timeseries.csv", index=False, float_format="%.6g")
         reps = len(result.seeds)
         if reps > 1:
-            result.quantiles((band[0] / 100, 0.5, band[1] / 100)).to_csv(tmp / "timeseries_bands.csv", index=False, float_format="%.6g")
+            bands = result.quantiles((band[0] / 100, 0.5, band[1] / 100))
+            bands.to_csv(tmp / "timeseries_bands.csv", index=False, float_format="%.6g")
         (tmp / "scenario.resolved.toml").write_text(result.scenario.to_toml(), encoding="utf-8")
         summary = {
             "scenario": result.scenario.name,
@@ -132,16 +158,4 @@ def write_results(result: RunResult, out_dir: Path, plots: bool = True,
         (tmp / "summary.json").write_text(json.dumps(summary, indent=2), encoding="utf-8")
         if plots:
             standard_plots(result.timeseries, tmp, result.scenario.name, reps)
-        if out_dir.exists():
-            if not out_dir.is_dir():
-                raise RunError(f"{out_dir}: exists and is not a folder; choose another --out.")
-            old = parent / f".{out_dir.name}.old-{os.getpid()}"
-            out_dir.rename(old)
-            tmp.rename(out_dir)
-            shutil.rmtree(old, ignore_errors=True)
-        else:
-            tmp.rename(out_dir)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
     return out_dir

@@ -13,9 +13,6 @@ import base64
 import html
 import io
 import json
-import os
-import shutil
-import tempfile
 from pathlib import Path
 
 import matplotlib
@@ -25,9 +22,8 @@ import matplotlib.dates as mdates  # noqa: E402
 import matplotlib.pyplot as plt  # noqa: E402
 import pandas as pd  # noqa: E402
 
-from .errors import RunError  # noqa: E402
 from .experiments import FIGURES, Comparison, scenario_diff  # noqa: E402
-from .outputs import git_commit, versions  # noqa: E402
+from .outputs import atomic_dir, git_commit, versions  # noqa: E402
 
 COLOURS = plt.get_cmap("tab10").colors
 
@@ -114,14 +110,8 @@ def _headline_html(table: pd.DataFrame, base_name: str, columns: tuple[str, str,
 def write_comparison(comparison: Comparison, out_dir: Path, dates: list[str] | None = None) -> Path:
     """Write the report folder atomically; returns its path."""
     out_dir = Path(out_dir)
-    parent = out_dir.parent if str(out_dir.parent) else Path(".")
     dates = dates or default_dates(comparison)
-    try:
-        parent.mkdir(parents=True, exist_ok=True)
-        tmp = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.partial-", dir=parent))
-    except OSError as exc:
-        raise RunError(f"{out_dir}: cannot create the report folder ({exc.strerror}); choose another --out.") from None
-    try:
+    with atomic_dir(out_dir, "report") as tmp:
         base = comparison.base
         figures_html = []
         for stem, indicator, group, title, scale, unit in FIGURES:
@@ -182,16 +172,4 @@ commit {html.escape(str(summary['git_commit']))}.</small></p>
 </body></html>
 """
         (tmp / "report.html").write_text(page, encoding="utf-8")
-        if out_dir.exists():
-            if not out_dir.is_dir():
-                raise RunError(f"{out_dir}: exists and is not a folder; choose another --out.")
-            old = parent / f".{out_dir.name}.old-{os.getpid()}"
-            out_dir.rename(old)
-            tmp.rename(out_dir)
-            shutil.rmtree(old, ignore_errors=True)
-        else:
-            tmp.rename(out_dir)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
     return out_dir

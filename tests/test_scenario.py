@@ -20,7 +20,7 @@ def test_baseline_loads_and_round_trips(tmp_path):
 
 
 def test_extends_changes_only_what_differs(tmp_path):
-    base = write(tmp_path, "base.toml", 'name = "base"\n[policy]\nwork_permit_quota = 20000\n')
+    write(tmp_path, "base.toml", 'name = "base"\n[policy]\nwork_permit_quota = 20000\n')
     child = write(tmp_path, "child.toml", 'extends = "base"\n[behaviour]\nbeta_network = 1.5\n')
     s = load_scenario(child)
     assert s["policy.work_permit_quota"] == 20000 and s["behaviour.beta_network"] == 1.5
