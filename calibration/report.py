@@ -115,7 +115,26 @@ def add_gravity(fit: pd.DataFrame, targets: pd.DataFrame) -> pd.DataFrame:
     fit["gravity"] = fit.id.map(pred).astype(float)
     with np.errstate(invalid="ignore", divide="ignore"):
         fit["gravity_rel_diff"] = (fit.gravity - fit.observed) / fit.observed.abs()
+    fit["closer"] = closer(fit.rel_diff, fit.gravity_rel_diff)
     return fit
+
+
+def closer(abm_rel_diff: pd.Series, gravity_rel_diff: pd.Series) -> np.ndarray:
+    """'migsim' or 'gravity', whichever is nearer the observation; '' where one cannot say."""
+    both = np.isfinite(abm_rel_diff) & np.isfinite(gravity_rel_diff)
+    return np.where(~both, "", np.where(abm_rel_diff.abs() < gravity_rel_diff.abs(), "migsim", "gravity"))
+
+
+def gravity_by_kind(fit: pd.DataFrame) -> str:
+    """Where the agent model is closer than gravity, and where not, by series or corridor group."""
+    compared = fit[fit.closer != ""].copy()
+    if compared.empty:
+        return ""
+    compared["series"] = compared.origin_id.where(compared.kind == "wdi", "bilateral flows and counts")
+    parts = []
+    for name, g in compared.groupby("series", sort=True):
+        parts.append(f"{name}: migsim closer on {(g.closer == 'migsim').sum()} of {len(g)}")
+    return "; ".join(parts)
 
 
 def gravity_series(targets: pd.DataFrame) -> pd.DataFrame:
@@ -272,7 +291,7 @@ def write_report(folder: Path, title: str, fit: pd.DataFrame, series: pd.DataFra
         parts.append(f"<p>Gravity baseline (PPML on KNOMAD 2021 flows, leave-one-out for bilateral flows): on the "
                      f"{s['gravity_compared']} remittance targets both can predict, migsim is closer on "
                      f"{s['abm_closer']}; MARD migsim {s['mard_abm_on_gravity_targets']:.3f} against gravity "
-                     f"{s['mard_gravity']:.3f}.</p>")
+                     f"{s['mard_gravity']:.3f}. By series: {html.escape(gravity_by_kind(fit))}.</p>")
     if s["patterns_evaluated"]:
         parts.append(f"<p>Qualitative patterns (gender study, OMA2026): <b>{s['patterns_hold']} of "
                      f"{s['patterns_evaluated']}</b> computed patterns hold (table below).</p>")

@@ -255,7 +255,8 @@ def test_tiny_calibration_end_to_end(tmp_path):
     raw = tomllib.loads((fit / "calibrated.toml").read_text())
     assert "extends" in raw
     table = pd.read_csv(fit / "fit_targets.csv")
-    assert {"observed", "low", "high", "simulated", "status", "gravity"} <= set(table.columns)
+    assert {"observed", "low", "high", "simulated", "status", "gravity", "closer"} <= set(table.columns)
+    assert set(table.closer.fillna("")) <= {"", "migsim", "gravity"}
     assert set(table.status) <= {"inside", "outside band", "not modelled", "outside window"}
     # an existing history is not overwritten by accident
     again = migsim(*args)
@@ -332,3 +333,14 @@ def test_each_finished_generation_is_reported_from_pyabcs_own_log():
     assert len(lines) == 2
     assert lines[0].startswith("  generation 0: epsilon inf, 80 of 141 runs accepted (57%)")
     assert lines[1].startswith("  generation 1: epsilon 6.037, 80 of 218 runs accepted (37%)")
+
+
+def test_the_gravity_comparison_says_which_is_closer_target_by_target():
+    from calibration.report import closer, gravity_by_kind
+
+    fit = pd.DataFrame({"id": ["a_2020", "a_2021", "b"], "origin_id": ["wdi_a", "wdi_a", "b"],
+                        "kind": ["wdi", "wdi", "bilateral"], "observed": [100.0, 100.0, 10.0],
+                        "rel_diff": [0.1, -0.5, 0.2], "gravity_rel_diff": [0.3, 0.2, np.nan]})
+    fit["closer"] = closer(fit.rel_diff, fit.gravity_rel_diff)
+    assert list(fit.closer) == ["migsim", "gravity", ""]
+    assert gravity_by_kind(fit) == "wdi_a: migsim closer on 1 of 2"
