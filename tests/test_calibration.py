@@ -5,6 +5,7 @@ import math
 import subprocess
 import sys
 import tomllib
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -344,3 +345,15 @@ def test_the_gravity_comparison_says_which_is_closer_target_by_target():
     fit["closer"] = closer(fit.rel_diff, fit.gravity_rel_diff)
     assert list(fit.closer) == ["migsim", "gravity", ""]
     assert gravity_by_kind(fit) == "wdi_a: migsim closer on 1 of 2"
+
+
+def test_the_calibration_guide_states_the_current_counts(targets):
+    import re
+
+    text = (Path(__file__).resolve().parent.parent / "docs" / "calibration.md").read_text()
+    raw = pd.read_csv("calibration/targets.csv", dtype=str, keep_default_na=False)
+    m = re.search(r"holds (\d+) rows that expand to (\d+) targets:.*?(\d+) are computed by the model; (\d+)\s+carry",
+                  text, re.S)
+    assert m, "docs/calibration.md no longer states the counts in the expected sentence"
+    assert tuple(map(int, m.groups())) == (len(raw), len(targets), int(targets.modelled.sum()),
+                                           int(targets.fitted.sum())), "update the counts in docs/calibration.md"
