@@ -1,8 +1,11 @@
 """The teaching page: a Mesa SolaraViz of a small `TeachingModel` (served by `migsim app`).
 
-The left panel holds Mesa's own controls (Reset, play/pause, Step, the play speed) and the
-model's parameters: the theory preset and four sliders, which take effect on Reset. The
-main area shows the chosen theory with its source and the sanctions button, a map of the
+The left panel opens with how to use the page, then holds Mesa's own controls (Reset,
+play/pause, Step, the play speed) and the model's parameters: the theory preset and four
+sliders. Those act only when Reset builds a new model: Mesa 3.5's SolaraViz keeps the
+panel's values to itself until then and offers no hook to change a running model, so the
+page says "press Reset to apply" beside them instead of pretending otherwise. The main
+area shows the chosen theory with its source and the sanctions button, a map of the
 month's flows between countries and the stock in each, the stock of foreign workers in
 Kazakhstan by origin, remittances and formal versus informal work, and the social ties of
 a sample of workers coloured by where they are. Figures use matplotlib's object API (no
@@ -46,6 +49,7 @@ PLAY_INTERVAL_MS = 50
 RENDER_INTERVAL = 3
 DPI = 72
 MAX_ARROWS = 30  # the largest flows of the month; the rest are too thin to see
+APPLY_ON_RESET = "press Reset to apply"  # beside the parameters: they reach the model only on Reset
 
 ORIGIN_COLOURS = {"UZB": "#1f77b4", "TJK": "#2ca02c", "KGZ": "#d62728", "RUS": "#9467bd",
                   "CHN": "#ff7f0e", "AZE": "#17becf", "KAZ": "#8c564b"}
@@ -64,7 +68,8 @@ def app_agents() -> int:
 def model_params() -> dict:
     """The controls of the left panel, as Mesa's SolaraViz expects them."""
     params: dict = {
-        "preset": {"type": "Select", "value": BASELINE, "values": list(_presets()), "label": "Theory preset"},
+        "preset": {"type": "Select", "value": BASELINE, "values": list(_presets()),
+                   "label": f"Theory preset ({APPLY_ON_RESET})"},
     }
     for name, (label, default, low, high, step) in CONTROLS.items():
         kind = "SliderInt" if isinstance(default, int) else "SliderFloat"
@@ -285,9 +290,10 @@ def TheoryCard(model: TeachingModel):
         force_update()
 
     date = model.recorder.dates[-1] if model.recorder.dates else f"none yet (starts {model.date})"
+    what = sanctions_summary()
     c = model.controls
-    sanctions = (f"<p style='color:#b00'><b>Sanctions on Russia since {model.sanctions_date}:</b> "
-                 f"{escape(sanctions_summary())}.</p>" if model.sanctions_date else "")
+    sanctions = (f"<p style='color:#b00;margin:0'><b>Sanctions on Russia since {model.sanctions_date}</b> "
+                 f"(the model's <code>sanctions</code> event): {escape(what)}.</p>" if model.sanctions_date else "")
     html = (
         f"<h3 style='margin:0 0 6px 0'>{escape(preset.title)}</h3>"
         f"<p style='margin:0 0 6px 0'>{escape(preset.explanation)}</p>"
@@ -298,16 +304,28 @@ def TheoryCard(model: TeachingModel):
         f"{destination_concentration(model):.2f}</p>"
         f"<p style='margin:0 0 4px 0;font-size:90%'>Running with: wage gap x{c['wage_gap']:g}, networks "
         f"x{c['network_strength']:g}, cost x{c['migration_cost']:g}, quota {c['quota']:,} permits; "
-        f"{model.population.n:,} workers of {model.population.scale:,.0f} people each.</p>"
-        f"{sanctions}"
-        "<p style='margin:0;font-size:90%'><i>How to use:</i> pick a theory and move the sliders on the "
-        "left, press <b>Reset</b>, then <b>Step</b> or <b>&#9654;</b>.</p>")
+        f"{model.population.n:,} workers of {model.population.scale:,.0f} people each "
+        f"(changes on the left: {APPLY_ON_RESET}).</p>"
+        f"{sanctions}")
     with solara.Column(classes=["migsim-theory"], style={"padding": "4px 8px", "font-size": "90%"}) as column:
         if not model.sanctions_date:  # first, so that it stays in view however long the text
-            solara.Button("Sanctions shock on Russia", color="error", on_click=shock, small=True,
-                          classes=["migsim-sanctions"])
+            with solara.Tooltip(f"Applies the model's sanctions event from the coming month: {what}."):
+                solara.Button("Sanctions shock on Russia", color="error", on_click=shock, small=True,
+                              classes=["migsim-sanctions"])
         solara.HTML(tag="div", unsafe_innerHTML=html)
     return column
+
+
+def HowToUse():
+    """The first card of the left panel: what to do, and that the parameters wait for Reset."""
+    with solara.Card("How to use", classes=["migsim-how-to"]) as card:
+        solara.Markdown(
+            "1. Pick a **theory preset** and set the sliders under *Model Parameters* below.\n"
+            "2. **Press Reset to apply** them: the preset and the sliders change "
+            "nothing until you do; a run in progress keeps the settings it started with.\n"
+            "3. **Step** runs one month, **&#9654;** plays and **&#10074;&#10074;** pauses.\n"
+            "4. **Sanctions shock on Russia** (on the right) hits the running model at any month.")
+    return card
 
 
 COMPONENTS = [(TheoryCard, 0), (CountryMap, 0), (StockChart, 0), (MoneyWorkChart, 0), (SocialNetwork, 0)]
@@ -345,6 +363,8 @@ def Page():
     model = solara.use_memo(lambda: TeachingModel(**{k: v["value"] if isinstance(v, dict) else v
                                                       for k, v in params.items()}), [])
     solara.Title("migsim: migration theory laboratory")
+    with solara.Sidebar():  # Solara orders the panel by depth: from here it comes before Mesa's cards
+        HowToUse()
     SolaraViz(model, components=COMPONENTS, model_params=params,
               name="migsim: a migration theory laboratory (Kazakhstan and its neighbours)",
               play_interval=PLAY_INTERVAL_MS, render_interval=RENDER_INTERVAL)

@@ -5,8 +5,8 @@ scenario file that switches mechanisms of the same model on or off and sets thei
 strength. Its `description` holds the two-or-three-sentence explanation and its source
 (after "Source:"), so the text a student reads lives in one place. This module turns a
 preset plus the app's sliders into a validated `Scenario`, builds the small model the page
-steps (`TeachingModel`), implements the sanctions shock, and computes the summary
-measures the page and the theory tests share. It imports no web framework.
+steps (`TeachingModel`), gives it the model's own sanctions event on demand, and computes
+the summary measures the page and the theory tests share. It imports no web framework.
 """
 
 from __future__ import annotations
@@ -160,12 +160,18 @@ def teaching_scenario(preset: str = BASELINE, *, wage_gap: float = 1.0, network_
 
 # --- the sanctions shock -------------------------------------------------------------------------
 def sanctions_summary() -> str:
-    """What the sanctions button does, in words, from the `sanctions` event kind's defaults."""
+    """What the sanctions button does, in words, from the `sanctions` event kind's defaults.
+
+    The page shows this sentence and docs/teaching.md quotes it (a test checks that the
+    two agree), so changing a default in events.py changes what the teacher reads.
+    """
     d = {k: v.default for k, v in KINDS["sanctions"].settings.items()}
-    return (f"the rouble {d['rouble_change_percent']:+.0f}% and wages in Russia a further "
-            f"{d['real_wage_change_percent']:+.0f}% (in US dollars), {d['channel_capacity']:.0%} of remittances "
-            f"from Russia get through, and {d['relocation_share']:.0%} of Russians at home relocate to "
-            f"Kazakhstan over {d['relocation_months']} months")
+    rouble, real = d["rouble_change_percent"], d["real_wage_change_percent"]
+    return (f"the rouble {'loses' if rouble < 0 else 'gains'} {abs(rouble):.0f}% against the US dollar and "
+            f"wages in Russia {'lose' if real < 0 else 'gain'} a further {abs(real):.0f}%; "
+            f"{d['channel_capacity']:.0%} of remittances from Russia get through; "
+            f"{d['relocation_share']:.0%} of Russians at home move to Kazakhstan over "
+            f"{d['relocation_months']} months")
 
 
 class TeachingModel(MigrationModel):
@@ -205,14 +211,19 @@ class TeachingModel(MigrationModel):
         """Sanctions on Russia from the coming month on: the model's own `sanctions` event.
 
         The button adds the event a scenario file would hold (`kind = "sanctions"`, dated this
-        month, with the kind's documented defaults; see docs/policy.md), scheduled the same way,
-        so the page and `migsim run` share one mechanism.
+        month, with the kind's documented defaults; see docs/policy.md), numbered after the
+        scenario's own events as if appended to its `[[events]]` (so it draws from a slot of
+        the shock stream of its own), and schedules it through `events.schedule`, as the
+        model does for a scenario's timeline: the page and `migsim run` share one mechanism.
+        It has no end, so it lasts to the end of the run.
         """
         if self.sanctions_date is not None or self.finished:
             return
+        (event,) = parse_events([{"kind": "sanctions", "date": self.date, "_file": "the sanctions button"}])
+        event.index = len(self.timeline)
         self.sanctions_date = self.date
-        event = parse_events([{"kind": "sanctions", "date": self.date, "_file": "the sanctions button"}])
-        self._sanctions_actions = schedule_events(self, event)
+        self.timeline.append(event)
+        self._sanctions_actions = schedule_events(self, [event])
 
 
 # --- measures shared by the page and the theory tests ----------------------------------------------

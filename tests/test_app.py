@@ -26,6 +26,8 @@ def test_mesa_accepts_the_controls_as_the_models_keyword_arguments():
     assert set(CONTROLS) | {"preset", "agents"} == set(params)
     _check_model_params(TeachingModel.__init__, params)  # raises on a name the model does not take
     assert params["preset"]["values"][0] == "baseline" and "networks" in params["preset"]["values"]
+    # Mesa hands the panel's values to the model only on Reset; the panel says so.
+    assert "press Reset to apply" in params["preset"]["label"]
 
 
 def test_reset_rebuilds_the_model_from_the_panel_values_as_mesa_does():
