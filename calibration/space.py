@@ -33,23 +33,42 @@ class Prior:
 
 
 SPACE: tuple[Prior, ...] = (
+    # how many go where
     Prior("behaviour.asc.KAZ", -7.5, -4.5,
           "sets how many come to Kazakhstan: arrivals (KEL2025, IOM2023 Q1), Uzbeks present, remittances paid"),
     Prior("behaviour.asc.RUS", -7.5, -5.0,
           "the pull of Russia, Kazakhstan's competitor: remittances received by Uzbekistan, Tajikistan, Kyrgyzstan"),
-    Prior("behaviour.origin_propensity.KAZ", -2.5, 0.5,
-          "how many Kazakhs work abroad (KEL2025: 450,000 in 2022) and remittances received by Kazakhstan"),
+    Prior("behaviour.origin_propensity.UZB", -1.5, 1.0,
+          "Uzbek share among migrants (IOM2022 0.69, IOM2023 0.86 of those assessed) and Uzbekistan's remittances"),
+    Prior("behaviour.origin_propensity.TJK", -1.5, 0.5, "Tajikistan's remittances (mostly from Russia)"),
     Prior("behaviour.origin_propensity.KGZ", -1.5, 1.0, "Kyrgyz share among migrants (IOM2022: 0.20)"),
-    Prior("behaviour.origin_propensity.RUS", -2.0, 0.5, "Russian share among migrants (IOM2022 0.04, IOM2023 0.20)"),
-    Prior("behaviour.beta_female", -2.6, -0.6, "share of women among migrants (IOM2022 0.31, IOM2023 0.16)"),
+    Prior("behaviour.origin_propensity.RUS", -3.0, 0.0, "Russian share among migrants (IOM2022 0.04, IOM2023 0.20)"),
+    Prior("behaviour.origin_propensity.KAZ", -3.0, 0.5,
+          "how many Kazakhs work abroad (KEL2025: 450,000 in 2022) and remittances received by Kazakhstan"),
+    Prior("corridor.TJK.KAZ.proximity", 0.0, 0.5,
+          "Tajiks go to Russia far more than to Kazakhstan (IOM2022 0.01 of migrants; KEL2025 35,000 arrivals)"),
+    Prior("behaviour.beta_female", -3.5, -0.6, "share of women among migrants (IOM2022 0.31, IOM2023 0.16)"),
+    Prior("behaviour.beta_age", -1.5, 0.0, "age of migrants (IOM2022: 0.44 aged 25-34)"),
     Prior("behaviour.beta_network", 0.3, 1.8, "network pull (Massey): concentration of flows in established corridors"),
-    Prior("labour.job_network_after", 1.0, 6.0, "job found through contacts after arrival (IOM2022 0.60)"),
-    Prior("labour.contract_prob.patent", 0.1, 0.7, "no written contract (IOM2022 0.73, IOM2023 0.55)"),
-    Prior("labour.pension_with_contract", 0.2, 0.9, "no pension contributions (IOM2022 0.87, IOM2023 0.61)"),
-    Prior("remittances.remit_intercept", -1.2, 0.8, "share who remit (IOM2022 0.34, IOM2023 0.49) and the volumes"),
     Prior("mobility.visit_hazard", 0.03, 0.25, "time since leaving home (IOM2023: 0.76 under six months)"),
     Prior("wages.home_income_factor", 0.5, 1.1,
           "home earnings of would-be migrants: the wage gap (Harris-Todaro) behind every flow"),
+    # finding work
+    Prior("labour.job_network_before", 0.1, 0.9, "job found through contacts before leaving (IOM2022 0.26)"),
+    Prior("labour.job_network_after", 1.0, 6.0, "job found through contacts after arrival (IOM2022 0.60)"),
+    Prior("labour.network_reach", 0.0, 1.0,
+          "contacts in other cities help too: jobs through contacts (IOM2022 0.60) and the share working (IOM2023 0.92)"),
+    Prior("labour.job_direct", 0.005, 0.15, "own search: the share working (IOM2023 0.92) and the other channels"),
+    Prior("labour.contract_prob.patent", 0.1, 0.7, "no written contract (IOM2022 0.73, IOM2023 0.55)"),
+    Prior("labour.pension_with_contract", 0.2, 0.9, "no pension contributions (IOM2022 0.87, IOM2023 0.61)"),
+    # remitting
+    Prior("remittances.remit_intercept", -1.2, 0.8, "share who remit from Kazakhstan (IOM2022 0.34, IOM2023 0.49)"),
+    Prior("remittances.remit_destination.RUS", 0.0, 3.0,
+          "remitting from Russia: what Uzbekistan, Tajikistan and Kyrgyzstan receive (WB, KNOMAD)"),
+    Prior("remittances.remit_origin.KAZ", -5.0, 0.5,
+          "Kazakhs abroad remit little (WB: 0.2-0.6 billion USD received a year for 450,000 working abroad)"),
+    Prior("remittances.living_cost.RUS", 120.0, 300.0,
+          "what is left to send from Russia (remittances received by Uzbekistan, Tajikistan, Kyrgyzstan)"),
 )
 
 

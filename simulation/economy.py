@@ -65,6 +65,9 @@ class Economy:
         self.origin_propensity = np.array([s[f"behaviour.origin_propensity.{o}"] for o in ORIGINS])
         self.capacity = np.array([s[f"labour.capacity.{c}"] for c in DEST_COUNTRIES])
         self.living_cost = np.array([s[f"remittances.living_cost.{c}"] for c in DEST_COUNTRIES])
+        self.remit_origin_shift = np.array([s[f"remittances.remit_origin.{o}"] for o in ORIGINS])
+        self.remit_destination_shift = np.array([0.0] + [s[f"remittances.remit_destination.{c}"]
+                                                         for c in DEST_COUNTRIES[1:]])
         self.fee_rate = np.array([s[f"remittances.fee_percent.{c}"] for c in DEST_COUNTRIES]) / 100.0
         self.contract_prob = np.array([0.0] + [s[f"labour.contract_prob.{st}"] for st in STATUSES[1:]])
         self.contract_sector = np.array([s[f"labour.contract_sector.{x}"] for x in SECTORS])

@@ -45,6 +45,9 @@ if TYPE_CHECKING:
     from .model import MigrationModel
 
 KAZ = DEST_COUNTRIES.index("KAZ")
+# SAME_COUNTRY_ELSEWHERE[l, m]: location m is another place in the country of location l
+SAME_COUNTRY_ELSEWHERE = ((LOCATION_COUNTRY[:, None] == LOCATION_COUNTRY[None, :]) & (LOCATION_COUNTRY[:, None] >= 0)
+                          & ~np.eye(len(LOCATION_COUNTRY), dtype=bool))
 SKILLED = 2  # education code of tertiary-educated workers: the quota's "skilled" category
 R_EAEU, R_PATENT, R_QUOTA, R_VISA_WORK, R_VISA_FREE, R_VISA = (
     REGIMES.index(r) for r in ("eaeu", "patent", "quota", "visa_work", "visa_free", "visa"))
@@ -365,8 +368,10 @@ def arrive(model: "MigrationModel", cond: Conditions, rows: np.ndarray, dest: np
         pop.trips[rows] += 1
         female = pop.female[rows]
         pop.intention[rows] = _draw_intentions(s, female, draws.uniform("intention", rows, slot=0))
+        intercept = (s["remittances.remit_intercept"] + eco.remit_origin_shift[origin]
+                     + eco.remit_destination_shift[country])
         p_remit = decisions.remit_probability(
-            s["remittances.remit_intercept"], pop.provider[rows], pop.dependants[rows], female,
+            intercept, pop.provider[rows], pop.dependants[rows], female,
             s["remittances.remit_provider"], s["remittances.remit_dependants"], s["remittances.remit_female"])
         pop.remitter[rows] = draws.uniform("intention", rows, slot=1) < p_remit
         band = decisions.draw_by_shares(
@@ -379,7 +384,7 @@ def arrive(model: "MigrationModel", cond: Conditions, rows: np.ndarray, dest: np
 
     # A job lined up through contacts before leaving.
     chance = s["labour.job_network_before"] * decisions.network_job_chance(
-        pop.contacts[rows, dest], s["labour.network_saturation"])
+        job_contacts(model, rows, dest), s["labour.network_saturation"])
     lined_up = draws.uniform("job", rows, slot=7) < chance
     start_jobs(model, rows[lined_up], np.full(int(lined_up.sum()), CH_NETWORK_BEFORE), draws)
 
@@ -393,6 +398,15 @@ def _draw_intentions(s, female: np.ndarray, u: np.ndarray) -> np.ndarray:
 
 
 # --- 3b. finding work ----------------------------------------------------------------------
+def job_contacts(model: "MigrationModel", rows: np.ndarray, loc: np.ndarray) -> np.ndarray:
+    """Contacts who can help find work at `loc`: those there, plus those elsewhere in the
+    same country at the weight `labour.network_reach`."""
+    contacts = model.population.contacts[rows]
+    here = contacts[np.arange(len(rows)), loc].astype(np.float32)
+    elsewhere = (contacts * SAME_COUNTRY_ELSEWHERE[loc]).sum(axis=1, dtype=np.float32)
+    return here + model.params["labour.network_reach"] * elsewhere
+
+
 def find_jobs(model: "MigrationModel", cond: Conditions, rows: np.ndarray, draws: Draws) -> None:
     """Workers abroad without a job search through contacts, agencies and on their own."""
     s, pop = model.params, model.population
@@ -404,7 +418,7 @@ def find_jobs(model: "MigrationModel", cond: Conditions, rows: np.ndarray, draws
     unauthorised = (status == ST_VISITOR) | (status == ST_IRREGULAR)
     market = cond.hiring[loc] * np.where(unauthorised, s["labour.irregular_job_factor"], 1.0)
     network = s["labour.job_network_after"] * decisions.network_job_chance(
-        pop.contacts[rows, loc], s["labour.network_saturation"])
+        job_contacts(model, rows, loc), s["labour.network_saturation"])
     recruit = model.economy.agency_factor[pop.origin[rows], LOCATION_COUNTRY[loc]]
     agency = s["labour.job_agency"] * pop.knows_agencies[rows] * recruit
     direct = np.full(len(rows), s["labour.job_direct"])

@@ -200,6 +200,9 @@ _add("labour.job_direct", 0.025, "per month", "calibrated", "uncertainty",
      "monthly job-finding intensity through own search (employers, markets)", low=0, high=20)
 _add("labour.network_saturation", 1.0, "contacts", "assumption", "uncertainty",
      "contacts at which the network channel is about two-thirds of its strength", low=0.01, high=1000)
+_add("labour.network_reach", 0.3, "x contact", "assumption", "uncertainty",
+     "weight of a contact elsewhere in the destination country, relative to one in the same place, "
+     "in finding work through contacts (a phone call reaches another city)", **SHARE)
 _add("labour.irregular_job_factor", 0.7, "x hazard", "assumption", "uncertainty",
      "job-finding intensity of visitors and irregular workers relative to regular ones", low=0, high=5)
 _CAPACITY = {"KAZ": 900_000, "RUS": 4_000_000, "KOR": 400_000, "TUR": 400_000, "ARE": 600_000, "EU": 1_500_000}
@@ -284,6 +287,14 @@ _add("remittances.remit_dependants", 0.35, "logit per dependant", "assumption", 
      "extra propensity to remit per dependant at home", low=-20, high=20)
 _add("remittances.remit_female", -1.2, "logit", "IOM2023: 0.53 of men, 0.24 of women remit", "uncertainty",
      "difference in women's propensity to remit", low=-20, high=20)
+for _o in ORIGINS:
+    _add(f"remittances.remit_origin.{_o}", 0.0, "logit", "assumption", "uncertainty",
+         f"difference in the propensity to remit of workers from {_o} (household dependence on remittances, "
+         "families abroad with the worker)", low=-20, high=20)
+for _d in DEST_COUNTRIES[1:]:
+    _add(f"remittances.remit_destination.{_d}", 0.0, "logit", "assumption (the surveys cover Kazakhstan only)",
+         "uncertainty", f"difference in the propensity to remit of workers in {_d} relative to those in Kazakhstan "
+         "(longer, costlier trips: money goes home by transfer rather than in the pocket)", low=-20, high=20)
 _add("remittances.share_over_half", 0.49, "share", "IOM2022: 0.49 of remitters send over half", "data",
      "share of remitters who send more than half of their income", **SHARE)
 _add("remittances.share_quarter_to_half", 0.27, "share", "IOM2022: 0.27 send 25-50%", "data",

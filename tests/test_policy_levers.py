@@ -101,7 +101,7 @@ CASES = {
         [("kazakhs_abroad", "all"), ("stock_kaz", "all")]),
     "information_campaign": (
         [dict(kind="information_campaign", date=DATE, reach=0.8)],
-        {("job_channel", "agency"): "+", ("share_no_contract", "all"): "-"},
+        {("job_channel", "agency"): "+", ("share_no_contract", "all"): "-small"},
         [("kazakhs_abroad", "all"), ("stock_kaz", "all")]),
     "employers_formalise": (
         [dict(kind="formalisation", date=DATE, share=0.5, contract_factor=1.5)],
@@ -128,7 +128,7 @@ CASES = {
         [dict(kind="sector_demand", date=DATE, places=["mangystau", "atyrau"], sectors=["industry", "construction"],
               factor=0.5)],
         {("stock_kaz_by_region", "mangystau"): "-", ("stock_kaz_by_region", "atyrau"): "-"},
-        [("kazakhs_abroad", "all"), ("stock_kaz_by_origin", "KGZ")]),
+        [("kazakhs_abroad", "all")]),
     "construction_boom": (
         [dict(kind="sector_demand", date=DATE, sectors="construction", factor=1.5)],
         {("stock_kaz", "all"): "+", ("stock_kaz_by_sector", "construction"): "+"},
