@@ -228,7 +228,7 @@ def register(subparsers) -> None:
     """Add the calibration commands to the CLI."""
     p = subparsers.add_parser("calibrate", help="fit the uncertain parameters to the targets (ABC-SMC)")
     p.add_argument("--particles", type=int, default=80, help="particles per generation (default 80)")
-    p.add_argument("--generations", type=int, default=6, help="ABC-SMC generations in all (default 6)")
+    p.add_argument("--generations", type=int, default=8, help="ABC-SMC generations in all (default 8; --max-minutes stops earlier)")
     p.add_argument("--scheduler", help="address of a Dask scheduler (default: a local cluster)")
     p.add_argument("--workers", type=int, default=2, help="process workers of the local cluster (default 2)")
     p.add_argument("--resume", action="store_true", help="continue the calibration whose history is in --out")

@@ -26,6 +26,7 @@ from .simulate import Window, particle_seed, simulate
 from .space import SPACE, Prior, by_name, check_space, to_scenario_values
 
 Z_CAP = 10.0  # a target's z-score counts at most this much (and a missing value counts this much)
+KERNEL_FLOOR = 0.02  # the proposal kernel's sd is never below this share of a prior's width
 
 
 class TargetDistance:
@@ -70,7 +71,7 @@ class ParticleModel:
 @dataclass
 class FitSettings:
     particles: int = 80
-    generations: int = 6
+    generations: int = 8
     window: Window = field(default_factory=Window)
     seed: int = 20260101
     workers: int = 2
@@ -94,6 +95,28 @@ def weighted_quantile(values: np.ndarray, weights: np.ndarray, q: float) -> floa
     v, w = np.asarray(values, float)[order], np.asarray(weights, float)[order]
     cw = np.cumsum(w) - 0.5 * w
     return float(np.interp(q * w.sum(), cw, v))
+
+
+def regularised_transition(space: tuple[Prior, ...], floor: float = KERNEL_FLOOR):
+    """pyabc's multivariate normal kernel with a floor under its spread.
+
+    With many parameters and few particles the weighted covariance can become nearly
+    singular (a few particles carry most of the weight); pyabc then gives some proposals a
+    density of exactly zero and stops with "population total weight nan" (pyABC issues
+    614 and 623). Adding (floor x prior width)^2 to each parameter's kernel variance keeps
+    every proposal's density positive and barely widens a kernel that is already wider.
+    """
+    import pyabc
+    import scipy.stats as st
+
+    class RegularisedTransition(pyabc.MultivariateNormalTransition):
+        def fit(self, X, w):
+            super().fit(X, w)
+            widths = np.array([by_name(space)[name].width for name in X.columns])
+            self.cov = self.cov + np.diag((floor * widths) ** 2)
+            self.normal = st.multivariate_normal(cov=self.cov, allow_singular=True)
+
+    return RegularisedTransition()
 
 
 def make_client(workers: int, scheduler: str | None):
@@ -139,7 +162,7 @@ def run_abc(scenario: Scenario, targets: pd.DataFrame, settings: FitSettings, db
         n_workers = max(1, len(client.scheduler_info().get("workers", {})))
         sampler = DaskDistributedSampler(dask_client=client, client_max_jobs=2 * n_workers, batch_size=1)
         abc = pyabc.ABCSMC(model, prior, distance, population_size=settings.particles, sampler=sampler,
-                           eps=pyabc.MedianEpsilon())
+                           transitions=regularised_transition(space), eps=pyabc.MedianEpsilon())
         url = f"sqlite:///{db}"
         started = time.perf_counter()
         if resume:

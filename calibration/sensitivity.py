@@ -1,8 +1,8 @@
 """Global sensitivity of the headline indicators to the calibrated parameters (SALib).
 
 Morris elementary effects screen cheaply ((k + 1) runs per trajectory); Sobol indices
-(Saltelli sampling, N (2k + 2) runs) split the variance into first-order and total
-effects. The parameters and ranges are the calibration space (`space.SPACE`), so the
+(Saltelli sampling without second-order terms, N (k + 2) runs) split the variance into
+first-order and total effects. The parameters and ranges are the calibration space (`space.SPACE`), so the
 question answered is: within the ranges we calibrate over, which parameters move
 which results?
 """

@@ -51,6 +51,9 @@ SPACE: tuple[Prior, ...] = (
     Prior("behaviour.beta_age", -1.5, 0.0, "age of migrants (IOM2022: 0.44 aged 25-34)"),
     Prior("behaviour.beta_network", 0.3, 1.8, "network pull (Massey): concentration of flows in established corridors"),
     Prior("mobility.visit_hazard", 0.03, 0.25, "time since leaving home (IOM2023: 0.76 under six months)"),
+    Prior("mobility.return_hazard", 0.005, 0.06,
+          "how long those who mean to go home stay: the surveys' intentions are of migrants present, so the "
+          "share intending to return (IOM2022 0.29) depends on it"),
     Prior("wages.home_income_factor", 0.5, 1.1,
           "home earnings of would-be migrants: the wage gap (Harris-Todaro) behind every flow"),
     # finding work
@@ -59,6 +62,10 @@ SPACE: tuple[Prior, ...] = (
     Prior("labour.network_reach", 0.0, 1.0,
           "contacts in other cities help too: jobs through contacts (IOM2022 0.60) and the share working (IOM2023 0.92)"),
     Prior("labour.job_direct", 0.005, 0.15, "own search: the share working (IOM2023 0.92) and the other channels"),
+    Prior("population.home_unemployment_multiplier", 1.0, 4.0,
+          "who leaves: unemployed before leaving (IOM2022 0.17, IOM2023 0.23)"),
+    Prior("labour.wage_dispersion", 0.3, 0.9,
+          "the low tail of wages: income above the minimum wage (IOM2022 0.80), at most 200 USD (IOM2023 0.32)"),
     Prior("labour.contract_prob.patent", 0.1, 0.7, "no written contract (IOM2022 0.73, IOM2023 0.55)"),
     Prior("labour.pension_with_contract", 0.2, 0.9, "no pension contributions (IOM2022 0.87, IOM2023 0.61)"),
     # remitting

@@ -279,6 +279,23 @@ def test_sensitivity_morris_writes_table_and_plot(tmp_path):
     assert np.isfinite(idx.mu_star).all() and (idx.groupby("output").mu_star.max() > 0).all()
 
 
+def test_sobol_finds_the_parameter_that_moves_an_output_and_not_one_that_cannot():
+    """The Sobol path end to end on a two-parameter space: Kazakhstan's pull moves the number
+    of foreign workers there; the fee of sending money home from Europe cannot (common random
+    numbers make its effect exactly zero)."""
+    from calibration.sensitivity import run_sensitivity
+    from calibration.space import Prior
+
+    space = (Prior("behaviour.asc.KAZ", -7.0, -5.0, "pull of Kazakhstan"),
+             Prior("remittances.fee_percent.EU", 1.0, 10.0, "a fee no foreign worker in Kazakhstan pays"))
+    window = Window(start="2022-01", end="2022-12", agents=600, burn_in=3)
+    indices, runs = run_sensitivity(toy_scenario(), "sobol", 8, window, seed=5, jobs=1, space=space)
+    assert len(runs) == 8 * (len(space) + 2)
+    st = indices[indices.output == "foreign_workers_kaz_2022"].set_index("parameter").ST
+    assert np.isfinite(st).all()
+    assert st["behaviour.asc.KAZ"] > 0.5 and abs(st["remittances.fee_percent.EU"]) < 1e-9
+
+
 # --- recovery (slow) ------------------------------------------------------------------------------
 @pytest.mark.slow
 def test_abc_recovers_known_parameters_from_synthetic_targets(tmp_path):
