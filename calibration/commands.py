@@ -72,6 +72,18 @@ def _add_window_args(p, agents: int, start=None, end=None) -> None:
 
 
 # --- calibrate -------------------------------------------------------------------------------
+def _nested(values: dict[str, float]) -> dict:
+    """Dotted keys -> nested TOML tables."""
+    nested: dict = {}
+    for key, value in values.items():
+        node = nested
+        *parents, leaf = key.split(".")
+        for part in parents:
+            node = node.setdefault(part, {})
+        node[leaf] = round(float(value), 6)
+    return nested
+
+
 def calibrated_toml(values: dict[str, float], base, out_folder: Path, description: str) -> str:
     """A scenario file holding the calibrated values, extending the scenario calibrated."""
     import tomli_w
@@ -82,16 +94,22 @@ def calibrated_toml(values: dict[str, float], base, out_folder: Path, descriptio
         nested["extends"] = Path(rel).as_posix()
     nested["name"] = "calibrated"
     nested["description"] = description
-    for key, value in values.items():
-        node = nested
-        *parents, leaf = key.split(".")
-        for part in parents:
-            node = node.setdefault(part, {})
-        node[leaf] = round(float(value), 6)
+    nested.update(_nested(values))
     head = ("# Question: how does migsim behave with its uncertain parameters fitted to the IOM surveys and the\n"
             "# World Bank series? Written by `migsim calibrate` (weighted posterior medians). A scenario uses\n"
             "# it with: extends = \"<path to this file>\".\n")
     return head + tomli_w.dumps(nested)
+
+
+def parameters_toml(values: dict[str, float], description: str) -> str:
+    """The calibrated values alone: what `simulation/data/calibrated.toml` holds."""
+    import tomli_w
+
+    head = ("# The uncertain parameters as calibrated: weighted posterior medians written by `migsim calibrate`.\n"
+            f"# {description}\n"
+            "# Copied to simulation/data/calibrated.toml, these values become the defaults of their parameters\n"
+            "# (simulation/parameters.py), so the baseline and every scenario start from this calibration.\n")
+    return head + tomli_w.dumps(_nested(values))
 
 
 def cmd_calibrate(args) -> int:
@@ -143,6 +161,10 @@ def cmd_calibrate(args) -> int:
             f"{base.name} with {len(SPACE)} uncertain parameters calibrated by ABC-SMC "
             f"({args.particles} particles, {len(result.generations)} generations, {window.agents:,} agents)"),
             encoding="utf-8")
+        (tmp / "parameters.toml").write_text(parameters_toml(
+            result.calibrated, f"Calibration of '{base.name}': {len(SPACE)} parameters, {args.particles} particles, "
+            f"{len(result.generations)} generations, {window.agents:,} agents, {window.start}..{window.end}."),
+            encoding="utf-8")
         base_fit.to_csv(tmp / "fit_targets_defaults.csv", index=False, float_format="%.6g")
         s = write_report(tmp, f"migsim calibration of '{base.name}'", fit, series, targets,
                          posterior=result.posterior, space=SPACE, generations=result.generations,
@@ -184,8 +206,8 @@ def cmd_validate(args) -> int:
           f"{s['patterns_hold']} of {s['patterns_evaluated']} qualitative patterns hold.")
     if args.out:
         with atomic_dir(Path(args.out)) as tmp:
-            write_report(tmp, f"migsim validation of '{scenario.name}' against {Path(args.targets_file).name}",
-                         fit, series, targets)
+            s = write_report(tmp, f"migsim validation of '{scenario.name}' against {Path(args.targets_file).name}",
+                             fit, series, targets)
             (tmp / "summary.json").write_text(json.dumps(s, indent=2), encoding="utf-8")
         print(f"report written to {args.out}/ (fit_targets.csv, fit_series.csv, report.html)")
     return 0

@@ -238,11 +238,12 @@ class GenerationProgress:
         if m:
             self.t, self.eps = int(m.group(1)), float(m.group(2))
             return
-        m = re.match(r"Accepted: (\d+) / (\d+) = ", message)
+        m = re.match(r"Accepted: (\d+) / (\d+) = [^,]+, ESS: ([^ ]+)\.?$", message)
         if m and self.t is not None:
-            accepted, runs = int(m.group(1)), int(m.group(2))
+            accepted, runs, ess = int(m.group(1)), int(m.group(2)), float(m.group(3).rstrip("."))
             self.say(f"  generation {self.t}: epsilon {self.eps:.3f}, {accepted} of {runs} runs accepted "
-                     f"({accepted / runs:.0%}), {(time.perf_counter() - self.started) / 60:.1f} min")
+                     f"({accepted / runs:.0%}), effective sample size {ess:.1f}, "
+                     f"{(time.perf_counter() - self.started) / 60:.1f} min")
 
     def __enter__(self):
         import logging
@@ -284,6 +285,13 @@ def _collect(history, db: Path, seconds: float, space: tuple[Prior, ...]) -> Fit
     gens = pd.DataFrame({"generation": pops.t.to_numpy(), "epsilon": pops.epsilon.to_numpy(),
                          "particles": pops.particles.to_numpy(), "samples": pops.samples.to_numpy()})
     gens["acceptance"] = gens.particles / gens.samples
+    # effective sample size of each generation's importance weights: far below the particle count,
+    # the posterior rests on a few particles and its spread is not a reliable uncertainty
+    ess = []
+    for t in gens.generation:
+        w = history.get_weighted_distances(t=int(t)).w.to_numpy(float)
+        ess.append(float(w.sum() ** 2 / (w ** 2).sum()) if len(w) else math.nan)
+    gens["effective_sample_size"] = ess
     return FitResult(posterior, calibrated, gens, db, seconds, int(gens.samples.sum()))
 
 

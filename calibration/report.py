@@ -22,6 +22,7 @@ from simulation.outputs import atomic_dir  # noqa: F401  (the calibration comman
 from simulation.scenario import Scenario
 
 from .simulate import Window, annual_series, simulate
+from .targets import non_sampling_sd, survey_round_agreement
 
 SERIES_TITLES = {"paid:KAZ": "Remittances paid from Kazakhstan", "received:UZB": "Received by Uzbekistan",
                  "received:TJK": "Received by Tajikistan", "received:KGZ": "Received by Kyrgyzstan",
@@ -295,6 +296,18 @@ def write_report(folder: Path, title: str, fit: pd.DataFrame, series: pd.DataFra
     if s["patterns_evaluated"]:
         parts.append(f"<p>Qualitative patterns (gender study, OMA2026): <b>{s['patterns_hold']} of "
                      f"{s['patterns_evaluated']}</b> computed patterns hold (table below).</p>")
+    agreement = survey_round_agreement(targets)
+    if len(agreement):
+        agreement.to_csv(folder / "survey_rounds.csv", index=False, float_format="%.4g")
+        s["survey_questions_in_both_rounds"] = int(len(agreement))
+        s["survey_rounds_agree"] = int(agreement.agree.sum())
+        s["survey_non_sampling_sd"] = round(non_sampling_sd(agreement), 4)
+        parts.append(f"<p>The two survey rounds asked {len(agreement)} questions in common; on "
+                     f"{s['survey_rounds_agree']} of them their answers agree within the sampling error "
+                     f"(|z| &le; 2, table at the end). The bands hold sampling error only; the rounds' disagreement "
+                     f"implies a further error of about {s['survey_non_sampling_sd']:.2f} per share and round "
+                     f"(coverage, sampling design, wording, or real change), so no model sits inside both rounds' "
+                     f"bands on most of these questions.</p>")
     for n in notes:
         parts.append(f"<p>{html.escape(n)}</p>")
     for name, data in images:
@@ -320,6 +333,8 @@ def write_report(folder: Path, title: str, fit: pd.DataFrame, series: pd.DataFra
                                                              "sim_max", "holds", "status", "note"]))
     parts.append("<h2>Every target</h2>" + _table(fit[~fit.kind.isin(["wdi", "pattern"])], cols))
     parts.append("<h2>World Bank series</h2>" + _table(tidy, list(tidy.columns)))
+    if len(agreement):
+        parts.append("<h2>Questions both survey rounds asked</h2>" + _table(agreement, list(agreement.columns)))
     style = ("<style>body{font-family:sans-serif;max-width:1400px;margin:auto}table{border-collapse:collapse;"
              "font-size:11px}td,th{border:1px solid #ccc;padding:2px 4px}tr.in{background:#e8f6e8}"
              "tr.out{background:#fbe9e9}tr.na{color:#888}img{max-width:100%}</style>")

@@ -100,6 +100,9 @@ def run_sensitivity(scenario: Scenario, method: str, n: int, window: Window, see
             for i, k in enumerate(keys):
                 rows.append(dict(output=name, parameter=k, mu_star=res["mu_star"][i], mu=res["mu"][i],
                                  sigma=res["sigma"][i], mu_star_conf=res["mu_star_conf"][i]))
+        elif np.ptp(yj) == 0:  # no parameter moves this output: no variance to apportion
+            for k in keys:
+                rows.append(dict(output=name, parameter=k, S1=0.0, S1_conf=0.0, ST=0.0, ST_conf=0.0))
         else:
             from SALib.analyze import sobol as sa
 

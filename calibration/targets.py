@@ -355,3 +355,42 @@ def months_needed(targets: pd.DataFrame) -> tuple[str, str]:
     if not firsts:
         raise DataError("none of the targets is computed by the model (every statistic is empty).")
     return min(firsts), max(lasts)
+
+
+def survey_round_agreement(targets: pd.DataFrame, first: str = "s22_", second: str = "m23_") -> pd.DataFrame:
+    """The questions both survey rounds asked (same id after the prefix), side by side.
+
+    If each round's band held only its sampling error, the two answers to the same
+    question a year apart would differ by about their combined sd (z near 1). Much larger
+    differences mean the rounds measure differently (cities against regions, stratified
+    against snowball sampling, wording) or the population changed: either way, a model
+    cannot sit inside both bands, and the fit report should say so. `non_sampling_sd` is
+    the extra sd per round that would make the differences typical (mean z^2 = 1).
+    """
+    statistic = targets.statistic.fillna("").astype(str)
+    asked = (statistic == "") | statistic.str.startswith("survey:")  # not the key-informant assessment
+    rows = targets[(targets.kind == "share") & asked & targets.id.str.match(f"^({first}|{second})")]
+    rows = rows.assign(question=rows.id.str.slice(len(first)))
+    a = rows[rows.id.str.startswith(first)].set_index("question")
+    b = rows[rows.id.str.startswith(second)].set_index("question")
+    both = a.index.intersection(b.index)
+    out = pd.DataFrame({"question": both, "measure": a.loc[both, "measure"].to_numpy(),
+                        first.rstrip("_"): a.loc[both, "value"].to_numpy(float),
+                        second.rstrip("_"): b.loc[both, "value"].to_numpy(float),
+                        "difference": (a.loc[both, "value"] - b.loc[both, "value"]).to_numpy(float),
+                        "sampling_sd": np.hypot(a.loc[both, "sd"], b.loc[both, "sd"]).to_numpy(float)})
+    out["z"] = out.difference / out.sampling_sd
+    out["agree"] = out.z.abs() <= 2
+    return out.reset_index(drop=True)
+
+
+def non_sampling_sd(agreement: pd.DataFrame) -> float:
+    """Extra sd per round, tau, with mean(d^2 / (sampling_sd^2 + 2 tau^2)) = 1 (0 if already <= 1)."""
+    d2, v = agreement.difference.to_numpy() ** 2, agreement.sampling_sd.to_numpy() ** 2
+    if len(d2) == 0 or np.mean(d2 / v) <= 1:
+        return 0.0
+    lo, hi = 0.0, 1.0
+    for _ in range(60):  # bisection: the mean falls as tau grows
+        mid = (lo + hi) / 2
+        lo, hi = (mid, hi) if np.mean(d2 / (v + 2 * mid**2)) > 1 else (lo, mid)
+    return (lo + hi) / 2

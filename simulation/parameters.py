@@ -13,7 +13,9 @@ should revisit.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import tomllib
+from dataclasses import dataclass, replace
+from pathlib import Path
 from typing import Any
 
 from .world import DEST_COUNTRIES, ORIGINS, REGIMES, REGIONS, SECTORS, STATUSES
@@ -376,6 +378,35 @@ _add("legal.quota_refused_irregular", 0.25, "share", "assumption", "uncertainty"
      " choose again among the other destinations or stay home)", **SHARE)
 
 assert set(_POOLS) == set(ORIGINS) and set(_ASC_COUNTRY) == set(DEST_COUNTRIES)
+
+# --- calibrated values ----------------------------------------------------------------
+# The uncertain parameters that `migsim calibrate` fitted take their calibrated values (weighted
+# posterior medians) as defaults, so the baseline and every scenario built on it start from the
+# calibration. The file says which calibration; to adopt another, copy its fit/parameters.toml over it.
+CALIBRATED_FILE = Path(__file__).resolve().parent / "data" / "calibrated.toml"
+
+
+def _apply_calibrated(path: Path) -> None:
+    if not path.exists():
+        return
+    with path.open("rb") as f:
+        doc = tomllib.load(f)
+
+    def flat(table, prefix=""):
+        for k, v in table.items():
+            yield from (flat(v, f"{prefix}{k}.") if isinstance(v, dict) else [(f"{prefix}{k}", v)])
+
+    for key, value in flat(doc):
+        par = PARAMETERS.get(key)
+        if par is None or par.role != "uncertainty" or not isinstance(value, (int, float)) \
+                or (par.low is not None and value < par.low) or (par.high is not None and value > par.high):
+            raise RuntimeError(f"{path}: '{key}' = {value!r} is not an uncertain parameter's value within its range")
+        PARAMETERS[key] = replace(par, default=type(par.default)(value),
+                                  source=f"calibrated (simulation/data/calibrated.toml); set by hand before: "
+                                         f"{par.default:g}, {par.source}")
+
+
+_apply_calibrated(CALIBRATED_FILE)
 
 
 def defaults() -> dict[str, Any]:

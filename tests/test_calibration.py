@@ -258,6 +258,11 @@ def test_tiny_calibration_end_to_end(tmp_path):
     assert calibrated["run.agents"] == 100_000
     raw = tomllib.loads((fit / "calibrated.toml").read_text())
     assert "extends" in raw
+    # the values alone, for a baseline to build on: every calibrated key, loadable as a scenario
+    values = load_scenario(fit / "parameters.toml")
+    assert "extends" not in tomllib.loads((fit / "parameters.toml").read_text())
+    for p in SPACE:
+        assert values[p.key] == calibrated[p.key] and p.low <= values[p.key] <= p.high
     table = pd.read_csv(fit / "fit_targets.csv")
     assert {"observed", "low", "high", "simulated", "status", "gravity", "closer"} <= set(table.columns)
     assert set(table.closer.fillna("")) <= {"", "migsim", "gravity"}
@@ -353,7 +358,8 @@ def test_each_finished_generation_is_reported_from_pyabcs_own_log():
     log.info("Accepted: 80 / 389 = 2.0566e-01, ESS: 7.0000e+01.")
     assert len(lines) == 2
     assert lines[0].startswith("  generation 0: epsilon inf, 80 of 141 runs accepted (57%)")
-    assert lines[1].startswith("  generation 1: epsilon 6.037, 80 of 218 runs accepted (37%)")
+    assert lines[1].startswith("  generation 1: epsilon 6.037, 80 of 218 runs accepted (37%), "
+                               "effective sample size 75.0,")
 
 
 def test_the_gravity_comparison_says_which_is_closer_target_by_target():
@@ -377,3 +383,40 @@ def test_the_calibration_guide_states_the_current_counts(targets):
     assert m, "docs/calibration.md no longer states the counts in the expected sentence"
     assert tuple(map(int, m.groups())) == (len(raw), len(targets), int(targets.modelled.sum()),
                                            int(targets.fitted.sum())), "update the counts in docs/calibration.md"
+
+
+def test_survey_rounds_are_compared_question_by_question(targets):
+    from calibration.targets import non_sampling_sd, survey_round_agreement
+
+    a = survey_round_agreement(targets).set_index("question")
+    # the same question in both rounds, the assessment's origin share (not asked) left out
+    assert {"female", "no_contract", "remit", "int_return"} <= set(a.index) and "origin_uzb" not in a.index
+    assert a.loc["female", "difference"] == pytest.approx(0.31 - 0.16)
+    tau = non_sampling_sd(a)
+    assert np.mean(a.difference**2 / (a.sampling_sd**2 + 2 * tau**2)) == pytest.approx(1.0, abs=1e-6)
+    # rounds that agree within their sampling error need no extra error
+    calm = a.assign(difference=0.5 * a.sampling_sd)
+    assert non_sampling_sd(calm) == 0.0
+
+
+def test_the_calibrated_values_are_the_defaults_and_a_bad_file_is_refused(tmp_path):
+    from simulation.parameters import CALIBRATED_FILE, _apply_calibrated
+
+    doc = tomllib.loads(CALIBRATED_FILE.read_text())
+    flat = {}
+
+    def walk(table, prefix=""):
+        for k, v in table.items():
+            walk(v, f"{prefix}{k}.") if isinstance(v, dict) else flat.__setitem__(f"{prefix}{k}", v)
+
+    walk(doc)
+    assert set(flat) == {p.key for p in SPACE}, "calibrated.toml should hold exactly the calibrated parameters"
+    for key, value in flat.items():
+        assert PARAMETERS[key].default == pytest.approx(value) and PARAMETERS[key].source.startswith("calibrated")
+    bad = tmp_path / "calibrated.toml"
+    bad.write_text("[behaviour]\nbeta_typo = 1.0\n")
+    with pytest.raises(RuntimeError, match="beta_typo"):
+        _apply_calibrated(bad)
+    bad.write_text("[labour]\nnetwork_reach = 3.0\n")  # outside 0..1
+    with pytest.raises(RuntimeError, match="network_reach"):
+        _apply_calibrated(bad)
