@@ -248,6 +248,8 @@ def cmd_sensitivity(args) -> int:
 
 def register(subparsers) -> None:
     """Add the calibration commands to the CLI."""
+    from .space import SPACE
+
     p = subparsers.add_parser("calibrate", help="fit the uncertain parameters to the targets (ABC-SMC)")
     p.add_argument("--particles", type=int, default=80, help="particles per generation (default 80)")
     p.add_argument("--generations", type=int, default=8, help="ABC-SMC generations in all (default 8; --max-minutes stops earlier)")
@@ -276,11 +278,12 @@ def register(subparsers) -> None:
     p = subparsers.add_parser("sensitivity", help="global sensitivity of headline indicators (SALib)")
     p.add_argument("--method", choices=("sobol", "morris"), default="morris", help="default morris")
     p.add_argument("--samples", type=int, default=4,
-                   help="Morris trajectories or Sobol base samples N (default 4: 56 Morris runs)")
+                   help=f"Morris trajectories r, r (k + 1) runs, or Sobol base samples N, N (k + 2) runs, for the "
+                        f"k = {len(SPACE)} calibrated parameters (default 4: {4 * (len(SPACE) + 1)} Morris runs)")
     p.add_argument("--jobs", type=int, default=2, help="processes (default 2)")
     p.add_argument("--out", help="results folder (default results/sensitivity-METHOD)")
     p.add_argument("--targets", help="targets file for the distance output (default: calibration/targets.csv)")
     p.add_argument("--scenario", help="scenario (default: scenarios/historical_replay.toml)")
     p.add_argument("--quiet", action="store_true")
-    _add_window_args(p, 5_000, "2018-01", "2023-12")
+    _add_window_args(p, 5_000, "2015-01", "2023-12")  # from the historical replay's first event
     p.set_defaults(func=cmd_sensitivity)
