@@ -109,10 +109,12 @@ def regularised_transition(space: tuple[Prior, ...], floor: float = KERNEL_FLOOR
     import pyabc
     import scipy.stats as st
 
+    priors = by_name(space)
+
     class RegularisedTransition(pyabc.MultivariateNormalTransition):
         def fit(self, X, w):
             super().fit(X, w)
-            widths = np.array([by_name(space)[name].width for name in X.columns])
+            widths = np.array([priors[name].width for name in X.columns])
             self.cov = self.cov + np.diag((floor * widths) ** 2)
             self.normal = st.multivariate_normal(cov=self.cov, allow_singular=True)
 

@@ -399,6 +399,7 @@ def _apply_calibrated(path: Path) -> None:
     for key, value in flat(doc):
         par = PARAMETERS.get(key)
         if par is None or par.role != "uncertainty" or not isinstance(value, (int, float)) \
+                or (par.kind is int and value != int(value)) \
                 or (par.low is not None and value < par.low) or (par.high is not None and value > par.high):
             raise RuntimeError(f"{path}: '{key}' = {value!r} is not an uncertain parameter's value within its range")
         PARAMETERS[key] = replace(par, default=type(par.default)(value),
