@@ -1,6 +1,7 @@
 """Calibration: targets with their uncertainty, simulated surveys, the distance, the
 gravity baseline, and the commands end to end on a tiny world."""
 
+import json
 import math
 import subprocess
 import sys
@@ -247,9 +248,13 @@ def test_tiny_calibration_end_to_end(tmp_path):
     done = migsim(*args)
     assert done.returncode == 0, done.stderr[-3000:]
     fit = out / "fit"
-    for name in ("posterior.csv", "calibrated.toml", "fit_targets.csv", "fit_series.csv", "report.html",
-                 "summary.json", "targets.png", "series.png", "posterior.png"):
+    for name in ("posterior.csv", "calibrated.toml", "parameters.toml", "fit_targets.csv", "fit_series.csv",
+                 "report.html", "summary.json", "targets.png", "series.png", "posterior.png", "survey_rounds.csv",
+                 "generations.csv"):
         assert (fit / name).exists(), name
+    summary = json.loads((fit / "summary.json").read_text())
+    assert summary["survey_rounds_agree"] < summary["survey_questions_in_both_rounds"] == 19
+    assert "effective_sample_size" in pd.read_csv(fit / "generations.csv")
     post = pd.read_csv(fit / "posterior.csv")
     assert len(post) == 3 and (post.weight > 0).all()
     for p in SPACE:
