@@ -418,14 +418,9 @@ def test_survey_rounds_are_compared_question_by_question(targets):
 def test_the_calibrated_values_are_the_defaults_and_a_bad_file_is_refused(tmp_path):
     from simulation.parameters import CALIBRATED_FILE, _apply_calibrated
 
-    doc = tomllib.loads(CALIBRATED_FILE.read_text())
-    flat = {}
+    from simulation.scenario import _flatten
 
-    def walk(table, prefix=""):
-        for k, v in table.items():
-            walk(v, f"{prefix}{k}.") if isinstance(v, dict) else flat.__setitem__(f"{prefix}{k}", v)
-
-    walk(doc)
+    flat = _flatten(tomllib.loads(CALIBRATED_FILE.read_text()))
     assert set(flat) == {p.key for p in SPACE}, "calibrated.toml should hold exactly the calibrated parameters"
     for key, value in flat.items():
         assert PARAMETERS[key].default == pytest.approx(value) and PARAMETERS[key].source.startswith("calibrated")
