@@ -55,11 +55,13 @@ class Economy:
         self.regime = np.zeros((n_o, n_c), np.int8)
         self.travel_cost = np.zeros((n_o, n_c))
         self.proximity = np.zeros((n_o, n_c))
+        self.preference = np.zeros((n_o, n_c))
         for i, o in enumerate(ORIGINS):
             for j, c in enumerate(DEST_COUNTRIES):
                 self.regime[i, j] = REGIMES.index(s[f"corridor.{o}.{c}.regime"])
                 self.travel_cost[i, j] = s[f"corridor.{o}.{c}.travel_cost_usd"]
                 self.proximity[i, j] = s[f"corridor.{o}.{c}.proximity"]
+                self.preference[i, j] = s[f"corridor.{o}.{c}.preference"]
         self.document_cost = np.array([s[f"legal.document_cost.{r}"] for r in REGIMES])
         self.asc_country = np.array([s[f"behaviour.asc.{c}"] for c in DEST_COUNTRIES])
         self.origin_propensity = np.array([s[f"behaviour.origin_propensity.{o}"] for o in ORIGINS])
@@ -142,7 +144,7 @@ class Economy:
         s = self.scenario
         c = ALT_COUNTRY
         base = self.asc_country[c][None, :] + self.origin_propensity[:, None]
-        base = base + s["behaviour.beta_proximity"] * self.proximity[:, c]
+        base = base + s["behaviour.beta_proximity"] * self.proximity[:, c] + self.preference[:, c]
         region = LOCATION_REGION[1:]
         in_kaz = region >= 0
         base[:, in_kaz] += np.log(np.maximum(self.region_demand[region[in_kaz]], 1e-12))

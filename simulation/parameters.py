@@ -357,6 +357,9 @@ for (_o, _d), (_reg, _cost, _prox) in _CORRIDORS.items():
          f"one-way travel cost from {_o} to {_d}", low=0, high=1e5)
     _add(f"corridor.{_o}.{_d}.proximity", float(_prox), "0..1", "assumption", "uncertainty",
          f"language and cultural proximity of {_o} workers to {_d}", **SHARE)
+    _add(f"corridor.{_o}.{_d}.preference", 0.0, "utility", "assumption: none beyond the other terms", "uncertainty",
+         f"pull of {_d} for workers from {_o} that the other terms leave out (transit, visa practice, "
+         "diaspora history); negative pushes the corridor away", low=-10, high=10)
 
 # --- policy levers that scenario events change over time (see docs/policy.md) ------------
 _add("policy.minimum_wage_usd", 0.0, "USD per month", "assumption: not modelled in the baseline (0 = no floor)",

@@ -90,3 +90,35 @@ def test_compiled_kernel_makes_the_same_choices_as_the_numpy_rule():
     near_boundary = np.any(np.abs(cum - u[:, None]) < 1e-5, axis=1)
     assert np.array_equal(fast[~near_boundary], reference[~near_boundary])
     assert (reference != decisions.STAY).sum() > 50  # the comparison covered real moves
+
+
+def test_a_corridor_preference_shifts_that_corridor_only():
+    from simulation.economy import ALT_COUNTRY, Economy
+    from simulation.drivers import load_drivers
+    from simulation.world import DEST_COUNTRIES, ORIGINS
+
+    plain = Economy(toy_scenario(), load_drivers()).base_utility(6)
+    shifted = Economy(toy_scenario(corridor__TJK__KAZ__preference=-2.0), load_drivers()).base_utility(6)
+    to_kaz = ALT_COUNTRY == DEST_COUNTRIES.index("KAZ")
+    tjk = ORIGINS.index("TJK")
+    np.testing.assert_allclose(shifted[tjk, to_kaz] - plain[tjk, to_kaz], -2.0, rtol=1e-6)
+    untouched = np.ones_like(plain, bool)
+    untouched[tjk, to_kaz] = False
+    np.testing.assert_array_equal(shifted[untouched], plain[untouched])
+
+
+def test_a_negative_corridor_preference_sends_that_origin_elsewhere():
+    from simulation.world import DEST_COUNTRIES, LOCATION_COUNTRY, ORIGINS
+
+    def tajiks_by_country(**changes):
+        model = MigrationModel(toy_scenario(run__agents=6000, **changes))
+        model.run()
+        pop = model.population
+        country = LOCATION_COUNTRY[pop.location]
+        tjk = pop.origin == ORIGINS.index("TJK")
+        return {c: int(np.sum(tjk & (country == DEST_COUNTRIES.index(c)))) for c in ("KAZ", "RUS")}
+
+    plain, away = tajiks_by_country(), tajiks_by_country(corridor__TJK__KAZ__preference=-3.0)
+    assert plain["KAZ"] >= 20, plain  # enough Tajik agents in Kazakhstan to see the difference
+    assert away["KAZ"] < 0.25 * plain["KAZ"]
+    assert away["RUS"] >= 0.9 * plain["RUS"]  # the others' pull is unchanged, so Russia keeps (or gains) them
