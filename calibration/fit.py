@@ -24,19 +24,31 @@ from simulation.scenario import Scenario
 
 from .simulate import Window, particle_seed, simulate
 from .space import SPACE, Prior, by_name, check_space, to_scenario_values
+from .targets import non_sampling_sd, survey_round_agreement
 
 Z_CAP = 10.0  # a target's z-score counts at most this much (and a missing value counts this much)
 KERNEL_FLOOR = 0.02  # the proposal kernel's sd is never below this share of a prior's width
 
 
 class TargetDistance:
-    """sqrt(sum w z^2 / sum w) over the fitted targets, z capped at Z_CAP."""
+    """sqrt(sum w z^2 / sum w) over the fitted targets, z capped at Z_CAP.
+
+    A survey share's z is taken against its sampling sd and the non-sampling error that
+    the two survey rounds' disagreement implies (`targets.non_sampling_sd`, about 0.10),
+    added in quadrature: the rounds differ far beyond sampling error on the questions
+    both asked, so sampling error alone would let the survey shares outweigh every series
+    and count in the fit, chasing differences that the surveys themselves do not agree
+    on. The bands in the report stay at sampling error.
+    """
 
     def __init__(self, targets: pd.DataFrame):
         fitted = targets[targets.fitted]
         self.ids = list(fitted.id)
         self.obs = fitted.value.to_numpy(float)
-        self.sd = fitted.sd.to_numpy(float)
+        self.non_sampling_sd = non_sampling_sd(survey_round_agreement(targets))
+        survey = (fitted.kind == "share") & fitted.statistic.fillna("").astype(str).str.startswith("survey:")
+        self.sd = np.where(survey, np.hypot(fitted.sd.to_numpy(float), self.non_sampling_sd),
+                           fitted.sd.to_numpy(float))
         self.w = fitted.weight.to_numpy(float)
 
     def z(self, sim: dict) -> np.ndarray:
@@ -121,6 +133,72 @@ def regularised_transition(space: tuple[Prior, ...], floor: float = KERNEL_FLOOR
     return RegularisedTransition()
 
 
+def deadline_sampler(client, deadline: float, max_jobs: int, say=print):
+    """pyabc's Dask sampler, with a deadline that holds inside a generation too.
+
+    pyabc checks `max_walltime` only between generations, and its Dask sampler ignores
+    the cap on evaluations, so a generation whose acceptance collapses can run for half an
+    hour after the time is up. Here a generation still short of its particles at the
+    deadline is abandoned: its sample is marked not ok, pyabc stops, and the calibration
+    keeps the generations already complete. Otherwise it samples as pyabc does: jobs are
+    numbered, and the generation is the first jobs up to the one that gave the n-th
+    acceptance, so fast simulations are not favoured.
+    """
+    import cloudpickle
+    from dask.distributed import wait
+    from pyabc.sampler import DaskDistributedSampler
+    from pyabc.sampler.eps_mixin import _global_full_submit_function_pickle
+
+    class DeadlineSampler(DaskDistributedSampler):
+        def sample_until_n_accepted(self, n, simulate_one, t, *, max_eval=np.inf, all_accepted=False,
+                                    ana_vars=None):
+            payload = cloudpickle.dumps(simulate_one)
+            pending: dict = {}  # future -> job number
+            results: list = []  # (particle, accepted, job number)
+            next_job = 0
+            while True:
+                accepted = sorted(job for _, ok, job in results if ok)
+                last = accepted[n - 1] if len(accepted) >= n else None
+                if last is not None:
+                    for future in [f for f, job in pending.items() if job > last]:
+                        future.cancel()
+                        del pending[future]
+                    if not pending:
+                        break
+                elif t >= 0 and time.perf_counter() > deadline:  # t = -1: pyabc's sample to set epsilon
+                    for future in pending:
+                        future.cancel()
+                    say(f"  generation {t}: stopped at the time limit with {len(accepted)} of {n} particles "
+                        f"after {next_job} runs; the calibration keeps the generations before it")
+                    sample = self._create_empty_sample()
+                    for particle, _, _ in sorted(results, key=lambda r: r[2]):
+                        sample.append(particle)
+                    sample.ok = False
+                    self.nr_evaluations_ = next_job
+                    return sample
+                else:
+                    while len(pending) < max_jobs:
+                        future = self.client.submit(_global_full_submit_function_pickle, payload, 1, [next_job])
+                        pending[future] = next_job
+                        next_job += 1
+                try:
+                    finished, _ = wait(list(pending), timeout=max(1.0, deadline - time.perf_counter()),
+                                       return_when="FIRST_COMPLETED")
+                except TimeoutError:
+                    continue
+                for future in finished:
+                    results.extend(future.result())
+                    del pending[future]
+            sample = self._create_empty_sample()
+            for particle, _, job in sorted(results, key=lambda r: r[2]):
+                if job <= last:
+                    sample.append(particle)
+            self.nr_evaluations_ = next_job
+            return sample
+
+    return DeadlineSampler(dask_client=client, client_max_jobs=max_jobs, batch_size=1)
+
+
 def make_client(workers: int, scheduler: str | None):
     """A Dask client: to the scheduler given, or a local cluster of process workers."""
     from dask.distributed import Client, LocalCluster
@@ -142,8 +220,6 @@ def run_abc(scenario: Scenario, targets: pd.DataFrame, settings: FitSettings, db
             client=None, progress=print, space: tuple[Prior, ...] = SPACE) -> FitResult:
     """Run (or resume) ABC-SMC; the history lives in the SQLite file `db`."""
     import pyabc
-    from pyabc.sampler import DaskDistributedSampler
-
     check_space(space)
     if not targets.fitted.any():
         raise RunError("no target is fitted (every weight is 0 or no statistic); nothing to calibrate against.")
@@ -162,11 +238,11 @@ def run_abc(scenario: Scenario, targets: pd.DataFrame, settings: FitSettings, db
     np.random.seed(settings.seed % 2**32)  # pyabc draws from numpy's global generator
     try:
         n_workers = max(1, len(client.scheduler_info().get("workers", {})))
-        sampler = DaskDistributedSampler(dask_client=client, client_max_jobs=2 * n_workers, batch_size=1)
+        started = time.perf_counter()
+        sampler = deadline_sampler(client, started + 60 * settings.max_minutes, 2 * n_workers, progress)
         abc = pyabc.ABCSMC(model, prior, distance, population_size=settings.particles, sampler=sampler,
                            transitions=regularised_transition(space), eps=pyabc.MedianEpsilon())
         url = f"sqlite:///{db}"
-        started = time.perf_counter()
         if resume:
             history = abc.load(url, 1)
             done = history.max_t + 1
@@ -274,8 +350,8 @@ def _needed(targets):
 
 def _collect(history, db: Path, seconds: float, space: tuple[Prior, ...]) -> FitResult:
     if history.max_t < 0:
-        raise RunError(f"{db}: the calibration stopped before its first generation finished; "
-                       "nothing to report. Resume it with --resume.")
+        raise RunError(f"{db}: the calibration stopped before its first generation finished (interrupted, or "
+                       "--max-minutes too short); nothing to report. Resume it with --resume, or allow more time.")
     frame, weights = history.get_distribution(m=0, t=history.max_t)
     names = by_name(space)
     posterior = pd.DataFrame({names[c].key: frame[c].to_numpy() for c in frame.columns if c in names})

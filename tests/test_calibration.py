@@ -431,3 +431,26 @@ def test_the_calibrated_values_are_the_defaults_and_a_bad_file_is_refused(tmp_pa
     bad.write_text("[labour]\nnetwork_reach = 3.0\n")  # outside 0..1
     with pytest.raises(RuntimeError, match="network_reach"):
         _apply_calibrated(bad)
+
+
+def test_survey_shares_count_in_the_distance_with_the_rounds_non_sampling_error(targets):
+    d = TargetDistance(targets)
+    assert 0.05 < d.non_sampling_sd < 0.2  # measured from the rounds' disagreement
+    observed = dict(zip(d.ids, d.obs))
+    off = dict(observed, s22_female=observed["s22_female"] + 0.1, k25_quota_2022=observed["k25_quota_2022"] * 1.1)
+    z = dict(zip(d.ids, d.z(off)))
+    sampling_sd = targets.set_index("id").sd
+    assert z["s22_female"] == pytest.approx(0.1 / math.hypot(sampling_sd["s22_female"], d.non_sampling_sd))
+    assert z["s22_female"] < 1  # against sampling error alone it would be about 7
+    assert z["k25_quota_2022"] == pytest.approx(0.1 * observed["k25_quota_2022"] / sampling_sd["k25_quota_2022"])
+
+
+def test_a_calibration_out_of_time_stops_cleanly(tmp_path):
+    out = tmp_path / "cal"
+    done = migsim("calibrate", "--particles", "3", "--generations", "2", "--agents", "800", "--start", "2022-01",
+                  "--scenario", "scenarios/baseline.toml", "--end", "2022-12", "--burn-in", "3", "--workers", "1",
+                  "--max-minutes", "0.001", "--out", str(out))
+    assert done.returncode == 1 and "Traceback" not in done.stderr
+    assert "before its first generation finished" in done.stderr and "--max-minutes" in done.stderr
+    assert "stopped at the time limit" in done.stdout + done.stderr
+    assert not (out / "fit").exists()  # nothing half-written
