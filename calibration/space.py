@@ -45,9 +45,8 @@ SPACE: tuple[Prior, ...] = (
     Prior("behaviour.origin_propensity.RUS", -3.0, 0.0, "Russian share among migrants (IOM2022 0.04, IOM2023 0.20)"),
     Prior("behaviour.origin_propensity.KAZ", -3.0, 0.5,
           "how many Kazakhs work abroad (KEL2025: 450,000 in 2022) and remittances received by Kazakhstan"),
-    Prior("corridor.TJK.KAZ.preference", -4.0, 0.0,
-          "Tajiks go to Russia far more than to Kazakhstan (IOM2022 0.01 of migrants; KEL2025 35,000 arrivals): "
-          "no shared border, transit through Uzbekistan or Kyrgyzstan, networks built in Russia"),
+    Prior("corridor.TJK.KAZ.proximity", 0.0, 0.5,
+          "Tajiks go to Russia far more than to Kazakhstan (IOM2022 0.01 of migrants; KEL2025 35,000 arrivals)"),
     Prior("behaviour.beta_female", -3.5, -0.6, "share of women among migrants (IOM2022 0.31, IOM2023 0.16)"),
     Prior("behaviour.beta_age", -1.5, 0.0, "age of migrants (IOM2022: 0.44 aged 25-34)"),
     Prior("behaviour.beta_network", 0.3, 1.8, "network pull (Massey): concentration of flows in established corridors"),
@@ -75,9 +74,6 @@ SPACE: tuple[Prior, ...] = (
           "remitting from Russia: what Uzbekistan, Tajikistan and Kyrgyzstan receive (WB, KNOMAD)"),
     Prior("remittances.remit_origin.KAZ", -5.0, 0.5,
           "Kazakhs abroad remit little (WB: 0.2-0.6 billion USD received a year for 450,000 working abroad)"),
-    Prior("wages.migrant_ratio.RUS", 0.5, 1.2,
-          "what migrants earn in Russia against its average wage: the level of remittances received by "
-          "Uzbekistan, Tajikistan and Kyrgyzstan (WB, KNOMAD)"),
     Prior("remittances.living_cost.RUS", 120.0, 300.0,
           "what is left to send from Russia (remittances received by Uzbekistan, Tajikistan, Kyrgyzstan)"),
 )

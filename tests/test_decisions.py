@@ -97,7 +97,7 @@ def test_a_corridor_preference_shifts_that_corridor_only():
     from simulation.drivers import load_drivers
     from simulation.world import DEST_COUNTRIES, ORIGINS
 
-    plain = Economy(toy_scenario(), load_drivers()).base_utility(6)
+    plain = Economy(toy_scenario(corridor__TJK__KAZ__preference=0.0), load_drivers()).base_utility(6)
     shifted = Economy(toy_scenario(corridor__TJK__KAZ__preference=-2.0), load_drivers()).base_utility(6)
     to_kaz = ALT_COUNTRY == DEST_COUNTRIES.index("KAZ")
     tjk = ORIGINS.index("TJK")
@@ -118,7 +118,8 @@ def test_a_negative_corridor_preference_sends_that_origin_elsewhere():
         tjk = pop.origin == ORIGINS.index("TJK")
         return {c: int(np.sum(tjk & (country == DEST_COUNTRIES.index(c)))) for c in ("KAZ", "RUS")}
 
-    plain, away = tajiks_by_country(), tajiks_by_country(corridor__TJK__KAZ__preference=-3.0)
+    plain = tajiks_by_country(corridor__TJK__KAZ__preference=0.0)
+    away = tajiks_by_country(corridor__TJK__KAZ__preference=-3.0)
     assert plain["KAZ"] >= 20, plain  # enough Tajik agents in Kazakhstan to see the difference
     assert away["KAZ"] < 0.25 * plain["KAZ"]
     assert away["RUS"] >= 0.9 * plain["RUS"]  # the others' pull is unchanged, so Russia keeps (or gains) them
