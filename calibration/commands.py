@@ -261,7 +261,7 @@ def register(subparsers) -> None:
     p.add_argument("--scenario", help="scenario to calibrate (default: scenarios/historical_replay.toml)")
     p.add_argument("--max-minutes", type=float, default=40.0,
                    help="time limit for the sampling: a generation unfinished by then is dropped and the "
-                        "calibration reports the ones before it (default 40; the report adds a few minutes)")
+                        "calibration reports the ones before it (default 40; the report follows)")
     p.add_argument("--report-reps", type=int, default=3, help="seeds for the fit report (default 3)")
     p.add_argument("--quiet", action="store_true", help="no progress messages")
     _add_window_args(p, 10_000, "2010-01", "2024-01")

@@ -220,6 +220,7 @@ def run_abc(scenario: Scenario, targets: pd.DataFrame, settings: FitSettings, db
             client=None, progress=print, space: tuple[Prior, ...] = SPACE) -> FitResult:
     """Run (or resume) ABC-SMC; the history lives in the SQLite file `db`."""
     import pyabc
+
     check_space(space)
     if not targets.fitted.any():
         raise RunError("no target is fitted (every weight is 0 or no statistic); nothing to calibrate against.")
