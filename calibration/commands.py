@@ -7,6 +7,7 @@ turns into a message and a non-zero exit.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import time
@@ -46,12 +47,17 @@ def _window(args, targets=None):
 HISTORY = "historical_replay.toml"
 
 
-def _scenario(path):
+def _scenario(path, window=None):
     """The scenario given, or the historical replay: the targets' years hold its dated shocks
-    (2015 devaluation, 2020 closure, 2022 sanctions, the published quotas)."""
+    (2015 devaluation, 2020 closure, 2022 sanctions, the published quotas). With a window, its
+    events are checked against the window's months before any run starts."""
+    from simulation.events import validate_scenario_events
     from simulation.scenario import baseline_path, load_scenario
 
-    return load_scenario(path or baseline_path().with_name(HISTORY))
+    scenario = load_scenario(path or baseline_path().with_name(HISTORY))
+    if window is not None:
+        validate_scenario_events(window.apply(scenario))
+    return scenario
 
 
 def _positive(args, *names):
@@ -84,7 +90,12 @@ def _nested(values: dict[str, float]) -> dict:
     return nested
 
 
-def calibrated_toml(values: dict[str, float], base, out_folder: Path, description: str) -> str:
+def _point_words(polished: bool) -> str:
+    return ("the better of the ABC-SMC posterior's weighted medians and closest particle, refined by a compass "
+            "search on the band excess" if polished else "weighted posterior medians")
+
+
+def calibrated_toml(values: dict[str, float], base, out_folder: Path, description: str, polished: bool = False) -> str:
     """A scenario file holding the calibrated values, extending the scenario calibrated."""
     import tomli_w
 
@@ -96,16 +107,16 @@ def calibrated_toml(values: dict[str, float], base, out_folder: Path, descriptio
     nested["description"] = description
     nested.update(_nested(values))
     head = ("# Question: how does migsim behave with its uncertain parameters fitted to the IOM surveys and the\n"
-            "# World Bank series? Written by `migsim calibrate` (weighted posterior medians). A scenario uses\n"
-            "# it with: extends = \"<path to this file>\".\n")
+            f"# World Bank series? Written by `migsim calibrate` ({_point_words(polished)}).\n"
+            "# A scenario uses it with: extends = \"<path to this file>\".\n")
     return head + tomli_w.dumps(nested)
 
 
-def parameters_toml(values: dict[str, float], description: str) -> str:
+def parameters_toml(values: dict[str, float], description: str, polished: bool = False) -> str:
     """The calibrated values alone: what `simulation/data/calibrated.toml` holds."""
     import tomli_w
 
-    head = ("# The uncertain parameters as calibrated: weighted posterior medians written by `migsim calibrate`.\n"
+    head = (f"# The uncertain parameters as calibrated by `migsim calibrate`: {_point_words(polished)}.\n"
             f"# {description}\n"
             "# Copied to simulation/data/calibrated.toml, these values become the defaults of their parameters\n"
             "# (simulation/parameters.py), so the baseline and every scenario start from this calibration.\n")
@@ -114,18 +125,21 @@ def parameters_toml(values: dict[str, float], description: str) -> str:
 
 def cmd_calibrate(args) -> int:
     from .fit import FitSettings, check_history, make_client, quiet_pyabc, run_abc
+    from .polish import PointExcess, polish
     from .report import atomic_dir, evaluate, write_report
     from .space import SPACE
     from .targets import load_targets
 
-    _positive(args, "particles", "generations", "workers", "report_reps")
-    if args.max_minutes <= 0:
-        from simulation.errors import ScenarioError
+    _positive(args, "particles", "generations", "workers", "report_reps", "polish_reps", "polish_agents")
+    from simulation.errors import ScenarioError
 
-        raise ScenarioError(f"--max-minutes {args.max_minutes} must be above 0.")
+    if args.max_minutes <= 0:
+        raise ScenarioError(f"--max-minutes {args.max_minutes:g} must be above 0.")
+    if args.polish_minutes < 0:
+        raise ScenarioError(f"--polish-minutes {args.polish_minutes:g} must be 0 (no polish) or more.")
     targets = load_targets(args.targets)
-    base = _scenario(args.scenario)
     window = _window(args)
+    base = _scenario(args.scenario, window)
     out = Path(args.out)
     settings = FitSettings(particles=args.particles, generations=args.generations, window=window, seed=args.seed,
                            workers=args.workers, scheduler=args.scheduler, max_minutes=args.max_minutes)
@@ -141,7 +155,17 @@ def cmd_calibrate(args) -> int:
         result = run_abc(base, targets, settings, out / "history.db", resume=args.resume, client=client, progress=say)
         say(f"ABC-SMC: {len(result.generations)} generation(s), {result.evaluations} model runs, "
             f"final epsilon {result.generations.epsilon.iloc[-1]:.3f}")
-        calibrated = base.with_values(**{k.replace(".", "__"): v for k, v in result.calibrated.items()})
+        point, polished = result.calibrated, None
+        if args.polish_minutes > 0:
+            closest = result.posterior.loc[result.posterior.distance.idxmin(), [p.key for p in SPACE]].to_dict()
+            seeds = [args.seed + 2000 + i for i in range(args.polish_reps)]
+            polish_window = dataclasses.replace(window, agents=args.polish_agents)
+            polished = polish([result.calibrated, closest], PointExcess(base, targets, polish_window, seeds, client),
+                              args.polish_minutes, say=say)
+            point = polished.values
+            say(f"polish: band excess {polished.start_excess:.3f} -> {polished.excess:.3f} in {len(polished.trace)} "
+                f"move(s), {polished.evaluations} model runs")
+        calibrated = base.with_values(**{k.replace(".", "__"): v for k, v in point.items()})
         seeds = [args.seed + 1000 + i for i in range(args.report_reps)]
         fit, series = evaluate(calibrated, targets, window, seeds, client)
         base_fit, base_series = evaluate(base, targets, window, seeds, client)
@@ -156,22 +180,27 @@ def cmd_calibrate(args) -> int:
     with atomic_dir(out / "fit") as tmp:
         result.posterior.to_csv(tmp / "posterior.csv", index=False, float_format="%.6g")
         result.generations.to_csv(tmp / "generations.csv", index=False, float_format="%.6g")
+        how = (f"ABC-SMC ({args.particles} particles, {len(result.generations)} generations, {window.agents:,} agents)"
+               + (f", then a compass search ({polished.evaluations} runs, band excess {polished.start_excess:.3f} -> "
+                  f"{polished.excess:.3f})" if polished is not None else ""))
         (tmp / "calibrated.toml").write_text(calibrated_toml(
-            result.calibrated, base, out / "fit",
-            f"{base.name} with {len(SPACE)} uncertain parameters calibrated by ABC-SMC "
-            f"({args.particles} particles, {len(result.generations)} generations, {window.agents:,} agents)"),
-            encoding="utf-8")
+            point, base, out / "fit", f"{base.name} with {len(SPACE)} uncertain parameters calibrated by {how}",
+            polished=polished is not None), encoding="utf-8")
         (tmp / "parameters.toml").write_text(parameters_toml(
-            result.calibrated, f"Calibration of '{base.name}': {len(SPACE)} parameters, {args.particles} particles, "
-            f"{len(result.generations)} generations, {window.agents:,} agents, {window.start}..{window.end}."),
-            encoding="utf-8")
+            point, f"Calibration of '{base.name}': {len(SPACE)} parameters, {how}, {window.start}..{window.end}.",
+            polished=polished is not None), encoding="utf-8")
+        if polished is not None:
+            polished.trace.to_csv(tmp / "polish.csv", index=False, float_format="%.6g")
         base_fit.to_csv(tmp / "fit_targets_defaults.csv", index=False, float_format="%.6g")
         s = write_report(tmp, f"migsim calibration of '{base.name}'", fit, series, targets,
                          posterior=result.posterior, space=SPACE, generations=result.generations,
-                         baseline_fit=base_fit, baseline_series=base_series,
+                         baseline_fit=base_fit, baseline_series=base_series, calibrated=point,
+                         polish_trace=polished.trace if polished is not None else None,
                          notes=[f"Evaluated with {args.report_reps} seed(s) at {window.agents:,} agents over "
-                                f"{window.start}..{window.end}; the simulated value is the median over seeds."])
-        s.update(model_runs=result.evaluations, wall_seconds=round(time.perf_counter() - started, 1),
+                                f"{window.start}..{window.end}; the simulated value is the median over seeds.",
+                                f"Calibrated point: {_point_words(polished is not None)}."])
+        s.update(model_runs=result.evaluations + (polished.evaluations if polished is not None else 0),
+                 wall_seconds=round(time.perf_counter() - started, 1),
                  particles=args.particles, generations=len(result.generations), agents=window.agents,
                  window=[window.start, window.end])
         (tmp / "summary.json").write_text(json.dumps(s, indent=2), encoding="utf-8")
@@ -188,8 +217,8 @@ def cmd_validate(args) -> int:
 
     _positive(args, "reps")
     targets = load_targets(args.targets_file)
-    scenario = _scenario(args.params)
     window = _window(args, targets)
+    scenario = _scenario(args.params, window)
     seeds = [args.seed + i for i in range(args.reps)]
     fit, series = evaluate(scenario, targets, window, seeds)
     fit = add_gravity(fit, targets)
@@ -220,8 +249,8 @@ def cmd_sensitivity(args) -> int:
     from .targets import load_targets
 
     _positive(args, "samples", "jobs")
-    scenario = _scenario(args.scenario)
     window = _window(args)
+    scenario = _scenario(args.scenario, window)
     targets = load_targets(args.targets)
     last = [0]
 
@@ -259,9 +288,17 @@ def register(subparsers) -> None:
     p.add_argument("--out", default=str(DEFAULT_OUT), help="folder for history.db and fit/ (default %(default)s)")
     p.add_argument("--targets", help="targets file (default: calibration/targets.csv)")
     p.add_argument("--scenario", help="scenario to calibrate (default: scenarios/historical_replay.toml)")
-    p.add_argument("--max-minutes", type=float, default=40.0,
-                   help="time limit for the sampling: a generation unfinished by then is dropped and the "
-                        "calibration reports the ones before it (default 40; the report follows)")
+    p.add_argument("--max-minutes", type=float, default=30.0,
+                   help="time limit for the ABC-SMC sampling: a generation unfinished by then is dropped and "
+                        "the calibration uses the ones before it (default 30; the polish and report follow)")
+    p.add_argument("--polish-minutes", type=float, default=20.0,
+                   help="time for the compass search that refines the calibrated point after ABC-SMC "
+                        "(default 20; 0: the weighted posterior medians as they are)")
+    p.add_argument("--polish-reps", type=int, default=2,
+                   help="seeds per point in the compass search (default 2)")
+    p.add_argument("--polish-agents", type=int, default=30_000,
+                   help="worker agents per run in the compass search (default 30,000: less noise than the "
+                        "sampling's --agents, so a move is kept for its parameters rather than its draws)")
     p.add_argument("--report-reps", type=int, default=3, help="seeds for the fit report (default 3)")
     p.add_argument("--quiet", action="store_true", help="no progress messages")
     _add_window_args(p, 10_000, "2010-01", "2024-01")

@@ -62,6 +62,29 @@ class TargetDistance:
         return float(np.sqrt((self.w * z**2).sum() / self.w.sum()))
 
 
+class BandExcess(TargetDistance):
+    """Weighted mean of how far each target falls outside its band, in the distance's sd.
+
+    Zero for a target inside its band, so it grades a point the way the fit report does
+    (inside or not) while still telling a near miss from a far one. The mean of absolute
+    excesses, not their squares: a few targets the model cannot reach (the two survey rounds
+    disagree, and each round's band excludes the other's value) do not outweigh the many it
+    can bring inside. Capped at Z_CAP like the z-scores.
+    """
+
+    def __init__(self, targets: pd.DataFrame):
+        super().__init__(targets)
+        fitted = targets[targets.fitted]
+        self.low, self.high = fitted.low.to_numpy(float), fitted.high.to_numpy(float)
+
+    def __call__(self, x: dict, x_0: dict | None = None) -> float:
+        v = np.array([x.get(i, np.nan) for i in self.ids], float)
+        with np.errstate(invalid="ignore"):
+            excess = np.maximum(np.maximum(self.low - v, v - self.high), 0.0) / self.sd
+        excess = np.where(np.isfinite(excess), np.minimum(excess, Z_CAP), Z_CAP)
+        return float((self.w * excess).sum() / self.w.sum())
+
+
 class ParticleModel:
     """The calibrated model as pyabc sees it: particle -> simulated fitted targets."""
 
@@ -88,7 +111,7 @@ class FitSettings:
     seed: int = 20260101
     workers: int = 2
     scheduler: str | None = None
-    max_minutes: float = 40.0
+    max_minutes: float = 30.0
     min_epsilon: float = 0.0
 
 
@@ -353,10 +376,13 @@ def _collect(history, db: Path, seconds: float, space: tuple[Prior, ...]) -> Fit
     if history.max_t < 0:
         raise RunError(f"{db}: the calibration stopped before its first generation finished (interrupted, or "
                        "--max-minutes too short); nothing to report. Resume it with --resume, or allow more time.")
-    frame, weights = history.get_distribution(m=0, t=history.max_t)
+    particles = history.get_population(t=history.max_t).particles
     names = by_name(space)
-    posterior = pd.DataFrame({names[c].key: frame[c].to_numpy() for c in frame.columns if c in names})
+    posterior = pd.DataFrame([{names[c].key: float(v) for c, v in dict(pt.parameter).items() if c in names}
+                              for pt in particles])
+    weights = np.array([pt.weight for pt in particles], float)
     posterior["weight"] = weights / weights.sum()
+    posterior["distance"] = [float(pt.distance) for pt in particles]
     calibrated = {p.key: weighted_quantile(posterior[p.key].to_numpy(), posterior.weight.to_numpy(), 0.5)
                   for p in space}
     pops = history.get_all_populations()

@@ -260,6 +260,7 @@ def _table(frame: pd.DataFrame, cols: list[str]) -> str:
 def write_report(folder: Path, title: str, fit: pd.DataFrame, series: pd.DataFrame, targets: pd.DataFrame, *,
                  posterior: pd.DataFrame | None = None, space=None, generations: pd.DataFrame | None = None,
                  baseline_fit: pd.DataFrame | None = None, baseline_series: pd.DataFrame | None = None,
+                 calibrated: dict[str, float] | None = None, polish_trace: pd.DataFrame | None = None,
                  notes: list[str] = ()) -> dict:
     """fit_targets.csv, fit_series.csv, summary and report.html (with PNG figures) into `folder`."""
     obs = observed_series(targets)
@@ -320,10 +321,14 @@ def write_report(folder: Path, title: str, fit: pd.DataFrame, series: pd.DataFra
             from .fit import weighted_quantile
 
             v, w = posterior[p.key].to_numpy(), posterior.weight.to_numpy()
-            rows.append(dict(parameter=p.key, prior=f"{p.low:g}..{p.high:g}",
-                             q05=weighted_quantile(v, w, 0.05), median=weighted_quantile(v, w, 0.5),
-                             q95=weighted_quantile(v, w, 0.95), reason=p.reason))
+            row = dict(parameter=p.key, prior=f"{p.low:g}..{p.high:g}", q05=weighted_quantile(v, w, 0.05),
+                       median=weighted_quantile(v, w, 0.5), q95=weighted_quantile(v, w, 0.95))
+            if calibrated is not None:
+                row["calibrated"] = calibrated[p.key]
+            rows.append({**row, "reason": p.reason})
         parts.append("<h2>Posterior summary</h2>" + _table(pd.DataFrame(rows), list(rows[0])))
+    if polish_trace is not None and len(polish_trace):
+        parts.append("<h2>Compass search: accepted moves</h2>" + _table(polish_trace, list(polish_trace.columns)))
     cols = ["id", "source", "measure", "group", "observed", "low", "high", "simulated", "sim_min", "sim_max",
             "status", "weight"] + (["gravity"] if "gravity" in fit else []) + ["note"]
     patterns = fit[fit.kind == "pattern"].assign(holds=lambda d: d.status.map(

@@ -45,8 +45,17 @@ SPACE: tuple[Prior, ...] = (
     Prior("behaviour.origin_propensity.RUS", -3.0, 0.0, "Russian share among migrants (IOM2022 0.04, IOM2023 0.20)"),
     Prior("behaviour.origin_propensity.KAZ", -3.0, 0.5,
           "how many Kazakhs work abroad (KEL2025: 450,000 in 2022) and remittances received by Kazakhstan"),
-    Prior("corridor.TJK.KAZ.proximity", 0.0, 0.5,
+    Prior("corridor.TJK.KAZ.preference", -4.0, 0.5,
           "Tajiks go to Russia far more than to Kazakhstan (IOM2022 0.01 of migrants; KEL2025 35,000 arrivals)"),
+    Prior("corridor.KGZ.RUS.preference", -1.0, 4.0,
+          "Kyrgyz workers go mostly to Russia (EAEU since 2015, the largest diaspora): remittances received by "
+          "Kyrgyzstan (WB), against the Kyrgyz share in Kazakhstan (IOM2022: 0.20)"),
+    Prior("corridor.CHN.KAZ.preference", -1.0, 6.0,
+          "quota permits held (KEL2025: 37,900 in 2015, 28,300 in 2022): China is the modelled origin under the "
+          "quota, so it also stands for the quota workers from Turkiye, India and elsewhere"),
+    Prior("corridor.KAZ.KOR.preference", -2.0, 5.0, "Kazakhs working in South Korea (KEL2025: 40,000 in 2022)"),
+    Prior("corridor.KAZ.TUR.preference", -2.0, 5.0, "Kazakhs working in Turkey (KEL2025: 30,000 in 2022)"),
+    Prior("corridor.KAZ.ARE.preference", -2.0, 5.0, "Kazakhs working in the UAE (KEL2025: 20,000 in 2022)"),
     Prior("behaviour.beta_female", -3.5, -0.6, "share of women among migrants (IOM2022 0.31, IOM2023 0.16)"),
     Prior("behaviour.beta_age", -1.5, 0.0, "age of migrants (IOM2022: 0.44 aged 25-34)"),
     Prior("behaviour.beta_network", 0.3, 1.8, "network pull (Massey): concentration of flows in established corridors"),
@@ -54,6 +63,9 @@ SPACE: tuple[Prior, ...] = (
     Prior("mobility.return_hazard", 0.005, 0.06,
           "how long those who mean to go home stay: the surveys' intentions are of migrants present, so the "
           "share intending to return (IOM2022 0.29) depends on it"),
+    Prior("wages.migrant_ratio.RUS", 0.5, 1.2,
+          "what migrants earn in Russia against its average wage: remittances received by Uzbekistan, "
+          "Tajikistan and Kyrgyzstan"),
     Prior("wages.home_income_factor", 0.5, 1.1,
           "home earnings of would-be migrants: the wage gap (Harris-Todaro) behind every flow"),
     # finding work
@@ -66,6 +78,9 @@ SPACE: tuple[Prior, ...] = (
           "who leaves: unemployed before leaving (IOM2022 0.17, IOM2023 0.23)"),
     Prior("labour.wage_dispersion", 0.3, 0.9,
           "the low tail of wages: income above the minimum wage (IOM2022 0.80), at most 200 USD (IOM2023 0.32)"),
+    Prior("legal.patent_take_up", 0.02, 0.8,
+          "who works without papers: irregular migrants (KEL2025: 200,000-1,000,000 estimated) and deportations "
+          "(KEL2025: about 30,000 in 2023)"),
     Prior("labour.contract_prob.patent", 0.1, 0.7, "no written contract (IOM2022 0.73, IOM2023 0.55)"),
     Prior("labour.pension_with_contract", 0.2, 0.9, "no pension contributions (IOM2022 0.87, IOM2023 0.61)"),
     # remitting

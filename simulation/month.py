@@ -276,6 +276,11 @@ def decide_and_move(model: "MigrationModel", cond: Conditions, rows: np.ndarray,
         dest = pop.visit_dest[back_rows].astype(np.int64)
         affordable = pop.savings[back_rows] >= cond.cost[pop.origin[back_rows], dest - 1]
         affordable &= cond.open[pop.origin[back_rows], dest - 1]  # a closed border keeps them home
+        # A quota permit lapses on the visit home: going back needs a free one, or they stay home.
+        needs_quota = affordable & cond.quota_corridor[pop.origin[back_rows], dest - 1]
+        if needs_quota.any():
+            asked = np.flatnonzero(needs_quota)
+            affordable[asked[~_grant_quota(model, cond, back_rows[asked], draws)]] = False
         arrive(model, cond, back_rows[affordable], dest[affordable], draws, new_trip=False)
 
 

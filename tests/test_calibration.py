@@ -244,19 +244,22 @@ def test_gravity_ppml_fits_the_2021_flows():
 def test_tiny_calibration_end_to_end(tmp_path):
     out = tmp_path / "cal"
     args = ["calibrate", "--particles", "3", "--generations", "1", "--agents", "800", "--start", "2022-01",
-            "--scenario", "scenarios/baseline.toml", "--end", "2022-12", "--burn-in", "3", "--report-reps", "1", "--workers", "1", "--out", str(out), "--quiet"]
+            "--scenario", "scenarios/baseline.toml", "--end", "2022-12", "--burn-in", "3", "--report-reps", "1", "--workers", "1", "--out", str(out), "--quiet",
+            "--polish-minutes", "0.15", "--polish-reps", "1", "--polish-agents", "800"]
     done = migsim(*args)
     assert done.returncode == 0, done.stderr[-3000:]
     fit = out / "fit"
     for name in ("posterior.csv", "calibrated.toml", "parameters.toml", "fit_targets.csv", "fit_series.csv",
                  "report.html", "summary.json", "targets.png", "series.png", "posterior.png", "survey_rounds.csv",
-                 "generations.csv"):
+                 "generations.csv", "polish.csv"):
         assert (fit / name).exists(), name
+    moves = pd.read_csv(fit / "polish.csv")
+    assert moves.band_excess.is_monotonic_decreasing and set(moves.parameter) <= {p.key for p in SPACE}
     summary = json.loads((fit / "summary.json").read_text())
     assert summary["survey_rounds_agree"] < summary["survey_questions_in_both_rounds"] == 19
     assert "effective_sample_size" in pd.read_csv(fit / "generations.csv")
     post = pd.read_csv(fit / "posterior.csv")
-    assert len(post) == 3 and (post.weight > 0).all()
+    assert len(post) == 3 and (post.weight > 0).all() and (post.distance >= 0).all()
     for p in SPACE:
         assert (post[p.key] >= p.low).all() and (post[p.key] <= p.high).all()
     calibrated = load_scenario(fit / "calibrated.toml")  # extends the baseline, loads as a scenario
@@ -454,3 +457,47 @@ def test_a_calibration_out_of_time_stops_cleanly(tmp_path):
     assert "before its first generation finished" in done.stderr and "--max-minutes" in done.stderr
     assert "stopped at the time limit" in done.stdout + done.stderr
     assert not (out / "fit").exists()  # nothing half-written
+
+
+class _Bowl:
+    """A distance with its minimum at known values, for the compass search."""
+
+    def __init__(self, best):
+        self.best, self.evaluations = best, 0
+
+    def __call__(self, points):
+        self.evaluations += len(points)
+        return [sum(((p[k] - v) / 0.1) ** 2 for k, v in self.best.items()) for p in points]
+
+
+def test_the_compass_search_walks_to_the_minimum_inside_the_priors():
+    from calibration.polish import polish
+    from calibration.space import Prior
+
+    space = (Prior("a", 0.0, 1.0, "-"), Prior("b", -2.0, 2.0, "-"), Prior("c", 0.0, 1.0, "-"))
+    bowl = _Bowl({"a": 0.3, "b": 1.1, "c": 1.7})  # c's best lies outside its prior: the search stops at 1
+    starts = [{"a": 0.9, "b": -1.5, "c": 0.1}, {"a": 0.8, "b": -1.0, "c": 0.2}]
+    got = polish(starts, bowl, minutes=1.0, space=space, say=lambda *a: None)
+    assert got.start_excess == bowl([starts[1]])[0]  # it starts from the better point
+    assert abs(got.values["a"] - 0.3) < 0.02 and abs(got.values["b"] - 1.1) < 0.05 and got.values["c"] == 1.0
+    assert got.trace.band_excess.is_monotonic_decreasing and got.excess < got.start_excess
+    again = polish(starts, _Bowl(bowl.best), minutes=1.0, space=space, say=lambda *a: None)
+    assert again.values == got.values  # deterministic
+
+
+def test_polish_minutes_must_not_be_negative(tmp_path):
+    done = migsim("calibrate", "--polish-minutes", "-1", "--out", str(tmp_path / "a"))
+    assert done.returncode == 2 and "--polish-minutes -1 must be 0" in done.stderr and "Traceback" not in done.stderr
+
+
+def test_band_excess_is_zero_inside_the_bands_and_grows_outside(targets):
+    from calibration.fit import BandExcess
+
+    excess = BandExcess(targets)
+    fitted = targets[targets.fitted]
+    assert excess(dict(zip(fitted.id, fitted.value))) == 0.0
+    assert excess(dict(zip(fitted.id, fitted.high))) == 0.0  # the band's edge is inside
+    one = fitted.iloc[0]
+    near = excess({**dict(zip(fitted.id, fitted.value)), one.id: one.high + 0.5 * excess.sd[0]})
+    far = excess({**dict(zip(fitted.id, fitted.value)), one.id: one.high + 2.0 * excess.sd[0]})
+    assert far == pytest.approx(4 * near) and near == pytest.approx(0.5 * one.weight / fitted.weight.sum())

@@ -4,6 +4,7 @@ import numpy as np
 
 from simulation.model import MigrationModel
 from simulation.world import HOME, N_LOCATIONS, ORIGINS, ST_QUOTA
+from conftest import toy_scenario
 
 
 def test_every_worker_is_in_exactly_one_place_every_month(toy):
@@ -61,6 +62,22 @@ def test_quota_permits_never_exceed_the_quota(toy_run):
     held = ts[ts.indicator == "quota_permits_kaz"].value
     assert held.max() <= quota + toy_run.population.scale
     assert np.sum(toy_run.population.status == ST_QUOTA) * toy_run.population.scale <= quota + 1e-6
+
+
+def test_a_full_quota_holds_when_permit_holders_come_back_from_visits_home():
+    """Workers back from a visit home need a free permit again: a full quota is never exceeded."""
+    quota = 20_000
+    model = MigrationModel(toy_scenario(corridor__CHN__KAZ__preference=6.0, policy__work_permit_quota=quota,
+                                        mobility__visit_hazard=0.2, mobility__visit_end_rate=0.5))
+    scale = model.population.scale
+    came_back = 0
+    while not model.finished:
+        visiting = model.population.visit_dest > 0
+        model.step()
+        came_back += int(np.sum(visiting & (model.population.location != HOME)))
+        assert np.sum(model.population.status == ST_QUOTA) * scale <= quota + 1e-6, model.date
+    held = model.timeseries().query("indicator == 'quota_permits_kaz'").value
+    assert held.max() > 0.8 * quota and came_back > 0  # the quota did fill, and visitors did return
 
 
 def test_shares_are_shares(toy_run):

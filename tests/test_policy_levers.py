@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from simulation.indicators import INDICATORS
 from simulation.model import MigrationModel
 from simulation.world import DEST_COUNTRIES
 
@@ -93,12 +94,14 @@ CASES = {
         [("kazakhs_abroad", "all"), ("stock_kaz_by_origin", "KGZ")]),
     "remittance_fee_cap": (
         [dict(kind="remittance_fee", date=DATE, country="KAZ", cap_percent=0.5)],
-        {("remittances_received_usd", "UZB"): "+small"},  # Kazakhstan's fee is 2%; most arrives from Russia
+        {("remittances_received_usd", "UZB"): "+tiny"},  # Kazakhstan's fee is 2%; most arrives from Russia
         [("stock_kaz", "all"), ("remittances_out_kaz_usd", "all")]),
     "remittance_channel_closed": (
         [dict(kind="remittance_channel", date=DATE, country="KAZ", origins="UZB", capacity=0.0)],
         {("remittances_out_kaz_usd", "all"): "-", ("remittances_received_usd", "UZB"): "-"},
-        [("kazakhs_abroad", "all"), ("stock_kaz", "all")]),
+        # not the stock in Kazakhstan: money that cannot be sent stays in savings, so fewer run
+        # out of money and go home (measured +6% with the calibrated defaults)
+        [("kazakhs_abroad", "all")]),
     "information_campaign": (
         [dict(kind="information_campaign", date=DATE, reach=0.8)],
         {("job_channel", "agency"): "+", ("share_no_contract", "all"): "-small"},
@@ -146,12 +149,23 @@ def test_event_moves_its_indicators_from_its_date_only(base, name):
     assert not ts.value.fillna(-1).equals(base_ts.value.fillna(-1)), "the event changed nothing"
     for (indicator, group), sign in moves.items():
         c = change(base_ts, ts, indicator, group)
-        least = 0.001 if sign.endswith("small") else 0.01
+        least = {"tiny": 1e-5, "small": 0.001}.get(sign.lstrip("+-"), 0.01)
         assert (c > least) if sign.startswith("+") else (c < -least), \
             f"{indicator}[{group}] moved {c:+.1%}, expected {sign}"
+    scale = base[1].population.scale
     for indicator, group in unmoved:
         c = change(base_ts, ts, indicator, group)
-        assert abs(c) < 0.03, f"{indicator}[{group}] moved {c:+.1%}; the event should not reach it"
+        assert abs(c) < _echo_allowed(base_ts, indicator, group, scale), \
+            f"{indicator}[{group}] moved {c:+.1%}; the event should not reach it"
+
+
+def _echo_allowed(base_ts, indicator, group, scale):
+    """3%, or for a stock of few agents two of them: contacts cross origins, so an event shifts a
+    worker or two of other origins, and in a group of a few dozen agents that is more than 3%."""
+    if INDICATORS[indicator][1] != "persons":
+        return 0.03
+    agents = _post(base_ts, indicator, group) / scale
+    return max(0.03, 2 / max(agents, 1.0))
 
 
 def test_remittance_fee_cap_changes_only_money_received(base):
@@ -159,6 +173,11 @@ def test_remittance_fee_cap_changes_only_money_received(base):
     ts = _run(CASES["remittance_fee_cap"][0])
     other = ts.indicator != "remittances_received_usd"
     pd.testing.assert_frame_equal(ts[other].reset_index(drop=True), base_ts[other].reset_index(drop=True))
+    # Uzbekistan gains exactly the fee no longer taken on what is sent from Kazakhstan: 2% -> 0.5%.
+    sent = ts[(ts.indicator == "remittances_usd") & (ts.group == "KAZ->UZB") & (ts.date >= DATE)].value.sum()
+    gained = _post(ts, "remittances_received_usd", "UZB") - _post(base_ts, "remittances_received_usd", "UZB")
+    months = ts[(ts.indicator == "remittances_usd") & (ts.group == "KAZ->UZB") & (ts.date >= DATE)].date.nunique()
+    assert sent > 0 and gained == pytest.approx(0.015 * sent / months, rel=1e-6)
 
 
 def test_exchange_rate_moves_only_that_countrys_wages(base):
