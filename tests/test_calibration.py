@@ -324,7 +324,7 @@ def test_abc_recovers_known_parameters_from_synthetic_targets(tmp_path):
     from calibration.space import Prior
 
     space = (Prior("behaviour.asc.KAZ", -7.5, -4.5, "inflow to Kazakhstan: arrivals, stocks, remittances paid"),
-             Prior("behaviour.beta_female", -2.6, -0.6, "share of women among migrants in the surveys"),
+             Prior("behaviour.beta_female", -3.5, -0.6, "share of women among migrants in the surveys"),
              Prior("labour.contract_prob.patent", 0.1, 0.7, "share without a written contract in the surveys"))
     truth = {"behaviour.asc.KAZ": -5.4, "behaviour.beta_female": -1.2, "labour.contract_prob.patent": 0.5}
     window = Window(start="2021-01", end="2023-12", agents=10_000, burn_in=24)  # the calibration's own size
