@@ -236,3 +236,14 @@ def test_teaching_model_stops_at_the_end_instead_of_raising():
         model.step()
     assert model.running is False
     assert model.recorder.dates[-1] == "2015-03"
+
+
+def test_wages_alone_sets_aside_every_calibrated_corridor_preference():
+    """The neoclassical preset names the calibrated preferences one by one: a corridor added to
+    the calibration space must be added there too, or wages would no longer act alone."""
+    from calibration.space import SPACE
+    from simulation.teaching import presets
+
+    neoclassical = presets()["neoclassical"].scenario()
+    calibrated = [p.key for p in SPACE if p.key.endswith(".preference")]
+    assert calibrated and all(neoclassical[k] == 0.0 for k in calibrated)
