@@ -91,8 +91,8 @@ def _nested(values: dict[str, float]) -> dict:
 
 
 def _point_words(polished: bool) -> str:
-    return ("the better of the ABC-SMC posterior's weighted medians and closest particle, refined by a compass "
-            "search on the band excess" if polished else "weighted posterior medians")
+    return ("the best of the ABC-SMC posterior's weighted medians, its closest particle and the values before, "
+            "refined by a compass search on the band excess" if polished else "weighted posterior medians")
 
 
 def calibrated_toml(values: dict[str, float], base, out_folder: Path, description: str, polished: bool = False) -> str:
@@ -160,7 +160,9 @@ def cmd_calibrate(args) -> int:
             closest = result.posterior.loc[result.posterior.distance.idxmin(), [p.key for p in SPACE]].to_dict()
             seeds = [args.seed + 2000 + i for i in range(args.polish_reps)]
             polish_window = dataclasses.replace(window, agents=args.polish_agents)
-            polished = polish([result.calibrated, closest], PointExcess(base, targets, polish_window, seeds, client),
+            # the scenario's own values start too: a new calibration does not end worse than the defaults
+            current = {p.key: min(max(float(base[p.key]), p.low), p.high) for p in SPACE}
+            polished = polish([result.calibrated, closest, current], PointExcess(base, targets, polish_window, seeds, client),
                               args.polish_minutes, say=say)
             point = polished.values
             say(f"polish: band excess {polished.start_excess:.3f} -> {polished.excess:.3f} in {len(polished.trace)} "

@@ -63,26 +63,29 @@ class TargetDistance:
 
 
 class BandExcess(TargetDistance):
-    """Weighted mean of how far each target falls outside its band, in the distance's sd.
+    """Share of the fitted targets outside their band, a near miss counting in part.
 
-    Zero for a target inside its band, so it grades a point the way the fit report does
-    (inside or not) while still telling a near miss from a far one. The mean of absolute
-    excesses, not their squares: a few targets the model cannot reach (the two survey rounds
-    disagree, and each round's band excludes the other's value) do not outweigh the many it
-    can bring inside. Capped at Z_CAP like the z-scores.
+    Each target counts how far it falls outside its band, in the distance's sd, at most 1:
+    zero inside, a fraction just outside, 1 a full sd or more away. So it grades a point as
+    the fit report does (how many targets are inside), counting every target alike as the
+    report's count does, while a move that brings a near miss closer still shows. Targets
+    far outside count 1 whatever their distance: those no point can reach (the two survey
+    rounds disagree, and each round's band excludes the other's value) do not steer the
+    search away from the many it can bring inside.
     """
 
-    def __init__(self, targets: pd.DataFrame):
+    def __init__(self, targets: pd.DataFrame, cap: float = 1.0):
         super().__init__(targets)
         fitted = targets[targets.fitted]
         self.low, self.high = fitted.low.to_numpy(float), fitted.high.to_numpy(float)
+        self.cap = cap
 
     def __call__(self, x: dict, x_0: dict | None = None) -> float:
         v = np.array([x.get(i, np.nan) for i in self.ids], float)
         with np.errstate(invalid="ignore"):
             excess = np.maximum(np.maximum(self.low - v, v - self.high), 0.0) / self.sd
-        excess = np.where(np.isfinite(excess), np.minimum(excess, Z_CAP), Z_CAP)
-        return float((self.w * excess).sum() / self.w.sum())
+        excess = np.where(np.isfinite(excess), np.minimum(excess, self.cap), self.cap)
+        return float(excess[self.w > 0].mean())
 
 
 class ParticleModel:

@@ -3,12 +3,14 @@
 ABC-SMC with a few dozen particles over some thirty parameters gives a posterior that
 rests on a handful of particles (its effective sample size falls to a few within three
 generations), so its weighted median is close to one lucky draw. The compass search
-starts from the better of that median and the posterior's closest particle and moves one
+starts from the best of that median, the posterior's closest particle and the scenario's
+own values (the defaults: a recalibration does not end worse than them), and moves one
 parameter at a time: each parameter is tried a step up and a step down (inside its
 prior), the better move is kept if it lowers the objective, and every step halves once a
-full sweep finds nothing better. The objective is `fit.BandExcess`, the mean distance of
-the targets from their bands: the point is chosen for what the fit report grades, as in
-history matching, where a point is judged by how many observations it leaves implausible. Each point is run with the same seeds (common random
+full sweep finds nothing better. The objective is `fit.BandExcess`, the share of targets
+outside their bands with near misses counting in part: the point is chosen for what the fit
+report grades, as in history matching, where a point is judged by how many observations it
+leaves implausible. Each point is run with the same seeds (common random
 numbers), so comparisons between points are not swamped by simulation noise, and the
 seeds differ from those of the fit report, so the report does not grade the search on the
 draws it was tuned to.
@@ -84,7 +86,7 @@ def polish(starts: list[dict[str, float]], point_excess: PointExcess, minutes: f
     start_d = point_excess(starts)
     best_i = int(np.argmin(start_d))
     point, d = dict(starts[best_i]), start_d[best_i]
-    say(f"  polish: start at band excess {d:.3f} (the better of {len(starts)} starting points)")
+    say(f"  polish: start at band excess {d:.3f} (the best of {len(starts)} starting points)")
     steps = {p.key: FIRST_STEP * p.width for p in space}
     rows, sweep = [], 0
     while time.perf_counter() < deadline and any(steps[p.key] >= SMALLEST_STEP * p.width for p in space):

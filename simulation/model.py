@@ -27,6 +27,7 @@ from .world import (
     DEST_COUNTRIES,
     INTENTIONS,
     LOCATIONS,
+    LOCATION_COUNTRY,
     N_LOCATIONS,
     ORIGINS,
     SECTORS,
@@ -149,7 +150,15 @@ class MigrationModel(mesa.Model):
                 self.schedule_event(self._new_year, at=m + 0.5)
 
     def _new_year(self) -> None:
+        """The year's wages apply to jobs already held too: wages abroad are paid in local
+        currency, so their USD value follows the destination's wage level and exchange rate."""
+        before = self.economy.dest_wage.copy()
         self.economy.apply_year((self.start_index + int(self.time)) // 12)
+        change = np.divide(self.economy.dest_wage, before, out=np.ones_like(before), where=before > 0)
+        pop = self.population
+        held = np.flatnonzero((pop.location != HOME) & (pop.job_sector >= 0))
+        country = LOCATION_COUNTRY[pop.location[held]]
+        pop.wage[held] = (pop.wage[held] * change[country]).astype(np.float32)
 
     # --- the month -------------------------------------------------------------------------
     def step(self) -> None:

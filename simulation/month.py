@@ -49,6 +49,7 @@ KAZ = DEST_COUNTRIES.index("KAZ")
 SAME_COUNTRY_ELSEWHERE = ((LOCATION_COUNTRY[:, None] == LOCATION_COUNTRY[None, :]) & (LOCATION_COUNTRY[:, None] >= 0)
                           & ~np.eye(len(LOCATION_COUNTRY), dtype=bool))
 SKILLED = 2  # education code of tertiary-educated workers: the quota's "skilled" category
+WINTER_MONTHS = (11, 0, 1)  # December, January, February: construction stops and workers visit home
 R_EAEU, R_PATENT, R_QUOTA, R_VISA_WORK, R_VISA_FREE, R_VISA = (
     REGIMES.index(r) for r in ("eaeu", "patent", "quota", "visa_work", "visa_free", "visa"))
 
@@ -532,7 +533,9 @@ def reconsider_abroad(model: "MigrationModel", cond: Conditions, rows: np.ndarra
     p_return = p_return * np.where(pop.months_unemployed[rows] >= 2, s["mobility.unemployed_return_factor"], 1.0)
     p_return = p_return * np.where(pop.savings[rows] <= 0, s["mobility.broke_return_factor"], 1.0)
     p_return = np.where(pop.age[rows] >= s["population.age_max"], 1.0, p_return)
-    p_visit = np.where(intention == INT_CIRCULATE, s["mobility.visit_hazard"], 0.0)
+    visit_hazard = s["mobility.visit_hazard"] * (s["mobility.winter_visit_factor"]
+                                                 if model.calendar_month in WINTER_MONTHS else 1.0)
+    p_visit = np.where(intention == INT_CIRCULATE, visit_hazard, 0.0)
     p_move = np.where(intention == INT_MOVE_ON, s["mobility.move_on_hazard"], 0.0)
     if (eco.exit_factor != 1).any():  # closed borders strand workers where they are
         stranded = eco.exit_factor[LOCATION_COUNTRY[pop.location[rows]]]

@@ -315,6 +315,9 @@ _add("mobility.intention_revision", 0.03, "per month", "assumption", "uncertaint
      "monthly chance that a worker abroad reconsiders their intention (drawn afresh from the shares)", **SHARE)
 _add("mobility.visit_hazard", 0.10, "per month", "assumption (IOM2023: 0.76 left home < 6 months ago)",
      "uncertainty", "monthly chance a circulating worker goes home for a visit", **SHARE)
+_add("mobility.winter_visit_factor", 1.0, "x hazard",
+     "assumption (construction stops for the winter; IOM2023, fielded in March-April: 0.76 left home < 6 months ago)",
+     "uncertainty", "visit hazard multiplier in December, January and February", low=0, high=100)
 _add("mobility.visit_end_rate", 0.5, "per month", "assumption", "uncertainty",
      "monthly chance a worker on a home visit goes back to the destination", **SHARE)
 _add("mobility.return_hazard", 0.05, "per month", "assumption", "uncertainty",

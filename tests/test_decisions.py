@@ -123,3 +123,19 @@ def test_a_negative_corridor_preference_sends_that_origin_elsewhere():
     assert plain["KAZ"] >= 20, plain  # enough Tajik agents in Kazakhstan to see the difference
     assert away["KAZ"] < 0.25 * plain["KAZ"]
     assert away["RUS"] >= 0.9 * plain["RUS"]  # the others' pull is unchanged, so Russia keeps (or gains) them
+
+
+def test_winter_brings_circulating_workers_home_on_visits():
+    """The winter visit factor raises visits home in December-February only."""
+    def on_visit(factor):
+        model = MigrationModel(toy_scenario(mobility__winter_visit_factor=factor))
+        counts = {}
+        while not model.finished:
+            date = model.date
+            model.step()
+            counts[date] = int((model.population.visit_dest > 0).sum())
+        return counts
+
+    plain, winter = on_visit(1.0), on_visit(6.0)
+    assert winter["2022-02"] > 2 * plain["2022-02"]
+    assert plain["2022-02"] < 1.5 * plain["2021-10"]  # without the factor, visits have no season

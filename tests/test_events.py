@@ -3,6 +3,7 @@
 from dataclasses import replace
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -116,3 +117,24 @@ def test_events_also_apply_in_the_per_agent_reference_month():
     ts = model.timeseries()
     assert ts[(ts.indicator == "relocations")].value.sum() > 0
     assert model.economy.quota == 0
+
+
+def test_each_january_the_wages_of_jobs_held_abroad_follow_the_destination_wage_level():
+    """Wages abroad are paid in local currency: a job held over New Year changes its USD wage
+    by the destination's yearly change (2021 -> 2022: Russia's rose with the rouble)."""
+    from simulation.world import HOME, LOCATION_COUNTRY
+
+    model = MigrationModel(toy_scenario())
+    while model.date != "2022-01":
+        model.step()
+    pop = model.population
+    before_wage, before_level = pop.wage.copy(), model.economy.dest_wage.copy()
+    held = (pop.location != HOME) & (pop.job_sector >= 0)
+    job = (pop.location.copy(), pop.job_sector.copy(), pop.status.copy(), pop.contract.copy())
+    model.step()
+    change = model.economy.dest_wage / before_level
+    kept = held & (pop.location == job[0]) & (pop.job_sector == job[1]) & (pop.status == job[2]) & (pop.contract == job[3])
+    assert kept.sum() > 200 and abs(change - 1).max() > 0.05
+    expected = before_wage[kept] * change[LOCATION_COUNTRY[pop.location[kept]]]
+    followed = np.isclose(pop.wage[kept], expected, rtol=1e-5)
+    assert followed.mean() > 0.97  # the rest changed jobs in the same sector and place
