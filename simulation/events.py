@@ -155,11 +155,18 @@ def _in_kaz(model: "MigrationModel") -> np.ndarray:
     return (LOCATION_COUNTRY[pop.location] == KAZ) & (pop.origin != ORIGINS.index("KAZ"))
 
 
-def _scale_wages(model: "MigrationModel", country: int, factor: float) -> None:
-    """The USD value of wages in a country moves; jobs held there are paid in local currency."""
+def scale_held_wages(model: "MigrationModel", factor: np.ndarray) -> None:
+    """The USD value of wages abroad moves by factor[destination country]: jobs held there are
+    paid in local currency."""
     pop = model.population
-    held = (pop.location != HOME) & (LOCATION_COUNTRY[pop.location] == country) & (pop.job_sector >= 0)
-    pop.wage[held] = (pop.wage[held] * factor).astype(np.float32)
+    held = np.flatnonzero((pop.location != HOME) & (pop.job_sector >= 0))
+    pop.wage[held] = (pop.wage[held] * factor[LOCATION_COUNTRY[pop.location[held]]]).astype(np.float32)
+
+
+def _scale_wages(model: "MigrationModel", country: int, factor: float) -> None:
+    change = np.ones(len(DEST_COUNTRIES))
+    change[country] = factor
+    scale_held_wages(model, change)
 
 
 # --- levers ----------------------------------------------------------------------------

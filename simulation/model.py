@@ -16,6 +16,7 @@ from . import month
 from .drivers import load_drivers
 from .economy import Economy
 from .events import schedule as schedule_events
+from .events import scale_held_wages
 from .events import validate_scenario_events
 from .indicators import Recorder
 from .population import create_population
@@ -27,7 +28,6 @@ from .world import (
     DEST_COUNTRIES,
     INTENTIONS,
     LOCATIONS,
-    LOCATION_COUNTRY,
     N_LOCATIONS,
     ORIGINS,
     SECTORS,
@@ -154,11 +154,7 @@ class MigrationModel(mesa.Model):
         currency, so their USD value follows the destination's wage level and exchange rate."""
         before = self.economy.dest_wage.copy()
         self.economy.apply_year((self.start_index + int(self.time)) // 12)
-        change = np.divide(self.economy.dest_wage, before, out=np.ones_like(before), where=before > 0)
-        pop = self.population
-        held = np.flatnonzero((pop.location != HOME) & (pop.job_sector >= 0))
-        country = LOCATION_COUNTRY[pop.location[held]]
-        pop.wage[held] = (pop.wage[held] * change[country]).astype(np.float32)
+        scale_held_wages(self, np.divide(self.economy.dest_wage, before, out=np.ones_like(before), where=before > 0))
 
     # --- the month -------------------------------------------------------------------------
     def step(self) -> None:
