@@ -27,6 +27,7 @@ from .space import SPACE, Prior, by_name, check_space, to_scenario_values
 from .targets import non_sampling_sd, survey_round_agreement
 
 Z_CAP = 10.0  # a target's z-score counts at most this much (and a missing value counts this much)
+COUNT_CAP = 4.0  # a count of people far outside its band counts as four missed targets in the search
 KERNEL_FLOOR = 0.02  # the proposal kernel's sd is never below this share of a prior's width
 
 
@@ -72,13 +73,18 @@ class BandExcess(TargetDistance):
     far outside count 1 whatever their distance: those no point can reach (the two survey
     rounds disagree, and each round's band excludes the other's value) do not steer the
     search away from the many it can bring inside.
+
+    Counts of people (stocks, flows, the quota, the irregular range) count up to
+    `count_cap` instead. They set the model's scale, the surveys do not disagree on them,
+    and with every miss counting 1 a point could buy a few survey shares by sending three
+    times the published number of Kazakhs to Korea or halving the Uzbeks in Kazakhstan.
     """
 
-    def __init__(self, targets: pd.DataFrame, cap: float = 1.0):
+    def __init__(self, targets: pd.DataFrame, cap: float = 1.0, count_cap: float = COUNT_CAP):
         super().__init__(targets)
         fitted = targets[targets.fitted]
         self.low, self.high = fitted.low.to_numpy(float), fitted.high.to_numpy(float)
-        self.cap = cap
+        self.cap = np.where(fitted.kind.isin(["count", "range"]), count_cap, cap)
 
     def __call__(self, x: dict, x_0: dict | None = None) -> float:
         v = np.array([x.get(i, np.nan) for i in self.ids], float)
@@ -159,7 +165,27 @@ def regularised_transition(space: tuple[Prior, ...], floor: float = KERNEL_FLOOR
     return RegularisedTransition()
 
 
-def deadline_sampler(client, deadline: float, max_jobs: int, say=print):
+def seeded_job(simulate_one_pickle: bytes, seed: int, t: int, job: int) -> list:
+    """One pyabc evaluation, its proposal drawn from a generator seeded by (seed, generation, job).
+
+    pyabc's own job function reseeds numpy from the operating system, so the same calibration
+    drew other proposals on every run. Seeded by the job's number, a proposal no longer depends
+    on which worker ran it or when, and since a generation is the first jobs up to the n-th
+    acceptance, the same seed gives the same posterior on one worker or many.
+    """
+    import random
+
+    import cloudpickle
+
+    simulate_one = cloudpickle.loads(simulate_one_pickle)
+    state = np.random.SeedSequence([seed % 2**32, t + 1, job]).generate_state(4)  # t = -1: pyabc's first sample
+    random.seed(int(state[0]))
+    np.random.seed(state)  # pyabc draws its proposals from numpy's global generator
+    result = simulate_one()
+    return [(result, result.accepted, job)]
+
+
+def deadline_sampler(client, deadline: float, max_jobs: int, say=print, seed: int = 0):
     """pyabc's Dask sampler, with a deadline that holds inside a generation too.
 
     pyabc checks `max_walltime` only between generations, and its Dask sampler ignores
@@ -168,12 +194,12 @@ def deadline_sampler(client, deadline: float, max_jobs: int, say=print):
     deadline is abandoned: its sample is marked not ok, pyabc stops, and the calibration
     keeps the generations already complete. Otherwise it samples as pyabc does: jobs are
     numbered, and the generation is the first jobs up to the one that gave the n-th
-    acceptance, so fast simulations are not favoured.
+    acceptance, so fast simulations are not favoured; each job's proposal is seeded by its
+    number (`seeded_job`), so the generation does not depend on the workers' timing.
     """
     import cloudpickle
     from dask.distributed import wait
     from pyabc.sampler import DaskDistributedSampler
-    from pyabc.sampler.eps_mixin import _global_full_submit_function_pickle
 
     class DeadlineSampler(DaskDistributedSampler):
         def sample_until_n_accepted(self, n, simulate_one, t, *, max_eval=np.inf, all_accepted=False,
@@ -204,7 +230,7 @@ def deadline_sampler(client, deadline: float, max_jobs: int, say=print):
                     return sample
                 else:
                     while len(pending) < max_jobs:
-                        future = self.client.submit(_global_full_submit_function_pickle, payload, 1, [next_job])
+                        future = self.client.submit(seeded_job, payload, seed, t, next_job, pure=False)
                         pending[future] = next_job
                         next_job += 1
                 try:
@@ -266,7 +292,8 @@ def run_abc(scenario: Scenario, targets: pd.DataFrame, settings: FitSettings, db
     try:
         n_workers = max(1, len(client.scheduler_info().get("workers", {})))
         started = time.perf_counter()
-        sampler = deadline_sampler(client, started + 60 * settings.max_minutes, 2 * n_workers, progress)
+        sampler = deadline_sampler(client, started + 60 * settings.max_minutes, 2 * n_workers, progress,
+                                   seed=settings.seed)
         abc = pyabc.ABCSMC(model, prior, distance, population_size=settings.particles, sampler=sampler,
                            transitions=regularised_transition(space), eps=pyabc.MedianEpsilon())
         url = f"sqlite:///{db}"

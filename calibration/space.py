@@ -60,6 +60,9 @@ SPACE: tuple[Prior, ...] = (
     Prior("behaviour.beta_age", -1.5, 0.0, "age of migrants (IOM2022: 0.44 aged 25-34)"),
     Prior("behaviour.beta_network", 0.3, 1.8, "network pull (Massey): concentration of flows in established corridors"),
     Prior("mobility.visit_hazard", 0.03, 0.25, "time since leaving home (IOM2023: 0.76 under six months)"),
+    Prior("mobility.winter_visit_factor", 1.0, 8.0,
+          "how many go home for the winter: time since leaving home (IOM2023, March-April: 0.76 under six months) "
+          "and arrivals this year (IOM2022, June-July: 0.65)"),
     Prior("mobility.return_hazard", 0.005, 0.06,
           "how long those who mean to go home stay: the surveys' intentions are of migrants present, so the "
           "share intending to return (IOM2022 0.29) depends on it"),

@@ -351,6 +351,29 @@ def test_abc_recovers_known_parameters_from_synthetic_targets(tmp_path):
     assert hi - lo < 0.5 * space[0].width, f"behaviour.asc.KAZ: the posterior ({lo:.3f}..{hi:.3f}) barely narrows"
 
 
+def test_the_same_seed_gives_the_same_posterior_on_one_worker_or_two(tmp_path, targets):
+    from calibration.fit import FitSettings, make_client, run_abc
+    from calibration.space import Prior
+
+    space = (Prior("behaviour.asc.KAZ", -7.5, -4.5, "inflow to Kazakhstan"),
+             Prior("behaviour.beta_female", -3.5, -0.6, "share of women"))
+    window = Window(start="2022-01", end="2022-12", agents=600, burn_in=3)
+    fitted = targets[targets.fitted & targets.kind.isin(["share", "count"]) & (targets.year == 2022)]
+    settings = FitSettings(particles=4, generations=2, window=window, seed=11)
+    posteriors = []
+    for workers in (2, 1):
+        client, cluster = make_client(workers, None)
+        try:
+            posteriors.append(run_abc(toy_scenario(), fitted.reset_index(drop=True), settings,
+                                      tmp_path / f"workers{workers}.db", client=client, space=space,
+                                      progress=lambda *a: None).posterior)
+        finally:
+            client.close()
+            cluster.close()
+    assert len(posteriors[0]) == 4
+    pd.testing.assert_frame_equal(posteriors[0], posteriors[1])
+
+
 def test_bad_scheduler_and_a_foreign_history_fail_cleanly(tmp_path):
     done = migsim("calibrate", "--scheduler", "not-an-address", "--out", str(tmp_path / "a"), "--particles", "3")
     assert done.returncode == 1 and "Traceback" not in done.stderr and "cannot reach the Dask scheduler" in done.stderr
@@ -504,3 +527,19 @@ def test_band_excess_is_zero_inside_the_bands_and_grows_outside(targets):
     n = int((fitted.weight > 0).sum())
     assert near == pytest.approx(0.5 / n) and far == pytest.approx(1 / n)  # a full miss counts 1 of n
     assert farther == far  # however far: a target no point can reach does not steer the search
+
+
+def test_band_excess_lets_a_count_of_people_far_off_weigh_more_than_a_survey_share(targets):
+    from calibration.fit import COUNT_CAP, BandExcess
+
+    excess = BandExcess(targets)
+    fitted = targets[targets.fitted].reset_index(drop=True)
+    observed = dict(zip(fitted.id, fitted.value))
+    korea = fitted.index[fitted.id == "k25_emigrants_work_2022_kor"][0]
+    n = int((fitted.weight > 0).sum())
+
+    def off_by(sds: float) -> float:
+        return excess({**observed, "k25_emigrants_work_2022_kor": fitted.high[korea] + sds * excess.sd[korea]})
+
+    assert off_by(0.5) == pytest.approx(0.5 / n)  # near misses count as any target's do
+    assert off_by(2.0) == pytest.approx(2.0 / n) and off_by(9.0) == pytest.approx(COUNT_CAP / n)
