@@ -76,7 +76,7 @@ class BandExcess(TargetDistance):
 
     Counts of people (stocks, flows, the quota, the irregular range) count up to
     `count_cap` instead. They set the model's scale, the surveys do not disagree on them,
-    and with every miss counting 1 a point could buy a few survey shares by sending three
+    and with every miss counting 1 a point could buy a few survey shares by sending five
     times the published number of Kazakhs to Korea or halving the Uzbeks in Kazakhstan.
     """
 
