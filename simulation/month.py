@@ -579,7 +579,11 @@ def _update_status(model: "MigrationModel", rows: np.ndarray, draws: Draws) -> N
 
 
 def _move_on(model: "MigrationModel", cond: Conditions, rows: np.ndarray, draws: Draws) -> None:
-    """Leave for another country: a logit choice among the others, with no option to stay."""
+    """Leave for another country: a logit choice among the others, with no option to stay.
+
+    Having moved on, a worker's plan is carried out: the intention is drawn afresh in the
+    new country, or movers-on would wander from country to country for good.
+    """
     if len(rows) == 0:
         return
     pop = model.population
@@ -589,7 +593,10 @@ def _move_on(model: "MigrationModel", cond: Conditions, rows: np.ndarray, draws:
     probs = decisions.choice_probabilities(v, with_stay=False)
     pick = decisions.choose(probs, draws.uniform("destination", rows))
     go = pick != decisions.STAY
-    arrive(model, cond, rows[go], pick[go] + 1, draws, new_trip=False)
+    moved = rows[go]
+    arrive(model, cond, moved, pick[go] + 1, draws, new_trip=False)
+    pop.intention[moved] = _draw_intentions(model.params, pop.female[moved],
+                                            draws.uniform("intention", moved, slot=6))
 
 
 # --- 6. month end: clocks, ageing, retirement --------------------------------------------------

@@ -139,3 +139,19 @@ def test_winter_brings_circulating_workers_home_on_visits():
     plain, winter = on_visit(1.0), on_visit(6.0)
     assert winter["2022-02"] > 2 * plain["2022-02"]
     assert plain["2022-02"] < 1.5 * plain["2021-10"]  # without the factor, visits have no season
+
+
+def test_workers_who_move_on_draw_their_plans_afresh_in_the_new_country():
+    """Moving on carries the plan out: a mover-on does not wander from country to country for good."""
+    from simulation.world import INT_MOVE_ON, LOCATION_COUNTRY
+
+    model = MigrationModel(toy_scenario(run__agents=10_000, run__start="2022-06", mobility__move_on_hazard=1.0,
+                                        mobility__intention_revision=0.0))
+    pop = model.population
+    movers_on = np.flatnonzero((pop.location != 0) & (pop.intention == INT_MOVE_ON))
+    pop.savings[movers_on] = 1e6  # every one of them can pay for the move
+    country_before = LOCATION_COUNTRY[pop.location[movers_on]]
+    model.step()
+    moved = movers_on[(pop.location[movers_on] != 0) & (LOCATION_COUNTRY[pop.location[movers_on]] != country_before)]
+    assert len(moved) >= 15
+    assert (pop.intention[moved] == INT_MOVE_ON).mean() < 0.2  # about the share drawn on arrival (0.05)
