@@ -111,7 +111,7 @@ def month_conditions(model: "MigrationModel") -> Conditions:
     loc = pop.location[abroad]
     stock = np.bincount(loc, minlength=N_LOCATIONS).astype(float)
     employed = np.bincount(loc[pop.job_sector[abroad] >= 0], minlength=N_LOCATIONS).astype(float)
-    prior = s["behaviour.employment_prior_agents"]
+    prior = s["behaviour.employment_prior_persons"] / pop.scale  # in agents: the same weight at any scale
     country = np.maximum(LOCATION_COUNTRY, 0)
     p_job = (employed + prior * (1 - eco.dest_unemployment[country])) / (stock + prior)
     employed_country = np.bincount(country, weights=employed, minlength=len(DEST_COUNTRIES)) * pop.scale

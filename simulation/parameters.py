@@ -159,9 +159,10 @@ _add("behaviour.season_amplitude", 0.35, "utility", "assumption (construction se
      "seasonal swing of the pull of Kazakhstan and Russia, peaking in May", low=0, high=5)
 _add("behaviour.unemployed_income_ratio", 0.25, "x home wage", "assumption", "uncertainty",
      "income at home while unemployed, relative to the home wage (push of unemployment)", **SHARE)
-_add("behaviour.employment_prior_agents", 20.0, "agents", "assumption", "uncertainty",
-     "weight of the destination's unemployment rate in the expected chance of a job (smoothing)",
-     low=0, high=1e6)
+_add("behaviour.employment_prior_persons", 2980.0, "persons", "assumption", "uncertainty",
+     "weight of the destination's unemployment rate in the expected chance of a job (smoothing), in persons "
+     "so that it weighs alike at any number of agents (2,980: the 20 agents it was at 100,000 agents)",
+     low=0, high=1e8)
 
 # --- entry and legal status ----------------------------------------------------------
 _DOC_COST = {"none": 0.0, "eaeu": 10.0, "patent": 40.0, "quota": 250.0, "visa_work": 400.0, "visa_free": 0.0, "visa": 200.0}

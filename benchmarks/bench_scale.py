@@ -1,0 +1,83 @@
+"""Does the answer depend on the number of agents? Headline indicators at a small and a large size.
+
+The calibration runs at 10,000 agents, users at 100,000 to 1,000,000: if the model's results
+drifted with the number of agents, the calibrated parameters would not mean what they say at a
+user's size. For every headline indicator of `summary.json` (the foreign workforce, its origin
+and sector shares, informality, irregularity, women, income, Kazakhs abroad, remittances), this
+reports the median over seeds at the small size and the 10-90% band at the large size, and
+whether the small size's median lies inside the large size's band.
+
+    .venv/bin/python benchmarks/bench_scale.py                    # 10,000 (10 seeds) vs 300,000 (5 seeds)
+    .venv/bin/python benchmarks/bench_scale.py --small 10000 --large 100000 --date 2023-12
+
+Exit status 1 if any indicator's small-size median falls outside the large-size band.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+
+import numpy as np
+import pandas as pd
+
+from simulation import load_scenario, run
+from simulation.outputs import headline
+from simulation.scenario import baseline_path
+
+
+def flat_headline(result, date: str) -> dict[str, np.ndarray]:
+    """Each headline indicator at `date` as an array over replications (one run per seed)."""
+    out: dict[str, list[float]] = {}
+    for rep in sorted(result.timeseries.rep.unique()):
+        one = type(result)(result.scenario, result.timeseries[result.timeseries.rep == rep], [result.seeds[rep]],
+                           result.agents, result.scale, 0.0, result.months)
+        h = headline(one)
+        figures = dict(h[date])
+        for name in ("origin_shares", "sector_shares_of_employed"):
+            for group, band in figures.pop(name).items():
+                out.setdefault(f"{name}:{group}", []).append(band.get("median"))
+        for name, band in figures.items():
+            out.setdefault(name, []).append(band.get("median"))
+        year = date[:4]
+        out.setdefault(f"remittances_out_musd:{year}", []).append(
+            h["remittances_out_of_kazakhstan_musd_per_year"].get(year, {}).get("median"))
+    return {k: np.array([np.nan if x is None else x for x in v], float) for k, v in out.items()}
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--small", type=int, default=10_000)
+    ap.add_argument("--large", type=int, default=300_000)
+    ap.add_argument("--small-seeds", type=int, default=10)
+    ap.add_argument("--large-seeds", type=int, default=5)
+    ap.add_argument("--date", default="2022-12", help="headline date (default 2022-12)")
+    ap.add_argument("--seed", type=int, default=1000)
+    args = ap.parse_args(argv)
+    scenario = load_scenario(baseline_path()).with_values(run__end=f"{args.date[:4]}-12")
+    rows = {}
+    for label, agents, seeds in (("small", args.small, args.small_seeds), ("large", args.large, args.large_seeds)):
+        started = time.perf_counter()
+        result = run(scenario, reps=seeds, seed=args.seed, agents=agents)
+        rows[label] = flat_headline(result, args.date)
+        print(f"{agents:,} agents x {seeds} seeds: {time.perf_counter() - started:.0f} s", flush=True)
+    table = []
+    for name, large in rows["large"].items():
+        small = rows["small"].get(name, np.array([np.nan]))
+        low, high = np.nanquantile(large, 0.1), np.nanquantile(large, 0.9)
+        median = np.nanmedian(small)
+        table.append({"indicator": name, f"median_{args.small}": median, f"q10_{args.large}": low,
+                      f"q50_{args.large}": np.nanmedian(large), f"q90_{args.large}": high,
+                      "inside": bool(low <= median <= high) if np.isfinite(median) else False})
+    frame = pd.DataFrame(table)
+    with pd.option_context("display.width", 200, "display.max_rows", 200, "display.float_format", "{:,.4g}".format):
+        print(frame.to_string(index=False))
+    inside = int(frame.inside.sum())
+    print(f"\n{inside} of {len(frame)} headline indicators: the {args.small:,}-agent median lies inside the "
+          f"{args.large:,}-agent 10-90% band ({args.date}).")
+    return 0 if inside == len(frame) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
