@@ -48,6 +48,19 @@ def cmd_check(args) -> int:
     return 0
 
 
+def _posterior(args):
+    """The posterior the replications draw their calibrated parameters from (None: none)."""
+    from .posterior import load_posterior
+
+    return load_posterior(args.posterior)
+
+
+POSTERIOR_HELP = ("posterior sample the replications draw their calibrated parameters from: 'shipped' (default: "
+                  "the repository's calibration, simulation/data/posterior.csv), 'none' (every replication uses "
+                  "the scenario's values), or a posterior.csv of your own calibration; replications are then "
+                  "draws x seeds, and a single replication uses the calibrated point")
+
+
 def cmd_run(args) -> int:
     from .outputs import write_results
     from .runner import run
@@ -58,7 +71,7 @@ def cmd_run(args) -> int:
     validate_scenario_events(scenario)  # before any replication starts
     out = Path(args.out) if args.out else Path("results") / scenario.name
     started = time.perf_counter()
-    result = run(scenario, jobs=args.jobs, progress=not args.quiet)
+    result = run(scenario, jobs=args.jobs, progress=not args.quiet, posterior=_posterior(args))
     write_results(result, out, plots=not args.no_plots, band=args.band)
     if not args.quiet:
         _print_headline(result, out, time.perf_counter() - started)
@@ -148,7 +161,7 @@ def cmd_compare(args) -> int:
                 raise ScenarioError(f"--dates: {d!r} is not a month written YYYY-MM (e.g. 2026-12,2030-12).") from None
     started = time.perf_counter()
     comparison = compare(base, alternatives, reps=args.reps, seed=args.seed, jobs=args.jobs,
-                         progress=not args.quiet, band=args.band)
+                         progress=not args.quiet, band=args.band, posterior=_posterior(args))
     out = write_comparison(comparison, Path(args.out), dates)
     if not args.quiet:
         print(f"compared {', '.join(s.name for s in alternatives)} with {base.name}: {args.reps} replication(s) each, "
@@ -237,6 +250,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--agents", type=int, help="worker agents representing the population (default: run.agents)")
     p.add_argument("--out", help="results folder (default: results/<scenario name>/)")
     p.add_argument("--jobs", type=int, default=1, help="processes for replications (same results as 1)")
+    p.add_argument("--posterior", default="none", metavar="shipped|none|FILE", help=POSTERIOR_HELP)
     p.add_argument("--no-plots", action="store_true", help="skip the PNG figures")
     p.add_argument("--quiet", action="store_true", help="no progress bar or summary")
     p.set_defaults(func=cmd_run)
@@ -261,6 +275,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--seed", type=int, help="seed of the first replication (default: run.seed of the baseline)")
     p.add_argument("--agents", type=int, help="worker agents (default: run.agents)")
     p.add_argument("--jobs", type=int, default=1, help="processes for replications (same results as 1)")
+    p.add_argument("--posterior", default="none", metavar="shipped|none|FILE", help=POSTERIOR_HELP)
     p.add_argument("--quiet", action="store_true", help="no progress bar or summary")
     p.set_defaults(func=cmd_compare)
 

@@ -18,7 +18,8 @@ import pandas as pd
 
 from .errors import ScenarioError
 from .events import validate_scenario_events
-from .runner import RunResult, replication_seeds, run
+from .posterior import Posterior, split_variance
+from .runner import RunResult, run
 from .scenario import Scenario
 
 DEFAULT_BAND = (10, 90)  # percentiles of the shaded band; the line is the median
@@ -94,6 +95,20 @@ class Comparison:
             return pd.DataFrame(columns=["scenario", "date", "indicator", "group", *self.columns])
         return pd.concat(frames, ignore_index=True)[["scenario", "date", "indicator", "group", *self.columns]]
 
+    def parameter_share(self, by_rep: pd.Series) -> float:
+        """Share of the replications' variance that the parameters' uncertainty makes (nan without a posterior).
+
+        The rest is chance. Needs replications drawn as a crossed design of posterior draws
+        and seeds (`runner.replication_plan`); see `posterior.split_variance`.
+        """
+        info = self.base.extra
+        if "draws" not in info:
+            return float("nan")
+        values = by_rep.sort_index().to_numpy(float)
+        parameters, chance = split_variance(values, info["draws"], info["seeds_per_draw"])
+        total = parameters + chance
+        return parameters / total if total > 0 else float("nan")
+
     def headline(self, dates: list[str]) -> pd.DataFrame:
         """Headline indicators at the dates: each scenario's band and its paired difference from the baseline."""
         rows = []
@@ -105,13 +120,15 @@ class Comparison:
                     if vals is None:
                         continue
                     row = {"date": date, "indicator": indicator, "group": group, "label": label,
-                           "scenario": r.scenario.name, **_q(vals, self.band)}
+                           "scenario": r.scenario.name, **_q(vals, self.band),
+                           "parameter_share": self.parameter_share(vals)}
                     if r is self.base:
                         base_vals = base_vals or {}
                         base_vals[(indicator, group)] = vals
                     elif base_vals and (indicator, group) in base_vals:
                         diff = (vals - base_vals[(indicator, group)]).dropna()
                         row.update({f"diff_{k}": v for k, v in _q(diff, self.band).items()})
+                        row["diff_parameter_share"] = self.parameter_share(diff)
                     rows.append(row)
         return pd.DataFrame(rows)
 
@@ -140,8 +157,8 @@ def _headline_values(ts: pd.DataFrame, indicator: str, group: str, date: str, ho
 
 def compare(base: Scenario, alternatives: list[Scenario], *, reps: int, agents: int | None = None,
             seed: int | None = None, jobs: int = 1, progress: bool = False,
-            band: tuple[int, int] = DEFAULT_BAND) -> Comparison:
-    """Run the baseline and each alternative with the same replication seeds."""
+            band: tuple[int, int] = DEFAULT_BAND, posterior: Posterior | None = None) -> Comparison:
+    """Run the baseline and each alternative with the same replication seeds (and draws)."""
     if reps < 1:
         raise ScenarioError(f"--reps = {reps}: give at least 1 replication.")
     for s in [base] + alternatives:
@@ -151,9 +168,10 @@ def compare(base: Scenario, alternatives: list[Scenario], *, reps: int, agents: 
                 f"{s.path or s.name}: runs {s['run.start']} to {s['run.end']} but the baseline runs "
                 f"{base['run.start']} to {base['run.end']}; compared scenarios must cover the same months.")
     seed = int(base["run.seed"] if seed is None else seed)
-    results = [run(s, seed=seed, reps=reps, agents=agents, jobs=jobs, progress=progress)
+    results = [run(s, seed=seed, reps=reps, agents=agents, jobs=jobs, progress=progress, posterior=posterior)
                for s in [base] + alternatives]
-    assert all(r.seeds == replication_seeds(seed, reps) for r in results)
+    assert all(r.seeds == results[0].seeds and r.extra.get("draw_rows") == results[0].extra.get("draw_rows")
+               for r in results)
     return Comparison(results[0], results[1:], band)
 
 

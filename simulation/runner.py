@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 
 from .model import MigrationModel
+from .posterior import Posterior, apply_draw, crossed_shape
 from .scenario import Scenario
 
 
@@ -63,6 +64,26 @@ def run_one(scenario: Scenario, seed: int, agents: int | None = None, progress=N
     return model.timeseries(), model
 
 
+def replication_plan(scenario: Scenario, seed: int, reps: int, posterior: Posterior | None
+                     ) -> tuple[list[Scenario], list[int], dict]:
+    """The scenario and seed of each replication, and how they were chosen.
+
+    Without a posterior every replication runs the scenario as given, with the seeds of
+    `replication_seeds`. With one (and more than one replication), replications are a
+    crossed design of posterior draws and seeds (`posterior.py`), so parameter uncertainty
+    is in the band and can be told apart from chance.
+    """
+    if posterior is None or reps < 2:
+        return [scenario] * reps, replication_seeds(seed, reps), {}
+    n_draws, n_seeds = crossed_shape(reps)
+    seeds = replication_seeds(seed, n_seeds)
+    design = posterior.design(reps, seed)
+    drawn = {row: apply_draw(scenario, posterior, row) for row, _ in design}
+    info = {"posterior": posterior.source, "draws": n_draws, "seeds_per_draw": n_seeds,
+            "draw_rows": [row for row, _ in design]}
+    return [drawn[row] for row, _ in design], [seeds[k] for _, k in design], info
+
+
 def _run_rep(args) -> tuple[int, pd.DataFrame, float, int]:
     scenario, seed, agents, rep = args
     frame, model = run_one(scenario, seed, agents)
@@ -70,12 +91,16 @@ def _run_rep(args) -> tuple[int, pd.DataFrame, float, int]:
 
 
 def run(scenario: Scenario, *, seed: int | None = None, reps: int | None = None, agents: int | None = None,
-        jobs: int = 1, progress: bool = False) -> RunResult:
-    """Run a scenario's replications (in `jobs` processes) and gather their time series."""
+        jobs: int = 1, progress: bool = False, posterior: Posterior | None = None) -> RunResult:
+    """Run a scenario's replications (in `jobs` processes) and gather their time series.
+
+    With a `posterior` (`posterior.load_posterior`), replications draw their calibrated
+    parameters from it (see `replication_plan`); without, they all use the scenario's values.
+    """
     seed = int(scenario["run.seed"] if seed is None else seed)
     reps = int(scenario["run.reps"] if reps is None else reps)
     agents = int(scenario["run.agents"] if agents is None else agents)
-    seeds = replication_seeds(seed, reps)
+    scenarios, seeds, plan_info = replication_plan(scenario, seed, reps, posterior)
     started = time.perf_counter()
     frames: dict[int, pd.DataFrame] = {}
     scale, n = 0.0, agents
@@ -86,21 +111,22 @@ def run(scenario: Scenario, *, seed: int | None = None, reps: int | None = None,
         if jobs > 1 and reps > 1:
             # spawn, not fork: the compiled kernels' OpenMP threads do not survive a fork
             with ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("spawn")) as pool:
-                for rep, frame, scale, n in pool.map(_run_rep, [(scenario, s, agents, r) for r, s in enumerate(seeds)]):
+                jobs_list = [(sc, s, agents, r) for r, (sc, s) in enumerate(zip(scenarios, seeds))]
+                for rep, frame, scale, n in pool.map(_run_rep, jobs_list):
                     frames[rep] = frame
                     if bar is not None:
                         bar.update(months)
         else:
-            for rep, s in enumerate(seeds):
+            for rep, (sc, s) in enumerate(zip(scenarios, seeds)):
                 tick = (lambda: bar.update(1)) if bar is not None else None
-                frame, model = run_one(scenario, s, agents, progress=tick)
+                frame, model = run_one(sc, s, agents, progress=tick)
                 frames[rep] = frame
                 scale, n = model.population.scale, model.population.n
     finally:
         if bar is not None:
             bar.close()
     series = pd.concat([frames[r].assign(rep=r) for r in sorted(frames)], ignore_index=True)
-    return RunResult(scenario, series, seeds, n, scale, time.perf_counter() - started, months)
+    return RunResult(scenario, series, seeds, n, scale, time.perf_counter() - started, months, dict(plan_info))
 
 
 def _months(scenario: Scenario) -> int:
