@@ -1,0 +1,77 @@
+"""Model runs for the calibration: one parameter point and one seed per job.
+
+History matching, the posterior predictive check, the recovery study and the hindcast all
+ask the same question of the model: at these points in the calibrated space, with these
+seeds, what is the simulated value of every fitted target? `ModelRuns` answers it for one
+(point, seed) job; `run_points` spreads the jobs over a Dask client (or runs them here) and
+returns an array (points, seeds, targets) in the order asked, whatever the number of
+workers, so the same seeds always give the same array.
+
+Every point is run with the same seeds (common random numbers): differences between points
+are then the parameters' doing, which keeps the emulators' job smooth.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from simulation.scenario import Scenario
+
+from .simulate import Window, simulate
+from .space import Prior
+
+
+@dataclass(frozen=True)
+class ModelRuns:
+    """The model as the calibration sees it: (point, seed) -> fitted targets' values."""
+
+    scenario: Scenario
+    targets: pd.DataFrame  # the fitted targets, in the order of the output columns
+    window: Window
+    space: tuple[Prior, ...]
+
+    @property
+    def ids(self) -> list[str]:
+        return list(self.targets.id)
+
+    def scenario_at(self, point: np.ndarray) -> Scenario:
+        """The scenario with the calibrated parameters set to `point` (in parameter units)."""
+        values = {p.key.replace(".", "__"): float(v) for p, v in zip(self.space, point)}
+        return self.scenario.with_values(**values)
+
+    def __call__(self, point: np.ndarray, seed: int) -> np.ndarray:
+        sim = simulate(self.scenario_at(point), self.targets, self.window, int(seed))
+        return np.array([sim.values.get(i, np.nan) for i in self.ids], dtype=float)
+
+
+def _job(runs: ModelRuns, point: np.ndarray, seed: int) -> np.ndarray:
+    return runs(point, seed)
+
+
+def run_points(runs: ModelRuns, points: np.ndarray, seeds: list[int], client=None,
+               progress: Callable[[int, int], None] | None = None) -> np.ndarray:
+    """Every point with every seed: an array (points, seeds, targets), in the order asked."""
+    points = np.atleast_2d(np.asarray(points, dtype=float))
+    jobs = [(i, j) for i in range(len(points)) for j in range(len(seeds))]
+    out = np.full((len(points), len(seeds), len(runs.ids)), np.nan)
+    total = len(jobs)
+    if client is None:
+        for done, (i, j) in enumerate(jobs, 1):
+            out[i, j] = runs(points[i], seeds[j])
+            if progress:
+                progress(done, total)
+        return out
+    from dask.distributed import as_completed  # noqa: PLC0415 - dask is only needed with a client
+
+    scattered = client.scatter(runs, broadcast=True)
+    futures = {client.submit(_job, scattered, points[i], seeds[j], pure=False): (i, j) for i, j in jobs}
+    for done, future in enumerate(as_completed(futures), 1):
+        i, j = futures[future]
+        out[i, j] = future.result()
+        if progress:
+            progress(done, total)
+    return out
