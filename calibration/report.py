@@ -275,8 +275,14 @@ def write_report(folder: Path, title: str, fit: pd.DataFrame, series: pd.DataFra
         tidy = tidy.merge(grav, on=["series", "year"], how="left")
     tidy.to_csv(folder / "fit_series.csv", index=False, float_format="%.6g")
     s = summary(fit)
-    images = [("Targets", _png(plot_targets(fit), folder, "targets.png")),
-              ("World Bank series", _png(plot_series(series, obs, grav, baseline_series), folder, "series.png"))]
+    # A figure is drawn only when there is something to draw: a targets file may hold no
+    # World Bank series, or nothing but series.
+    images = []
+    if fit.status.isin(["inside", "outside band"]).any() and (~fit.kind.isin(["wdi", "pattern"])).any():
+        images.append(("Targets", _png(plot_targets(fit), folder, "targets.png")))
+    if any(n in set(obs.series) for n in SERIES_TITLES):
+        images.append(("World Bank series", _png(plot_series(series, obs, grav, baseline_series), folder,
+                                                 "series.png")))
     if posterior is not None and space is not None:
         images.append(("Posterior", _png(plot_posterior(posterior, space), folder, "posterior.png")))
     parts = [f"<h1>{html.escape(title)}</h1>",
