@@ -119,11 +119,13 @@ def month_conditions(model: "MigrationModel") -> Conditions:
     log_wage = np.log(np.maximum(eco.location_wage * p_job, 1e-6))[1:]
     quota_corridor = eco.regime[:, ALT_COUNTRY] == R_QUOTA
     holders = abroad[pop.status[abroad] == ST_QUOTA]
-    slots = max(int(eco.quota / pop.scale) - len(holders), 0)
+    # permits in agents, rounded to the nearest: truncating lost up to one agent's worth of permits,
+    # a twentieth of the quota at 10,000 agents
+    slots = max(int(round(eco.quota / pop.scale)) - len(holders), 0)
     by_category = None
     if eco.quota_categories is not None:
         used = np.bincount((pop.education[holders] == SKILLED).astype(np.int64), minlength=2)
-        by_category = np.maximum((eco.quota_categories / pop.scale).astype(np.int64) - used, 0)
+        by_category = np.maximum(np.rint(eco.quota_categories / pop.scale).astype(np.int64) - used, 0)
         slots = int(by_category.sum())
     base, cost = eco.base_utility(model.calendar_month), eco.move_cost()
     weights = kernels.shared_weights(base, log_wage, cost, eco.home_wage, s["behaviour.beta_income"],
