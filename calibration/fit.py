@@ -21,6 +21,7 @@ import pandas as pd
 
 from simulation.errors import RunError
 from simulation.scenario import Scenario
+from simulation.threads import local_cluster
 
 from .simulate import Window, particle_seed, simulate
 from .space import SPACE, Prior, by_name, check_space, to_scenario_values
@@ -253,7 +254,7 @@ def deadline_sampler(client, deadline: float, max_jobs: int, say=print, seed: in
 
 def make_client(workers: int, scheduler: str | None):
     """A Dask client: to the scheduler given, or a local cluster of process workers."""
-    from dask.distributed import Client, LocalCluster
+    from dask.distributed import Client
 
     if scheduler:
         try:
@@ -261,10 +262,8 @@ def make_client(workers: int, scheduler: str | None):
         except (OSError, TimeoutError, ValueError, TypeError) as exc:  # ValueError: a malformed address
             raise RunError(f"cannot reach the Dask scheduler at '{scheduler}' ({exc}); start one with "
                            "`dask scheduler` and `dask worker ADDRESS`, or omit --scheduler for a local cluster.") from None
-    # One compiled-kernel thread per worker: the workers, not the threads, share the cores.
-    cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
-                           scheduler_kwargs={"dashboard": False},
-                           env={"NUMBA_NUM_THREADS": "1", "OMP_NUM_THREADS": "1"})
+    # The workers, not the threads, share the cores (simulation.threads).
+    cluster = local_cluster(workers, scheduler_kwargs={"dashboard": False})
     return Client(cluster), cluster
 
 

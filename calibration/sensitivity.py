@@ -9,15 +9,12 @@ which results?
 
 from __future__ import annotations
 
-import multiprocessing
-import os
-from concurrent.futures import ProcessPoolExecutor
-
 import numpy as np
 import pandas as pd
 
 from simulation.errors import ScenarioError
 from simulation.scenario import Scenario
+from simulation.threads import process_pool
 
 from .fit import TargetDistance
 from .simulate import SeriesTable, Window, compute_statistic, run_window, simulated_values
@@ -71,8 +68,7 @@ def run_sensitivity(scenario: Scenario, method: str, n: int, window: Window, see
     keys = [p.key for p in space]
     tasks = [(scenario, targets, window, seed, keys, row) for row in x]
     if jobs > 1:
-        os.environ.setdefault("NUMBA_NUM_THREADS", "1")  # spawned workers inherit it: one thread each
-        with ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("spawn")) as pool:
+        with process_pool(jobs) as pool:  # the processes, not the kernels' threads, share the cores
             y = []
             for out in pool.map(_evaluate, tasks):
                 y.append(out)

@@ -22,6 +22,7 @@ from .indicators import Recorder
 from .population import create_population
 from .scenario import Scenario, month_index
 from .streams import Streams
+from .threads import follow_worker_setting
 from .world import (
     CHANNELS,
     HOME,
@@ -98,6 +99,7 @@ class MigrationModel(mesa.Model):
         scenario = params
         seed = int(scenario["run.seed"] if seed is None else seed)
         super().__init__(rng=seed)
+        follow_worker_setting()  # in a worker process: its share of the cores (simulation.threads)
         self.params = scenario  # (Mesa's own `scenario` attribute is left to Mesa)
         self.seed = seed
         self.per_agent = per_agent

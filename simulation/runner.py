@@ -9,9 +9,7 @@ seeds give the same results whether replications run in one process or many.
 
 from __future__ import annotations
 
-import multiprocessing
 import time
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -20,6 +18,7 @@ import pandas as pd
 from .model import MigrationModel
 from .posterior import Posterior, apply_draw, crossed_shape
 from .scenario import Scenario
+from .threads import process_pool
 
 
 def replication_seeds(seed: int, reps: int) -> list[int]:
@@ -109,8 +108,7 @@ def run(scenario: Scenario, *, seed: int | None = None, reps: int | None = None,
                         desc=f"{scenario.name} ({agents:,} agents, {reps} rep{'s' if reps > 1 else ''})")
     try:
         if jobs > 1 and reps > 1:
-            # spawn, not fork: the compiled kernels' OpenMP threads do not survive a fork
-            with ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("spawn")) as pool:
+            with process_pool(jobs) as pool:  # the processes, not the kernels' threads, share the cores
                 jobs_list = [(sc, s, agents, r) for r, (sc, s) in enumerate(zip(scenarios, seeds))]
                 for rep, frame, scale, n in pool.map(_run_rep, jobs_list):
                     frames[rep] = frame

@@ -31,6 +31,7 @@ from .events import validate_scenario_events
 from .parameters import PARAMETERS
 from .runner import replication_seeds
 from .scenario import Scenario
+from .threads import local_cluster
 
 
 @dataclass(frozen=True)
@@ -221,15 +222,15 @@ def sweep(scenario: Scenario, varies: list[Vary], out: Path, *, reps: int = 1, s
     started = time.perf_counter()
     ok = failed = 0
     if todo:
-        from dask.distributed import Client, LocalCluster, as_completed
+        from dask.distributed import Client, as_completed
 
         cluster = None
         try:
             if scheduler:
                 client = Client(scheduler, timeout="30s")
             else:
-                cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
-                                       dashboard_address=":0", silence_logs=40)
+                # the workers, not the kernels' threads, share the cores (simulation.threads)
+                cluster = local_cluster(workers, dashboard_address=":0", silence_logs=40)
                 client = Client(cluster)
         except OSError as exc:
             raise RunError(f"cannot reach the Dask scheduler {scheduler!r} ({exc}); check the address "

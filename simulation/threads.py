@@ -1,0 +1,132 @@
+"""How many threads the compiled kernels use in each worker process.
+
+Replications, sweeps and calibrations run one model per worker process, and the
+processes, not the threads inside them, should share the cores: two workers on two
+cores each running a two-thread kernel spend their time waiting for each other
+(measured: a calibration ran 2.7 times slower so). Setting `NUMBA_NUM_THREADS` in
+the worker's environment is not enough on its own: numba reads it once, when it is
+first imported, and a spawned worker re-imports the parent's main module (the `migsim`
+script imports numba) before a Dask nanny applies its `env`. And numba's thread count
+is kept per thread, while Dask runs tasks in a thread of its own.
+
+So the setting travels two ways, and either is enough:
+
+1. the environment of the parent is set while it spawns the workers (`spawning_with`),
+   so numba starts with that many threads in every new process;
+2. `MIGSIM_KERNEL_THREADS` in a worker's environment is applied by every model built
+   there, in the thread that runs it (`follow_worker_setting`), so a worker started in
+   any other way (a Dask nanny's `env`, a restarted worker) obeys it too.
+
+A process nobody configured (a plain `migsim run`) keeps numba's default: all cores.
+"""
+
+from __future__ import annotations
+
+import os
+from contextlib import contextmanager
+
+ENV = "MIGSIM_KERNEL_THREADS"
+# numba reads NUMBA_NUM_THREADS; the others bound the BLAS and OpenMP pools of numpy and scipy.
+_LIBRARY_VARIABLES = ("NUMBA_NUM_THREADS", "OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
+
+
+def usable_cores() -> int:
+    """Cores this process may run on (the affinity mask, not the machine's total)."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not Linux
+        return os.cpu_count() or 1
+
+
+def threads_per_worker(workers: int) -> int:
+    """Kernel threads for each of `workers` processes sharing this machine's cores.
+
+    A `NUMBA_NUM_THREADS` the user exported is a ceiling, as it is for numba itself.
+    """
+    share = max(1, usable_cores() // max(int(workers), 1))
+    try:
+        return max(1, min(share, int(os.environ.get("NUMBA_NUM_THREADS", share))))
+    except ValueError:
+        return share
+
+
+def worker_environment(threads: int) -> dict[str, str]:
+    """Environment variables that make a new process use `threads` kernel threads."""
+    value = str(max(int(threads), 1))
+    return {ENV: value, **{name: value for name in _LIBRARY_VARIABLES}}
+
+
+@contextmanager
+def spawning_with(env: dict[str, str]):
+    """Set `env` in this process while workers are spawned, then restore what was there."""
+    saved = {name: os.environ.get(name) for name in env}
+    os.environ.update(env)
+    try:
+        yield
+    finally:
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+
+
+def follow_worker_setting() -> int | None:
+    """Apply `MIGSIM_KERNEL_THREADS` to the calling thread's numba kernels; the count, or None.
+
+    Called when a model is built, so it holds in whichever thread runs the model.
+    Never above what numba launched (`numba.config.NUMBA_NUM_THREADS`).
+    """
+    value = os.environ.get(ENV)
+    if not value:
+        return None
+    import numba
+
+    try:
+        wanted = int(value)
+    except ValueError:
+        return None
+    threads = min(max(wanted, 1), numba.config.NUMBA_NUM_THREADS)
+    numba.set_num_threads(threads)
+    return threads
+
+
+def init_pool_worker(threads: int) -> None:
+    """`initializer` of a process pool: the worker's kernels use `threads` threads."""
+    os.environ[ENV] = str(max(int(threads), 1))
+    follow_worker_setting()
+
+
+@contextmanager
+def process_pool(jobs: int):
+    """A spawn pool of `jobs` processes whose kernels share the cores.
+
+    spawn, not fork: the compiled kernels' OpenMP threads do not survive a fork. The
+    environment is set for the pool's whole life, since a spawn pool starts its
+    processes at the first submission, not when it is made.
+    """
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    threads = threads_per_worker(jobs)
+    with spawning_with(worker_environment(threads)), ProcessPoolExecutor(
+            max_workers=jobs, mp_context=multiprocessing.get_context("spawn"),
+            initializer=init_pool_worker, initargs=(threads,)) as pool:
+        yield pool
+
+
+def local_cluster(workers: int, **kwargs):
+    """A Dask `LocalCluster` of `workers` single-threaded processes whose kernels share the cores."""
+    from dask.distributed import LocalCluster
+
+    env = worker_environment(threads_per_worker(workers))
+    with spawning_with(env):
+        return LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, env=env, **kwargs)
+
+
+def probe() -> dict[str, int]:
+    """This thread's kernel threads and the count numba launched (asked of workers in tests)."""
+    import numba
+
+    return {"threads": int(numba.get_num_threads()), "launched": int(numba.config.NUMBA_NUM_THREADS),
+            "pid": os.getpid()}
