@@ -148,6 +148,10 @@ class Emulator:
         m, k = len(x), len(self.names)
         mu = np.full((m, k), np.nan)
         var = np.full((m, k), np.nan) if with_var else None
+        batch = self._stacked() if targets is None else None
+        if batch is not None:
+            self._predict_stacked(batch, x, mu, var)
+            return mu, var
         for j in range(k) if targets is None else targets:
             gp = self.gps[j]
             if gp is None:
@@ -160,6 +164,45 @@ class Emulator:
                     var[a:a + CHUNK, j] = self.scale[j] ** 2 * (np.maximum(gp.amp - np.sum(v * v, axis=0), 0.0)
                                                                 + gp.white)
         return mu, var
+
+    def _stacked(self) -> dict | None:
+        """The targets' GPs as stacked arrays, when they share their training points.
+
+        Then one set of array operations predicts every target, instead of one Python call
+        per target: an MCMC step asks for a few dozen points, where those calls' overhead,
+        not the arithmetic, took most of the time (measured: 82,000 kernel calls, two thirds
+        of a toy posterior's time).
+        """
+        if getattr(self, "_stack", None) is None:
+            gps = self.gps
+            if not gps or any(g is None for g in gps) or len({g.kind for g in gps}) > 1 \
+                    or any(g.x.shape != gps[0].x.shape or not np.array_equal(g.x, gps[0].x) for g in gps):
+                self._stack = False
+            else:
+                self._stack = {"kind": gps[0].kind, "x": gps[0].x, "length": np.stack([g.length for g in gps]),
+                               "alpha": np.stack([g.alpha for g in gps]), "l_inv": np.stack([g.l_inv for g in gps]),
+                               "amp": np.array([g.amp for g in gps]), "white": np.array([g.white for g in gps])}
+        return self._stack or None
+
+    def _predict_stacked(self, b: dict, x: np.ndarray, mu: np.ndarray, var: np.ndarray | None) -> None:
+        k, n = b["alpha"].shape
+        xt = b["x"][None] / b["length"][:, None, :]  # (k, n, d)
+        xt2 = np.sum(xt * xt, axis=2)[:, None, :]
+        step = max(1, 250_000 // (k * n))  # blocks of a quarter million covariances stay in cache
+        for a in range(0, len(x), step):
+            xs = x[None, a:a + step] / b["length"][:, None, :]  # (k, m, d)
+            r2 = np.maximum(np.sum(xs * xs, axis=2)[:, :, None] + xt2 - 2 * (xs @ xt.transpose(0, 2, 1)), 0.0)
+            kx = b["amp"][:, None, None] * _shape(b["kind"], r2)  # (k, m, n)
+            mu[a:a + step] = (self.centre[:, None] + self.scale[:, None] * (kx @ b["alpha"][:, :, None])[:, :, 0]).T
+            if var is not None:
+                v = b["l_inv"] @ kx.transpose(0, 2, 1)  # (k, n, m)
+                latent = np.maximum(b["amp"][:, None] - np.sum(v * v, axis=1), 0.0)
+                var[a:a + step] = (self.scale[:, None] ** 2 * (latent + b["white"][:, None])).T
+
+    def __getstate__(self):
+        state = dict(self.__dict__)
+        state.pop("_stack", None)  # rebuilt on demand
+        return state
 
     @property
     def var_bound(self) -> np.ndarray:
@@ -235,11 +278,15 @@ def _kernel(gp: _GP, x: np.ndarray) -> np.ndarray:
     """
     from scipy.spatial.distance import cdist
 
-    r2 = cdist(x / gp.length, gp.x / gp.length, "sqeuclidean")
-    if gp.kind == "rbf":
-        return gp.amp * np.exp(-0.5 * r2)
+    return gp.amp * _shape(gp.kind, cdist(x / gp.length, gp.x / gp.length, "sqeuclidean"))
+
+
+def _shape(kind: str, r2: np.ndarray) -> np.ndarray:
+    """Correlation at squared scaled distance r2: Matern 5/2 or squared exponential."""
+    if kind == "rbf":
+        return np.exp(-0.5 * r2)
     r = np.sqrt(5.0 * r2)
-    return gp.amp * (1.0 + r + r * r / 3.0) * np.exp(-r)
+    return (1.0 + r + r * r / 3.0) * np.exp(-r)
 
 
 def _fit_one(x: np.ndarray, y: np.ndarray, nugget: np.ndarray, settings: EmulatorSettings, seed: int) -> _GP:

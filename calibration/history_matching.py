@@ -132,8 +132,10 @@ class Cut:
         variances are computed only for the rest (most candidates, in late waves).
         """
         points = np.atleast_2d(points)
-        mean, _ = self.emulator.predict(points, with_var=False)
         em = self.emulator
+        if len(points) < 1000:  # a small batch (an MCMC step): one full pass costs less than two
+            return nth_max(self.implausibility(points, obs), self.rank) <= self.cut
+        mean, _ = em.predict(points, with_var=False)
         lenient = implausibility(mean, em.var_bound, em.stoch_var, obs)
         keep = nth_max(lenient, self.rank) <= self.cut
         idx = np.flatnonzero(keep)
@@ -151,13 +153,16 @@ class Region:
     obs: Observations
     cuts: list[Cut] = field(default_factory=list)
 
-    def contains(self, points: np.ndarray) -> np.ndarray:
-        """Which points are inside; each wave's emulators see only those the earlier waves kept."""
+    def contains(self, points: np.ndarray, waves: int | None = None) -> np.ndarray:
+        """Which points are inside (after the first `waves` waves; None: all of them).
+
+        Each wave's emulators see only the points the earlier waves kept.
+        """
         points = np.atleast_2d(np.asarray(points, float))
         low = np.array([p.low for p in self.space])
         high = np.array([p.high for p in self.space])
         inside = np.all((points >= low) & (points <= high), axis=1)
-        for cut in self.cuts:
+        for cut in self.cuts[:waves]:
             idx = np.flatnonzero(inside)
             if not len(idx):
                 break
