@@ -276,14 +276,16 @@ def _rng(seed: int, wave: int, purpose: int) -> np.random.Generator:
 
 def history_match(simulator: Simulator, space: Sequence[Prior], obs: Observations,
                   settings: HMSettings = HMSettings(), *, resume: HistoryMatch | None = None,
-                  on_wave: Callable[[HistoryMatch], None] | None = None, progress=print) -> HistoryMatch:
+                  on_wave: Callable[[HistoryMatch], None] | None = None, fit_map=None,
+                  progress=print) -> HistoryMatch:
     """Run waves until the region stops shrinking, the waves or the time run out, or nothing is left.
 
     `simulator(points, seeds)` returns (n, len(seeds), k) outputs in the order of
     `obs.names` (see `dask_simulator` for one that runs on Dask). Every draw is seeded by
     `settings.seed` and the wave's number, so the same settings give the same waves, and a
     history match resumed from its saved state (`resume`) continues as if never stopped.
-    `on_wave` is called after each wave (e.g. to save it).
+    `on_wave` is called after each wave (e.g. to save it); `fit_map` spreads the emulators'
+    fits (see `Emulator.fit`), e.g. over the same Dask workers as the runs.
     """
     space = tuple(space)
     d, k = len(space), len(obs.names)
@@ -312,7 +314,7 @@ def history_match(simulator: Simulator, space: Sequence[Prior], obs: Observation
         if settings.max_minutes is not None and (time.perf_counter() - started) / 60 > settings.max_minutes:
             hm.stopped = f"time: {settings.max_minutes} minutes spent"
             break
-        _wave(hm, simulator, n_first if not hm.waves else n_later, progress)
+        _wave(hm, simulator, n_first if not hm.waves else n_later, fit_map, progress)
         if on_wave is not None:
             on_wave(hm)
     if not hm.stopped:
@@ -339,7 +341,7 @@ def _finished(hm: HistoryMatch) -> str:
     return ""
 
 
-def _wave(hm: HistoryMatch, simulator: Simulator, n: int, progress) -> None:
+def _wave(hm: HistoryMatch, simulator: Simulator, n: int, fit_map, progress) -> None:
     s = hm.settings
     w = len(hm.waves) + 1
     t0 = time.perf_counter()
@@ -364,7 +366,7 @@ def _wave(hm: HistoryMatch, simulator: Simulator, n: int, progress) -> None:
             ys.append(old.runs[inside])
     x_train = np.concatenate(xs[::-1])[-s.emulator.max_train:]
     y_train = np.concatenate(ys[::-1])[-s.emulator.max_train:]
-    emulator = Emulator.fit(x_train, y_train, hm.obs.names, replace(s.emulator, seed=s.emulator.seed + w))
+    emulator = Emulator.fit(x_train, y_train, hm.obs.names, replace(s.emulator, seed=s.emulator.seed + w), fit_map)
     cut = Cut(emulator, s.cut, hm.rank)
     kept_mask = cut.keeps(hm.sample, hm.obs) if len(hm.sample) else np.zeros(0, bool)
     kept = float(kept_mask.mean()) if len(kept_mask) else 0.0

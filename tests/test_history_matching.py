@@ -17,7 +17,7 @@ from calibration.posterior import PosteriorSettings, predictive_check, sample_po
 from calibration.recovery import recovery_study
 
 QUIET = dict(progress=lambda *_: None)
-SETTINGS = HMSettings(first_wave=40, max_waves=4, seed=3)
+SETTINGS = HMSettings(first_wave=40, max_waves=3, seed=3)
 
 
 @pytest.fixture(scope="module")
@@ -162,25 +162,28 @@ def test_dask_simulator_same_output_on_one_or_two_workers():
 
     from calibration.history_matching import dask_simulator
 
-    pts = latin_hypercube(toy.SPACE, 6, 3)
+    pts = latin_hypercube(toy.SPACE, 20, 3)
     expected = serial_simulator(toy.run)(pts, [1, 2, 3])
     np.testing.assert_array_equal(expected, toy.simulator(pts, [1, 2, 3]))
+    serial_fit = Emulator.fit(pts, expected, toy.NAMES).predict(pts[:5])
     for workers in (1, 2):
         with LocalCluster(n_workers=workers, threads_per_worker=1, processes=False,
-                          scheduler_kwargs={"dashboard": False}) as cluster, Client(cluster) as client:
+                          dashboard_address=None) as cluster, Client(cluster) as client:
             got = dask_simulator(client, toy.run)(pts, [1, 2, 3])
+            em = Emulator.fit(pts, got, toy.NAMES, fit_map=lambda f, *a: client.gather(client.map(f, *a)))
         np.testing.assert_array_equal(got, expected)
+        np.testing.assert_array_equal(em.predict(pts[:5])[0], serial_fit[0])
 
 
-def _recovery(datasets: int):
+def _recovery(datasets: int, steps: int = 1000):
     return recovery_study(toy.simulator, toy.SPACE, toy.NAMES, np.full(len(toy.NAMES), toy.OBS_SD),
                           datasets=datasets, hm_settings=HMSettings(first_wave=40, max_waves=2, seed=5),
-                          post_settings=PosteriorSettings(steps=1000, walkers=24), predictive_draws=60, seed=3,
+                          post_settings=PosteriorSettings(steps=steps, walkers=24), predictive_draws=60, seed=3,
                           progress=lambda *_: None)
 
 
 def test_recovery_quick():
-    rec = _recovery(3)
+    rec = _recovery(3, steps=800)
     cover = rec.coverage().set_index("parameter")
     assert rec.runs.truth_in_region.all()
     assert cover.loc["all", "cover90"] >= 0.75  # 12 intervals; a 90% interval misses ~1
