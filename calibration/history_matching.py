@@ -132,8 +132,10 @@ class Cut:
         variances are computed only for the rest (most candidates, in late waves).
         """
         points = np.atleast_2d(points)
-        mean, _ = self.emulator.predict(points, with_var=False)
         em = self.emulator
+        if len(points) < 1000:  # a small batch (an MCMC step): one full pass costs less than two
+            return nth_max(self.implausibility(points, obs), self.rank) <= self.cut
+        mean, _ = em.predict(points, with_var=False)
         lenient = implausibility(mean, em.var_bound, em.stoch_var, obs)
         keep = nth_max(lenient, self.rank) <= self.cut
         idx = np.flatnonzero(keep)
@@ -151,13 +153,16 @@ class Region:
     obs: Observations
     cuts: list[Cut] = field(default_factory=list)
 
-    def contains(self, points: np.ndarray) -> np.ndarray:
-        """Which points are inside; each wave's emulators see only those the earlier waves kept."""
+    def contains(self, points: np.ndarray, waves: int | None = None) -> np.ndarray:
+        """Which points are inside (after the first `waves` waves; None: all of them).
+
+        Each wave's emulators see only the points the earlier waves kept.
+        """
         points = np.atleast_2d(np.asarray(points, float))
         low = np.array([p.low for p in self.space])
         high = np.array([p.high for p in self.space])
         inside = np.all((points >= low) & (points <= high), axis=1)
-        for cut in self.cuts:
+        for cut in self.cuts[:waves]:
             idx = np.flatnonzero(inside)
             if not len(idx):
                 break
@@ -271,14 +276,16 @@ def _rng(seed: int, wave: int, purpose: int) -> np.random.Generator:
 
 def history_match(simulator: Simulator, space: Sequence[Prior], obs: Observations,
                   settings: HMSettings = HMSettings(), *, resume: HistoryMatch | None = None,
-                  on_wave: Callable[[HistoryMatch], None] | None = None, progress=print) -> HistoryMatch:
+                  on_wave: Callable[[HistoryMatch], None] | None = None, fit_map=None,
+                  progress=print) -> HistoryMatch:
     """Run waves until the region stops shrinking, the waves or the time run out, or nothing is left.
 
     `simulator(points, seeds)` returns (n, len(seeds), k) outputs in the order of
     `obs.names` (see `dask_simulator` for one that runs on Dask). Every draw is seeded by
     `settings.seed` and the wave's number, so the same settings give the same waves, and a
     history match resumed from its saved state (`resume`) continues as if never stopped.
-    `on_wave` is called after each wave (e.g. to save it).
+    `on_wave` is called after each wave (e.g. to save it); `fit_map` spreads the emulators'
+    fits (see `Emulator.fit`), e.g. over the same Dask workers as the runs.
     """
     space = tuple(space)
     d, k = len(space), len(obs.names)
@@ -307,7 +314,7 @@ def history_match(simulator: Simulator, space: Sequence[Prior], obs: Observation
         if settings.max_minutes is not None and (time.perf_counter() - started) / 60 > settings.max_minutes:
             hm.stopped = f"time: {settings.max_minutes} minutes spent"
             break
-        _wave(hm, simulator, n_first if not hm.waves else n_later, progress)
+        _wave(hm, simulator, n_first if not hm.waves else n_later, fit_map, progress)
         if on_wave is not None:
             on_wave(hm)
     if not hm.stopped:
@@ -334,7 +341,7 @@ def _finished(hm: HistoryMatch) -> str:
     return ""
 
 
-def _wave(hm: HistoryMatch, simulator: Simulator, n: int, progress) -> None:
+def _wave(hm: HistoryMatch, simulator: Simulator, n: int, fit_map, progress) -> None:
     s = hm.settings
     w = len(hm.waves) + 1
     t0 = time.perf_counter()
@@ -359,7 +366,7 @@ def _wave(hm: HistoryMatch, simulator: Simulator, n: int, progress) -> None:
             ys.append(old.runs[inside])
     x_train = np.concatenate(xs[::-1])[-s.emulator.max_train:]
     y_train = np.concatenate(ys[::-1])[-s.emulator.max_train:]
-    emulator = Emulator.fit(x_train, y_train, hm.obs.names, replace(s.emulator, seed=s.emulator.seed + w))
+    emulator = Emulator.fit(x_train, y_train, hm.obs.names, replace(s.emulator, seed=s.emulator.seed + w), fit_map)
     cut = Cut(emulator, s.cut, hm.rank)
     kept_mask = cut.keeps(hm.sample, hm.obs) if len(hm.sample) else np.zeros(0, bool)
     kept = float(kept_mask.mean()) if len(kept_mask) else 0.0

@@ -32,7 +32,7 @@ import numpy as np
 import pandas as pd
 
 from .emulator import Emulator
-from .history_matching import HistoryMatch, Observations
+from .history_matching import HistoryMatch, Observations, implausibility, nth_max
 from .space import Prior
 
 
@@ -92,7 +92,11 @@ class Posterior:
 def log_likelihood(points: np.ndarray, emulator: Emulator, obs: Observations) -> np.ndarray:
     """The Gaussian log-likelihood of the observations at each point, with every variance."""
     mean, var = emulator.predict(points)
-    total = obs.var_obs + obs.var_disc + emulator.stoch_var + var
+    return _log_likelihood(mean, var, emulator.stoch_var, obs)
+
+
+def _log_likelihood(mean: np.ndarray, var: np.ndarray, stoch_var: np.ndarray, obs: Observations) -> np.ndarray:
+    total = obs.var_obs + obs.var_disc + stoch_var + var
     terms = (mean - obs.value) ** 2 / total + np.log(2 * np.pi * total)
     return -0.5 * np.nansum(terms, axis=1)  # a target without an emulator (nan) adds nothing
 
@@ -110,17 +114,23 @@ def sample_posterior(hm: HistoryMatch, settings: PosteriorSettings = PosteriorSe
     if not len(hm.sample):
         raise ValueError("the non-implausible region is empty: there is no posterior to sample; see the "
                          "history match's reach report for the targets no point can match")
-    emulator = hm.waves[-1].emulator
+    emulator = hm.region.cuts[-1].emulator  # the last wave's
     d = len(hm.space)
     walkers = max(settings.walkers, 2 * d + 2)
     walkers += walkers % 2
     rng = np.random.default_rng([settings.seed % 2**32, 5])
 
+    last = hm.region.cuts[-1]  # the last wave's cut, made with `emulator`
+
     def log_prob(x: np.ndarray) -> np.ndarray:
+        # the last wave's emulators both make the last cut and give the likelihood: predict once
         out = np.full(len(x), -np.inf)
-        inside = hm.region.contains(x)
-        if inside.any():
-            out[inside] = log_likelihood(x[inside], emulator, obs)
+        idx = np.flatnonzero(hm.region.contains(x, waves=len(hm.region.cuts) - 1))
+        if len(idx):
+            mean, var = emulator.predict(x[idx])
+            imp = implausibility(mean, var, emulator.stoch_var, hm.obs)
+            ok = nth_max(imp, last.rank) <= last.cut
+            out[idx[ok]] = _log_likelihood(mean[ok], var[ok], emulator.stoch_var, obs)
         return out
 
     start = hm.sample[rng.choice(len(hm.sample), walkers, replace=len(hm.sample) < walkers)]

@@ -60,15 +60,16 @@ def recovery_study(simulator: Simulator, space: Sequence[Prior], names: Sequence
     space = tuple(space)
     obs_sd = np.asarray(obs_sd, float)
     low, high = bounds(space)
-    rng = np.random.default_rng([seed % 2**32, 17])
-    truths = low + rng.random((datasets, len(space))) * (high - low)
+    # each data set's draws come from its own stream, so data set i is the same in a study of any size
+    rngs = [np.random.default_rng([seed % 2**32, 17, i]) for i in range(datasets)]
+    truths = np.array([low + rng.random(len(space)) * (high - low) for rng in rngs]).reshape(datasets, len(space))
     inside50 = np.zeros(truths.shape, bool)
     inside90 = np.zeros(truths.shape, bool)
     predictive = np.zeros(datasets)
     rows = []
     for i, truth in enumerate(truths):
         run = np.asarray(simulator(truth[None], [DATA_SEED + i]), float)[0, 0]
-        z = run + rng.normal(size=len(names)) * obs_sd
+        z = run + rngs[i].normal(size=len(names)) * obs_sd
         obs = Observations(tuple(names), z, obs_sd ** 2, np.zeros(len(names)))
         hm = history_match(simulator, space, obs, replace(hm_settings, seed=hm_settings.seed + 1000 * i),
                            progress=lambda *_: None)
