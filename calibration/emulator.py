@@ -50,6 +50,7 @@ CHUNK = 2048  # candidate points per block in prediction: blocks that fit in cac
 
 @dataclass(frozen=True)
 class EmulatorSettings:
+    method: str = "gp"  # "gp" (this module) or "regression" (regression_emulator.py: many targets and inputs)
     kernel: str = "matern"  # "matern" (5/2) or "rbf"
     restarts: int = 0  # extra optimiser starts for the hyperparameters (each one costs a whole fit)
     max_train: int = 300  # at most this many design points per fit (the most recent kept)

@@ -37,6 +37,7 @@ import pandas as pd
 
 from .design import latin_hypercube, maximin_subset, sample_region
 from .emulator import Emulator, EmulatorSettings
+from .regression_emulator import RegressionEmulator
 from .space import Prior
 
 Simulator = Callable[[np.ndarray, list[int]], np.ndarray]  # (n, d) points, seeds -> (n, len(seeds), k)
@@ -366,7 +367,10 @@ def _wave(hm: HistoryMatch, simulator: Simulator, n: int, fit_map, progress) -> 
             ys.append(old.runs[inside])
     x_train = np.concatenate(xs[::-1])[-s.emulator.max_train:]
     y_train = np.concatenate(ys[::-1])[-s.emulator.max_train:]
-    emulator = Emulator.fit(x_train, y_train, hm.obs.names, replace(s.emulator, seed=s.emulator.seed + w), fit_map)
+    if s.emulator.method == "regression":
+        emulator = RegressionEmulator.fit(x_train, y_train, hm.obs.names, s.emulator)
+    else:
+        emulator = Emulator.fit(x_train, y_train, hm.obs.names, replace(s.emulator, seed=s.emulator.seed + w), fit_map)
     cut = Cut(emulator, s.cut, hm.rank)
     kept_mask = cut.keeps(hm.sample, hm.obs) if len(hm.sample) else np.zeros(0, bool)
     kept = float(kept_mask.mean()) if len(kept_mask) else 0.0
