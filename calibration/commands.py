@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import dataclasses
 import json
-import os
 import time
 from pathlib import Path
 
@@ -78,137 +77,114 @@ def _add_window_args(p, agents: int, start=None, end=None) -> None:
 
 
 # --- calibrate -------------------------------------------------------------------------------
-def _nested(values: dict[str, float]) -> dict:
-    """Dotted keys -> nested TOML tables."""
-    nested: dict = {}
-    for key, value in values.items():
-        node = nested
-        *parents, leaf = key.split(".")
-        for part in parents:
-            node = node.setdefault(part, {})
-        node[leaf] = round(float(value), 6)
-    return nested
-
-
-def _point_words(polished: bool) -> str:
-    return ("the best of the ABC-SMC posterior's weighted medians, its closest particle and the values before, "
-            "refined by a compass search on the band excess" if polished else "weighted posterior medians")
-
-
-def calibrated_toml(values: dict[str, float], base, out_folder: Path, description: str, polished: bool = False) -> str:
-    """A scenario file holding the calibrated values, extending the scenario calibrated."""
-    import tomli_w
-
-    nested: dict = {}
-    if base.path is not None:
-        rel = os.path.relpath(Path(base.path).resolve(), Path(out_folder).resolve())
-        nested["extends"] = Path(rel).as_posix()
-    nested["name"] = "calibrated"
-    nested["description"] = description
-    nested.update(_nested(values))
-    head = ("# Question: how does migsim behave with its uncertain parameters fitted to the IOM surveys and the\n"
-            f"# World Bank series? Written by `migsim calibrate` ({_point_words(polished)}).\n"
-            "# A scenario uses it with: extends = \"<path to this file>\".\n")
-    return head + tomli_w.dumps(nested)
-
-
-def parameters_toml(values: dict[str, float], description: str, polished: bool = False) -> str:
-    """The calibrated values alone: what `simulation/data/calibrated.toml` holds."""
-    import tomli_w
-
-    head = (f"# The uncertain parameters as calibrated by `migsim calibrate`: {_point_words(polished)}.\n"
-            f"# {description}\n"
-            "# Copied to simulation/data/calibrated.toml, these values become the defaults of their parameters\n"
-            "# (simulation/parameters.py), so the baseline and every scenario start from this calibration.\n")
-    return head + tomli_w.dumps(_nested(values))
-
-
 def cmd_calibrate(args) -> int:
-    from .fit import FitSettings, check_history, make_client, quiet_pyabc, run_abc
-    from .polish import PointExcess, polish
-    from .report import atomic_dir, evaluate, write_report
+    from simulation.errors import ScenarioError
+
+    from .fit import make_client
+    from .pipeline import CalibrationSettings, calibrate, check_resume
+    from .posterior import PosteriorSettings
+    from .report import add_gravity, atomic_dir, evaluate
+    from .results import write_calibration
     from .space import SPACE
     from .targets import load_targets
 
-    _positive(args, "particles", "generations", "workers", "report_reps", "polish_reps", "polish_agents")
-    from simulation.errors import ScenarioError
-
+    _positive(args, "workers", "report_reps", "reps", "waves", "first_wave", "wave_runs")
+    if args.reps < 2:
+        raise ScenarioError(f"--reps {args.reps}: history matching needs at least 2 seeds per point "
+                            "(the model's own variance comes from them).")
     if args.max_minutes <= 0:
         raise ScenarioError(f"--max-minutes {args.max_minutes:g} must be above 0.")
-    if args.polish_minutes < 0:
-        raise ScenarioError(f"--polish-minutes {args.polish_minutes:g} must be 0 (no polish) or more.")
+    for flag in ("check_runs", "recovery"):
+        if getattr(args, flag) < 0:
+            raise ScenarioError(f"--{flag.replace('_', '-')} {getattr(args, flag)} must be 0 or more.")
     targets = load_targets(args.targets)
     window = _window(args)
     base = _scenario(args.scenario, window)
     out = Path(args.out)
-    settings = FitSettings(particles=args.particles, generations=args.generations, window=window, seed=args.seed,
-                           workers=args.workers, scheduler=args.scheduler, max_minutes=args.max_minutes)
-    quiet_pyabc()
-    say = (lambda *a: None) if args.quiet else print
-    say(f"calibrating {len(SPACE)} parameters against {int(targets.fitted.sum())} fitted targets: "
-        f"{args.particles} particles, {args.generations} generations, {window.agents:,} agents, "
-        f"{window.start}..{window.end}; history in {out / 'history.db'}")
+    settings = CalibrationSettings(
+        window=window,
+        hm=dataclasses.replace(CalibrationSettings().hm, first_wave=args.first_wave,
+                               wave_runs=args.wave_runs or 5 * len(SPACE),
+                               reps=args.reps, max_waves=args.waves, max_minutes=args.max_minutes, seed=args.seed),
+        posterior=PosteriorSettings(seed=args.seed), report_reps=args.report_reps, check_runs=args.check_runs,
+        recovery_sets=args.recovery)
+    say = (lambda *a: None) if args.quiet else (lambda *a: print(*a, flush=True))
+    if args.resume:  # before a cluster starts: a wrong folder is said at once
+        check_resume(out / "history", settings.identity(base, targets, SPACE))
     started = time.perf_counter()
-    check_history(out / "history.db", args.resume)
     client, cluster = make_client(args.workers, args.scheduler)
     try:
-        result = run_abc(base, targets, settings, out / "history.db", resume=args.resume, client=client, progress=say)
-        say(f"ABC-SMC: {len(result.generations)} generation(s), {result.evaluations} model runs, "
-            f"final epsilon {result.generations.epsilon.iloc[-1]:.3f}")
-        point, polished = result.calibrated, None
-        if args.polish_minutes > 0:
-            closest = result.posterior.loc[result.posterior.distance.idxmin(), [p.key for p in SPACE]].to_dict()
-            seeds = [args.seed + 2000 + i for i in range(args.polish_reps)]
-            polish_window = dataclasses.replace(window, agents=args.polish_agents)
-            # the scenario's own values start too: a new calibration does not end worse than the defaults
-            current = {p.key: min(max(float(base[p.key]), p.low), p.high) for p in SPACE}
-            polished = polish([result.calibrated, closest, current], PointExcess(base, targets, polish_window, seeds, client),
-                              args.polish_minutes, say=say)
-            point = polished.values
-            say(f"polish: band excess {polished.start_excess:.3f} -> {polished.excess:.3f} in {len(polished.trace)} "
-                f"move(s), {polished.evaluations} model runs")
-        calibrated = base.with_values(**{k.replace(".", "__"): v for k, v in point.items()})
+        cal = calibrate(base, targets, settings, out / "history", client=client, resume=args.resume, say=say)
+        calibrated = base.with_values(**{k.replace(".", "__"): v for k, v in cal.point.items()})
         seeds = [args.seed + 1000 + i for i in range(args.report_reps)]
+        say(f"report: the calibrated point with {len(seeds)} seeds")
         fit, series = evaluate(calibrated, targets, window, seeds, client)
-        base_fit, base_series = evaluate(base, targets, window, seeds, client)
     finally:
         client.close()
         if cluster is not None:
             cluster.close()
-    from .report import add_gravity
-
     fit = add_gravity(fit, targets)
-    base_fit = add_gravity(base_fit, targets)
+    description = (f"{base.name}: {len(SPACE)} parameters, history matching ({len(cal.hm.waves)} waves, "
+                   f"{cal.runs:,} model runs at {window.agents:,} agents, {window.start}..{window.end}, seed "
+                   f"{args.seed}), then MCMC on the emulators.")
     with atomic_dir(out / "fit") as tmp:
-        result.posterior.to_csv(tmp / "posterior.csv", index=False, float_format="%.6g")
-        result.generations.to_csv(tmp / "generations.csv", index=False, float_format="%.6g")
-        how = (f"ABC-SMC ({args.particles} particles, {len(result.generations)} generations, {window.agents:,} agents)"
-               + (f", then a compass search ({polished.evaluations} runs, band excess {polished.start_excess:.3f} -> "
-                  f"{polished.excess:.3f})" if polished is not None else ""))
-        (tmp / "calibrated.toml").write_text(calibrated_toml(
-            point, base, out / "fit", f"{base.name} with {len(SPACE)} uncertain parameters calibrated by {how}",
-            polished=polished is not None), encoding="utf-8")
-        (tmp / "parameters.toml").write_text(parameters_toml(
-            point, f"Calibration of '{base.name}': {len(SPACE)} parameters, {how}, {window.start}..{window.end}.",
-            polished=polished is not None), encoding="utf-8")
-        if polished is not None:
-            polished.trace.to_csv(tmp / "polish.csv", index=False, float_format="%.6g")
-        base_fit.to_csv(tmp / "fit_targets_defaults.csv", index=False, float_format="%.6g")
-        s = write_report(tmp, f"migsim calibration of '{base.name}'", fit, series, targets,
-                         posterior=result.posterior, space=SPACE, generations=result.generations,
-                         baseline_fit=base_fit, baseline_series=base_series, calibrated=point,
-                         polish_trace=polished.trace if polished is not None else None,
-                         notes=[f"Evaluated with {args.report_reps} seed(s) at {window.agents:,} agents over "
-                                f"{window.start}..{window.end}; the simulated value is the median over seeds.",
-                                f"Calibrated point: {_point_words(polished is not None)}."])
-        s.update(model_runs=result.evaluations + (polished.evaluations if polished is not None else 0),
-                 wall_seconds=round(time.perf_counter() - started, 1),
-                 particles=args.particles, generations=len(result.generations), agents=window.agents,
-                 window=[window.start, window.end])
-        (tmp / "summary.json").write_text(json.dumps(s, indent=2), encoding="utf-8")
-    say(f"{s['fitted_inside']} of {s['fitted_evaluated']} fitted targets inside their band; MARD "
-        f"{s['mard_fitted']:.3f}; {time.perf_counter() - started:.0f} s. Report: {out / 'fit' / 'report.html'}; "
-        f"calibrated scenario: {out / 'fit' / 'calibrated.toml'}")
+        s = write_calibration(tmp, cal, base, out / "fit", fit, series, targets, description, notes=[
+            f"Evaluated with {len(seeds)} seed(s) at {window.agents:,} agents over {window.start}..{window.end}; "
+            "the simulated value is the median over seeds.", f"Calibrated point: {description}"])
+    say(f"{s['fitted_inside']} of {s['fitted_evaluated']} fitted targets inside their band at the calibrated "
+        f"point; MARD {s['mard_fitted']:.3f}; {time.perf_counter() - started:.0f} s. Report: "
+        f"{out / 'fit' / 'report.html'}; calibrated scenario: {out / 'fit' / 'calibrated.toml'}; posterior "
+        f"draws for `migsim run --posterior`: {out / 'fit' / 'posterior.csv'}")
+    return 0
+
+
+# --- hindcast --------------------------------------------------------------------------------
+def cmd_hindcast(args) -> int:
+    from simulation.errors import ScenarioError
+    from simulation.scenario import month_index
+
+    from .fit import make_client
+    from .hindcast import hindcast, write_hindcast
+    from .pipeline import CalibrationSettings
+    from .posterior import PosteriorSettings
+    from .report import atomic_dir
+    from .space import SPACE
+    from .targets import load_targets
+
+    _positive(args, "workers", "reps", "waves", "first_wave", "wave_runs", "forecast_runs")
+    try:
+        month_index(args.until)
+    except ValueError:
+        raise ScenarioError(f"--until {args.until!r} is not a month written YYYY-MM (e.g. 2019-12).") from None
+    if args.reps < 2:
+        raise ScenarioError(f"--reps {args.reps}: history matching needs at least 2 seeds per point.")
+    targets = load_targets(args.targets)
+    window = _window(args)
+    base = _scenario(args.scenario, window)
+    out = Path(args.out)
+    settings = CalibrationSettings(
+        window=window,
+        hm=dataclasses.replace(CalibrationSettings().hm, first_wave=args.first_wave,
+                               wave_runs=args.wave_runs or 5 * len(SPACE), reps=args.reps, max_waves=args.waves,
+                               max_minutes=args.max_minutes, seed=args.seed),
+        posterior=PosteriorSettings(seed=args.seed))
+    say = (lambda *a: None) if args.quiet else (lambda *a: print(*a, flush=True))
+    started = time.perf_counter()
+    client, cluster = make_client(args.workers, args.scheduler)
+    try:
+        result = hindcast(base, targets, args.until, settings, out / "history", client=client,
+                          forecast_runs=args.forecast_runs, say=say)
+    finally:
+        client.close()
+        if cluster is not None:
+            cluster.close()
+    with atomic_dir(out / "forecast") as tmp:
+        write_hindcast(tmp, result, f"migsim hindcast of '{base.name}' from {args.until}")
+    for row in result.skill.itertuples():
+        say(f"  {row.group}: {row.targets} targets, MARD model {row.mard_model:.3f}; against last value "
+            f"({row.n_carried_forward}): {row.mard_model_vs_carried_forward:.3f} vs {row.mard_carried_forward:.3f}; "
+            f"against gravity ({row.n_gravity}): {row.mard_model_vs_gravity:.3f} vs {row.mard_gravity:.3f}")
+    say(f"{time.perf_counter() - started:.0f} s; report: {out / 'forecast' / 'report.html'}")
     return 0
 
 
@@ -281,30 +257,53 @@ def register(subparsers) -> None:
     """Add the calibration commands to the CLI."""
     from .space import SPACE
 
-    p = subparsers.add_parser("calibrate", help="fit the uncertain parameters to the targets (ABC-SMC)")
-    p.add_argument("--particles", type=int, default=80, help="particles per generation (default 80)")
-    p.add_argument("--generations", type=int, default=8, help="ABC-SMC generations in all (default 8; --max-minutes stops earlier)")
+    p = subparsers.add_parser("calibrate", help="history-match the uncertain parameters to the targets, then "
+                                                "sample their posterior (MCMC on emulators)")
     p.add_argument("--scheduler", help="address of a Dask scheduler (default: a local cluster)")
     p.add_argument("--workers", type=int, default=2, help="process workers of the local cluster (default 2)")
-    p.add_argument("--resume", action="store_true", help="continue the calibration whose history is in --out")
-    p.add_argument("--out", default=str(DEFAULT_OUT), help="folder for history.db and fit/ (default %(default)s)")
+    p.add_argument("--resume", action="store_true",
+                   help="continue the calibration whose history is in --out after its last finished wave "
+                        "(refused if the scenario, targets, agents, window or space differ)")
+    p.add_argument("--out", default=str(DEFAULT_OUT), help="folder for history/ and fit/ (default %(default)s)")
     p.add_argument("--targets", help="targets file (default: calibration/targets.csv)")
     p.add_argument("--scenario", help="scenario to calibrate (default: scenarios/historical_replay.toml)")
     p.add_argument("--max-minutes", type=float, default=30.0,
-                   help="time limit for the ABC-SMC sampling: a generation unfinished by then is dropped and "
-                        "the calibration uses the ones before it (default 30; the polish and report follow)")
-    p.add_argument("--polish-minutes", type=float, default=20.0,
-                   help="time for the compass search that refines the calibrated point after ABC-SMC "
-                        "(default 20; 0: the weighted posterior medians as they are)")
-    p.add_argument("--polish-reps", type=int, default=2,
-                   help="seeds per point in the compass search (default 2)")
-    p.add_argument("--polish-agents", type=int, default=30_000,
-                   help="worker agents per run in the compass search (default 30,000: less noise than the "
-                        "sampling's --agents, so a move is kept for its parameters rather than its draws)")
+                   help="no new history-matching wave starts after this many minutes (default 30; the posterior, "
+                        "checks and report follow)")
+    p.add_argument("--waves", type=int, default=3, help="history-matching waves at most (default 3)")
+    p.add_argument("--first-wave", type=int, default=None,
+                   help=f"model runs (points) in the first wave (default 10 per parameter: {10 * len(SPACE)})")
+    p.add_argument("--wave-runs", type=int, default=None,
+                   help=f"points in each later wave (default 5 per parameter: {5 * len(SPACE)})")
+    p.add_argument("--reps", type=int, default=2, help="seeds per point, for the model's own variance (default 2)")
+    p.add_argument("--check-runs", type=int, default=50,
+                   help="model runs at posterior draws for the predictive check (default 50)")
+    p.add_argument("--recovery", type=int, default=20,
+                   help="synthetic data sets of the recovery study (default 20; 0: none)")
     p.add_argument("--report-reps", type=int, default=3, help="seeds for the fit report (default 3)")
     p.add_argument("--quiet", action="store_true", help="no progress messages")
     _add_window_args(p, 10_000, "2010-01", "2024-01")
     p.set_defaults(func=cmd_calibrate)
+
+    p = subparsers.add_parser("hindcast", help="calibrate on the targets up to a date, forecast the later ones "
+                                               "and score the forecast against two baselines")
+    p.add_argument("--until", required=True, help="last month whose figures are matched, e.g. 2019-12")
+    p.add_argument("--out", default=str(Path("results") / "hindcast"), help="folder (default %(default)s)")
+    p.add_argument("--targets", help="targets file (default: calibration/targets.csv)")
+    p.add_argument("--scenario", help="scenario (default: scenarios/historical_replay.toml)")
+    p.add_argument("--scheduler", help="address of a Dask scheduler (default: a local cluster)")
+    p.add_argument("--workers", type=int, default=2, help="process workers of the local cluster (default 2)")
+    p.add_argument("--waves", type=int, default=2, help="history-matching waves at most (default 2)")
+    p.add_argument("--first-wave", type=int, default=None,
+                   help=f"points in the first wave (default 10 per parameter: {10 * len(SPACE)})")
+    p.add_argument("--wave-runs", type=int, default=None,
+                   help=f"points in each later wave (default 5 per parameter: {5 * len(SPACE)})")
+    p.add_argument("--reps", type=int, default=2, help="seeds per point (default 2)")
+    p.add_argument("--max-minutes", type=float, default=30.0, help="no new wave starts after this (default 30)")
+    p.add_argument("--forecast-runs", type=int, default=30, help="model runs at posterior draws (default 30)")
+    p.add_argument("--quiet", action="store_true", help="no progress messages")
+    _add_window_args(p, 10_000, "2010-01", "2024-01")
+    p.set_defaults(func=cmd_hindcast)
 
     p = subparsers.add_parser("validate", help="compare a file of observed values with a model run")
     p.add_argument("targets_file", help="CSV in the format of calibration/targets.csv")

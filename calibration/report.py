@@ -227,7 +227,7 @@ def plot_posterior(posterior: pd.DataFrame, space):
     cols = 4
     fig, axes = plt.subplots((n + cols - 1) // cols, cols, figsize=(12, 2.4 * ((n + cols - 1) // cols)), squeeze=False)
     for ax, p in zip(axes.flat, space):
-        ax.hist(posterior[p.key], bins=15, range=(p.low, p.high), weights=posterior.weight, color="tab:blue",
+        ax.hist(posterior[p.key], bins=15, range=(p.low, p.high), color="tab:blue",
                 alpha=0.7, density=True)
         ax.axhline(1 / p.width, color="k", ls=":", lw=0.8)
         ax.set_title(p.key, fontsize=8)
@@ -258,10 +258,8 @@ def _table(frame: pd.DataFrame, cols: list[str]) -> str:
 
 
 def write_report(folder: Path, title: str, fit: pd.DataFrame, series: pd.DataFrame, targets: pd.DataFrame, *,
-                 posterior: pd.DataFrame | None = None, space=None, generations: pd.DataFrame | None = None,
                  baseline_fit: pd.DataFrame | None = None, baseline_series: pd.DataFrame | None = None,
-                 calibrated: dict[str, float] | None = None, polish_trace: pd.DataFrame | None = None,
-                 notes: list[str] = ()) -> dict:
+                 notes: list[str] = (), sections: list[tuple[str, str]] = ()) -> dict:
     """fit_targets.csv, fit_series.csv, summary and report.html (with PNG figures) into `folder`."""
     obs = observed_series(targets)
     try:
@@ -283,8 +281,6 @@ def write_report(folder: Path, title: str, fit: pd.DataFrame, series: pd.DataFra
     if any(n in set(obs.series) for n in SERIES_TITLES):
         images.append(("World Bank series", _png(plot_series(series, obs, grav, baseline_series), folder,
                                                  "series.png")))
-    if posterior is not None and space is not None:
-        images.append(("Posterior", _png(plot_posterior(posterior, space), folder, "posterior.png")))
     parts = [f"<h1>{html.escape(title)}</h1>",
              f"<p><b>{s['fitted_inside']} of {s['fitted_evaluated']}</b> fitted targets fall inside their band; "
              f"{s['inside']} of {s['evaluated']} evaluated targets overall ({s['targets']} in the file, "
@@ -319,22 +315,8 @@ def write_report(folder: Path, title: str, fit: pd.DataFrame, series: pd.DataFra
         parts.append(f"<p>{html.escape(n)}</p>")
     for name, data in images:
         parts.append(f"<h2>{name}</h2><img src='data:image/png;base64,{data}'>")
-    if generations is not None:
-        parts.append("<h2>ABC-SMC generations</h2>" + _table(generations, list(generations.columns)))
-    if posterior is not None and space is not None:
-        rows = []
-        for p in space:
-            from .fit import weighted_quantile
-
-            v, w = posterior[p.key].to_numpy(), posterior.weight.to_numpy()
-            row = dict(parameter=p.key, prior=f"{p.low:g}..{p.high:g}", q05=weighted_quantile(v, w, 0.05),
-                       median=weighted_quantile(v, w, 0.5), q95=weighted_quantile(v, w, 0.95))
-            if calibrated is not None:
-                row["calibrated"] = calibrated[p.key]
-            rows.append({**row, "reason": p.reason})
-        parts.append("<h2>Posterior summary</h2>" + _table(pd.DataFrame(rows), list(rows[0])))
-    if polish_trace is not None and len(polish_trace):
-        parts.append("<h2>Compass search: accepted moves</h2>" + _table(polish_trace, list(polish_trace.columns)))
+    for heading, body in sections:  # sections written by the caller, as HTML
+        parts.append(f"<h2>{html.escape(heading)}</h2>{body}")
     cols = ["id", "source", "measure", "group", "observed", "low", "high", "simulated", "sim_min", "sim_max",
             "status", "weight"] + (["gravity"] if "gravity" in fit else []) + ["note"]
     patterns = fit[fit.kind == "pattern"].assign(holds=lambda d: d.status.map(

@@ -52,26 +52,41 @@ def _job(runs: ModelRuns, point: np.ndarray, seed: int) -> np.ndarray:
     return runs(point, seed)
 
 
-def run_points(runs: ModelRuns, points: np.ndarray, seeds: list[int], client=None,
-               progress: Callable[[int, int], None] | None = None) -> np.ndarray:
-    """Every point with every seed: an array (points, seeds, targets), in the order asked."""
-    points = np.atleast_2d(np.asarray(points, dtype=float))
-    jobs = [(i, j) for i in range(len(points)) for j in range(len(seeds))]
-    out = np.full((len(points), len(seeds), len(runs.ids)), np.nan)
+def run_jobs(runs: ModelRuns, jobs: list[tuple[np.ndarray, int]], client=None,
+             progress: Callable[[int, int], None] | None = None) -> np.ndarray:
+    """Each (point, seed) job once: an array (jobs, targets) in the order given."""
+    out = np.full((len(jobs), len(runs.ids)), np.nan)
     total = len(jobs)
     if client is None:
-        for done, (i, j) in enumerate(jobs, 1):
-            out[i, j] = runs(points[i], seeds[j])
+        for done, (point, seed) in enumerate(jobs, 1):
+            out[done - 1] = runs(point, seed)
             if progress:
                 progress(done, total)
         return out
     from dask.distributed import as_completed  # noqa: PLC0415 - dask is only needed with a client
 
     scattered = client.scatter(runs, broadcast=True)
-    futures = {client.submit(_job, scattered, points[i], seeds[j], pure=False): (i, j) for i, j in jobs}
+    futures = {client.submit(_job, scattered, np.asarray(point, float), int(seed), pure=False): k
+               for k, (point, seed) in enumerate(jobs)}
     for done, future in enumerate(as_completed(futures), 1):
-        i, j = futures[future]
-        out[i, j] = future.result()
+        out[futures[future]] = future.result()
         if progress:
             progress(done, total)
     return out
+
+
+def run_points(runs: ModelRuns, points: np.ndarray, seeds: list[int], client=None,
+               progress: Callable[[int, int], None] | None = None) -> np.ndarray:
+    """Every point with every seed: an array (points, seeds, targets), in the order asked."""
+    points = np.atleast_2d(np.asarray(points, dtype=float))
+    jobs = [(points[i], seeds[j]) for i in range(len(points)) for j in range(len(seeds))]
+    return run_jobs(runs, jobs, client, progress).reshape(len(points), len(seeds), len(runs.ids))
+
+
+def run_pairs(runs: ModelRuns, points: np.ndarray, seeds: list[int], client=None,
+              progress: Callable[[int, int], None] | None = None) -> np.ndarray:
+    """Point i with seed i: an array (points, targets); for draws that each need their own seed."""
+    points = np.atleast_2d(np.asarray(points, dtype=float))
+    if len(seeds) != len(points):
+        raise ValueError(f"run_pairs: {len(points)} points but {len(seeds)} seeds")
+    return run_jobs(runs, list(zip(points, seeds)), client, progress)

@@ -24,7 +24,7 @@ class Prior:
 
     @property
     def name(self) -> str:
-        """The key as pyabc stores it (no dots)."""
+        """The key with no dots (a column or keyword name)."""
         return self.key.replace(".", "__")
 
     @property
@@ -125,7 +125,7 @@ def by_name(space: tuple[Prior, ...] = SPACE) -> dict[str, Prior]:
 
 
 def to_scenario_values(particle: dict[str, float], space: tuple[Prior, ...] = SPACE) -> dict[str, float]:
-    """pyabc parameter names -> `Scenario.with_values` keyword arguments."""
+    """Dot-free parameter names -> `Scenario.with_values` keyword arguments."""
     names = by_name(space)
     out = {}
     for name, value in particle.items():
