@@ -250,7 +250,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--agents", type=int, help="worker agents representing the population (default: run.agents)")
     p.add_argument("--out", help="results folder (default: results/<scenario name>/)")
     p.add_argument("--jobs", type=int, default=1, help="processes for replications (same results as 1)")
-    p.add_argument("--posterior", default="none", metavar="shipped|none|FILE", help=POSTERIOR_HELP)
+    p.add_argument("--posterior", default="shipped", metavar="shipped|none|FILE", help=POSTERIOR_HELP)
     p.add_argument("--no-plots", action="store_true", help="skip the PNG figures")
     p.add_argument("--quiet", action="store_true", help="no progress bar or summary")
     p.set_defaults(func=cmd_run)
@@ -275,7 +275,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--seed", type=int, help="seed of the first replication (default: run.seed of the baseline)")
     p.add_argument("--agents", type=int, help="worker agents (default: run.agents)")
     p.add_argument("--jobs", type=int, default=1, help="processes for replications (same results as 1)")
-    p.add_argument("--posterior", default="none", metavar="shipped|none|FILE", help=POSTERIOR_HELP)
+    p.add_argument("--posterior", default="shipped", metavar="shipped|none|FILE", help=POSTERIOR_HELP)
     p.add_argument("--quiet", action="store_true", help="no progress bar or summary")
     p.set_defaults(func=cmd_compare)
 

@@ -220,7 +220,7 @@ def test_clustering_finds_planted_profiles_and_not_absent_ones():
 def test_gender_patterns_are_computed_from_the_model_and_care_follows_its_parameter():
     targets = load_targets()
     patterns = targets[targets.kind == "pattern"]
-    window = Window(start="2023-06", end="2023-12", agents=6000, burn_in=24)
+    window = Window(start="2023-06", end="2023-12", agents=12_000, burn_in=24)  # 30+ experienced Kazakh migrants to cluster
     with_care = simulate(load_scenario("scenarios/baseline.toml"), patterns, window, seed=4).values
     assert with_care["oma_care_gap"] > 0 and np.isfinite(with_care["oma_intention_gap"])
     assert 0 <= with_care["oma_profiles"] <= 3 and math.isnan(with_care["oma_discrimination"])  # not modelled
