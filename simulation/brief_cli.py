@@ -51,7 +51,9 @@ def cmd_brief(args) -> int:
             raise ScenarioError(f"--reps = {args.reps}: give at least 1 replication.")
         comparison = compare(base, alternatives, reps=args.reps, seed=args.seed, jobs=args.jobs,
                              progress=not args.quiet, band=args.band)
-        write_comparison(comparison, out / "comparison", dates, lang=langs[0])
+        from .brief import brief_dates
+
+        write_comparison(comparison, out / "comparison", dates or brief_dates(comparison), lang=langs[0])
     written = []
     for lang in langs:
         written += make_brief(comparison, out, lang=lang, dates=dates, sensitivity=args.sensitivity)
@@ -108,3 +110,7 @@ def register(sub) -> None:
     p.add_argument("--extends", default="baseline", help="scenario it extends (default baseline)")
     p.add_argument("--name", help="scenario name (default: the file name of --out)")
     p.set_defaults(func=cmd_import)
+
+    from .discovery import register as register_discover
+
+    register_discover(sub)
