@@ -185,7 +185,8 @@ def cmd_discover(args) -> int:
                           time.perf_counter() - started)
     limits = "; ".join(f"{r.parameter} in [{r.low:.4g}, {r.high:.4g}]" for r in box.limits.itertuples()) or "none"
     print(f"{int(table.breaks.sum())} of {len(table)} futures: {question.text(args.baseline_sweep is not None)}. "
-          f"PRIM box: {limits}; coverage {box.coverage:.0%}, density {box.density:.0%}. Report: {out / 'discovery.html'}")
+          f"PRIM box: {limits}; coverage {box.coverage:.0%}, density {box.density:.0%}. "
+          f"Report: {out / 'discovery.html'}")
     return 0
 
 

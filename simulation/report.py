@@ -27,6 +27,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 import pandas as pd  # noqa: E402
 
 from .experiments import FIGURES, HEADLINE, Comparison, scenario_diff  # noqa: E402
+from .brief import levers  # noqa: E402
 from .i18n import country_name, format_month, format_number, translator  # noqa: E402
 from .outputs import atomic_dir, git_commit, versions  # noqa: E402
 
@@ -143,7 +144,7 @@ def _headline_html(table: pd.DataFrame, base_name: str, columns: tuple[str, str,
                              f"{f(line['diff_' + hi][s])}</small></td>")
             group = line["group"].iloc[0]
             rows.append(f"<tr><th>{html.escape(_headline_label(label, group, lang).strip())}</th>{''.join(cells)}</tr>")
-        parts.append(f"<h3>{html.escape(format_month(date, lang))}</h3><table><tr><th></th>{head}</tr>"
+        parts.append(f"<h3>{html.escape(format_month(date, lang))} ({date})</h3><table><tr><th></th>{head}</tr>"
                      f"{''.join(rows)}</table>")
     return "\n".join(parts)
 
@@ -203,9 +204,8 @@ def write_comparison(comparison: Comparison, out_dir: Path, dates: list[str] | N
         (tmp / "summary.json").write_text(json.dumps(summary, indent=2, default=str), encoding="utf-8")
         write_replications(comparison, tmp)
         changes = "".join(
-            f"<li><b>{html.escape(r.scenario.name)}</b>: {html.escape(r.scenario.description or '') if lang == 'en' else ''}"
-            "<ul>" + "".join(f"<li><code>{html.escape(str(k))}</code>: {html.escape(str(a))} → {html.escape(str(b))}</li>"
-                             for _s, k, a, b in diffs[diffs.scenario == r.scenario.name].itertuples(index=False))
+            f"<li><b>{html.escape(r.scenario.name)}</b><ul>"
+            + "".join(f"<li>{html.escape(line)}</li>" for line in levers(base.scenario, r.scenario, lang))
             + "</ul></li>" for r in comparison.alternatives)
         esc = html.escape
         intro = _("Baseline <b>{base}</b> against {n} alternative(s); {reps} replication(s) each with the same "

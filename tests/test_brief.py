@@ -86,3 +86,14 @@ def test_the_workbook_opens_in_libreoffice_with_every_sheet(comparison, tmp_path
     content = zipfile.ZipFile(out / "brief_kk.ods").read("content.xml").decode()
     for name in sheet_names(build_brief(comparison, "kk")):
         assert f'table:name="{name}"' in content
+
+
+def test_the_compare_report_and_run_figures_speak_the_language(comparison, tmp_path):
+    from simulation.plots import standard_plots
+
+    write_comparison(comparison, tmp_path / "kk", lang="kk")
+    page = (tmp_path / "kk" / "report.html").read_text(encoding="utf-8")
+    assert '<html lang="kk">' in page and "Негізгі көрсеткіштер" in page and "Өзбекстан" in page
+    assert "Шетелдік жұмыс күшін тартуға арналған квота" in page  # the lever in words
+    made = standard_plots(comparison.base.timeseries, tmp_path, "baseline", 3, lang="ru")
+    assert len(made) == 5 and all(p.stat().st_size > 10_000 for p in made)
