@@ -84,4 +84,22 @@ setup: WARNING: /usr/bin/chromium is missing, and this script cannot install it 
 MSG
     fi
 fi
+# LibreOffice (the brief's workbook is checked by opening it headless: tests/test_brief.py) and
+# poppler's pdftoppm (PNG pages of the example briefs in docs/): Debian's packages.
+if ! command -v libreoffice >/dev/null 2>&1 || ! command -v pdftoppm >/dev/null 2>&1; then
+    if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then
+        echo "setup: installing Debian's libreoffice-calc-nogui and poppler-utils (apt-get)"
+        if ! { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+                libreoffice-calc-nogui poppler-utils >/dev/null; }; then
+            echo "setup: WARNING: 'apt-get install libreoffice-calc-nogui poppler-utils' failed; the workbook" \
+                 "test will fail in CI and be skipped elsewhere" >&2
+        fi
+    else
+        cat >&2 <<MSG
+setup: WARNING: LibreOffice or pdftoppm is missing, and this script cannot install them (it needs root
+  and apt-get). migsim works without them; only the workbook test needs LibreOffice (it fails in CI,
+  CI=true, and is skipped elsewhere). Install with: sudo apt-get install libreoffice-calc-nogui poppler-utils
+MSG
+    fi
+fi
 echo "setup: ready ($(.venv/bin/python --version)); the command is .venv/bin/migsim"

@@ -71,11 +71,29 @@ def cmd_run(args) -> int:
     validate_scenario_events(scenario)  # before any replication starts
     out = Path(args.out) if args.out else Path("results") / scenario.name
     started = time.perf_counter()
-    result = run(scenario, jobs=args.jobs, progress=not args.quiet, posterior=_posterior(args))
-    write_results(result, out, plots=not args.no_plots, band=args.band)
+    save, restored = _state_options(scenario, args)
+    result = run(scenario, jobs=args.jobs, progress=not args.quiet, posterior=_posterior(args), save_state=save,
+                 from_state=restored)
+    write_results(result, out, plots=not args.no_plots, band=args.band, lang=args.lang)
     if not args.quiet:
         _print_headline(result, out, time.perf_counter() - started)
     return 0
+
+
+def _state_options(scenario, args):
+    """--save-state YYYY-MM FILE and --from-state FILE concern one replication (state.py)."""
+    if not (args.save_state or args.from_state):
+        return None, None
+    if int(scenario["run.reps"]) > 1:
+        raise ScenarioError("--save-state and --from-state keep one replication's state: give --reps 1.")
+    restored = None
+    if args.from_state:
+        from .state import branch, load_state
+
+        if args.seed is not None or args.agents is not None:
+            raise ScenarioError("--from-state: the state fixes the seed and the agents; leave out --seed and --agents.")
+        restored = branch(load_state(args.from_state), scenario)
+    return (tuple(args.save_state) if args.save_state else None), restored
 
 
 def _print_headline(result, out: Path, seconds: float) -> None:
@@ -161,8 +179,9 @@ def cmd_compare(args) -> int:
                 raise ScenarioError(f"--dates: {d!r} is not a month written YYYY-MM (e.g. 2026-12,2030-12).") from None
     started = time.perf_counter()
     comparison = compare(base, alternatives, reps=args.reps, seed=args.seed, jobs=args.jobs,
-                         progress=not args.quiet, band=args.band, posterior=_posterior(args))
-    out = write_comparison(comparison, Path(args.out), dates)
+                         progress=not args.quiet, band=args.band, posterior=_posterior(args),
+                         branch=not args.no_branch)
+    out = write_comparison(comparison, Path(args.out), dates, lang=args.lang)
     if not args.quiet:
         print(f"compared {', '.join(s.name for s in alternatives)} with {base.name}: {args.reps} replication(s) each, "
               f"{time.perf_counter() - started:.1f} s; report: {out / 'report.html'}")
@@ -253,6 +272,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--posterior", default="shipped", metavar="shipped|none|FILE", help=POSTERIOR_HELP)
     p.add_argument("--no-plots", action="store_true", help="skip the PNG figures")
     p.add_argument("--quiet", action="store_true", help="no progress bar or summary")
+    p.add_argument("--save-state", nargs=2, metavar=("YYYY-MM", "FILE"),
+                   help="write the whole model state before that month (one replication)")
+    p.add_argument("--lang", choices=("en", "ru", "kk"), default="en", help="language of the figures (default en)")
+    p.add_argument("--from-state", metavar="FILE",
+                   help="continue a saved state under this scenario (its events from the state's month on)")
     p.set_defaults(func=cmd_run)
 
     p = sub.add_parser("check", help="validate a scenario file without running it")
@@ -277,6 +301,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--jobs", type=int, default=1, help="processes for replications (same results as 1)")
     p.add_argument("--posterior", default="shipped", metavar="shipped|none|FILE", help=POSTERIOR_HELP)
     p.add_argument("--quiet", action="store_true", help="no progress bar or summary")
+    p.add_argument("--no-branch", action="store_true",
+                   help="simulate each scenario's whole run (default: share the history before the first policy "
+                        "event and branch from it; the same numbers)")
+    p.add_argument("--lang", choices=("en", "ru", "kk"), default="en", help="language of the report (default en)")
     p.set_defaults(func=cmd_compare)
 
     p = sub.add_parser("diff", help="list the parameters and events that differ between two scenario files")
@@ -308,6 +336,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     app.register(sub)
     calibration_commands.register(sub)
+
+    from . import brief_cli  # brief, template, import
+
+    brief_cli.register(sub)
     return parser
 
 

@@ -128,7 +128,7 @@ def atomic_dir(out_dir: Path, what: str = "results"):
 
 
 def write_results(result: RunResult, out_dir: Path, plots: bool = True,
-                  band: tuple[int, int] = DEFAULT_BAND) -> Path:
+                  band: tuple[int, int] = DEFAULT_BAND, lang: str = "en") -> Path:
     """Write timeseries.csv, bands, summary.json, scenario.resolved.toml and the plots."""
     out_dir = Path(out_dir)
     with atomic_dir(out_dir, "results") as tmp:
@@ -157,5 +157,5 @@ def write_results(result: RunResult, out_dir: Path, plots: bool = True,
         }
         (tmp / "summary.json").write_text(json.dumps(summary, indent=2), encoding="utf-8")
         if plots:
-            standard_plots(result.timeseries, tmp, result.scenario.name, reps)
+            standard_plots(result.timeseries, tmp, result.scenario.name, reps, lang)
     return out_dir

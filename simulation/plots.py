@@ -15,6 +15,8 @@ import matplotlib.dates as mdates  # noqa: E402
 import matplotlib.pyplot as plt  # noqa: E402
 import pandas as pd  # noqa: E402
 
+from .i18n import country_name, translator  # noqa: E402
+
 COLOURS = plt.get_cmap("tab10").colors
 
 
@@ -53,10 +55,13 @@ def _finish(ax, title: str, ylabel: str, path: Path, note: str) -> None:
     plt.close(ax.figure)
 
 
-def standard_plots(series: pd.DataFrame, folder: Path, scenario_name: str, reps: int) -> list[Path]:
-    """Write the run's PNG figures into `folder`; returns their paths."""
-    note = (f"migsim, scenario '{scenario_name}'"
-            + (f", median and 10-90% band over {reps} replications" if reps > 1 else ", one replication"))
+def standard_plots(series: pd.DataFrame, folder: Path, scenario_name: str, reps: int,
+                   lang: str = "en") -> list[Path]:
+    """Write the run's PNG figures into `folder`, titled in `lang`; returns their paths."""
+    _ = translator(lang)
+    note = (_("migsim, scenario '{name}', median and 10-90% band over {reps} replications") if reps > 1
+            else _("migsim, scenario '{name}', one replication")).format(name=scenario_name, reps=reps)
+    countries = {g: country_name(g, lang) for g in set(series.group)}
     made = []
 
     def figure(name):
@@ -65,28 +70,32 @@ def standard_plots(series: pd.DataFrame, folder: Path, scenario_name: str, reps:
         return plt.subplots(figsize=(9, 4.8))[1], path
 
     ax, path = figure("stock_by_origin.png")
-    _lines(ax, series, "stock_kaz_by_origin", scale=1e3)
-    _finish(ax, "Foreign workers in Kazakhstan by citizenship", "thousand persons", path, note)
+    _lines(ax, series, "stock_kaz_by_origin", scale=1e3, labels=countries)
+    _finish(ax, _("Foreign workers in Kazakhstan by citizenship"), _("thousand persons"), path, note)
 
     ax, path = figure("arrivals_departures.png")
     flows = series[series.indicator.isin(["arrivals_kaz", "departures_kaz"]) & (series.group == "all")]
     flows = flows.assign(group=flows.indicator.map({"arrivals_kaz": "arrivals", "departures_kaz": "departures"}),
                          indicator="flows")
-    _lines(ax, flows, "flows", groups=["arrivals", "departures"], scale=1e3)
-    _finish(ax, "Foreign workers arriving in and leaving Kazakhstan", "thousand persons per month", path, note)
+    _lines(ax, flows, "flows", groups=["arrivals", "departures"], scale=1e3,
+           labels={"arrivals": _("arrivals"), "departures": _("departures")})
+    _finish(ax, _("Foreign workers arriving in and leaving Kazakhstan"), _("thousand persons per month"), path, note)
 
     ax, path = figure("remittances_by_corridor.png")
     corridors = [g for g in dict.fromkeys(series[series.indicator == "remittances_usd"].group) if g.startswith("KAZ->")]
-    _lines(ax, series, "remittances_usd", groups=corridors, scale=1e6)
-    _finish(ax, "Remittances sent home from Kazakhstan, by corridor", "million USD per month", path, note)
+    _lines(ax, series, "remittances_usd", groups=corridors, scale=1e6,
+           labels={c: country_name(c.split("->")[0], lang) + " → " + country_name(c.split("->")[1], lang)
+                   for c in corridors})
+    _finish(ax, _("Remittances sent home from Kazakhstan, by corridor"), _("million USD per month"), path, note)
 
     ax, path = figure("formal_informal.png")
     _lines(ax, series, "employment_kaz", groups=["formal", "informal", "unemployed"], scale=1e3,
-           labels={"formal": "with a written contract", "informal": "without a contract", "unemployed": "searching"})
-    _finish(ax, "Foreign workers in Kazakhstan: formal and informal work", "thousand persons", path, note)
+           labels={"formal": _("with a written contract"), "informal": _("without a contract"),
+                   "unemployed": _("searching")})
+    _finish(ax, _("Foreign workers in Kazakhstan: formal and informal work"), _("thousand persons"), path, note)
 
     ax, path = figure("kazakh_emigrants.png")
     dests = [g for g in dict.fromkeys(series[series.indicator == "kazakhs_abroad"].group) if g != "all"]
-    _lines(ax, series, "kazakhs_abroad", groups=dests, scale=1e3)
-    _finish(ax, "Kazakh citizens working abroad, by destination", "thousand persons", path, note)
+    _lines(ax, series, "kazakhs_abroad", groups=dests, scale=1e3, labels=countries)
+    _finish(ax, _("Kazakh citizens working abroad, by destination"), _("thousand persons"), path, note)
     return made

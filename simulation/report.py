@@ -3,8 +3,12 @@
 `write_comparison` writes, whole or not at all (a temporary folder renamed into
 place), `report.html` with every figure embedded as a PNG, one tidy CSV per figure
 (`figure_<name>.csv`: scenario, date, indicator, group, measure, q10, q50, q90 with the default band),
-`headline.csv`, `differences.csv` (what each alternative changes) and
-`summary.json` (seeds, replications, agents, timings, versions).
+`headline.csv`, `differences.csv` (what each alternative changes),
+`summary.json` (seeds, replications, agents, timings, versions), and what a policy brief
+needs to be made later from the folder alone (`simulation/brief.py`): `replications.parquet`
+(every replication's value of the reported indicators, so paired differences and the chance
+that a policy lowers an indicator can be recomputed) and `scenarios/<k>.toml` (each scenario
+resolved, events included).
 """
 
 from __future__ import annotations
@@ -22,7 +26,9 @@ import matplotlib.dates as mdates  # noqa: E402
 import matplotlib.pyplot as plt  # noqa: E402
 import pandas as pd  # noqa: E402
 
-from .experiments import FIGURES, Comparison, scenario_diff  # noqa: E402
+from .experiments import FIGURES, HEADLINE, Comparison, scenario_diff  # noqa: E402
+from .brief import levers  # noqa: E402
+from .i18n import country_name, format_month, format_number, translator  # noqa: E402
 from .outputs import atomic_dir, git_commit, versions  # noqa: E402
 
 COLOURS = plt.get_cmap("tab10").colors
@@ -37,11 +43,39 @@ def default_dates(comparison: Comparison) -> list[str]:
     return [d for d in (earlier, last) if d in dates] or [dates[-1]]
 
 
-def _figure(comparison: Comparison, stem, indicator, group, title, scale, unit) -> tuple[bytes, pd.DataFrame]:
+def _(message: str) -> str:
+    """Marks a message for the catalogues (gettext's N_); it is translated where it is shown."""
+    return message
+
+
+# Figure titles and units of experiments.FIGURES and the headline labels, for the catalogues.
+MESSAGES = (_("Foreign workers in Kazakhstan"), _("Workers from Uzbekistan in Kazakhstan"),
+            _("Employed foreign workers without a written contract"), _("Foreign workers without a right to work"),
+            _("Remittances sent from Kazakhstan"), _("Kazakh citizens working abroad"), _("thousand persons"),
+            _("percent"), _("million USD per month"),
+            _("foreign workers in Kazakhstan (persons)"), _("informal share: employed without a written contract"),
+            _("irregular share: without a right to work"),
+            _("remittances sent from Kazakhstan (USD, 12 months to date)"),
+            _("Kazakh citizens working abroad (persons)"), _("from {country} (persons)"))
+
+
+def _headline_label(label: str, group: str, lang: str) -> str:
+    """A headline row's label in the language; the origin rows name their country."""
+    t = translator(lang)
+    if label.strip().startswith("from "):
+        return "  " + t("from {country} (persons)").format(country=country_name(group, lang))
+    return t(label)
+
+
+def figure(comparison: Comparison, indicator, group, title, scale, unit, *, lang: str = "en",
+           size: tuple[float, float] = (9, 7), dpi: int = 100) -> tuple[bytes, pd.DataFrame]:
+    """One indicator over time: each scenario's band above, the paired difference below (PNG, data)."""
+    _ = translator(lang)
     levels = comparison.bands(indicator, group).assign(measure="level")
     diffs = comparison.differences(indicator, group).assign(measure="difference from baseline")
     data = pd.concat([levels, diffs], ignore_index=True)
-    fig, (top, bottom) = plt.subplots(2, 1, figsize=(9, 7), sharex=True, gridspec_kw={"height_ratios": [3, 2]})
+    small = size[0] < 7
+    fig, (top, bottom) = plt.subplots(2, 1, figsize=size, sharex=True, gridspec_kw={"height_ratios": [3, 2]})
     lo, mid, hi = comparison.columns
     for k, r in enumerate(comparison.results):
         b = levels[levels.scenario == r.scenario.name]
@@ -56,38 +90,43 @@ def _figure(comparison: Comparison, stem, indicator, group, title, scale, unit) 
         bottom.plot(xd, d[mid] / scale, color=colour, lw=1.6)
         bottom.fill_between(xd, d[lo] / scale, d[hi] / scale, color=colour, alpha=0.18, lw=0)
     bottom.axhline(0, color="0.3", lw=0.8)
-    top.set_title(title, loc="left", fontsize=12)
-    top.set_ylabel(unit)
-    bottom.set_ylabel("difference, percentage points" if unit == "percent" else f"difference, {unit}")
-    bottom.set_title(f"difference from '{comparison.base.scenario.name}' (paired by replication)", loc="left",
-                     fontsize=10)
+    top.set_title(_(title), loc="left", fontsize=10 if small else 12)
+    top.set_ylabel(_(unit), fontsize=8 if small else None)
+    bottom.set_ylabel(_("difference, percentage points") if unit == "percent"
+                      else _("difference, {unit}").format(unit=_(unit)), fontsize=8 if small else None)
+    bottom.set_title(_("difference from '{baseline}' (paired by replication)").format(
+        baseline=comparison.base.scenario.name), loc="left", fontsize=8 if small else 10)
     for ax in (top, bottom):
         ax.grid(alpha=0.3)
-    bottom.xaxis.set_major_locator(mdates.YearLocator(2))
+        if small:
+            ax.tick_params(labelsize=7)
+    bottom.xaxis.set_major_locator(mdates.YearLocator(3 if small else 2))
     bottom.xaxis.set_major_formatter(mdates.DateFormatter("%Y"))
-    top.legend(fontsize=8, frameon=False)
+    top.legend(fontsize=7 if small else 8, frameon=False)
     reps = len(comparison.base.seeds)
-    band = f"{comparison.band[0]}-{comparison.band[1]}%"
-    fig.text(0.01, 0.005, f"migsim: median and {band} band over {reps} replication(s); common random numbers",
-             fontsize=7, color="0.4")
+    fig.text(0.01, 0.005, _("migsim: median and {low}-{high}% band over {reps} replication(s); common random "
+                            "numbers").format(low=comparison.band[0], high=comparison.band[1], reps=reps),
+             fontsize=6 if small else 7, color="0.4")
     fig.tight_layout(rect=(0, 0.02, 1, 1))
     buffer = io.BytesIO()
-    fig.savefig(buffer, format="png", dpi=100)
+    fig.savefig(buffer, format="png", dpi=dpi)
     plt.close(fig)
     return buffer.getvalue(), data
 
 
-def _fmt(value: float, label: str) -> str:
+def _fmt(value: float, label: str, lang: str = "en") -> str:
     if pd.isna(value):
         return "-"
     if "share" in label:
-        return f"{value:.1%}"
-    return f"{value:,.0f}"
+        return format_number(100 * value, lang, 1) + "%"
+    return format_number(value, lang)
 
 
-def _headline_html(table: pd.DataFrame, base_name: str, columns: tuple[str, str, str]) -> str:
+def _headline_html(table: pd.DataFrame, base_name: str, columns: tuple[str, str, str], lang: str = "en") -> str:
+    _ = translator(lang)
     if table.empty:
-        return "<p>No headline date falls within the run.</p>"
+        return f"<p>{html.escape(_('No headline date falls within the run.'))}</p>"
+    to = html.escape(_("to"))
     parts = []
     for date, at in table.groupby("date", sort=True):
         scenarios = list(dict.fromkeys(at.scenario))
@@ -97,29 +136,51 @@ def _headline_html(table: pd.DataFrame, base_name: str, columns: tuple[str, str,
         lo, mid, hi = columns
         for label in dict.fromkeys(at.label):
             line = at[at.label == label].set_index("scenario")
-            cells = [f"<td>{_fmt(line[mid][s], label)}<br><small>{_fmt(line[lo][s], label)} to "
-                     f"{_fmt(line[hi][s], label)}</small></td>" for s in scenarios]
+            f = lambda v: _fmt(v, label, lang)  # noqa: E731
+            cells = [f"<td>{f(line[mid][s])}<br><small>{f(line[lo][s])} {to} {f(line[hi][s])}</small></td>"
+                     for s in scenarios]
             for s in scenarios[1:]:
-                cells.append(f"<td>{_fmt(line['diff_' + mid][s], label)}<br><small>"
-                             f"{_fmt(line['diff_' + lo][s], label)} to {_fmt(line['diff_' + hi][s], label)}</small></td>")
-            rows.append(f"<tr><th>{html.escape(label.strip())}</th>{''.join(cells)}</tr>")
-        parts.append(f"<h3>{html.escape(date)}</h3><table><tr><th></th>{head}</tr>{''.join(rows)}</table>")
+                cells.append(f"<td>{f(line['diff_' + mid][s])}<br><small>{f(line['diff_' + lo][s])} {to} "
+                             f"{f(line['diff_' + hi][s])}</small></td>")
+            group = line["group"].iloc[0]
+            rows.append(f"<tr><th>{html.escape(_headline_label(label, group, lang).strip())}</th>{''.join(cells)}</tr>")
+        parts.append(f"<h3>{html.escape(format_month(date, lang))} ({date})</h3><table><tr><th></th>{head}</tr>"
+                     f"{''.join(rows)}</table>")
     return "\n".join(parts)
 
 
-def write_comparison(comparison: Comparison, out_dir: Path, dates: list[str] | None = None) -> Path:
-    """Write the report folder atomically; returns its path."""
+REPORTED = sorted({(i, g) for _, i, g, *_ in FIGURES} | {(i, g) for i, g, *_ in HEADLINE})
+
+
+def write_replications(comparison: Comparison, folder: Path) -> None:
+    """Every replication's reported indicators and each resolved scenario, for a brief made later."""
+    keep = pd.MultiIndex.from_tuples(REPORTED, names=["indicator", "group"])
+    frames = []
+    for k, r in enumerate(comparison.results):
+        ts = r.timeseries
+        sel = ts[pd.MultiIndex.from_frame(ts[["indicator", "group"]]).isin(keep)]
+        frames.append(sel.assign(scenario=r.scenario.name, position=k))
+        (folder / "scenarios").mkdir(exist_ok=True)
+        (folder / "scenarios" / f"{k}.toml").write_text(r.scenario.to_toml(), encoding="utf-8")
+    pd.concat(frames, ignore_index=True).to_parquet(folder / "replications.parquet", index=False)
+
+
+def write_comparison(comparison: Comparison, out_dir: Path, dates: list[str] | None = None,
+                     lang: str = "en") -> Path:
+    """Write the report folder atomically, in English, Russian or Kazakh; returns its path."""
+    _ = translator(lang)
     out_dir = Path(out_dir)
     dates = dates or default_dates(comparison)
     with atomic_dir(out_dir, "report") as tmp:
         base = comparison.base
         figures_html = []
         for stem, indicator, group, title, scale, unit in FIGURES:
-            png, data = _figure(comparison, stem, indicator, group, title, scale, unit)
+            png, data = figure(comparison, indicator, group, title, scale, unit, lang=lang)
             data.to_csv(tmp / f"figure_{stem}.csv", index=False, float_format="%.6g")
             (tmp / f"figure_{stem}.png").write_bytes(png)
-            figures_html.append(f'<figure><img alt="{html.escape(title)}" src="data:image/png;base64,'
-                                f'{base64.b64encode(png).decode()}"><figcaption>{html.escape(title)}: data in '
+            caption = html.escape(_("{title}: data in").format(title=_(title)))
+            figures_html.append(f'<figure><img alt="{html.escape(_(title))}" src="data:image/png;base64,'
+                                f'{base64.b64encode(png).decode()}"><figcaption>{caption} '
                                 f'<code>figure_{stem}.csv</code></figcaption></figure>')
         headline = comparison.headline(dates)
         headline.to_csv(tmp / "headline.csv", index=False, float_format="%.6g")
@@ -134,41 +195,47 @@ def write_comparison(comparison: Comparison, out_dir: Path, dates: list[str] | N
             "baseline": base.scenario.name,
             "alternatives": [r.scenario.name for r in comparison.alternatives],
             "scenario_files": [str(r.scenario.path) if r.scenario.path else None for r in comparison.results],
-            "replications": reps, "band_percentiles": list(comparison.band), "seeds": base.seeds, "agents": base.agents, "persons_per_agent": base.scale,
-            "headline_dates": dates,
+            "replications": reps, "band_percentiles": list(comparison.band), "seeds": base.seeds,
+            "agents": base.agents, "persons_per_agent": base.scale, "headline_dates": dates, "language": lang,
             "wall_seconds": {r.scenario.name: round(r.wall_seconds, 2) for r in comparison.results},
             "git_commit": git_commit(), "versions": versions(),
         }
+        summary.update(comparison.extra)
         (tmp / "summary.json").write_text(json.dumps(summary, indent=2, default=str), encoding="utf-8")
+        write_replications(comparison, tmp)
         changes = "".join(
-            f"<li><b>{html.escape(r.scenario.name)}</b>: {html.escape(r.scenario.description or '')}<ul>"
-            + "".join(f"<li><code>{html.escape(str(k))}</code>: {html.escape(str(a))} → {html.escape(str(b))}</li>"
-                      for _, k, a, b in diffs[diffs.scenario == r.scenario.name].itertuples(index=False))
+            f"<li><b>{html.escape(r.scenario.name)}</b><ul>"
+            + "".join(f"<li>{html.escape(line)}</li>" for line in levers(base.scenario, r.scenario, lang))
             + "</ul></li>" for r in comparison.alternatives)
+        esc = html.escape
+        intro = _("Baseline <b>{base}</b> against {n} alternative(s); {reps} replication(s) each with the same "
+                  "seeds (common random numbers), {agents} agents ({scale} persons each), {start} to {end}. "
+                  "Lines are medians and shaded bands span percentiles {low} to {high} across replications; "
+                  "differences are taken replication by replication, then summarised.").format(
+            base=esc(base.scenario.name), n=len(comparison.alternatives), reps=reps,
+            agents=format_number(base.agents, lang), scale=format_number(base.scale, lang),
+            start=esc(format_month(base.scenario["run.start"], lang)),
+            end=esc(format_month(base.scenario["run.end"], lang)), low=comparison.band[0], high=comparison.band[1])
+        title = _("migsim: {alternatives} against {baseline}").format(
+            alternatives=" / ".join(summary["alternatives"]), baseline=base.scenario.name)
         page = f"""<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>migsim: {html.escape(" vs ".join(summary["alternatives"]))}
-against {html.escape(base.scenario.name)}</title>
+<html lang="{lang}"><head><meta charset="utf-8"><title>{esc(title)}</title>
 <style>body{{font-family:sans-serif;max-width:1000px;margin:2em auto;color:#222}}
 table{{border-collapse:collapse;margin-bottom:1.5em}}td,th{{border:1px solid #ccc;padding:4px 8px;text-align:right}}
 th:first-child{{text-align:left}}small{{color:#666}}figure{{margin:1.5em 0}}img{{max-width:100%}}</style></head>
 <body>
-<h1>Policy comparison</h1>
-<p>Baseline <b>{html.escape(base.scenario.name)}</b> ({html.escape(base.scenario.description or '')}) against
-{len(comparison.alternatives)} alternative(s); {reps} replication(s) each with the same seeds (common random
-numbers), {base.agents:,} agents ({base.scale:,.0f} persons each), {html.escape(base.scenario['run.start'])} to
-{html.escape(base.scenario['run.end'])}. Lines are medians and shaded bands span percentiles
-{comparison.band[0]} to {comparison.band[1]} across replications; differences are taken replication by
-replication, then summarised.</p>
-<h2>What the alternatives change</h2><ul>{changes}</ul>
-<h2>Headline indicators</h2>
-<p>Median, with the {comparison.band[0]}-{comparison.band[1]}% range below it; the last columns give the
-difference from the baseline.</p>
-{_headline_html(headline, base.scenario.name, comparison.columns)}
-<h2>Over time</h2>
+<h1>{esc(_("Policy comparison"))}</h1>
+<p>{intro}</p>
+<h2>{esc(_("What the alternatives change"))}</h2><ul>{changes}</ul>
+<h2>{esc(_("Headline indicators"))}</h2>
+<p>{esc(_("Median, with the {low}-{high}% range below it; the last columns give the difference from the "
+           "baseline.").format(low=comparison.band[0], high=comparison.band[1]))}</p>
+{_headline_html(headline, base.scenario.name, comparison.columns, lang)}
+<h2>{esc(_("Over time"))}</h2>
 {''.join(figures_html)}
-<p><small>Data: <code>headline.csv</code>, <code>figure_*.csv</code>, <code>differences.csv</code>,
-<code>summary.json</code> beside this page. migsim {html.escape(summary['versions']['migsim'])},
-commit {html.escape(str(summary['git_commit']))}.</small></p>
+<p><small>{esc(_("Data beside this page:"))} <code>headline.csv</code>, <code>figure_*.csv</code>,
+<code>differences.csv</code>, <code>summary.json</code>. migsim {esc(summary['versions']['migsim'])},
+{esc(_("commit"))} {esc(str(summary['git_commit']))}.</small></p>
 </body></html>
 """
         (tmp / "report.html").write_text(page, encoding="utf-8")

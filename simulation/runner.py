@@ -56,9 +56,16 @@ class RunResult:
 
 
 def run_one(scenario: Scenario, seed: int, agents: int | None = None, progress=None,
-            per_agent: bool = False) -> tuple[pd.DataFrame, MigrationModel]:
-    """One replication: build the model, run every month, extract the time series."""
-    model = MigrationModel(scenario, seed=seed, agents=agents, per_agent=per_agent)
+            per_agent: bool = False, save_state: tuple[str, str] | None = None,
+            model: MigrationModel | None = None) -> tuple[pd.DataFrame, MigrationModel]:
+    """One replication: build the model (or continue a restored one), run every month, extract the
+    time series; `save_state` = (YYYY-MM, file) writes the whole state on the way (`state.py`)."""
+    model = model or MigrationModel(scenario, seed=seed, agents=agents, per_agent=per_agent)
+    if save_state is not None:
+        from .state import run_to, save_state as save
+
+        run_to(model, save_state[0])
+        save(model, save_state[1])
     model.run(progress=progress)
     return model.timeseries(), model
 
@@ -90,12 +97,17 @@ def _run_rep(args) -> tuple[int, pd.DataFrame, float, int]:
 
 
 def run(scenario: Scenario, *, seed: int | None = None, reps: int | None = None, agents: int | None = None,
-        jobs: int = 1, progress: bool = False, posterior: Posterior | None = None) -> RunResult:
+        jobs: int = 1, progress: bool = False, posterior: Posterior | None = None,
+        save_state: tuple[str, str] | None = None, from_state: MigrationModel | None = None) -> RunResult:
     """Run a scenario's replications (in `jobs` processes) and gather their time series.
 
     With a `posterior` (`posterior.load_posterior`), replications draw their calibrated
     parameters from it (see `replication_plan`); without, they all use the scenario's values.
+    `save_state` and `from_state` (a model restored by `state.load_state` and branched onto
+    `scenario`) concern one replication: its seed and size are those of the state.
     """
+    if from_state is not None:
+        seed, reps, agents = from_state.seed, 1, from_state.population.n
     seed = int(scenario["run.seed"] if seed is None else seed)
     reps = int(scenario["run.reps"] if reps is None else reps)
     agents = int(scenario["run.agents"] if agents is None else agents)
@@ -117,7 +129,7 @@ def run(scenario: Scenario, *, seed: int | None = None, reps: int | None = None,
         else:
             for rep, (sc, s) in enumerate(zip(scenarios, seeds)):
                 tick = (lambda: bar.update(1)) if bar is not None else None
-                frame, model = run_one(sc, s, agents, progress=tick)
+                frame, model = run_one(sc, s, agents, progress=tick, save_state=save_state, model=from_state)
                 frames[rep] = frame
                 scale, n = model.population.scale, model.population.n
     finally:

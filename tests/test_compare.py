@@ -83,7 +83,7 @@ def test_the_band_percentiles_can_be_chosen(files, capsys):
     assert {"q05", "q50", "q95"} <= set(levels.columns) and "q10" not in levels
     assert (levels.q05 <= levels.q50).all() and (levels.q50 <= levels.q95).all()
     assert (levels.q05 < levels.q95).any()  # three replications do spread
-    assert "percentiles\n5 to 95" in (out / "report.html").read_text()
+    assert "percentiles 5 to 95" in (out / "report.html").read_text()
     assert json.loads((out / "summary.json").read_text())["band_percentiles"] == [5, 95]
     for bad in ("50,90", "10", "ten,ninety"):
         with pytest.raises(SystemExit) as exit_:

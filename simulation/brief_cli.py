@@ -1,0 +1,116 @@
+"""The commands of the brief and spreadsheet layer: `brief`, `template`, `import`.
+
+They register themselves on the `migsim` parser (as the teaching app and calibration do), so
+the CLI module only calls `register`. Each parses arguments and calls the Python API.
+"""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+from .errors import ScenarioError
+from .i18n import LANGUAGES
+
+
+def _dates(text: str | None) -> list[str] | None:
+    from .scenario import month_index
+
+    if not text:
+        return None
+    dates = [d.strip() for d in text.split(",") if d.strip()]
+    for d in dates:
+        try:
+            month_index(d)
+        except ValueError:
+            raise ScenarioError(f"--dates: {d!r} is not a month written YYYY-MM (e.g. 2026-12,2030-12).") from None
+    return dates
+
+
+def cmd_brief(args) -> int:
+    from .brief import load_comparison, make_brief
+
+    langs = list(LANGUAGES) if args.lang == "all" else [args.lang]
+    dates = _dates(args.dates)
+    started = time.perf_counter()
+    out = Path(args.out)
+    if args.comparison_folder:
+        if args.scenarios:
+            raise ScenarioError("give either scenario files (BASE ALT ...) or --from FOLDER, not both.")
+        comparison = load_comparison(args.comparison_folder)
+    else:
+        if len(args.scenarios) < 2:
+            raise ScenarioError("give a baseline and at least one alternative scenario file (e.g. "
+                                "scenarios/baseline.toml scenarios/quota_halved.toml), or --from a compare folder.")
+        from .cli import _load_all
+        from .experiments import compare
+        from .report import write_comparison
+
+        base, *alternatives = _load_all(args.scenarios, args)
+        if args.reps < 1:
+            raise ScenarioError(f"--reps = {args.reps}: give at least 1 replication.")
+        comparison = compare(base, alternatives, reps=args.reps, seed=args.seed, jobs=args.jobs,
+                             progress=not args.quiet, band=args.band)
+        from .brief import brief_dates
+
+        write_comparison(comparison, out / "comparison", dates or brief_dates(comparison), lang=langs[0])
+    written = []
+    for lang in langs:
+        written += make_brief(comparison, out, lang=lang, dates=dates, sensitivity=args.sensitivity)
+    if not args.quiet:
+        print(f"brief written in {time.perf_counter() - started:.1f} s: " + ", ".join(str(p) for p in written))
+    return 0
+
+
+def cmd_template(args) -> int:
+    from .workbook import write_template
+
+    path = write_template(Path(args.xlsx), lang=args.lang)
+    print(f"template written to {path}: fill one row per event, then `migsim import {path} --out FILE.toml`")
+    return 0
+
+
+def cmd_import(args) -> int:
+    from .workbook import import_workbook
+
+    path, events = import_workbook(Path(args.workbook), Path(args.out), extends=args.extends, name=args.name)
+    print(f"{args.workbook}: {events} event(s) checked; scenario written to {path}")
+    return 0
+
+
+def register(sub) -> None:
+    """Add `brief`, `template` and `import` to the `migsim` command."""
+    from .cli import band
+
+    p = sub.add_parser("brief", help="a print-ready policy brief (PDF) and workbook (XLSX) from a comparison")
+    p.add_argument("scenarios", nargs="*", help="baseline and alternative scenario files (or use --from)")
+    p.add_argument("--from", dest="comparison_folder", metavar="FOLDER",
+                   help="a `migsim compare` report folder to make the brief from, without running anything")
+    p.add_argument("--out", required=True, help="folder for brief_<lang>.pdf and brief_<lang>.xlsx")
+    p.add_argument("--lang", choices=[*LANGUAGES, "all"], default="en", help="language of the brief (default en)")
+    p.add_argument("--dates", help="headline dates, e.g. 2026-12,2030-12 (default: after the policies start)")
+    p.add_argument("--reps", type=int, default=10, help="replications per scenario when running (default 10)")
+    p.add_argument("--band", type=band, default=(10, 90), metavar="LOW,HIGH",
+                   help="percentiles of the band across replications (default 10,90)")
+    p.add_argument("--seed", type=int, help="seed of the first replication (default: run.seed of the baseline)")
+    p.add_argument("--agents", type=int, help="worker agents (default: run.agents)")
+    p.add_argument("--jobs", type=int, default=1, help="processes for replications (same results as 1)")
+    p.add_argument("--sensitivity", help="indices.csv of `migsim sensitivity`, to name the most influential parameters")
+    p.add_argument("--quiet", action="store_true", help="no progress bar or summary")
+    p.set_defaults(func=cmd_brief)
+
+    p = sub.add_parser("template", help="write a spreadsheet of dated policy events to fill in")
+    p.add_argument("--xlsx", required=True, help="the workbook to write (.xlsx)")
+    p.add_argument("--lang", choices=LANGUAGES, default="en", help="language of the header notes (default en)")
+    p.set_defaults(func=cmd_template)
+
+    p = sub.add_parser("import", help="turn a filled events spreadsheet into a validated scenario file")
+    p.add_argument("workbook", help="the filled workbook (.xlsx) made by `migsim template`")
+    p.add_argument("--out", required=True, help="the scenario file to write (.toml)")
+    p.add_argument("--extends", default="baseline", help="scenario it extends (default baseline)")
+    p.add_argument("--name", help="scenario name (default: the file name of --out)")
+    p.set_defaults(func=cmd_import)
+
+    from .discovery import register as register_discover
+
+    register_discover(sub)

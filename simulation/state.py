@@ -1,0 +1,215 @@
+"""Saved model state: stop a run at a month, keep everything, continue it, or branch it.
+
+A state is the whole `MigrationModel` (population columns, network, lever state in the economy,
+the random streams, the recorder, Mesa's clock and pending events) pickled with cloudpickle,
+which also carries the scheduled event actions (closures that plain pickle refuses). Restoring
+it and running on gives, bit for bit, what the straight run gives (`tests/test_state.py`).
+
+Branching is what makes comparisons cheap: scenarios that differ only by events from some month
+on share their history up to it, and with common random numbers that history is the same in
+every one of them. `run_branched` simulates it once per replication, then continues each
+scenario from a copy of the state with its own future events (`branch`). Events that began
+before the branch month must be the same in every scenario; they keep the state they saved when
+they began (what to restore at their end).
+"""
+
+from __future__ import annotations
+
+import io
+import time
+from pathlib import Path
+
+import cloudpickle
+
+from .errors import RunError, ScenarioError
+from .events import schedule as schedule_events
+from .events import validate_scenario_events
+from .model import MigrationModel
+from .scenario import Scenario, month_index
+
+MAGIC = b"migsim-state-1\n"
+RUN_SIZE = ("run.seed", "run.agents", "run.reps")  # settings a branch may give otherwise: the state fixes them
+
+
+def run_to(model: MigrationModel, month: str) -> None:
+    """Simulate up to, not including, `month` (YYYY-MM): its events have not applied yet."""
+    target = month_index(month) - model.start_index
+    if not 0 <= target <= model.n_months:
+        raise ScenarioError(f"--save-state {month}: outside the run ({model.params['run.start']} to "
+                            f"{model.params['run.end']}); give a month within it.")
+    if target < model.month_counter:
+        raise ScenarioError(f"--save-state {month}: the model is already past it (at {model.date}).")
+    while model.month_counter < target:
+        model.run_for(1)
+
+
+def to_bytes(model: MigrationModel) -> bytes:
+    """The model's whole state."""
+    return MAGIC + cloudpickle.dumps(model, protocol=5)
+
+
+def from_bytes(data: bytes, source: str = "state") -> MigrationModel:
+    """A model from `to_bytes`, exactly as it was."""
+    if not data.startswith(MAGIC):
+        raise ScenarioError(f"{source}: not a migsim state file (write one with `migsim run --save-state`).")
+    try:
+        model = cloudpickle.load(io.BytesIO(data[len(MAGIC):]))
+    except Exception as exc:  # a state from another version of the code, or a damaged file
+        raise ScenarioError(f"{source}: cannot be restored ({type(exc).__name__}: {exc}); it was written by "
+                            "another version of migsim or is damaged. Save the state again.") from None
+    if not isinstance(model, MigrationModel):
+        raise ScenarioError(f"{source}: holds no migsim model.")
+    return model
+
+
+def save_state(model: MigrationModel, path: str | Path) -> Path:
+    """Write the state to `path` (a temporary name first, then renamed)."""
+    path = Path(path)
+    tmp = path.with_name(f".{path.name}.partial")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp.write_bytes(to_bytes(model))
+        tmp.replace(path)
+    except OSError as exc:
+        tmp.unlink(missing_ok=True)
+        raise RunError(f"{path}: cannot write the state ({exc.strerror}); choose another file.") from None
+    return path
+
+
+def load_state(path: str | Path) -> MigrationModel:
+    path = Path(path)
+    if not path.is_file():
+        raise ScenarioError(f"--from-state {path}: no such file; write one with `migsim run --save-state`.")
+    return from_bytes(path.read_bytes(), str(path))
+
+
+def _key(ev) -> tuple:
+    return ev.kind, ev.start, ev.end, tuple(sorted((k, repr(v)) for k, v in ev.settings.items()))
+
+
+def branch(model: MigrationModel, scenario: Scenario) -> MigrationModel:
+    """Continue `model` under `scenario`: same parameters and past events, its own future events."""
+    here = model.absolute_month
+    where = scenario.path or scenario.name
+    differ = [k for k in scenario.values if k not in RUN_SIZE and scenario.values[k] != model.params.values.get(k)]
+    if differ:
+        raise ScenarioError(f"{where}: sets {differ[0]} (and {len(differ) - 1} more) unlike the saved state's "
+                            f"scenario '{model.params.name}'; a branch may differ only by events from {model.date} on.")
+    timeline = validate_scenario_events(scenario)
+    past = {_key(ev): ev for ev in model.timeline if ev.start < here}
+    kept = []
+    for ev in timeline:
+        if ev.start < here:
+            if _key(ev) not in past:
+                raise ScenarioError(f"{ev.source}: {ev.label}: starts before {model.date}, where the saved state "
+                                    "branches, and the state's history has no such event; branch earlier.")
+            kept.append(past.pop(_key(ev)))  # keeps what it saved when it began
+        else:
+            kept.append(ev)
+    if past:
+        ev = next(iter(past.values()))
+        raise ScenarioError(f"{where}: lacks {ev.label} of the saved state's history (before {model.date}); "
+                            "a branch must share the history.")
+    pending = set(map(id, model._event_actions))
+    for event in list(model._event_list._events):
+        fn = event.fn() if event.fn is not None else None
+        if fn is not None and id(fn) in pending:
+            event.cancel()
+    model.schedule_event = _future_only(model)  # the actions of months already simulated are skipped
+    try:
+        model._event_actions = schedule_events(model, timeline)
+    finally:
+        del model.schedule_event
+    model.timeline = timeline
+    model.params = scenario
+    return model
+
+
+def _future_only(model: MigrationModel):
+    schedule = MigrationModel.schedule_event
+
+    def only_future(function, *, at):
+        return schedule(model, function, at=at) if at > model.time else None
+
+    return only_future
+
+
+def branch_month(base: Scenario, alternatives: list[Scenario]) -> str | None:
+    """The earliest month at which an alternative's events differ from the baseline's (None: cannot branch).
+
+    Alternatives that set other parameter values differ from the first month, so nothing is shared.
+    """
+    same = lambda a: all(a.values[k] == base.values[k] for k in base.values if k not in RUN_SIZE)  # noqa: E731
+    if not all(same(a) for a in alternatives):
+        return None
+    base_events = validate_scenario_events(base)
+    first = None
+    for alt in alternatives:
+        theirs = validate_scenario_events(alt)
+        mine, other = {_key(e) for e in base_events}, {_key(e) for e in theirs}
+        starts = [e.start for e in base_events + theirs if _key(e) in mine ^ other]
+        if starts:
+            first = min(starts + ([first] if first is not None else []))
+    if first is None or first <= month_index(base["run.start"]):
+        return None
+    year, m = divmod(first, 12)
+    return f"{year:04d}-{m + 1:02d}"
+
+
+def run_branched_rep(args) -> tuple[int, list, float, int, float]:
+    """One replication of every scenario: the shared history once, then each branch."""
+    scenarios, seed, agents, month, rep = args
+    started = time.perf_counter()
+    model = MigrationModel(scenarios[0], seed=seed, agents=agents)
+    run_to(model, month)
+    state = to_bytes(model)
+    frames = []
+    for k, scenario in enumerate(scenarios):
+        m = model if k == 0 else branch(from_bytes(state), scenario)
+        m.run()
+        frames.append(m.timeseries())
+    return rep, frames, model.population.scale, model.population.n, time.perf_counter() - started
+
+
+def run_branched(scenarios: list[Scenario], month: str, *, seed: int, reps: int, agents: int | None = None,
+                 jobs: int = 1, progress: bool = False) -> list:
+    """Every scenario's replications, the shared history simulated once per replication."""
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    import pandas as pd
+
+    from .runner import RunResult, _months, _progress_bar, replication_seeds
+
+    agents = int(scenarios[0]["run.agents"] if agents is None else agents)
+    seeds = replication_seeds(seed, reps)
+    tasks = [(scenarios, s, agents, month, r) for r, s in enumerate(seeds)]
+    bar = _progress_bar(progress, total=reps, unit="rep",
+                        desc=f"{len(scenarios)} scenarios branched at {month} ({agents:,} agents)")
+    started = time.perf_counter()
+    done: dict[int, list] = {}
+    scale = n = 0
+    try:
+        if jobs > 1 and reps > 1:
+            with ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("spawn")) as pool:
+                outcomes = pool.map(run_branched_rep, tasks)
+                for rep, frames, scale, n, _seconds in outcomes:
+                    done[rep] = frames
+                    if bar is not None:
+                        bar.update(1)
+        else:
+            for task in tasks:
+                rep, frames, scale, n, _seconds = run_branched_rep(task)
+                done[rep] = frames
+                if bar is not None:
+                    bar.update(1)
+    finally:
+        if bar is not None:
+            bar.close()
+    wall = time.perf_counter() - started
+    results = []
+    for k, scenario in enumerate(scenarios):
+        series = pd.concat([done[r][k].assign(rep=r) for r in sorted(done)], ignore_index=True)
+        results.append(RunResult(scenario, series, seeds, n, scale, wall / len(scenarios), _months(scenario),
+                                 {"branched_from": month}))
+    return results

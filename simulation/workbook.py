@@ -1,0 +1,247 @@
+"""Levers from a spreadsheet: a template of dated events, and its import as a scenario file.
+
+An analyst who does not write TOML fills one row per event in the `events` sheet that
+`write_template` makes: the kind, the date (or start and end), and the settings of that kind,
+one column per setting. The rows above the data say each column's unit and allowed values, and
+the cells carry data validation (a list of kinds, names and true/false; numbers within their
+range), so most mistakes are caught while typing. `import_workbook` reads the rows back and
+validates them with the same code as a scenario file's `[[events]]` (`events.parse_events`), so
+the messages are the same, preceded by the sheet, row and column of the cell at fault; the
+scenario file is written only when every row is valid.
+"""
+
+from __future__ import annotations
+
+import datetime
+import os
+import re
+from pathlib import Path
+
+import tomli_w
+
+from .errors import ScenarioError
+from .events import KINDS, MANY, NAME_LISTS, REQUIRED, parse_events, validate_scenario_events
+from .i18n import translator
+
+SHEET = "events"
+COMMON = ("kind", "date", "start", "end", "note")
+FIRST_DATA_ROW = 4  # row 1: keys, row 2: units, row 3: allowed values and the kinds that use the column
+
+
+def _(message: str) -> str:
+    """Marks a message for the catalogues (gettext's N_); it is translated where it is shown."""
+    return message
+
+
+def setting_columns() -> dict[str, list]:
+    """Every setting key of every kind, in the order kinds declare them: key -> [(kind, Setting)]."""
+    columns: dict[str, list] = {}
+    for kind in KINDS.values():
+        for key, setting in kind.settings.items():
+            columns.setdefault(key, []).append((kind.name, setting))
+    return columns
+
+
+def _column_note(uses: list) -> tuple[str, str]:
+    units = list(dict.fromkeys(s.unit for _k, s in uses))
+    allowed = list(dict.fromkeys(s.allowed() for _k, s in uses))
+    kinds = ", ".join(k for k, _s in uses)
+    return " / ".join(units), f"{' | '.join(allowed)} (kinds: {kinds})"
+
+
+def _plain(x: float) -> str:
+    return f"{x:,.0f}" if float(x).is_integer() else f"{x:g}"
+
+
+def write_template(path: Path, lang: str = "en") -> Path:
+    """Write an empty events workbook with units, allowed values and data validation."""
+    from openpyxl import Workbook
+    from openpyxl.comments import Comment
+    from openpyxl.styles import Alignment, Font, PatternFill
+    from openpyxl.worksheet.datavalidation import DataValidation
+
+    _ = translator(lang)
+    path = Path(path)
+    if path.suffix.lower() != ".xlsx":
+        raise ScenarioError(f"--xlsx {path}: give a file name ending in .xlsx.")
+    if path.exists():
+        raise ScenarioError(f"--xlsx {path}: exists already; migsim does not overwrite it. Choose another name.")
+    columns = setting_columns()
+    keys = list(COMMON) + list(columns)
+    wb = Workbook()
+    ws = wb.active
+    ws.title = SHEET
+    notes = {"kind": ("-", "one of " + ", ".join(repr(k) for k in KINDS)),
+             "date": ("YYYY-MM", _("month it happens, as text YYYY-MM; or give start (and end)")),
+             "start": ("YYYY-MM", _("first month of a window, as text YYYY-MM")),
+             "end": ("YYYY-MM", _("last month of the window (included); empty: to the end of the run")),
+             "note": ("-", _("free text"))}
+    notes.update({key: _column_note(uses) for key, uses in columns.items()})
+    grey = PatternFill("solid", fgColor="EEEEEE")
+    for c, key in enumerate(keys, start=1):
+        unit, allowed = notes[key]
+        ws.cell(1, c, key).font = Font(bold=True)
+        ws.cell(2, c, unit).fill = grey
+        cell = ws.cell(3, c, allowed)
+        cell.fill, cell.alignment = grey, Alignment(wrap_text=True, vertical="top")
+        if key in columns:
+            docs = "; ".join(f"{k}: {s.doc}" for k, s in columns[key])
+            ws.cell(1, c).comment = Comment(docs[:1000], "migsim")
+        ws.column_dimensions[ws.cell(1, c).column_letter].width = 16 if key != "kind" else 20
+    ws.row_dimensions[3].height = 90
+    for c in (2, 3, 4):  # months stay text: a spreadsheet would turn 2026-01 into a date
+        for r in range(FIRST_DATA_ROW, 201):
+            ws.cell(r, c).number_format = "@"
+    ws.freeze_panes = ws.cell(FIRST_DATA_ROW, 2)
+    last = 1000
+    dv = DataValidation(type="list", formula1='"' + ",".join(KINDS) + '"', allow_blank=True,
+                        showErrorMessage=True, error=_("Choose one of the kinds in the list."))
+    ws.add_data_validation(dv)
+    dv.add(f"A{FIRST_DATA_ROW}:A{last}")
+    for c, key in enumerate(keys, start=1):
+        if key not in columns:
+            continue
+        letter = ws.cell(1, c).column_letter
+        settings = [s for _k, s in columns[key]]
+        types = {s.type for s in settings}
+        rule = None
+        if types <= {"number", "integer"}:
+            lows = [s.low for s in settings]
+            highs = [s.high for s in settings]
+            low = min(lows) if None not in lows else -1e12
+            high = max(highs) if None not in highs else 1e12
+            rule = DataValidation(type="whole" if types == {"integer"} else "decimal", operator="between",
+                                  formula1=str(low), formula2=str(high), allow_blank=True, showErrorMessage=True,
+                                  error=_("A number from {low} to {high}.").format(low=_plain(low), high=_plain(high)))
+        elif types == {"bool"}:
+            rule = DataValidation(type="list", formula1='"TRUE,FALSE"', allow_blank=True, showErrorMessage=True)
+        elif len(types) == 1 and (types & set(NAME_LISTS)) and not (types & set(MANY)):
+            names = NAME_LISTS[types.pop()]
+            rule = DataValidation(type="list", formula1='"' + ",".join(names) + '"', allow_blank=True,
+                                  showErrorMessage=True)
+        elif len(types) == 1 and next(iter(types)).startswith("choice:"):
+            rule = DataValidation(type="list", formula1='"' + next(iter(types)).split(":", 1)[1] + '"',
+                                  allow_blank=True, showErrorMessage=True)
+        if rule is not None:
+            ws.add_data_validation(rule)
+            rule.add(f"{letter}{FIRST_DATA_ROW}:{letter}{last}")
+    ref = wb.create_sheet("kinds")
+    ref.append(["kind", "when", "key", "default", "unit", "allowed", "meaning"])
+    for cell in ref[1]:
+        cell.font = Font(bold=True)
+    when = {"optional": "date, or start (and end)", "required": "start and end", "none": "date"}
+    for kind in KINDS.values():
+        ref.append([kind.name, when[kind.window], "", "", "", "", kind.doc])
+        for key, s in kind.settings.items():
+            default = "required" if s.default is REQUIRED else "" if s.default is None else \
+                ", ".join(s.default) if isinstance(s.default, tuple) else str(s.default)
+            ref.append(["", "", key, default, s.unit, s.allowed(), s.doc])
+    path.parent.mkdir(parents=True, exist_ok=True)
+    wb.save(path)
+    return path
+
+
+def _cell_value(value, key: str, uses: list | None):
+    """A cell as the TOML value it stands for: months as text, lists from commas, numbers kept."""
+    if isinstance(value, (datetime.datetime, datetime.date)) and key in ("date", "start", "end"):
+        return f"{value.year:04d}-{value.month:02d}"  # a spreadsheet turned "2026-01" into a date
+    if isinstance(value, str):
+        value = value.strip()
+        if uses and {s.type for _k, s in uses} <= {"bool"} and value.upper() in ("TRUE", "FALSE"):
+            return value.upper() == "TRUE"
+        if uses and any(s.type in MANY for _k, s in uses) and "," in value:
+            return [x.strip() for x in value.split(",") if x.strip()]
+    if isinstance(value, float) and value.is_integer() and uses and all(s.type == "integer" for _k, s in uses):
+        return int(value)
+    return value
+
+
+def read_events(path: Path) -> list[dict]:
+    """The filled rows of the `events` sheet as `[[events]]` tables, each with its location."""
+    from openpyxl import load_workbook
+    from openpyxl.utils.exceptions import InvalidFileException
+
+    path = Path(path)
+    if not path.exists():
+        raise ScenarioError(f"{path}: no such workbook. Make one with `migsim template --xlsx {path.name}`.")
+    try:
+        wb = load_workbook(path, data_only=True)
+    except (InvalidFileException, OSError, KeyError, ValueError) as exc:
+        raise ScenarioError(f"{path}: not a readable .xlsx workbook ({exc}).") from None
+    if SHEET not in wb.sheetnames:
+        raise ScenarioError(f"{path}: has no sheet '{SHEET}' (sheets: {', '.join(wb.sheetnames)}); "
+                            "fill the workbook that `migsim template` writes.")
+    ws = wb[SHEET]
+    header = [c.value for c in ws[1]]
+    columns = setting_columns()
+    for c, key in enumerate(header, start=1):
+        if key is not None and key not in COMMON and key not in columns:
+            raise ScenarioError(f"{path}: sheet '{SHEET}', row 1, column {ws.cell(1, c).column_letter}: "
+                                f"unknown column {key!r}; columns allowed: " + ", ".join(list(COMMON) + list(columns)))
+    tables = []
+    for r in range(FIRST_DATA_ROW, ws.max_row + 1):
+        cells = {key: ws.cell(r, c).value for c, key in enumerate(header, start=1) if key is not None}
+        cells = {k: v for k, v in cells.items() if v is not None and not (isinstance(v, str) and not v.strip())}
+        if not cells:
+            continue
+        table = {k: _cell_value(v, k, columns.get(k)) for k, v in cells.items()}
+        table["_file"] = f"{path}: sheet '{SHEET}', row {r}"
+        table["_columns"] = {key: ws.cell(1, c).column_letter for c, key in enumerate(header, start=1) if key}
+        tables.append(table)
+    return tables
+
+
+def _locate(message: str, table: dict) -> str:
+    """Add the column of the key a validation message names (the kind when it names none)."""
+    found = re.search(r"key '(\w+)'", message)
+    key = found.group(1) if found else ("kind" if "kind" in message else None)
+    column = table["_columns"].get(key) if key else None
+    if column is None:
+        return message
+    return message.replace(table["_file"], f"{table['_file']}, column {column} ('{key}')", 1)
+
+
+def workbook_events(path: Path) -> list[dict]:
+    """Read and validate the workbook's events; returns them as `[[events]]` tables."""
+    tables = read_events(path)
+    if not tables:
+        raise ScenarioError(f"{path}: sheet '{SHEET}' has no filled row below row {FIRST_DATA_ROW - 1}; "
+                            "give one row per event.")
+    for table in tables:
+        try:
+            parse_events([{k: v for k, v in table.items() if k != "_columns"}])
+        except ScenarioError as exc:
+            raise ScenarioError(_locate(str(exc).replace("[[events]] #1", "event"), table)) from None
+    return [{k: v for k, v in t.items() if not k.startswith("_")} for t in tables]
+
+
+def import_workbook(path: Path, out: Path, *, extends: str = "baseline", name: str | None = None) -> tuple[Path, int]:
+    """Write a scenario file (extending `extends`) with the workbook's events, checked as any scenario is."""
+    from .scenario import baseline_path, load_scenario
+
+    path, out = Path(path), Path(out)
+    if out.suffix.lower() != ".toml":
+        raise ScenarioError(f"--out {out}: give a scenario file name ending in .toml.")
+    if out.exists():
+        raise ScenarioError(f"--out {out}: exists already; migsim does not overwrite it. Choose another name.")
+    events = workbook_events(path)
+    target = extends
+    if not Path(extends).suffix and not (out.parent / f"{extends}.toml").exists() and extends == "baseline":
+        target = os.path.relpath(baseline_path(), out.parent.resolve())
+    elif Path(extends).exists():
+        target = os.path.relpath(Path(extends).resolve(), out.parent.resolve())
+    name = name or out.stem
+    doc = {"extends": target, "name": name,
+           "description": f"Dated events imported from {path.name}.", "events": events}
+    text = (f"# Question: what do the levers in {path.name} change against '{Path(extends).stem}'?\n"
+            f"# Written by `migsim import {path.name}`; edit the workbook and import it again, or edit here.\n"
+            + tomli_w.dumps(doc))
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = out.with_name(f".{out.name}.tmp-{os.getpid()}.toml")
+    try:
+        tmp.write_text(text, encoding="utf-8")
+        validate_scenario_events(load_scenario(tmp))
+        tmp.replace(out)
+    finally:
+        tmp.unlink(missing_ok=True)
+    return out, len(events)

@@ -1,0 +1,103 @@
+"""The policy brief: rendered in each language, read back, and opened by LibreOffice."""
+
+import os
+import shutil
+import subprocess
+import zipfile
+
+import pytest
+
+from simulation import load_scenario
+from simulation.brief import brief_dates, build_brief, event_sentence, headline_table, load_comparison, make_brief
+from simulation.brief_xlsx import sheet_names
+from simulation.cli import main
+from simulation.experiments import compare
+from simulation.report import write_comparison
+
+SMALL = dict(run__agents=1500, run__start="2025-01", run__end="2027-12", run__burn_in_months=6)
+WORDS = {"en": ["Policy brief", "Work-permit quota", "Uzbekistan", "Provenance", "January 2026"],
+         "ru": ["Аналитическая записка", "Квота на привлечение", "Узбекистан", "Происхождение", "января 2026"],
+         "kk": ["Талдамалық жазба", "квота", "Өзбекстан", "шығу тегі", "Қаңтар 2026"]}
+
+
+@pytest.fixture(scope="module")
+def comparison():
+    base = load_scenario("scenarios/baseline.toml").with_values(**SMALL)
+    policy = load_scenario("scenarios/quota_halved.toml").with_values(**SMALL)
+    return compare(base, [policy], reps=3)
+
+
+def test_headline_dates_follow_the_policy_and_differences_are_paired(comparison):
+    assert brief_dates(comparison) == ["2026-12", "2027-12"]
+    table = headline_table(comparison, ["2026-12"])
+    row = table[table.indicator == "stock_kaz"].iloc[0]
+    ts = {r.scenario.name: r.timeseries for r in comparison.results}
+    at = {name: t[(t.indicator == "stock_kaz") & (t.date == "2026-12")].set_index("rep")["value"]
+          for name, t in ts.items()}
+    paired = at["quota_halved"] - at["baseline"]  # replication by replication, not band minus band
+    assert row.diff_q50 == pytest.approx(paired.median())
+    assert row.p_lower == pytest.approx((paired < 0).mean()) and row.p_higher == pytest.approx((paired > 0).mean())
+    assert ((table.p_lower + table.p_higher) <= 1).all() and (table.replications == 3).all()
+
+
+def test_levers_in_words_in_each_language():
+    event = {"kind": "quota", "date": "2026-01", "total": 15000}
+    assert event_sentence(event, "en") == "Work-permit quota from January 2026 — permits in total: 15,000 persons"
+    assert event_sentence(event, "ru").startswith("Квота на привлечение иностранной рабочей силы с января 2026 г.")
+    assert "15\xa0000 адам" in event_sentence(event, "kk")
+
+
+@pytest.mark.parametrize("lang", ["en", "ru", "kk"])
+def test_the_brief_renders_and_reads_back(comparison, tmp_path, lang):
+    from openpyxl import load_workbook
+    from pypdf import PdfReader
+
+    pdf, xlsx = make_brief(comparison, tmp_path, lang=lang)
+    reader = PdfReader(pdf)
+    assert 2 <= len(reader.pages) <= 4
+    text = " ".join(page.extract_text() for page in reader.pages).replace("\xa0", " ")
+    for word in WORDS[lang]:
+        assert word in text, f"{word!r} missing from the {lang} brief"
+    assert "behaviour.beta_income" in text and "KEL2025" in text  # assumptions with their sources
+    assert load_workbook(xlsx).sheetnames == sheet_names(build_brief(comparison, lang))
+
+
+def test_a_brief_from_a_compare_folder_equals_one_from_the_comparison(comparison, tmp_path):
+    write_comparison(comparison, tmp_path / "cmp")
+    again = load_comparison(tmp_path / "cmp")
+    a = headline_table(comparison, ["2027-12"])
+    b = headline_table(again, ["2027-12"])
+    assert a.drop(columns="label").equals(b.drop(columns="label"))
+    assert main(["brief", "--from", str(tmp_path / "cmp"), "--out", str(tmp_path / "b"), "--lang", "ru",
+                 "--quiet"]) == 0
+    assert (tmp_path / "b" / "brief_ru.pdf").stat().st_size > 10_000
+    assert main(["brief", "--from", str(tmp_path), "--out", str(tmp_path / "c")]) == 2
+
+
+def _libreoffice():
+    return shutil.which("libreoffice") or shutil.which("soffice")
+
+
+@pytest.mark.skipif(not _libreoffice() and os.environ.get("CI") != "true",
+                    reason="LibreOffice is not installed (setup.sh installs libreoffice-calc-nogui when run as root)")
+def test_the_workbook_opens_in_libreoffice_with_every_sheet(comparison, tmp_path):
+    assert _libreoffice(), "CI needs LibreOffice: setup.sh installs libreoffice-calc-nogui"
+    _pdf, xlsx = make_brief(comparison, tmp_path, lang="kk")
+    out = tmp_path / "converted"
+    subprocess.run([_libreoffice(), f"-env:UserInstallation=file://{tmp_path / 'profile'}", "--headless",
+                    "--convert-to", "ods", "--outdir", str(out), str(xlsx)], check=True, capture_output=True,
+                   timeout=900)  # minutes on a loaded machine
+    content = zipfile.ZipFile(out / "brief_kk.ods").read("content.xml").decode()
+    for name in sheet_names(build_brief(comparison, "kk")):
+        assert f'table:name="{name}"' in content
+
+
+def test_the_compare_report_and_run_figures_speak_the_language(comparison, tmp_path):
+    from simulation.plots import standard_plots
+
+    write_comparison(comparison, tmp_path / "kk", lang="kk")
+    page = (tmp_path / "kk" / "report.html").read_text(encoding="utf-8")
+    assert '<html lang="kk">' in page and "Негізгі көрсеткіштер" in page and "Өзбекстан" in page
+    assert "Шетелдік жұмыс күшін тартуға арналған квота" in page  # the lever in words
+    made = standard_plots(comparison.base.timeseries, tmp_path, "baseline", 3, lang="ru")
+    assert len(made) == 5 and all(p.stat().st_size > 10_000 for p in made)
