@@ -85,9 +85,10 @@ def choose_destinations(rows, *args):
     """Chosen alternative per worker, or -1 to stay (see `_choose_destinations`).
 
     Many workers: the parallel compiled loop; a handful (the per-agent reference
-    month calls this for one worker at a time): the serial one, without thread start-up.
+    month calls this for one worker at a time), or one thread (a worker process of a
+    calibration or sweep): the serial one, without the thread team's start-up.
     """
-    kernel = _choose_parallel if len(rows) >= 4096 else _choose_serial
+    kernel = _choose_parallel if len(rows) >= 4096 and numba.get_num_threads() > 1 else _choose_serial
     return kernel(rows, *args)
 
 
