@@ -106,7 +106,7 @@ def pooled_z(fast: np.ndarray, slow: np.ndarray) -> float:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--sizes", type=int, nargs="+", default=[100_000, 1_000_000, 3_000_000],
+    parser.add_argument("--sizes", type=int, nargs="*", default=[100_000, 1_000_000, 3_000_000],
                         help="agent counts of the scaling curve")
     parser.add_argument("--with-10m", action="store_true", help="add 10,000,000 agents (about 3 minutes or more)")
     parser.add_argument("--skip-calibration", action="store_true")
