@@ -1,25 +1,28 @@
-"""Speed and memory of the core model, and the fast month checked against a per-agent one.
+"""Speed and memory of the core model, all in one run, with the machine's load printed.
 
-    .venv/bin/python benchmarks/bench_core.py                 # 1M agents + reference comparison
-    .venv/bin/python benchmarks/bench_core.py --sizes 1000000 10000000 --skip-reference
+    .venv/bin/python benchmarks/bench_core.py                  # 100k, 1M, 3M + everything below
+    .venv/bin/python benchmarks/bench_core.py --sizes 1000000 --skip-reference --skip-calibration --skip-toy
+    .venv/bin/python benchmarks/bench_core.py --with-10m       # adds 10M agents to the scaling curve
 
-Part 1 runs the baseline scenario (2015-01..2030-12 plus its burn-in) at each size in a
-fresh process and reports wall time including set-up, and peak memory (maximum resident
-set size, as /usr/bin/time -v reports it). Targets: 1M agents in at most 90 s and 1.5 GB.
-
-Part 2 runs the same scenario with the idiomatic per-agent Mesa month (each Worker's
-step() calling the same kernels, `model.agents.shuffle_do("step")`) and with the
-vectorised month, at the same agent count, and shows that the aggregates agree
-statistically: the vectorised month is run with several seeds to measure the
-replication spread, and each aggregate of the per-agent run is expressed as a z-score
-against it. The per-agent month is slow (that is the point), so by default it covers a
-shorter window of the same scenario; `--reference-end 2030-12` runs all of it.
+1. Scaling: the baseline scenario (2015-01..2030-12 plus its 60-month burn-in) at each
+   size in a fresh process: wall time including imports and set-up, peak memory
+   (maximum resident set size), bytes per agent, agent-steps per second.
+2. Calibration-sized runs per minute on a local cluster of 2 workers
+   (`calibration_rate.py`: the historical replay at 10,000 agents, as `migsim calibrate`).
+3. The per-agent reference month (`simulation/reference.py`: each worker takes each
+   sub-step on its own row, Mesa's staged activation) against the vectorised month:
+   several seeds of each, every aggregate as a two-sample z-score (pooled spread).
+4. An idiomatic Mesa model of the same month's shape (`mesa_toy.py`): what the month
+   costs per agent written the way Mesa's examples write models; the honest anchor for
+   the vectorised month's speed-up (the per-agent reference calls the vectorised kernels
+   on one row at a time, so it is slower than idiomatic Mesa and overstates the gap).
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import resource
 import subprocess
 import sys
@@ -29,6 +32,7 @@ from pathlib import Path
 import numpy as np
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
 AGGREGATES = [  # (indicator, group, how to summarise over the window)
     ("stock_kaz", "all", "mean"),
     ("stock_kaz_by_origin", "UZB", "mean"),
@@ -87,48 +91,100 @@ def run_in_fresh_process(**kwargs) -> dict:
     return json.loads(line[0][len("RESULT"):])
 
 
+def _load() -> str:
+    one, five, fifteen = os.getloadavg()
+    return f"load average {one:.2f} {five:.2f} {fifteen:.2f} on {os.cpu_count()} cores"
+
+
+def pooled_z(fast: np.ndarray, slow: np.ndarray) -> float:
+    """Two-sample z of the per-agent runs' mean against the vectorised runs' mean, pooled spread."""
+    kf, ks = len(fast), len(slow)
+    pooled = ((kf - 1) * fast.var(ddof=1) + (ks - 1) * (slow.var(ddof=1) if ks > 1 else 0.0)) / max(kf + ks - 2, 1)
+    se = np.sqrt(pooled * (1 / kf + 1 / ks))
+    return float((slow.mean() - fast.mean()) / se) if se > 0 else float("nan")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--sizes", type=int, nargs="+", default=[1_000_000], help="agent counts for part 1")
-    parser.add_argument("--skip-reference", action="store_true", help="skip part 2")
-    parser.add_argument("--reference-agents", type=int, default=100_000)
+    parser.add_argument("--sizes", type=int, nargs="*", default=[100_000, 1_000_000, 3_000_000],
+                        help="agent counts of the scaling curve")
+    parser.add_argument("--with-10m", action="store_true", help="add 10,000,000 agents (about 3 minutes or more)")
+    parser.add_argument("--skip-calibration", action="store_true")
+    parser.add_argument("--calibration-runs", type=int, default=24)
+    parser.add_argument("--skip-reference", action="store_true", help="skip the per-agent comparison")
+    parser.add_argument("--reference-agents", type=int, default=30_000)
     parser.add_argument("--reference-end", default="2016-12", help="last month of the per-agent comparison")
     parser.add_argument("--reference-burn-in", type=int, default=12)
-    parser.add_argument("--seeds", type=int, default=5, help="vectorised replications for the spread")
+    parser.add_argument("--seeds", type=int, default=5, help="vectorised replications")
+    parser.add_argument("--reference-seeds", type=int, default=3, help="per-agent replications")
+    parser.add_argument("--skip-toy", action="store_true")
+    parser.add_argument("--toy-agents", type=int, default=20_000)
     parser.add_argument("--json", help="also write all figures to this file")
     args = parser.parse_args()
-    report: dict = {"sizes": [], "reference": None}
+    report: dict = {"load_start": os.getloadavg(), "sizes": [], "calibration": None, "reference": None, "toy": None}
+    print(f"Machine: {_load()}")
 
-    print("Part 1: baseline 2015-01..2030-12 (with its 60-month burn-in), one fresh process per size")
-    for n in args.sizes:
+    sizes = args.sizes + ([10_000_000] if args.with_10m else [])
+    print("1. Scaling: baseline 2015-01..2030-12 (with its 60-month burn-in), one fresh process per size")
+    for n in sizes:
         r = run_in_fresh_process(agents=n, end=None, burn_in=None, seed=None, per_agent=False)
         report["sizes"].append(r)
         print(f"  {n:>11,} agents: {r['total_s']:6.1f} s total (set-up and burn-in {r['setup_and_burn_in_s']:.1f} s, "
               f"192 months {r['run_s']:.1f} s, {r['agent_steps_per_s'] / 1e6:.2f} M agent-steps/s), "
-              f"peak memory {r['peak_rss_gb']:.2f} GB")
+              f"peak memory {r['peak_rss_gb']:.2f} GB ({r['peak_rss_gb'] * 1e9 / n:,.0f} B/agent)")
+
+    if not args.skip_calibration:
+        print("\n2. Calibration-sized runs (historical replay, 10,000 agents) on 2 workers")
+        done = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "calibration_rate.py"), "--workers", "2",
+                               "--runs", str(args.calibration_runs)], capture_output=True, text=True, cwd=ROOT)
+        line = [x for x in done.stdout.splitlines() if x.startswith("RESULT")]
+        if done.returncode != 0 or not line:
+            raise SystemExit(f"calibration rate failed:\n{done.stderr[-3000:]}")
+        c = report["calibration"] = json.loads(line[0][len("RESULT"):])
+        print(f"  {c['runs_per_min']:.0f} runs/min ({c['runs']} runs in {c['wall_s']:.1f} s, median run {c['median_run_s']:.2f} s, "
+              f"kernel threads per worker {c['kernel_threads']})")
 
     if not args.skip_reference:
         n, end, burn = args.reference_agents, args.reference_end, args.reference_burn_in
-        print(f"\nPart 2: {n:,} agents, baseline to {end} with {burn} burn-in months")
+        print(f"\n3. Per-agent reference against the vectorised month: {n:,} agents, baseline to {end} with {burn} "
+              f"burn-in months, {args.seeds} vectorised and {args.reference_seeds} per-agent seeds")
         fast = [run_in_fresh_process(agents=n, end=end, burn_in=burn, seed=1000 + k, per_agent=False)
                 for k in range(args.seeds)]
-        slow = run_in_fresh_process(agents=n, end=end, burn_in=burn, seed=999, per_agent=True)
+        slow = [run_in_fresh_process(agents=n, end=end, burn_in=burn, seed=900 + k, per_agent=True)
+                for k in range(args.reference_seeds)]
         rows = []
         for key in fast[0]["aggregates"]:
-            values = np.array([f["aggregates"][key] for f in fast])
-            mean, sd = values.mean(), values.std(ddof=1)
-            ref = slow["aggregates"][key]
-            # spread of one run against the mean of k runs: sd * sqrt(1 + 1/k)
-            z = (ref - mean) / (sd * np.sqrt(1 + 1 / len(values))) if sd > 0 else float("nan")
-            rows.append((key, mean, sd, ref, z))
-            print(f"  {key:32s} vectorised {mean:14,.3f} (sd {sd:12,.3f})  per-agent {ref:14,.3f}  z = {z:+.2f}")
-        fast_rate = np.median([f["agent_steps_per_s"] for f in fast])
-        ratio = fast_rate / slow["agent_steps_per_s"]
-        worst = max(abs(r[4]) for r in rows)
+            f = np.array([r["aggregates"][key] for r in fast])
+            p = np.array([r["aggregates"][key] for r in slow])
+            z = pooled_z(f, p)
+            rows.append((key, z))
+            print(f"  {key:32s} vectorised {f.mean():14,.3f} (sd {f.std(ddof=1):12,.3f})  "
+                  f"per-agent {p.mean():14,.3f} (sd {p.std(ddof=1) if len(p) > 1 else 0:12,.3f})  z = {z:+.2f}")
+        fast_rate = float(np.median([r["agent_steps_per_s"] for r in fast]))
+        slow_rate = float(np.median([r["agent_steps_per_s"] for r in slow]))
+        worst = max(abs(z) for _, z in rows)
         print(f"  largest |z| = {worst:.2f} over {len(rows)} aggregates ({'agree' if worst < 3 else 'DISAGREE'} at |z| < 3)")
-        print(f"  speed: vectorised {fast_rate / 1e6:.2f} M agent-steps/s, per-agent "
-              f"{slow['agent_steps_per_s'] / 1e3:.1f} k agent-steps/s: ratio {ratio:,.0f}x")
-        report["reference"] = {"fast": fast, "per_agent": slow, "z": {r[0]: r[4] for r in rows}, "ratio": ratio}
+        print(f"  speed: vectorised {fast_rate / 1e6:.2f} M agent-steps/s, per-agent reference {slow_rate / 1e3:.1f} k "
+              f"({1e6 / slow_rate:.1f} us per agent-step): ratio {fast_rate / slow_rate:,.0f}x")
+        report["reference"] = {"fast": fast, "per_agent": slow, "z": dict(rows), "largest_abs_z": worst,
+                               "vectorised_rate": fast_rate, "per_agent_rate": slow_rate}
+
+    if not args.skip_toy:
+        from benchmarks.mesa_toy import measure
+
+        t = report["toy"] = measure(args.toy_agents, 24)
+        print(f"\n4. Idiomatic Mesa toy of the same month's shape: {t['agents']:,} agents x 24 months, "
+              f"{t['us_per_agent_step']:.1f} us per agent-step ({t['agent_steps_per_s'] / 1e3:.1f} k agent-steps/s)")
+        rates = [("vectorised month at 1M agents", r["agent_steps_per_s"]) for r in report["sizes"]
+                 if r["agents"] >= 1_000_000][:1]
+        if report["reference"]:
+            rates.append((f"vectorised month at {args.reference_agents:,} agents", report["reference"]["vectorised_rate"]))
+            print(f"  per-agent reference against the toy: {t['agent_steps_per_s'] / report['reference']['per_agent_rate']:.1f}x slower")
+        for name, rate in rates:
+            print(f"  {name} against the toy: {rate / t['agent_steps_per_s']:,.0f}x faster")
+
+    report["load_end"] = os.getloadavg()
+    print(f"\nMachine at the end: {_load()}")
     if args.json:
         Path(args.json).write_text(json.dumps(report, indent=2))
 

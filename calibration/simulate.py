@@ -10,6 +10,7 @@ both come from one vintage).
 
 from __future__ import annotations
 
+import functools
 import hashlib
 from dataclasses import dataclass
 
@@ -83,6 +84,7 @@ class SeriesTable:
         return self.wide[(indicator, group)].to_numpy()[sel]
 
 
+@functools.lru_cache(maxsize=None)  # the same few (country, year) for every run: a tenth of a run's time otherwise
 def _gdp_usd(country: str, year: int) -> float:
     wdi = _embedded("wdi.csv")
     pick = lambda ind: wdi[(wdi.indicator == ind) & (wdi.country_iso3 == country) & (wdi.year == year)].value  # noqa: E731

@@ -18,6 +18,7 @@ so the 13 exponentials per worker become one, with T computed once a month.
 from __future__ import annotations
 
 import math
+import types
 
 import numba
 import numpy as np
@@ -84,9 +85,10 @@ def choose_destinations(rows, *args):
     """Chosen alternative per worker, or -1 to stay (see `_choose_destinations`).
 
     Many workers: the parallel compiled loop; a handful (the per-agent reference
-    month calls this for one worker at a time): the serial one, without thread start-up.
+    month calls this for one worker at a time), or one thread (a worker process of a
+    calibration or sweep): the serial one, without the thread team's start-up.
     """
-    kernel = _choose_parallel if len(rows) >= 4096 else _choose_serial
+    kernel = _choose_parallel if len(rows) >= 4096 and numba.get_num_threads() > 1 else _choose_serial
     return kernel(rows, *args)
 
 
@@ -150,8 +152,25 @@ def _choose_destinations(
     return choice
 
 
-_choose_parallel = numba.njit(parallel=True, cache=True, error_model="numpy")(_choose_destinations)
-_choose_serial = numba.njit(cache=True, error_model="numpy")(_choose_destinations)
+def _named_copy(func, name: str):
+    """The same Python function under another name.
+
+    numba names a cached kernel's files after the function's qualified name and ignores
+    `parallel=` in its cache key, so one function compiled both ways shares one cache
+    entry: whichever was compiled first served both (a 1M-agent month ran on one thread,
+    or the per-agent month started a thread team per worker). Each variant is its own
+    function here, so each has its own cache files.
+    """
+    code = func.__code__.replace(co_name=name, co_qualname=name)
+    copy = types.FunctionType(code, func.__globals__, name, func.__defaults__, func.__closure__)
+    copy.__qualname__, copy.__module__, copy.__doc__ = name, func.__module__, func.__doc__
+    return copy
+
+
+_choose_parallel = numba.njit(parallel=True, cache=True, error_model="numpy")(
+    _named_copy(_choose_destinations, "_choose_destinations_parallel"))
+_choose_serial = numba.njit(cache=True, error_model="numpy")(
+    _named_copy(_choose_destinations, "_choose_destinations_serial"))
 
 
 @numba.njit(cache=True)

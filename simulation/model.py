@@ -3,8 +3,9 @@
 `MigrationModel.step()` is one month. Workers are real `mesa.Agent` objects, thin
 handles whose state lives in the columns of `Population`; the month runs as one
 kernel per sub-step over all workers (see `month.py`). With `per_agent=True` the
-same kernels run from each worker's own `step()` instead, in random order: the
-idiomatic Mesa month, kept as a reference to check the fast path against.
+same kernels run worker by worker instead, each sub-step for every worker in a random
+order (Mesa's staged activation, `reference.py`): kept as a reference to check the
+fast path against.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from __future__ import annotations
 import mesa
 import numpy as np
 
-from . import month
+from . import month, reference
 from .drivers import load_drivers
 from .economy import Economy
 from .events import schedule as schedule_events
@@ -78,14 +79,10 @@ class Worker(mesa.Agent):
         return float(self.model.population.savings[self.index])
 
     def step(self) -> None:
-        """This worker's month, through the same kernels the vectorised month uses."""
-        m, draws, cond = self.model, self.model.draws, self.model.conditions
-        rows = np.array([self.index])
-        month.work_at_home(m, rows, draws)
-        month.decide_and_move(m, cond, rows, draws)
-        month.find_jobs(m, cond, rows, draws)
-        month.earn_and_remit(m, rows)
-        month.reconsider_abroad(m, cond, rows, draws)
+        """This worker's month alone, stage after stage (the reference month runs each stage
+        for every worker before the next: `reference.py`)."""
+        for stage in reference.STAGES:
+            stage(self)
 
     def __repr__(self) -> str:
         return f"Worker({self.index}, {self.origin}, at {self.location}, {self.status})"
@@ -185,7 +182,7 @@ class MigrationModel(mesa.Model):
     def _simulate_month(self) -> None:
         self.conditions = month.month_conditions(self)
         if self.per_agent:
-            self.agents.shuffle_do("step")
+            reference.per_agent_month(self)  # staged: each sub-step for every worker in turn
         else:
             cond, draws, location = self.conditions, self.draws, self.population.location
             home = np.flatnonzero(location == HOME)

@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, fields
 
 import networkx as nx
+import numba
 import numpy as np
 
 from .scenario import Scenario
@@ -165,45 +166,108 @@ def generate_ties(pop_origin: np.ndarray, scenario: Scenario, rng: np.random.Gen
     """Kin and village ties, mostly within the village, then the origin, then anywhere.
 
     Each worker starts mean_degree/2 ties on average (Poisson); ties are undirected,
-    without self-loops or duplicates. Returns (tie_start, ties) in CSR form.
+    without self-loops or duplicates. Returns (tie_start, ties) in CSR form; each
+    worker's ties list first those it started or drew with a higher partner (ascending),
+    then those with a lower one (ascending).
+
+    Memory: the tie ends are drawn a chunk at a time (the second uniform of every tie
+    comes from a copy of the generator advanced past the first ones, so the draws are
+    those of drawing all first uniforms, then all second ones), each tie is kept as one
+    int64 key, and the CSR is filled by counting, not sorting: about 8 bytes per
+    started tie and 4 per tie end, where whole-array temporaries took about 720 bytes
+    per worker at the peak.
     """
     s = scenario
     n = len(pop_origin)
-    village = int(s["population.village_size"])
-    bounds = np.searchsorted(pop_origin, np.arange(len(ORIGINS) + 1))
-    o_start = bounds[pop_origin]
-    o_end = bounds[pop_origin + 1]
-    local = np.arange(n) - o_start
-    v_start = o_start + (local // village) * village
-    v_size = np.minimum(v_start + village, o_end) - v_start
-
+    bounds = np.searchsorted(pop_origin, np.arange(len(ORIGINS) + 1)).astype(np.int64)
     stubs = rng.poisson(s["population.mean_degree"] / 2.0, n)
-    src = np.repeat(np.arange(n, dtype=np.int64), stubs)
-    kind = rng.random(len(src))
-    pick = rng.random(len(src))
-    p_village = s["population.tie_village_share"]
-    p_origin = p_village + s["population.tie_origin_share"]
-    dst = np.where(
-        kind < p_village,
-        v_start[src] + (pick * v_size[src]).astype(np.int64),
-        np.where(kind < p_origin,
-                 o_start[src] + (pick * (o_end[src] - o_start[src])).astype(np.int64),
-                 (pick * n).astype(np.int64)),
-    )
-    dst = np.minimum(dst, n - 1)
-    keep = src != dst
-    lo, hi = np.minimum(src[keep], dst[keep]), np.maximum(src[keep], dst[keep])
-    pair = lo * n + hi
+    total = int(stubs.sum())
+    second = np.random.Generator(type(rng.bit_generator)())
+    second.bit_generator.state = rng.bit_generator.state
+    second.bit_generator.advance(total)  # one 64-bit output per uniform double
+    p_village = float(s["population.tie_village_share"])
+    p_origin = p_village + float(s["population.tie_origin_share"])
+    pair = np.empty(total, np.int64)
+    kept, agent, left = 0, 0, int(stubs[0]) if n else 0
+    for first in range(0, total, _TIE_CHUNK):
+        size = min(_TIE_CHUNK, total - first)
+        kept, agent, left = _tie_keys(stubs, agent, left, rng.random(size), second.random(size), pop_origin, bounds,
+                                      int(s["population.village_size"]), p_village, p_origin, pair, kept)
+    rng.bit_generator.state = second.bit_generator.state  # as if both sets of uniforms came from rng
+    pair = pair[:kept]
     pair.sort()
-    pair = pair[np.concatenate(([True], pair[1:] != pair[:-1]))]  # each undirected tie once
-    lo, hi = pair // n, pair % n
-    a = np.concatenate([lo, hi])  # both directions
-    b = np.concatenate([hi, lo]).astype(np.int32)
-    order = np.argsort(a, kind="stable")
-    a, b = a[order], b[order]
-    tie_start = np.zeros(n + 1, dtype=np.int64)
-    np.cumsum(np.bincount(a, minlength=n), out=tie_start[1:])
-    return tie_start, b
+    kept = _unique_sorted(pair)
+    tie_start, ties = _fill_csr(pair[:kept], n)
+    return tie_start, ties
+
+
+_TIE_CHUNK = 1 << 20
+
+
+@numba.njit(cache=True)
+def _tie_keys(stubs, agent, left, kind, pick, origin, bounds, village, p_village, p_origin, out, kept):
+    """Partners for the next len(kind) started ties; keys lo * n + hi, self-ties dropped.
+
+    The arithmetic is the one of the array version it replaced (float64 products
+    truncated to int64), so the same uniforms give the same partners.
+    """
+    n = origin.shape[0]
+    for j in range(kind.shape[0]):
+        while left == 0:
+            agent += 1
+            left = stubs[agent]
+        i = agent
+        left -= 1
+        o = origin[i]
+        o_start, o_end = bounds[o], bounds[o + 1]
+        v_start = o_start + ((i - o_start) // village) * village
+        if kind[j] < p_village:
+            v_size = min(v_start + village, o_end) - v_start
+            dst = v_start + np.int64(pick[j] * v_size)
+        elif kind[j] < p_origin:
+            dst = o_start + np.int64(pick[j] * (o_end - o_start))
+        else:
+            dst = np.int64(pick[j] * n)
+        dst = min(dst, n - 1)
+        if dst != i:
+            out[kept] = min(i, dst) * n + max(i, dst)
+            kept += 1
+    return kept, agent, left
+
+
+@numba.njit(cache=True)
+def _unique_sorted(a):
+    """Drop repeats from a sorted array in place; returns how many values are left."""
+    if a.shape[0] == 0:
+        return 0
+    k = 1
+    for j in range(1, a.shape[0]):
+        if a[j] != a[k - 1]:
+            a[k] = a[j]
+            k += 1
+    return k
+
+
+@numba.njit(cache=True)
+def _fill_csr(pair, n):
+    """CSR of the undirected ties by counting: each row's higher partners, then its lower ones."""
+    tie_start = np.zeros(n + 1, np.int64)
+    for key in pair:
+        tie_start[key // n + 1] += 1
+        tie_start[key % n + 1] += 1
+    for i in range(n):
+        tie_start[i + 1] += tie_start[i]
+    ties = np.empty(tie_start[n], np.int32)
+    pos = tie_start[:n].copy()
+    for key in pair:  # a row's higher partners come first, in ascending order
+        lo = key // n
+        ties[pos[lo]] = key % n
+        pos[lo] += 1
+    for key in pair:  # then its lower partners, ascending
+        hi = key % n
+        ties[pos[hi]] = key // n
+        pos[hi] += 1
+    return tie_start, ties
 
 
 def create_population(scenario: Scenario, n_agents: int, streams: Streams, home_wage: np.ndarray) -> Population:

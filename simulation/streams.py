@@ -35,6 +35,7 @@ KINDS: tuple[str, ...] = (
 _MONTH_SHIFT = np.uint64(40)
 _MAX_SLOTS = 64
 _MONTH_OFFSET = 1 << 12  # months may be negative during burn-in
+_MASK64 = (1 << 64) - 1
 
 
 @numba.njit(cache=True)
@@ -69,8 +70,9 @@ class Streams:
         """Float32 uniforms in [0, 1), one per worker, fixed by (kind, month, worker, slot)."""
         if not 0 <= slot < _MAX_SLOTS:
             raise ValueError(f"slot must be in [0, {_MAX_SLOTS})")
-        with np.errstate(over="ignore"):
-            base = self.keys[kind] + np.uint64(month + _MONTH_OFFSET) * (np.uint64(1) << _MONTH_SHIFT) + np.uint64(slot)
+        # the key arithmetic wraps at 2**64, in Python integers (numpy scalars under errstate cost
+        # several times more, and this runs some fifty times a month)
+        base = (int(self.keys[kind]) + ((month + _MONTH_OFFSET) << int(_MONTH_SHIFT)) + slot) & _MASK64
         return _keyed_uniforms(np.uint64(base), np.asarray(workers, dtype=np.int64))
 
     def normal(self, kind: str, month: int, workers: np.ndarray, slot: int = 0) -> np.ndarray:
