@@ -24,6 +24,7 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.dates as mdates  # noqa: E402
 import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 
 from .experiments import FIGURES, HEADLINE, Comparison, scenario_diff  # noqa: E402
@@ -122,6 +123,16 @@ def _fmt(value: float, label: str, lang: str = "en") -> str:
     return format_number(value, lang)
 
 
+def _split(line: pd.DataFrame, column: str, scenario: str, lang: str) -> str:
+    """'; band: 80% parameters, 20% chance' when the replications drew from a posterior, else ''."""
+    if column not in line or not np.isfinite(line[column].get(scenario, np.nan)):
+        return ""
+    _ = translator(lang)
+    share = float(line[column][scenario])
+    return (f"<br>{html.escape(_('band'))}: {share:.0%} {html.escape(_('parameters'))}, "
+            f"{1 - share:.0%} {html.escape(_('chance'))}")
+
+
 def _headline_html(table: pd.DataFrame, base_name: str, columns: tuple[str, str, str], lang: str = "en") -> str:
     _ = translator(lang)
     if table.empty:
@@ -137,11 +148,11 @@ def _headline_html(table: pd.DataFrame, base_name: str, columns: tuple[str, str,
         for label in dict.fromkeys(at.label):
             line = at[at.label == label].set_index("scenario")
             f = lambda v: _fmt(v, label, lang)  # noqa: E731
-            cells = [f"<td>{f(line[mid][s])}<br><small>{f(line[lo][s])} {to} {f(line[hi][s])}</small></td>"
-                     for s in scenarios]
+            cells = [f"<td>{f(line[mid][s])}<br><small>{f(line[lo][s])} {to} {f(line[hi][s])}"
+                     f"{_split(line, 'parameter_share', s, lang)}</small></td>" for s in scenarios]
             for s in scenarios[1:]:
                 cells.append(f"<td>{f(line['diff_' + mid][s])}<br><small>{f(line['diff_' + lo][s])} {to} "
-                             f"{f(line['diff_' + hi][s])}</small></td>")
+                             f"{f(line['diff_' + hi][s])}{_split(line, 'diff_parameter_share', s, lang)}</small></td>")
             group = line["group"].iloc[0]
             rows.append(f"<tr><th>{html.escape(_headline_label(label, group, lang).strip())}</th>{''.join(cells)}</tr>")
         parts.append(f"<h3>{html.escape(format_month(date, lang))} ({date})</h3><table><tr><th></th>{head}</tr>"
