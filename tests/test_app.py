@@ -177,3 +177,23 @@ def test_app_command_rejects_a_bad_port_a_taken_port_and_a_bad_size_clearly(caps
 def test_benchmark_option_measures_the_page_model(capsys):
     assert main(["app", "--benchmark", "--agents", "500"]) == 0
     assert "months/s stepping alone" in capsys.readouterr().out
+
+
+def test_every_chart_draws_before_the_first_month_too():
+    snap = Session(agents=1000).snapshot()
+    for key in TIME_CHARTS:
+        assert time_data(key, snap, "en", translator("en"))["now"] == []
+    assert map_data(snap, "en", translator("en"))["arrows"] == []
+
+
+def test_labels_the_page_translates_by_name_are_in_both_catalogues():
+    """Slider, shock and chart labels are passed to `_` as variables, which tests/test_i18n.py cannot see."""
+    from simulation.i18n import catalogue
+    from simulation.teaching import CONTROLS
+    from simulation.teaching.charts import WORK
+
+    names = [c.label for c in CONTROLS.values()] + [c.unit for c in CONTROLS.values()]
+    names += [s.label for s in SHOCKS.values()] + [t[0] for t in TIME_CHARTS.values()]
+    names += [t[1] for t in TIME_CHARTS.values()] + [w for w, _ in WORK]
+    for lang in ("ru", "kk"):
+        assert not [n for n in names if n not in catalogue(lang)], lang

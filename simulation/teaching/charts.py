@@ -111,7 +111,7 @@ def _values(key: str, run: Run) -> np.ndarray:
     if key == "flows":
         values = np.column_stack([s["arrivals_kaz"], s["departures_kaz"]])
     else:
-        values = s[series].reshape(len(s[series]), -1)
+        values = s[series] if s[series].ndim == 2 else s[series][:, None]
     return values / divisor
 
 

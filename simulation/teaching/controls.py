@@ -10,6 +10,8 @@ and stops there; the shocks act from the coming month, at any month and as often
 
 from __future__ import annotations
 
+import json
+
 import solara
 
 from ..errors import MigsimError
@@ -57,11 +59,6 @@ def Slider(key: str, value: float, on_value, lang: str):
                       hide_details=True)
 
 
-def _months() -> list[str]:
-    first, last = (int(APP_START[:4]), int(APP_END[:4]))
-    return [f"{y:04d}-{m:02d}" for y in range(first, last + 1) for m in range(1, 13)]
-
-
 @solara.component
 def Controls(session, snap, publish, playing, speed, target, message, lang: str, speeds: list[str]):
     _ = translator(lang)
@@ -99,7 +96,14 @@ def Controls(session, snap, publish, playing, speed, target, message, lang: str,
         return session.advance(1)
 
     def run_to_month():
-        target.set(run_to.value)
+        text = (run_to.value or "").strip()
+        if not (len(text) == 7 and text[4] == "-" and text[:4].isdigit() and text[5:].isdigit()
+                and APP_START <= text <= APP_END and 1 <= int(text[5:]) <= 12):
+            message.set(_("Run to: give a month as YYYY-MM from {first} to {last}.").format(first=APP_START,
+                                                                                      last=APP_END))
+            return
+        message.set(None)
+        target.set(text)
         playing.set(True)
 
     def load(file):
@@ -138,8 +142,8 @@ def Controls(session, snap, publish, playing, speed, target, message, lang: str,
         solara.HTML(tag="span", unsafe_innerHTML=_("Months a second:"))
         solara.ToggleButtonsSingle(value=speed, values=speeds, classes=["migsim-speed"])
     with solara.Row(style={"align-items": "center"}):
-        solara.Select(_("Run to the end of"), values=_months(), value=run_to, dense=True, classes=["migsim-run-to"],
-                      style={"max-width": "150px"})
+        solara.InputText(_("Run to the end of (YYYY-MM)"), value=run_to, classes=["migsim-run-to"],
+                         style={"max-width": "200px"}, continuous_update=True)
         solara.Button(_("Go"), on_click=run_to_month, classes=["migsim-go"], disabled=snap.finished)
     if snap.finished:
         solara.HTML(tag="div", unsafe_innerHTML=_("The run has reached December 2030: press Reset for a new one."))
@@ -166,11 +170,7 @@ def Controls(session, snap, publish, playing, speed, target, message, lang: str,
     solara.FileDownload(lambda: session_json(session), filename="migsim-setup.json", label=_("Save setup"),
                         mime_type="application/json")
     solara.FileDrop(label=_("Drop a saved setup here to load it"), on_file=load, lazy=False)
-    if message.value:
-        solara.HTML(tag="div", classes=["migsim-error"], unsafe_innerHTML=message.value)
 
 
 def session_json(session) -> str:
-    import json
-
     return json.dumps(session.setup(), indent=1)

@@ -53,7 +53,7 @@ def info(key: str, _) -> dict:
                     _("Then choose Migration networks and cumulative causation, Reset, run to 2019-12: about "
                       "0.85, most migrants of each country in one place."),
                     _("Then set Networks to 0, Reset and run again: concentration falls back to about 0.3, and "
-                      "only about a tenth as many people work abroad. In that preset jobs are found through "
+                      "only about an eighth as many people work abroad. In that preset jobs are found through "
                       "contacts, so without them migration hardly starts: networks both channel and sustain it."),
                     _("The Concentration tab keeps the earlier runs as grey lines.")],
         },
@@ -65,9 +65,9 @@ def info(key: str, _) -> dict:
             "try": [_("Exercise 2, push, pull and obstacles: run to 2019-12 as it is, then with Wage gap 1.5, "
                       "then with Cost 2.5 (Reset before each run; earlier runs stay as grey lines)."),
                     _("Higher wages abroad send more people everywhere, Kazakhstan included."),
-                    _("Higher costs keep many at home: far fewer work abroad, Russia loses most, while "
-                      "Kazakhstan, the nearest and cheapest destination, gains foreign workers. Obstacles "
-                      "change where people go, not only how many.")],
+                    _("Higher costs keep many at home: about half as many work abroad, Russia loses more "
+                      "than half of its migrants, while Kazakhstan, the nearest and cheapest destination, gains "
+                      "foreign workers. Obstacles change where people go, not only how many.")],
         },
         "nelm": {
             "claim": _("Households, not individuals, decide: a family sends a member abroad to spread its risks, "
@@ -104,8 +104,9 @@ def info(key: str, _) -> dict:
                       "alongside' ticked, run to 2016-12, press Sanctions on Russia, then run to 2019-12."),
                     _("Remittances: households in Uzbekistan and Tajikistan receive about half of what they "
                       "would without the shock (dashed), although the shock hit Russia, not them."),
-                    _("Foreign workers in Kazakhstan: more Russians than without the shock, as people "
-                      "relocate; the system redirects flows towards Kazakhstan.")],
+                    _("Foreign workers: more in Kazakhstan than without the shock (the dashed total), as "
+                      "Uzbeks turn from Russia to Kazakhstan and Russians relocate: the system redirects flows "
+                      "towards Kazakhstan.")],
         },
     }
     return texts.get(key, {"claim": "", "model": "", "watch": "", "try": []})

@@ -163,6 +163,8 @@ def Page():
             Controls(session=session, snap=snap.value, publish=publish, playing=playing, speed=speed,
                      target=target, message=message, lang=lang.value, speeds=list(SPEEDS))
         with solara.Div(classes=["migsim-main"]):
+            if message.value:
+                solara.HTML(tag="div", classes=["migsim-error"], unsafe_innerHTML=html.escape(message.value))
             Headline(snap.value, lang.value)
             with solara.ToggleButtonsSingle(value=tab, classes=["migsim-tabs"], style={"flex-wrap": "wrap"}):
                 for key in TABS:
