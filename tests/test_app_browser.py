@@ -20,6 +20,7 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
@@ -45,13 +46,16 @@ def _free_port() -> int:
 def app_url(tmp_path_factory):
     if not CHROMIUM.exists():
         _unavailable(f"{CHROMIUM} is missing: install Debian's 'chromium' package (bash setup.sh does)")
+    if os.environ.get("MIGSIM_APP_URL"):  # a `migsim app` already running (e.g. while editing the page)
+        yield os.environ["MIGSIM_APP_URL"]
+        return
     port, folder = _free_port(), tmp_path_factory.mktemp("app")
     log = (folder / "migsim-app.log").open("w")
     server = subprocess.Popen([sys.executable, "-m", "simulation.cli", "app", "--port", str(port)],
                               stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
     url = f"http://localhost:{port}/"
     try:
-        deadline = time.monotonic() + 180
+        deadline = time.monotonic() + 300  # the first start compiles the model's kernels
         while True:
             if server.poll() is not None:
                 pytest.fail(f"`migsim app` exited with {server.returncode}: "
@@ -63,7 +67,7 @@ def app_url(tmp_path_factory):
             except OSError:
                 pass
             if time.monotonic() > deadline:
-                pytest.fail("`migsim app` did not answer within 180 s")
+                pytest.fail("`migsim app` did not answer within 300 s")
             time.sleep(0.5)
         yield url
     finally:
@@ -107,6 +111,8 @@ class Teacher:
     def preset(self, title: str) -> None:
         self.page.locator(".migsim-preset").click()
         self.page.locator(".v-menu__content .v-list-item", has_text=title).click()
+        self.page.wait_for_selector(f".migsim-preset:has-text('{title}')")
+        self.page.wait_for_selector(".menuable__content__active", state="detached")  # the menu has closed
 
     def slider(self, key: str, value: float) -> None:
         box = self.page.locator(f".migsim-entry-{key} input")
@@ -115,6 +121,7 @@ class Teacher:
 
     def reset(self) -> None:
         self.click("reset")
+        self.page.wait_for_selector(".migsim-pending", state="detached")
         self.page.wait_for_selector(".migsim-date[data-date='']")
 
     def fastest(self) -> None:
@@ -246,9 +253,12 @@ def _chaos(browser, url, seconds: float, seed: int) -> int:
     while time.monotonic() < end:
         name = rng.choice(controls)
         target = t.page.locator(f".migsim-{name}")
-        if target.count() and target.first.is_enabled():
-            target.first.click(timeout=5000)
-            clicks += 1
+        try:
+            if target.count() and target.first.is_enabled():
+                target.first.click(timeout=3000)
+                clicks += 1
+        except PlaywrightTimeout:  # covered for a moment (a tooltip, a closing menu): a missed press
+            pass
         if rng.random() < 0.1:
             t.slider(rng.choice(["wage_gap", "migration_cost", "network_strength"]), rng.choice([0.5, 1.0, 2.0]))
         if rng.random() < 0.05:
@@ -257,6 +267,13 @@ def _chaos(browser, url, seconds: float, seed: int) -> int:
         assert "Traceback" not in t.page.locator("body").inner_text()
     t.page.wait_for_timeout(1000)
     t.no_errors()
+    if t.page.locator(".migsim-pause").count():
+        t.click("pause")
+    t.page.wait_for_selector(".migsim-play")
+    month = t.page.locator(".migsim-date").get_attribute("data-date")
+    if t.page.locator(".migsim-step").is_enabled():  # still responding: a step shows the next month
+        t.click("step")
+        t.page.wait_for_function("d => document.querySelector('.migsim-date').dataset.date != d", arg=month)
     return clicks
 
 
@@ -301,7 +318,7 @@ def test_console_is_clean_on_load_and_a_step_shows_within_a_quarter_second(brows
     assert sorted(latencies)[2] < 0.5 and months / seconds > 3  # margins for a busy machine
 
 
-@pytest.mark.parametrize("size", [(1280, 720), (1920, 1080)])
+@pytest.mark.parametrize("size", [(1280, 720), pytest.param((1920, 1080), marks=pytest.mark.slow)])
 def test_screenshots_for_the_docs(browser, app_url, size):
     """The screenshots in docs/ (written only with MIGSIM_SCREENSHOTS=1), and nothing overflows the window."""
     t = Teacher(browser, app_url, *size)

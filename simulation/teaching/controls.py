@@ -122,13 +122,13 @@ def Controls(session, snap, publish, playing, speed, target, message, lang: str,
                   on_value=choose_preset, classes=["migsim-preset"])
     for key in CONTROLS:
         Slider(key, controls.value[key], set_control(key), lang)
-    if pending:
-        solara.HTML(tag="div", classes=["migsim-pending"],
-                    unsafe_innerHTML=_("Changes pending: press Reset to start a run with them."))
     with solara.Row():
         solara.Button(_("Reset"), on_click=act(reset), color="primary", classes=["migsim-reset"])
         solara.Button(_("Restore preset defaults"), on_click=lambda: controls.set(default_controls()),
                       text=True, classes=["migsim-defaults"])
+    if pending:  # below the buttons, so that its appearing does not move them under the pointer
+        solara.HTML(tag="div", classes=["migsim-pending"],
+                    unsafe_innerHTML=_("Changes pending: press Reset to start a run with them."))
 
     solara.HTML(tag="h4", unsafe_innerHTML=_("2. Run"))
     with solara.Row():
