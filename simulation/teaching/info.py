@@ -49,11 +49,11 @@ def info(key: str, _) -> dict:
                        "contacts play no part, and anyone can find work by searching."),
             "watch": _("The Concentration tab and the map: do migrants spread over every destination that pays?"),
             "try": [_("Exercise 1, do wages alone explain where migrants go? Choose Run to 2019-12 and Go; "
-                      "note the concentration (about 0.3: migrants spread over several destinations)."),
+                      "note the concentration (about 0.35: migrants spread over several destinations)."),
                     _("Then choose Migration networks and cumulative causation, Reset, run to 2019-12: about "
-                      "0.85, most migrants of each country in one place."),
-                    _("Then set Networks to 0, Reset and run again: concentration falls back to about 0.3, and "
-                      "only about an eighth as many people work abroad. In that preset jobs are found through "
+                      "0.95, most migrants of each country in one place."),
+                    _("Then set Networks to 0, Reset and run again: concentration falls back to about 0.35, and "
+                      "only about a fifteenth as many people work abroad. In that preset jobs are found through "
                       "contacts, so without them migration hardly starts: networks both channel and sustain it."),
                     _("The Concentration tab keeps the earlier runs as grey lines.")],
         },
