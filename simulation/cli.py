@@ -331,7 +331,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     # Commands that live with their own layer register themselves here; the CLI is the
     # only place where `simulation` and `calibration` meet.
-    from . import app
+    from .teaching import app
     from calibration import commands as calibration_commands
 
     app.register(sub)

@@ -1,15 +1,17 @@
 """The teaching page in a real browser: Playwright drives Debian's headless Chromium.
 
-Starts `migsim app` on a free localhost port, loads the page, picks a theory preset,
-resets and steps the model, checks that the stock chart's image really changes, plays for
-a few seconds and requires a minimum number of months per second, presses the sanctions
-button and saves a screenshot to results/app/teaching_app.png (results/ is git-ignored;
-the path and the measured rate are printed). Chromium comes from `bash setup.sh` (apt
-package `chromium`); in CI (CI=true) a missing browser fails the test, elsewhere it skips
-with the reason.
+One `migsim app` server serves the module; each test opens its own page (its own session).
+The exercises of the Info panels are run as a teacher runs them (preset, sliders, Reset,
+"Run to", shocks, tabs), and each claim is checked against the numbers the page shows: the
+headline figures and the rows each chart has drawn (read from its Vega view). Another test
+presses every control at random while the page plays at full speed and requires that no
+traceback or error ever shows. Chromium comes from `bash setup.sh` (apt package `chromium`);
+in CI (CI=true) a missing browser fails the test, elsewhere it skips with the reason.
 """
 
 import os
+import random
+import re
 import socket
 import subprocess
 import sys
@@ -18,17 +20,14 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 IN_CI = os.environ.get("CI", "").lower() == "true"
-SCREENSHOT = Path(__file__).resolve().parent.parent / "results" / "app" / "teaching_app.png"
-# The page plays about 5-6 months a second on the 2-core development machine (docs/teaching.md);
-# the issue asks for "several". 2 leaves a wide margin for a busy machine while still failing
-# if the page stalls or redraws every month.
-MIN_MONTHS_PER_SECOND = 2.0
-VIEWPORT = {"width": 1500, "height": 1400}  # tall enough for all five panels
+DOCS = Path(__file__).resolve().parent.parent / "docs"
+PLAY_TO = "2019-12"
 
 
 def _unavailable(reason: str) -> None:
@@ -43,19 +42,24 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-@pytest.fixture
-def app_url(tmp_path):
-    port = _free_port()
-    log = (tmp_path / "migsim-app.log").open("w")
+@pytest.fixture(scope="module")
+def app_url(tmp_path_factory):
+    if not CHROMIUM.exists():
+        _unavailable(f"{CHROMIUM} is missing: install Debian's 'chromium' package (bash setup.sh does)")
+    if os.environ.get("MIGSIM_APP_URL"):  # a `migsim app` already running (e.g. while editing the page)
+        yield os.environ["MIGSIM_APP_URL"]
+        return
+    port, folder = _free_port(), tmp_path_factory.mktemp("app")
+    log = (folder / "migsim-app.log").open("w")
     server = subprocess.Popen([sys.executable, "-m", "simulation.cli", "app", "--port", str(port)],
                               stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
     url = f"http://localhost:{port}/"
     try:
-        deadline = time.monotonic() + 180
+        deadline = time.monotonic() + 300  # the first start compiles the model's kernels
         while True:
             if server.poll() is not None:
                 pytest.fail(f"`migsim app` exited with {server.returncode}: "
-                            + (tmp_path / "migsim-app.log").read_text()[-2000:])
+                            + (folder / "migsim-app.log").read_text()[-2000:])
             try:
                 with urllib.request.urlopen(url, timeout=5) as response:
                     if response.status == 200:
@@ -63,7 +67,7 @@ def app_url(tmp_path):
             except OSError:
                 pass
             if time.monotonic() > deadline:
-                pytest.fail("`migsim app` did not answer within 180 s")
+                pytest.fail("`migsim app` did not answer within 300 s")
             time.sleep(0.5)
         yield url
     finally:
@@ -74,76 +78,264 @@ def app_url(tmp_path):
             server.kill()
             server.wait()
         log.close()
+        assert "Traceback" not in (folder / "migsim-app.log").read_text(), "the server logged a traceback"
 
 
-def test_page_loads_picks_a_preset_steps_and_a_chart_changes(app_url, tmp_path, capsys):
-    if not CHROMIUM.exists():
-        _unavailable(f"{CHROMIUM} is missing: install Debian's 'chromium' package (bash setup.sh does)")
+@pytest.fixture(scope="module")
+def browser():
     try:
         from playwright.sync_api import sync_playwright
     except ImportError:
         _unavailable("the Python package 'playwright' is missing (bash setup.sh installs it)")
-
-    SCREENSHOT.parent.mkdir(parents=True, exist_ok=True)
-    SCREENSHOT.unlink(missing_ok=True)
     with sync_playwright() as p:
-        browser = p.chromium.launch_persistent_context(
-            str(tmp_path / "chromium-profile"), executable_path=str(CHROMIUM), headless=True,
-            args=CHROMIUM_ARGS, viewport=VIEWPORT)
+        b = p.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
+        yield b
+        b.close()
+
+
+class Teacher:
+    """A page and the console messages it logged; each method is what a teacher does on it."""
+
+    def __init__(self, browser, url, width=1280, height=720):
+        self.page = browser.new_page(viewport={"width": width, "height": height})
+        self.page.set_default_timeout(120_000)
+        self.errors: list[str] = []
+        self.page.on("console", lambda m: m.type == "error" and self.errors.append(m.text))
+        self.page.on("pageerror", lambda e: self.errors.append(str(e)))
+        self.page.goto(url)
+        self.page.wait_for_selector(".migsim-headline")
+
+    def click(self, name: str) -> None:
+        self.page.locator(f".migsim-{name}").first.click()
+
+    def preset(self, title: str) -> None:
+        self.page.locator(".migsim-preset").click()
+        self.page.locator(".v-menu__content .v-list-item", has_text=title).click()
+        self.page.wait_for_selector(f".migsim-preset:has-text('{title}')")
+        self.page.wait_for_selector(".menuable__content__active", state="detached")  # the menu has closed
+
+    def slider(self, key: str, value: float) -> None:
+        box = self.page.locator(f".migsim-entry-{key} input")
+        box.fill(str(value))
+        box.press("Enter")
+
+    def reset(self) -> None:
+        self.click("reset")
+        self.page.wait_for_selector(".migsim-pending", state="detached")
+        self.page.wait_for_selector(".migsim-date[data-date='']")
+
+    def fastest(self) -> None:
+        self.page.locator(".migsim-speed button", has_text=re.compile("max", re.I)).click()
+
+    def run_to(self, month: str) -> None:
+        box = self.page.locator(".migsim-run-to input")
+        box.fill(month)
+        self.click("go")
+        self.page.wait_for_selector(f".migsim-date[data-date='{month}']")
+        self.page.wait_for_selector(".migsim-play")
+
+    def tab(self, key: str) -> None:
+        self.click(f"tab-{key}")
+        self.page.wait_for_selector(f".migsim-chart-{key} svg")
+        self.page.wait_for_timeout(300)
+
+    def headline(self, name: str) -> float:
+        return float(self.page.locator(f".migsim-{name}").inner_text().replace(",", ""))
+
+    def drawn(self, key: str, dataset: str, month: str) -> dict[str, float]:
+        """The values a chart has drawn for one month: {group: value} (read from its Vega view)."""
+        self.page.wait_for_function(  # the chart has drawn the latest snapshot
+            "k => { const c = document.querySelector('.migsim-chart-' + k + ' .migsim-vega');"
+            " return c && c.querySelector('div').vegaView; }", arg=key)
+        rows = self.page.evaluate(
+            "([k, d]) => document.querySelector('.migsim-chart-' + k + ' .migsim-vega div').vegaView.data(d)",
+            [key, dataset])
+        return {r["group"]: r["value"] for r in rows if r["date"].startswith(month)}
+
+    def no_errors(self) -> None:
+        assert "Traceback" not in self.page.locator("body").inner_text()
+        assert self.page.locator(".migsim-error").count() == 0, self.page.locator(".migsim-error").inner_text()
+        assert not self.errors, f"console errors: {self.errors[:5]}"
+
+
+def test_exercise_1_networks_concentrate_and_sustain_migration(browser, app_url):
+    t = Teacher(browser, app_url)
+    t.fastest()
+    results = {}
+    for name, preset, networks in (("wages", "Neoclassical", None), ("networks", "Migration networks", None),
+                                   ("off", "Migration networks", 0)):
+        if preset:
+            t.preset(preset)
+        if networks is not None:
+            t.slider("network_strength", networks)
+            t.page.wait_for_selector(".migsim-pending")
+        t.reset()
+        t.run_to(PLAY_TO)
+        results[name] = (t.headline("hhi"), t.headline("abroad"))
+    t.tab("concentration")
+    assert "2." in t.page.locator(".migsim-runs").inner_text(), "earlier runs listed under the chart"
+    (wages, wages_abroad), (networks, networks_abroad), (off, off_abroad) = (results[k] for k in
+                                                                           ("wages", "networks", "off"))
+    # "about 0.35", "about 0.95", "falls back to about 0.35 ... about a fifteenth as many abroad"
+    assert 0.25 < wages < 0.45 and networks > 0.8 and abs(off - wages) < 0.1, results
+    assert off_abroad < 0.2 * networks_abroad, results
+    t.no_errors()
+
+
+def test_exercise_2_obstacles_change_where_people_go(browser, app_url):
+    t = Teacher(browser, app_url)
+    t.fastest()
+    t.preset("Push-pull")
+    shown = {}
+    for name, key, value in (("as it is", None, None), ("wages", "wage_gap", 1.5), ("costs", "migration_cost", 2.5)):
+        t.click("defaults")
+        if key:
+            t.slider(key, value)
+        t.reset()
+        t.run_to(PLAY_TO)
+        t.tab("abroad")
+        drawn = t.drawn("abroad", "now", PLAY_TO)
+        shown[name] = {"abroad": t.headline("abroad"), "kaz": t.headline("stock"), "russia": drawn["Russia"]}
+    base, wages, costs = shown["as it is"], shown["wages"], shown["costs"]
+    assert wages["abroad"] > base["abroad"] and wages["kaz"] > base["kaz"], shown
+    assert costs["abroad"] < 0.65 * base["abroad"], shown  # "about half as many work abroad"
+    assert costs["russia"] < 0.5 * base["russia"], shown  # "Russia loses more than half"
+    assert costs["kaz"] > base["kaz"], shown  # "Kazakhstan ... gains foreign workers"
+    t.no_errors()
+
+
+def test_exercise_3_sanctions_on_russia_cut_remittances_to_central_asia(browser, app_url):
+    t = Teacher(browser, app_url)
+    t.fastest()
+    t.preset("Migration systems")
+    t.reset()
+    t.run_to("2016-12")
+    t.click("shock-sanctions")
+    t.page.wait_for_selector(".migsim-shock-list")
+    t.run_to(PLAY_TO)
+    t.tab("remittances")
+    shocked, without = t.drawn("remittances", "now", PLAY_TO), t.drawn("remittances", "twin", PLAY_TO)
+    for country in ("Uzbekistan", "Tajikistan"):  # "about half of what they would without the shock"
+        assert 0.35 < shocked[country] / without[country] < 0.65, (country, shocked, without)
+    t.tab("stock")
+    total = sum(t.drawn("stock", "now", PLAY_TO).values())
+    assert total > 1.1 * t.drawn("stock", "twin", PLAY_TO)["total"]  # more foreign workers in Kazakhstan
+    t.no_errors()
+
+
+WATCH_STEP = """() => {
+  document.addEventListener('click', (event) => {
+    if (!event.target.closest('.migsim-step')) { return; }
+    const start = performance.now();
+    const date = document.querySelector('.migsim-date').dataset.date;
+    const drawn = document.querySelector('.migsim-chart-stock .migsim-vega').dataset.version;
+    const check = () => {
+      const chart = document.querySelector('.migsim-chart-stock .migsim-vega').dataset.version;
+      if (document.querySelector('.migsim-date').dataset.date !== date && chart !== drawn) {
+        window.migsimLatency = performance.now() - start;
+      } else { requestAnimationFrame(check); }
+    };
+    requestAnimationFrame(check);
+  }, true);
+}"""
+
+
+def _chaos(browser, url, seconds: float, seed: int) -> int:
+    """Press every control at random while playing at the fastest speed; return the clicks made."""
+    t = Teacher(browser, url)
+    t.fastest()
+    t.click("play")
+    rng = random.Random(seed)
+    controls = ["step", "play", "pause", "reset", "defaults", "clear", "shock-sanctions", "shock-rouble",
+                "shock-tenge", "shock-borders", "tab-map", "tab-stock", "tab-abroad", "tab-flows",
+                "tab-remittances", "tab-work", "tab-concentration", "tab-info", "go"]
+    clicks, end = 0, time.monotonic() + seconds
+    while time.monotonic() < end:
+        name = rng.choice(controls)
+        target = t.page.locator(f".migsim-{name}")
         try:
-            page = browser.new_page()
-            page.set_default_timeout(90_000)
-            page.goto(app_url)
-            page.wait_for_selector(".migsim-theory")
-            page.wait_for_selector(".migsim-stock-chart img")
-            assert "All mechanisms together" in page.locator(".migsim-theory").inner_text()
-            # The parameters act on Reset, and the page says so beside them.
-            assert "press reset to apply" in page.locator(".migsim-how-to").inner_text().lower()
-            assert page.get_by_text("Theory preset (press Reset to apply)").count() == 1
+            if target.count() and target.first.is_enabled():
+                target.first.click(timeout=3000)
+                clicks += 1
+        except PlaywrightTimeout:  # covered for a moment (a tooltip, a closing menu): a missed press
+            pass
+        if rng.random() < 0.1:
+            t.slider(rng.choice(["wage_gap", "migration_cost", "network_strength"]), rng.choice([0.5, 1.0, 2.0]))
+        if rng.random() < 0.05:
+            t.page.locator(".migsim-lang button").nth(rng.randrange(3)).click()
+        t.page.wait_for_timeout(rng.choice([0, 20, 100]))
+        assert "Traceback" not in t.page.locator("body").inner_text()
+    t.page.wait_for_timeout(1000)
+    t.no_errors()
+    if t.page.locator(".migsim-pause").count():
+        t.click("pause")
+    t.page.wait_for_selector(".migsim-play")
+    month = t.page.locator(".migsim-date").get_attribute("data-date")
+    if t.page.locator(".migsim-step").is_enabled():  # still responding: a step shows the next month
+        t.click("step")
+        t.page.wait_for_function("d => document.querySelector('.migsim-date').dataset.date != d", arg=month)
+    return clicks
 
-            # Pick a theory preset in the left panel and start a run with it.
-            page.locator(".v-select").first.click()
-            page.locator(".v-menu__content .v-list-item", has_text="networks").click()
-            page.get_by_role("button", name="Reset", exact=True).click()
-            page.wait_for_selector("text=Migration networks and cumulative causation")
-            assert "Massey (1990)" in page.locator(".migsim-theory").inner_text()
 
-            chart = page.locator(".migsim-stock-chart")
-            image = ".migsim-stock-chart img"
-            page.wait_for_timeout(1000)  # let the reset model's first image settle
-            before, before_src = chart.screenshot(), page.locator(image).get_attribute("src")
-            date = page.locator(".migsim-date").inner_text()
-            page.get_by_role("button", name="Step", exact=True).click()
-            page.wait_for_function("d => document.querySelector('.migsim-date').innerText != d", arg=date)
-            # A new image arrives (Solara sends a new PNG), and it shows something else.
-            page.wait_for_function("([sel, src]) => document.querySelector(sel).src != src",
-                                   arg=[image, before_src])
-            page.wait_for_timeout(500)
-            assert chart.screenshot() != before, "the stock chart did not change after a step"
-            stepped = page.locator(".migsim-date").inner_text()
-            assert stepped.startswith("2015-"), stepped
+def test_random_presses_while_playing_fast_show_no_traceback(browser, app_url):
+    assert _chaos(browser, app_url, 10, seed=1) > 20
 
-            # Play for a while to measure the page's speed, then pause.
-            page.get_by_role("button", name="▶", exact=True).click()
-            started = time.monotonic()
-            page.wait_for_timeout(8000)
-            page.get_by_role("button", name="❚❚", exact=True).click()
-            seconds = time.monotonic() - started
-            page.wait_for_timeout(1500)
-            played = page.locator(".migsim-date").inner_text()
-            months = (int(played[:4]) * 12 + int(played[5:7])) - (int(stepped[:4]) * 12 + int(stepped[5:7]))
-            rate = months / seconds
-            assert rate >= MIN_MONTHS_PER_SECOND, (
-                f"the page played {months} months in {seconds:.1f} s ({rate:.1f} months/s); "
-                f"it should manage at least {MIN_MONTHS_PER_SECOND} months/s")
 
-            page.locator(".migsim-sanctions").click()
-            page.wait_for_selector("text=Sanctions on Russia since")
-            page.wait_for_timeout(1500)  # the charts redraw with the dashed line
-            page.screenshot(path=str(SCREENSHOT), full_page=True)
-        finally:
-            browser.close()
-    assert SCREENSHOT.stat().st_size > 10_000
+@pytest.mark.slow
+def test_random_presses_for_a_minute_show_no_traceback(browser, app_url):
+    assert _chaos(browser, app_url, 60, seed=2) > 150
+
+
+def test_console_is_clean_on_load_and_a_step_shows_within_a_quarter_second(browser, app_url, capsys):
+    t = Teacher(browser, app_url)
+    t.tab("stock")
+    t.page.wait_for_timeout(1000)
+    t.no_errors()  # no 404 (katex), no requirejs error
+    # Measured inside the browser, from the click event to the frame in which both the month and
+    # the chart have changed (Playwright's own round trip is not the teacher's wait).
+    t.page.evaluate(WATCH_STEP)
+    latencies = []
+    for _ in range(5):
+        t.page.evaluate("() => { window.migsimLatency = null; }")
+        t.click("step")
+        t.page.wait_for_function("() => window.migsimLatency !== null", polling=20)
+        latencies.append(t.page.evaluate("() => window.migsimLatency") / 1000)
+        t.page.wait_for_timeout(200)
+    t.fastest()
+    first = t.page.locator(".migsim-date").get_attribute("data-date")
+    t.click("play")
+    started = time.monotonic()
+    t.page.wait_for_timeout(8000)
+    t.click("pause")
+    seconds = time.monotonic() - started
+    t.page.wait_for_selector(".migsim-play")
+    last = t.page.locator(".migsim-date").get_attribute("data-date")
+    months = (int(last[:4]) * 12 + int(last[5:])) - (int(first[:4]) * 12 + int(first[5:]))
     with capsys.disabled():
-        print(f"\nteaching app: screenshot {SCREENSHOT}; played {months} months in {seconds:.1f} s "
-              f"({rate:.1f} months/s in the browser)")
+        print(f"\nteaching page: Step click to new month shown {min(latencies):.3f}-{max(latencies):.3f} s "
+              f"(median {sorted(latencies)[2]:.3f}); played {months} months in {seconds:.1f} s "
+              f"({months / seconds:.1f} months/s at the fastest speed, stock chart in view)")
+    assert sorted(latencies)[2] < 0.5 and months / seconds > 3  # margins for a busy machine
+
+
+@pytest.mark.parametrize("size", [(1280, 720), pytest.param((1920, 1080), marks=pytest.mark.slow)])
+def test_screenshots_for_the_docs(browser, app_url, size):
+    """The screenshots in docs/ (written only with MIGSIM_SCREENSHOTS=1), and nothing overflows the window."""
+    t = Teacher(browser, app_url, *size)
+    t.fastest()
+    t.preset("Migration systems")
+    t.reset()
+    t.run_to("2016-12")
+    t.click("shock-sanctions")
+    t.run_to(PLAY_TO)
+    t.tab("remittances")
+    overflow = t.page.evaluate("() => [document.documentElement.scrollWidth, document.documentElement.scrollHeight]")
+    assert overflow[0] <= size[0] and overflow[1] <= size[1], overflow
+    font = t.page.evaluate("() => Math.min(...[...document.querySelectorAll('.migsim-chart svg text')]"
+                           ".map(e => parseFloat(getComputedStyle(e).fontSize)))")
+    assert font >= 16, f"chart text of {font} px"
+    if os.environ.get("MIGSIM_SCREENSHOTS") == "1":
+        t.page.screenshot(path=str(DOCS / f"teaching_app_{size[0]}x{size[1]}.png"))
+        t.tab("map")
+        t.page.screenshot(path=str(DOCS / f"teaching_app_map_{size[0]}x{size[1]}.png"))
+    t.no_errors()

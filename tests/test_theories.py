@@ -195,8 +195,8 @@ def test_sanctions_button_is_the_models_sanctions_event():
         plain.step()
         shocked.step()
     date = shocked.date
-    shocked.apply_sanctions()
-    assert shocked.sanctions_date == date
+    shocked.add_shock("sanctions")
+    assert shocked.shocks == [("sanctions", date)]
     for _ in range(18):  # past a January, when the yearly wages are recomputed
         plain.step()
         shocked.step()

@@ -1,8 +1,8 @@
 """The teaching app (`migsim app`): a migration-theory laboratory in the browser.
 
-`migsim app` serves the Mesa SolaraViz page of `app_page.py` with Solara's server on
-this machine only (localhost). The page, its model and its controls are described there
-and in `teaching.py`; the classroom exercises are in docs/teaching.md. The server runs in
+`migsim app` serves the Solara page of `page.py` with Solara's server on this machine only
+(localhost). The page, its model and its controls are described there and in the modules
+beside it; the classroom exercises are in each preset's Info panel (`info.py`). The server runs in
 this process until interrupted (Ctrl+C); it sends nothing outside this machine (Solara's
 usage telemetry and version check are switched off).
 """
@@ -12,10 +12,10 @@ from __future__ import annotations
 import os
 import socket
 
-from .errors import MigsimError, ScenarioError
+from ..errors import MigsimError, ScenarioError
 
 DEFAULT_PORT = 8765
-PAGE_MODULE = "simulation.app_page"
+PAGE_MODULE = "simulation.teaching.page"
 
 
 def register(subparsers) -> None:
@@ -29,8 +29,8 @@ def register(subparsers) -> None:
     p.add_argument("--agents", type=int, default=None,
                    help="workers in the page's model (default 3000: small enough to run several months a second)")
     p.add_argument("--benchmark", action="store_true",
-                   help="measure how many months per second the page's model runs (with and without redrawing "
-                        "the charts), print it and exit without serving")
+                   help="measure how many months per second the page's model runs (alone, and with the "
+                        "chart data of every tab each month), print it and exit without serving")
     p.set_defaults(func=cmd_app)
 
 
@@ -53,27 +53,24 @@ def check_port(port: int) -> int:
 
 
 def cmd_app(args) -> int:
-    from .teaching import APP_AGENTS
+    from .presets import APP_AGENTS
 
     agents = APP_AGENTS if args.agents is None else args.agents
     if not 100 <= agents <= 200_000:
         raise ScenarioError(f"--agents {agents} is not allowed; give from 100 to 200,000 workers "
                             "(the page is meant for a small population that runs smoothly).")
     if args.benchmark:
-        os.environ["MIGSIM_APP_AGENTS"] = str(agents)
-        os.environ.setdefault("MPLBACKEND", "Agg")
-        from .app_page import PLAY_INTERVAL_MS, RENDER_INTERVAL, benchmark
+        from .benchmark import benchmark
 
         r = benchmark(agents=agents)
-        print(f"page model, {agents:,} workers: {r['model_only']:.1f} months/s stepping alone; "
-              f"{r['redraw_every_month']:.1f} months/s redrawing all four charts every month; about "
-              f"{r['redraw_every_render_interval']:.1f} months/s as the page plays by default (charts redrawn "
-              f"every {RENDER_INTERVAL} months, a step every {PLAY_INTERVAL_MS} ms).")
+        print(f"page model, {agents:,} workers: {r['model_only']:.0f} months/s stepping alone; "
+              f"{r['with_snapshot']:.0f} months/s with a snapshot and the chart data of every tab each month.")
         return 0
     port = check_port(args.port)
     # Settings Solara reads when its server module is imported: set them first.
     os.environ["MIGSIM_APP_AGENTS"] = str(agents)
     os.environ["SOLARA_TELEMETRY_MIXPANEL_ENABLE"] = "False"
+    os.environ["SOLARA_THEME_SHOW_BANNER"] = "False"  # the "runs on Solara" footer covered a chart
     os.environ.setdefault("MPLBACKEND", "Agg")
     try:
         from solara.__main__ import cli
