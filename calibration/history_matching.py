@@ -386,6 +386,8 @@ def _wave(hm: HistoryMatch, simulator: Simulator, n: int, fit_map, progress) -> 
                              batch=min(20_000, max(budget, 1)), max_candidates=budget)
         walked = more.walked
         sample = np.concatenate([sample, more.points])
+        if w == 1:  # the first sample and the rejection candidates both come from the whole box: pool them
+            fraction = (int(kept_mask.sum()) + more.accepted) / (len(kept_mask) + more.tested)
     hm.sample = sample
     dg = emulator.diagnostics(held)
     hm.waves.append(Wave(w, design, seeds, runs, emulator, dg, len(x_train), kept, fraction, walked,
@@ -423,7 +425,7 @@ def reach_report(hm: HistoryMatch) -> tuple[pd.DataFrame, pd.DataFrame]:
             continue
         imp = Cut(em, cut, hm.rank).implausibility(pts, hm.obs)
         ok = np.nan_to_num(imp, nan=0.0) <= cut
-        reach[f"min_{where}"] = np.nanmin(imp, axis=0) if np.isfinite(imp).any() else np.nan
+        reach[f"min_{where}"] = [np.nanmin(c) if np.isfinite(c).any() else np.nan for c in imp.T]
         reach[f"share_{where}"] = ok.mean(axis=0)
         counts = ok.sum(axis=0)
         together = ok.T.astype(np.int64) @ ok.astype(np.int64)
@@ -434,6 +436,8 @@ def reach_report(hm: HistoryMatch) -> tuple[pd.DataFrame, pd.DataFrame]:
                                       "reached_a": int(counts[a]), "reached_b": int(counts[b]), "together": 0})
     reach["status"] = np.where(reach.share_space == 0, "unreachable in the space",
                                np.where(reach.share_region == 0, "not reached in the region", "reached"))
+    emulated = np.array([g is not None for g in hm.waves[-1].emulator.gps])
+    reach.loc[~emulated, "status"] = "not emulated (too few finite runs)"
     conflicts = pd.DataFrame(conflicts) if conflicts else empty
     if len(conflicts):
         conflicts["weaker"] = conflicts[["reached_a", "reached_b"]].min(axis=1)

@@ -12,7 +12,7 @@ from calibration import toy
 from calibration.design import latin_hypercube, sample_region, to_unit
 from calibration.emulator import Emulator
 from calibration.history_matching import (
-    HMSettings, Observations, default_rank, history_match, implausibility, load, nth_max, serial_simulator)
+    Cut, HMSettings, Observations, default_rank, history_match, implausibility, load, nth_max, serial_simulator)
 from calibration.posterior import PosteriorSettings, predictive_check, sample_posterior
 from calibration.recovery import recovery_study
 
@@ -97,6 +97,19 @@ def test_emulator_predicts_a_smooth_function_within_its_uncertainty():
     np.testing.assert_allclose(em.predict(new, targets=range(len(toy.NAMES)))[0], mean, atol=1e-9)
     held = em.validate(new, toy.simulator(new, [5, 6]))
     assert 0.7 < np.std(held) < 1.3
+
+
+def test_target_without_finite_runs_is_not_emulated():
+    pts = latin_hypercube(toy.SPACE, 20, 4)
+    runs = toy.simulator(pts, [1, 2])
+    runs[:, :, 3] = np.nan  # e.g. a target outside the simulated window
+    em = Emulator.fit(pts, runs, toy.NAMES)
+    mean, var = em.predict(pts[:3])
+    assert np.isnan(mean[:, 3]).all() and np.isfinite(np.delete(mean, 3, axis=1)).all()
+    assert not em.diagnostics().emulated[3] and em.diagnostics().emulated.sum() == 7
+    corner = np.array([[p.low for p in toy.SPACE]])
+    keep = Cut(em, 3.0, 2).keeps(np.concatenate([toy.TRUTH[None], corner]), toy.observations())
+    assert keep.tolist() == [True, False]  # the missing target constrains nothing, the others still do
 
 
 def test_region_contains_the_truth_and_shrinks_over_waves(conflicting):
