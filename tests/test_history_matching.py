@@ -141,7 +141,7 @@ def test_without_the_conflict_every_target_is_reached(consistent):
 
 def test_posterior_covers_the_truth(consistent):
     obs, hm = consistent
-    post = sample_posterior(hm, PosteriorSettings(steps=1200, walkers=24, seed=4))
+    post = sample_posterior(hm, PosteriorSettings(steps=1000, walkers=24, seed=4))
     diag = post.diagnostics()
     assert 0.2 < diag["acceptance"] < 0.7 and diag["steps_per_tau"] > 10
     lo, hi = post.interval(0.9)
@@ -151,8 +151,13 @@ def test_posterior_covers_the_truth(consistent):
     assert hm.region.contains(post.draws).all()
     check = predictive_check(post, obs, simulator=toy.simulator, n=100)
     assert check.inside.mean() >= 0.75
-    again = sample_posterior(hm, PosteriorSettings(steps=1200, walkers=24, seed=4))
-    np.testing.assert_array_equal(post.draws, again.draws)
+    short = PosteriorSettings(steps=100, walkers=24, seed=4)
+    np.testing.assert_array_equal(sample_posterior(hm, short).draws, sample_posterior(hm, short).draws)
+    # earlier waves' cuts checked leniently: the same posterior, up to Monte Carlo error
+    lenient = sample_posterior(hm, PosteriorSettings(steps=500, walkers=24, seed=5, region="lenient"))
+    lo50, hi50 = post.interval(0.5)
+    med = np.median(lenient.draws, axis=0)
+    assert ((med >= lo50) & (med <= hi50)).all()
 
 
 def test_same_seed_same_waves_and_resume_continues(tmp_path):
@@ -170,6 +175,8 @@ def test_same_seed_same_waves_and_resume_continues(tmp_path):
                       resume=load(tmp_path / "hm"), **QUIET)
 
 
+@pytest.mark.filterwarnings("ignore:Port 8787 is already in use")  # a dashboard nobody opens
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")  # fits in worker threads
 def test_dask_simulator_same_output_on_one_or_two_workers():
     from dask.distributed import Client, LocalCluster
 
@@ -196,7 +203,7 @@ def _recovery(datasets: int, steps: int = 1000):
 
 
 def test_recovery_quick():
-    rec = _recovery(3, steps=800)
+    rec = _recovery(3, steps=600)
     cover = rec.coverage().set_index("parameter")
     assert rec.runs.truth_in_region.all()
     assert cover.loc["all", "cover90"] >= 0.75  # 12 intervals; a 90% interval misses ~1
