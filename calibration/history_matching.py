@@ -447,7 +447,7 @@ def reach_report(hm: HistoryMatch) -> tuple[pd.DataFrame, pd.DataFrame]:
                                       "reached_a": int(counts[a]), "reached_b": int(counts[b]), "together": 0})
     reach["status"] = np.where(reach.share_space == 0, "unreachable in the space",
                                np.where(reach.share_region == 0, "not reached in the region", "reached"))
-    emulated = np.array([g is not None for g in hm.waves[-1].emulator.gps])
+    emulated = np.isfinite(hm.waves[-1].emulator.predict(hm.prior_sample[:1], with_var=False)[0][0])
     reach.loc[~emulated, "status"] = "not emulated (too few finite runs)"
     conflicts = pd.DataFrame(conflicts) if conflicts else empty
     if len(conflicts):
