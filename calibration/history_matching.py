@@ -124,6 +124,12 @@ class Cut:
         mean, var = self.emulator.predict(points)
         return implausibility(mean, var, self.emulator.stoch_var, obs)
 
+    def keeps_lenient(self, points: np.ndarray, obs: Observations) -> np.ndarray:
+        """The cut with every emulator variance at its largest: keeps all that `keeps` keeps, and a little more."""
+        em = self.emulator
+        mean, _ = em.predict(np.atleast_2d(points), with_var=False)
+        return nth_max(implausibility(mean, em.var_bound, em.stoch_var, obs), self.rank) <= self.cut
+
     def keeps(self, points: np.ndarray, obs: Observations) -> np.ndarray:
         """Which points this cut keeps.
 
@@ -133,16 +139,12 @@ class Cut:
         variances are computed only for the rest (most candidates, in late waves).
         """
         points = np.atleast_2d(points)
-        em = self.emulator
         if len(points) < 1000:  # a small batch (an MCMC step): one full pass costs less than two
             return nth_max(self.implausibility(points, obs), self.rank) <= self.cut
-        mean, _ = em.predict(points, with_var=False)
-        lenient = implausibility(mean, em.var_bound, em.stoch_var, obs)
-        keep = nth_max(lenient, self.rank) <= self.cut
+        keep = self.keeps_lenient(points, obs)
         idx = np.flatnonzero(keep)
         if len(idx):
-            mean, var = em.predict(points[idx])
-            keep[idx] = nth_max(implausibility(mean, var, em.stoch_var, obs), self.rank) <= self.cut
+            keep[idx] = nth_max(self.implausibility(points[idx], obs), self.rank) <= self.cut
         return keep
 
 
@@ -295,7 +297,8 @@ def history_match(simulator: Simulator, space: Sequence[Prior], obs: Observation
     rank = settings.rank or default_rank(k, settings.cut)
     if resume is not None:
         budgets = ("max_waves", "max_minutes")  # a resumed history match may be given more of these
-        differ = [f for f in asdict(settings) if f not in budgets and getattr(settings, f) != getattr(resume.settings, f)]
+        differ = [f for f in asdict(settings)
+                  if f not in budgets and getattr(settings, f) != getattr(resume.settings, f)]
         if [p.key for p in resume.space] != [p.key for p in space]:
             differ.append("space")
         if resume.obs.names != obs.names or not all(np.array_equal(getattr(resume.obs, a), getattr(obs, a))
@@ -379,13 +382,23 @@ def _wave(hm: HistoryMatch, simulator: Simulator, n: int, fit_map, progress) -> 
     # the kept part of a uniform sample of the old region is a uniform sample of the new one; top it up
     sample = hm.sample[kept_mask]
     walked = 0
-    if 0 < len(sample) < s.pool:
+    if len(sample) < s.pool:
         need = s.pool - len(sample)
         budget = int(min(s.max_candidates, 3 * need / max(fraction, 1e-12)))
-        more = sample_region(hm.space, hm.region.contains, need, _rng(s.seed, w, 2), known=sample,
+        # none of the sample kept: the region may still exist, smaller than one point in the sample;
+        # rejection gets the whole budget, and walks start from any run of the waves inside it
+        known = sample if len(sample) else np.concatenate([x.design for x in hm.waves] + [design])
+        more = sample_region(hm.space, hm.region.contains, need, _rng(s.seed, w, 2), known=known,
                              batch=min(20_000, max(budget, 1)), max_candidates=budget)
         walked = more.walked
         sample = np.concatenate([sample, more.points])
+        if w == 1:  # the first sample and the rejection candidates both come from the whole box: pool them
+            fraction = (int(kept_mask.sum()) + more.accepted) / (len(kept_mask) + more.tested)
+        elif not kept_mask.any() and more.tested:
+            fraction = more.accepted / more.tested
+        if fraction == 0 and len(sample):  # found by walks only: below one in all the points tried
+            fraction = 0.5 / (len(kept_mask) + more.tested)
+        kept = min(1.0, fraction / hm.fraction) if hm.fraction > 0 else 0.0
     hm.sample = sample
     dg = emulator.diagnostics(held)
     hm.waves.append(Wave(w, design, seeds, runs, emulator, dg, len(x_train), kept, fraction, walked,
@@ -423,7 +436,7 @@ def reach_report(hm: HistoryMatch) -> tuple[pd.DataFrame, pd.DataFrame]:
             continue
         imp = Cut(em, cut, hm.rank).implausibility(pts, hm.obs)
         ok = np.nan_to_num(imp, nan=0.0) <= cut
-        reach[f"min_{where}"] = np.nanmin(imp, axis=0) if np.isfinite(imp).any() else np.nan
+        reach[f"min_{where}"] = [np.nanmin(c) if np.isfinite(c).any() else np.nan for c in imp.T]
         reach[f"share_{where}"] = ok.mean(axis=0)
         counts = ok.sum(axis=0)
         together = ok.T.astype(np.int64) @ ok.astype(np.int64)
@@ -434,6 +447,8 @@ def reach_report(hm: HistoryMatch) -> tuple[pd.DataFrame, pd.DataFrame]:
                                       "reached_a": int(counts[a]), "reached_b": int(counts[b]), "together": 0})
     reach["status"] = np.where(reach.share_space == 0, "unreachable in the space",
                                np.where(reach.share_region == 0, "not reached in the region", "reached"))
+    emulated = np.isfinite(hm.waves[-1].emulator.predict(hm.prior_sample[:1], with_var=False)[0][0])
+    reach.loc[~emulated, "status"] = "not emulated (too few finite runs)"
     conflicts = pd.DataFrame(conflicts) if conflicts else empty
     if len(conflicts):
         conflicts["weaker"] = conflicts[["reached_a", "reached_b"]].min(axis=1)

@@ -12,7 +12,7 @@ from calibration import toy
 from calibration.design import latin_hypercube, sample_region, to_unit
 from calibration.emulator import Emulator
 from calibration.history_matching import (
-    HMSettings, Observations, default_rank, history_match, implausibility, load, nth_max, serial_simulator)
+    Cut, HMSettings, Observations, default_rank, history_match, implausibility, load, nth_max, serial_simulator)
 from calibration.posterior import PosteriorSettings, predictive_check, sample_posterior
 from calibration.recovery import recovery_study
 
@@ -99,6 +99,19 @@ def test_emulator_predicts_a_smooth_function_within_its_uncertainty():
     assert 0.7 < np.std(held) < 1.3
 
 
+def test_target_without_finite_runs_is_not_emulated():
+    pts = latin_hypercube(toy.SPACE, 20, 4)
+    runs = toy.simulator(pts, [1, 2])
+    runs[:, :, 3] = np.nan  # e.g. a target outside the simulated window
+    em = Emulator.fit(pts, runs, toy.NAMES)
+    mean, var = em.predict(pts[:3])
+    assert np.isnan(mean[:, 3]).all() and np.isfinite(np.delete(mean, 3, axis=1)).all()
+    assert not em.diagnostics().emulated[3] and em.diagnostics().emulated.sum() == 7
+    corner = np.array([[p.low for p in toy.SPACE]])
+    keep = Cut(em, 3.0, 2).keeps(np.concatenate([toy.TRUTH[None], corner]), toy.observations())
+    assert keep.tolist() == [True, False]  # the missing target constrains nothing, the others still do
+
+
 def test_region_contains_the_truth_and_shrinks_over_waves(conflicting):
     _, hm = conflicting
     fractions = [w.fraction for w in hm.waves]
@@ -128,7 +141,7 @@ def test_without_the_conflict_every_target_is_reached(consistent):
 
 def test_posterior_covers_the_truth(consistent):
     obs, hm = consistent
-    post = sample_posterior(hm, PosteriorSettings(steps=1200, walkers=24, seed=4))
+    post = sample_posterior(hm, PosteriorSettings(steps=1000, walkers=24, seed=4))
     diag = post.diagnostics()
     assert 0.2 < diag["acceptance"] < 0.7 and diag["steps_per_tau"] > 10
     lo, hi = post.interval(0.9)
@@ -138,8 +151,13 @@ def test_posterior_covers_the_truth(consistent):
     assert hm.region.contains(post.draws).all()
     check = predictive_check(post, obs, simulator=toy.simulator, n=100)
     assert check.inside.mean() >= 0.75
-    again = sample_posterior(hm, PosteriorSettings(steps=1200, walkers=24, seed=4))
-    np.testing.assert_array_equal(post.draws, again.draws)
+    short = PosteriorSettings(steps=100, walkers=24, seed=4)
+    np.testing.assert_array_equal(sample_posterior(hm, short).draws, sample_posterior(hm, short).draws)
+    # earlier waves' cuts checked leniently: the same posterior, up to Monte Carlo error
+    lenient = sample_posterior(hm, PosteriorSettings(steps=500, walkers=24, seed=5, region="lenient"))
+    lo50, hi50 = post.interval(0.5)
+    med = np.median(lenient.draws, axis=0)
+    assert ((med >= lo50) & (med <= hi50)).all()
 
 
 def test_same_seed_same_waves_and_resume_continues(tmp_path):
@@ -157,6 +175,8 @@ def test_same_seed_same_waves_and_resume_continues(tmp_path):
                       resume=load(tmp_path / "hm"), **QUIET)
 
 
+@pytest.mark.filterwarnings("ignore:Port 8787 is already in use")  # a dashboard nobody opens
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")  # fits in worker threads
 def test_dask_simulator_same_output_on_one_or_two_workers():
     from dask.distributed import Client, LocalCluster
 
@@ -183,7 +203,7 @@ def _recovery(datasets: int, steps: int = 1000):
 
 
 def test_recovery_quick():
-    rec = _recovery(3, steps=800)
+    rec = _recovery(3, steps=600)
     cover = rec.coverage().set_index("parameter")
     assert rec.runs.truth_in_region.all()
     assert cover.loc["all", "cover90"] >= 0.75  # 12 intervals; a 90% interval misses ~1
