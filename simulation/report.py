@@ -82,6 +82,9 @@ def _fmt(value: float, label: str) -> str:
         return "-"
     if "share" in label:
         return f"{value:.1%}"
+    if abs(value) >= 1000:  # three significant figures: a model of sampled agents has no more
+        digits = len(str(int(abs(value)))) - 3
+        return f"{round(value, -digits):,.0f}"
     return f"{value:,.0f}"
 
 
