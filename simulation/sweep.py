@@ -158,6 +158,25 @@ def _write_part(frame: pd.DataFrame, folder: Path, rid: str) -> None:
     tmp.replace(folder / f"part-{rid}.parquet")
 
 
+def clean_unfinished_parts(folder: Path) -> list[Path]:
+    """Remove the temporary part files a killed sweep left (`.part-<run>.parquet.tmp-<pid>`, its process gone)."""
+    removed = []
+    for path in Path(folder).glob(".part-*.parquet.tmp-*"):
+        pid = path.name.rsplit("-", 1)[-1]
+        if not pid.isdigit():
+            continue
+        try:
+            os.kill(int(pid), 0)
+            continue  # still writing
+        except ProcessLookupError:
+            pass
+        except PermissionError:
+            continue
+        path.unlink(missing_ok=True)
+        removed.append(path)
+    return removed
+
+
 def finished_runs(folder: Path) -> set[str]:
     """Run ids already done successfully (their part file exists and says 'ok')."""
     done = set()
@@ -252,6 +271,7 @@ def sweep(scenario: Scenario, varies: list[Vary], out: Path, *, reps: int = 1, s
     seeds = replication_seeds(base_seed, reps)
     tasks = [(i, r, point, seed, run_id(point, seed, agents, fingerprint))
              for i, point in enumerate(points) for r, seed in enumerate(seeds)]
+    clean_unfinished_parts(out)
     done = finished_runs(out)
     todo = [t for t in tasks if t[4] not in done]
     (out / "_sweep.json").write_text(json.dumps({

@@ -83,6 +83,14 @@ def sweep_folder(d: Path, **changes) -> str:
     return str(folder)
 
 
+def calibration_folder(d: Path) -> str:
+    """A calibration history whose fit/ folder holds someone's own files."""
+    (d / "cal" / "fit").mkdir(parents=True)
+    (d / "cal" / "history.db").write_bytes(b"")
+    (d / "cal" / "fit" / "my_notes.txt").write_text("keep")
+    return str(d / "cal")
+
+
 def a_file(d: Path) -> str:
     (d / "afile").write_text("not a folder")
     return str(d / "afile")
@@ -189,6 +197,14 @@ CASES = [
     ("sensitivity-agents-beyond-memory", lambda d: ["sensitivity", "--agents", "90000000", "--out", str(d / "o")],
      ["90,000,000", "GB"]),
     ("sensitivity-method", lambda d: ["sensitivity", "--method", "fast"], ["--method", "'fast'"]),
+    ("calibrate-out-foreign", lambda d: ["calibrate", "--out", foreign_folder(d)], ["thesis", "not written by migsim"]),
+    ("calibrate-fit-foreign", lambda d: ["calibrate", "--resume", "--out", calibration_folder(d)],
+     ["fit", "not written by migsim"]),
+    ("calibrate-out-proc", lambda d: ["calibrate", "--out", "/proc/calibration"], ["/proc", "system folder"]),
+    ("calibrate-out-file", lambda d: ["calibrate", "--out", a_file(d)], ["afile", "not a folder"]),
+    ("calibrate-seed-negative", lambda d: ["calibrate", "--seed", "-3", "--out", str(d / "c")], ["--seed -3"]),
+    ("validate-out-empty", lambda d: ["validate", targets(TARGETS_HEAD + GOOD_TARGET)(d), "--out", ""], ["--out ''"]),
+    ("sensitivity-out-earlier", lambda d: ["sensitivity", "--out", migsim_folder(d)], ["earlier", "--force"]),
     # --- targets files (validate) -------------------------------------------------------------
     ("validate-seed-negative", lambda d: ["validate", targets(TARGETS_HEAD + GOOD_TARGET)(d), "--seed", "-1"],
      ["--seed -1"]),

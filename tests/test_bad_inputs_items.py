@@ -234,3 +234,17 @@ def test_readme_commands_name_the_installed_script():
     blocks = re.findall(r"```[a-z]*\n(.*?)```", text, flags=re.S)
     bare = [line for block in blocks for line in block.splitlines() if re.match(r"\s*migsim\b", line)]
     assert not bare, f"README commands must be written .venv/bin/migsim (set-up installs there): {bare}"
+
+
+def test_a_resumed_sweep_removes_the_part_files_a_killed_sweep_left(tmp_path):
+    from simulation.sweep import clean_unfinished_parts
+
+    dead = _dead_pid()
+    stale = tmp_path / f".part-abc.parquet.tmp-{dead}"
+    stale.write_bytes(b"half")
+    writing = tmp_path / f".part-def.parquet.tmp-{os.getpid()}"
+    writing.write_bytes(b"half")
+    kept = tmp_path / "part-ghi.parquet"
+    kept.write_bytes(b"whole")
+    assert clean_unfinished_parts(tmp_path) == [stale]
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted([writing.name, kept.name])
