@@ -63,11 +63,11 @@ def test_a_foreign_folder_is_never_replaced_even_if_it_appears_during_the_run(tm
 
 
 def _dead_pid() -> int:
-    pid = os.fork()
-    if pid == 0:
-        os._exit(0)
-    os.waitpid(pid, 0)
-    return pid
+    import subprocess
+
+    proc = subprocess.Popen(["true"])
+    proc.wait()
+    return proc.pid
 
 
 def test_stale_partial_folders_of_dead_runs_are_cleaned_and_nothing_else(tmp_path):
