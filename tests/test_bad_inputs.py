@@ -348,7 +348,7 @@ def test_bad_input_as_a_process(case_id, argv, words, tmp_path):
     args = argv(work)
     before = _listing_names(work)
     done = subprocess.run([sys.executable, "-m", "simulation.cli", *args], capture_output=True, text=True,
-                          cwd=work, timeout=60, stdin=subprocess.DEVNULL,
+                          cwd=work, timeout=240, stdin=subprocess.DEVNULL,
                           env={**os.environ, "PYTHONPATH": str(ROOT)})
     assert done.returncode == 2, done.stderr
     assert "Traceback" not in done.stderr
