@@ -15,7 +15,10 @@ from pathlib import Path
 DEFAULT_OUT = Path("results") / "calibration"
 
 
-def _window(args, targets=None):
+def _window(args, targets=None, scenario=None):
+    """The months, agents and burn-in to simulate. Without --start, the targets' first year, but
+    never after the scenario's own run.start: its dated events from that month on then all lie
+    inside the window (a targets file of 2023 alone would otherwise start after the 2015 events)."""
     from simulation.errors import ScenarioError
     from simulation.scenario import month_index
 
@@ -27,6 +30,8 @@ def _window(args, targets=None):
 
         first, last = months_needed(targets[targets.modelled])
         start = start or f"{max(int(first[:4]), 2010)}-01"
+        if scenario is not None and args.start is None and month_index(scenario["run.start"]) < month_index(start):
+            start = scenario["run.start"]
         end = end or last
     window = Window(start=start or Window.start, end=end or Window.end, agents=args.agents, burn_in=args.burn_in)
     for flag, value in (("--start", window.start), ("--end", window.end)):
@@ -195,7 +200,7 @@ def cmd_validate(args) -> int:
 
     _positive(args, "reps")
     targets = load_targets(args.targets_file)
-    window = _window(args, targets)
+    window = _window(args, targets, _scenario(args.params))
     scenario = _scenario(args.params, window)
     seeds = [args.seed + i for i in range(args.reps)]
     fit, series = evaluate(scenario, targets, window, seeds)

@@ -214,8 +214,12 @@ def load_targets(path: str | Path | None = None) -> pd.DataFrame:
         raise DataError(f"{path}: no such targets file. Give a CSV with columns {', '.join(COLUMNS)}.")
     if path.is_dir():
         raise DataError(f"{path}: is a folder; give a targets CSV file.")
+    if not path.is_file():  # a named pipe or a device would block the read
+        raise DataError(f"{path}: is not a regular file (a pipe, socket or device); give a targets CSV file.")
     try:
         raw = pd.read_csv(path, dtype=str, keep_default_na=False)
+    except OSError as exc:
+        raise DataError(f"{path}: cannot be read ({exc.strerror}); check its permissions.") from None
     except (pd.errors.ParserError, UnicodeDecodeError, pd.errors.EmptyDataError) as exc:
         raise DataError(f"{path}: not a readable CSV file ({exc}).") from None
     missing = [c for c in REQUIRED if c not in raw.columns]

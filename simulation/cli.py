@@ -2,7 +2,8 @@
 
 It parses arguments, calls the same functions a notebook would, and turns every
 `MigsimError` into a one-paragraph message and a non-zero exit code, never a
-traceback.
+traceback: 2 for bad input (arguments, scenario and targets files, output folders,
+all checked before anything runs), 1 for a failure while running.
 """
 
 from __future__ import annotations
@@ -13,10 +14,26 @@ import sys
 import time
 from pathlib import Path
 
-from .errors import MigsimError, ScenarioError
+from .errors import DataError, MigsimError, OutputError, ScenarioError
+from .outdir import check_out
 
 EXIT_BAD_INPUT = 2
 EXIT_RUN_FAILED = 1
+EPILOG = """exit status: 0 done; 2 bad input (an argument, a scenario or targets file, an output folder:
+refused with a one-line message before anything runs); 1 a failure while running (e.g. a
+Dask scheduler out of reach, or runs of a sweep that failed); 130 interrupted.
+
+output folders: a command replaces its --out folder whole, only once it has finished.
+migsim marks the folders it writes (a .migsim-results file) and never writes into a
+non-empty folder without that mark; it replaces its own earlier results only with --force."""
+
+# Commands that replace one output folder whole: (folder when --out is not given, what it holds).
+# The folder is checked before anything runs; `run` checks its own, which depends on the scenario.
+OUT_FOLDERS = {
+    "compare": (None, "report"),
+    "validate": (None, "report"),
+    "sensitivity": (lambda args: Path("results") / f"sensitivity-{args.method}", "results"),
+}
 
 
 def _scenario_with_overrides(path: str, args) -> "Scenario":  # noqa: F821
@@ -39,12 +56,19 @@ def cmd_check(args) -> int:
 
     from .events import validate_scenario_events
 
+    from .scenario import month_index
+
     scenario = load_scenario(args.scenario)
     events = validate_scenario_events(scenario)
     chain = " <- ".join(p.name for p in reversed(scenario.chain))
     print(f"{args.scenario}: valid scenario '{scenario.name}' ({chain}); "
           f"{scenario['run.start']} to {scenario['run.end']}, {scenario['run.agents']:,} agents"
           + (f", {len(events)} dated event(s): " + ", ".join(e.kind for e in events) if events else "") + ".")
+    end = month_index(scenario["run.end"])
+    for ev in events:
+        if ev.start > end:
+            print(f"  note: {ev.label} (from {Path(ev.source).name}) starts after run.end = "
+                  f"{scenario['run.end']}: it does not happen in this run.")
     return 0
 
 
@@ -67,9 +91,12 @@ def cmd_run(args) -> int:
 
     from .events import validate_scenario_events
 
+    from .safety import check_memory
+
     scenario = _scenario_with_overrides(args.scenario, args)
     validate_scenario_events(scenario)  # before any replication starts
-    out = Path(args.out) if args.out else Path("results") / scenario.name
+    out = check_out(Path("results") / scenario.name if args.out is None else args.out, force=args.force)
+    check_memory(scenario["run.agents"], min(args.jobs, scenario["run.reps"]))
     started = time.perf_counter()
     save, restored = _state_options(scenario, args)
     result = run(scenario, jobs=args.jobs, progress=not args.quiet, posterior=_posterior(args), save_state=save,
@@ -168,7 +195,11 @@ def cmd_compare(args) -> int:
     from .report import write_comparison
     from .scenario import month_index
 
+    from .experiments import policy_dates
+    from .safety import check_memory
+
     base, *alternatives = _load_all([args.base] + args.alternatives, args)
+    check_memory(base["run.agents"], min(args.jobs, args.reps))
     dates = None
     if args.dates:
         dates = [d.strip() for d in args.dates.split(",") if d.strip()]
@@ -181,7 +212,7 @@ def cmd_compare(args) -> int:
     comparison = compare(base, alternatives, reps=args.reps, seed=args.seed, jobs=args.jobs,
                          progress=not args.quiet, band=args.band, posterior=_posterior(args),
                          branch=not args.no_branch)
-    out = write_comparison(comparison, Path(args.out), dates, lang=args.lang)
+    out = write_comparison(comparison, Path(args.out), dates or policy_dates(comparison), lang=args.lang)
     if not args.quiet:
         print(f"compared {', '.join(s.name for s in alternatives)} with {base.name}: {args.reps} replication(s) each, "
               f"{time.perf_counter() - started:.1f} s; report: {out / 'report.html'}")
@@ -208,14 +239,22 @@ def cmd_diff(args) -> int:
 def cmd_sweep(args) -> int:
     from .sweep import parse_vary, sweep
 
+    from .safety import check_memory
+    from .sweep import check_sweep_folder
+
     (scenario,) = _load_all([args.scenario], args)
+    out = check_sweep_folder(args.out)
     varies = [parse_vary(v) for v in args.vary or []]
+    if args.workers < 1:
+        raise ScenarioError(f"--workers {args.workers}: give at least 1 worker process.")
     if not varies:
         raise ScenarioError("give at least one --vary KEY=LOW:HIGH:N (e.g. --vary policy.work_permit_quota=10000:60000:6).")
     if args.samples is not None and args.samples < 1:
         raise ScenarioError(f"--samples = {args.samples}: give at least 1 point.")
     if args.reps < 1:
         raise ScenarioError(f"--reps = {args.reps}: give at least 1 replication.")
+    if not args.scheduler:
+        check_memory(scenario["run.agents"], args.workers)
 
     def progress(done, total, frame):
         if not args.quiet:
@@ -223,7 +262,7 @@ def cmd_sweep(args) -> int:
             note = "" if status == "ok" else f" FAILED: {frame['error'].iloc[0]}"
             print(f"  run {done}/{total} (point {frame['point'].iloc[0]}, rep {frame['rep'].iloc[0]}){note}", flush=True)
 
-    summary = sweep(scenario, varies, Path(args.out), reps=args.reps, samples=args.samples, agents=args.agents,
+    summary = sweep(scenario, varies, out, reps=args.reps, samples=args.samples, agents=args.agents,
                     scheduler=args.scheduler, workers=args.workers, progress=progress)
     if not args.quiet:
         print(f"sweep of {scenario.name}: {summary.planned} run(s) planned, {summary.skipped} already done, "
@@ -254,10 +293,32 @@ def band(text: str) -> tuple[int, int]:
     return low, high
 
 
+def default_jobs() -> int:
+    """Processes for replications: one per four cores, at least one.
+
+    Each replication's compiled kernels already run on every core (numba threads), so on
+    2 cores `--jobs 2` is slower than `--jobs 1` (issue measured: two processes fight over
+    the same two cores); only a larger machine gains from running replications side by side.
+    """
+    return max(1, (os.cpu_count() or 1) // 4)
+
+
+JOBS_HELP = (f"processes for replications (default here {default_jobs()}: one per four cores, since each run's "
+             "compiled kernels already use every core; results are the same for any number)")
+
+
+class _Parser(argparse.ArgumentParser):
+    """Argument errors in one line (with where to read the usage), exit status 2."""
+
+    def error(self, message: str):
+        self.exit(EXIT_BAD_INPUT, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="migsim",
-        description="Agent-based simulation of labour migration into and out of Kazakhstan.")
+        description="Agent-based simulation of labour migration into and out of Kazakhstan.",
+        epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     p = sub.add_parser("run", help="run a scenario and write its results")
@@ -268,7 +329,8 @@ def build_parser() -> argparse.ArgumentParser:
                    help="percentiles of the band around the median across replications (default 10,90)")
     p.add_argument("--agents", type=int, help="worker agents representing the population (default: run.agents)")
     p.add_argument("--out", help="results folder (default: results/<scenario name>/)")
-    p.add_argument("--jobs", type=int, default=1, help="processes for replications (same results as 1)")
+    p.add_argument("--force", action="store_true", help="replace earlier migsim results in the --out folder")
+    p.add_argument("--jobs", type=int, default=default_jobs(), help=JOBS_HELP)
     p.add_argument("--posterior", default="shipped", metavar="shipped|none|FILE", help=POSTERIOR_HELP)
     p.add_argument("--no-plots", action="store_true", help="skip the PNG figures")
     p.add_argument("--quiet", action="store_true", help="no progress bar or summary")
@@ -295,10 +357,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--band", type=band, default=(10, 90), metavar="LOW,HIGH",
                    help="percentiles of the band around the median across replications (default 10,90)")
     p.add_argument("--out", required=True, help="report folder (report.html, headline.csv, figure_*.csv)")
-    p.add_argument("--dates", help="headline dates, e.g. 2026-12,2030-12 (default: last December and five years before)")
+    p.add_argument("--force", action="store_true", help="replace an earlier migsim report in the --out folder")
+    p.add_argument("--dates", help="headline dates, e.g. 2026-12,2030-12 (default: the first December a year after "
+                                   "the alternatives' first dated change, and the last December)")
     p.add_argument("--seed", type=int, help="seed of the first replication (default: run.seed of the baseline)")
     p.add_argument("--agents", type=int, help="worker agents (default: run.agents)")
-    p.add_argument("--jobs", type=int, default=1, help="processes for replications (same results as 1)")
+    p.add_argument("--jobs", type=int, default=default_jobs(), help=JOBS_HELP)
     p.add_argument("--posterior", default="shipped", metavar="shipped|none|FILE", help=POSTERIOR_HELP)
     p.add_argument("--quiet", action="store_true", help="no progress bar or summary")
     p.add_argument("--no-branch", action="store_true",
@@ -336,11 +400,42 @@ def build_parser() -> argparse.ArgumentParser:
 
     app.register(sub)
     calibration_commands.register(sub)
+    for name in OUT_FOLDERS:
+        if name in sub.choices and name not in ("compare",):
+            sub.choices[name].add_argument("--force", action="store_true",
+                                           help="replace earlier migsim results in the --out folder")
 
     from . import brief_cli  # brief, template, import
 
     brief_cli.register(sub)
     return parser
+
+
+def _check_before_running(args) -> None:
+    """Checks every command shares, made before anything runs: seeds, output folders, memory."""
+    from .safety import check_memory
+
+    seed = getattr(args, "seed", None)
+    if seed is not None and seed < 0:
+        raise ScenarioError(f"--seed {seed}: a seed is a whole number of 0 or more (e.g. --seed 7).")
+    if args.command in OUT_FOLDERS:
+        default, what = OUT_FOLDERS[args.command]
+        out = args.out if args.out is not None or default is None else default(args)
+        if out is not None:
+            check_out(out, force=getattr(args, "force", False), what=what)
+    if args.command == "calibrate":  # its history is resumed, its fit/ folder replaced at the end
+        from .outdir import MARKER
+
+        check_out(args.out, force=True, what="calibration", marks=(MARKER, "history.db"))
+        check_out(Path(args.out) / "fit", force=True, what="calibration report")
+    agents = getattr(args, "agents", None)
+    if args.command in ("validate", "sensitivity", "calibrate") and agents is not None:
+        check_memory(agents, getattr(args, "jobs", None) or getattr(args, "workers", None) or 1)
+
+
+def _one_line(exc: Exception) -> str:
+    """A message on one line, even when it quotes a parser's multi-line text."""
+    return " ".join(str(exc).split())
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -352,12 +447,13 @@ def main(argv: list[str] | None = None) -> int:
     if getattr(args, "jobs", 1) is not None and getattr(args, "jobs", 1) < 1:
         parser.error("--jobs must be at least 1")
     try:
+        _check_before_running(args)
         return args.func(args)
-    except ScenarioError as exc:
-        print(f"migsim: error: {exc}", file=sys.stderr)
+    except (ScenarioError, DataError, OutputError) as exc:
+        print(f"migsim: error: {_one_line(exc)}", file=sys.stderr)
         return EXIT_BAD_INPUT
     except MigsimError as exc:
-        print(f"migsim: error: {exc}", file=sys.stderr)
+        print(f"migsim: error: {_one_line(exc)}", file=sys.stderr)
         return EXIT_RUN_FAILED
     except KeyboardInterrupt:
         print("migsim: interrupted; no results were written.", file=sys.stderr)

@@ -174,6 +174,13 @@ def compare(base: Scenario, alternatives: list[Scenario], *, reps: int, agents: 
             raise ScenarioError(
                 f"{s.path or s.name}: runs {s['run.start']} to {s['run.end']} but the baseline runs "
                 f"{base['run.start']} to {base['run.end']}; compared scenarios must cover the same months.")
+    names = {}
+    for s in [base] + alternatives:
+        if s.name in names:
+            raise ScenarioError(
+                f"{s.path or s.name}: has the name '{s.name}', as {names[s.name]} does; names label the report's "
+                "columns, so give each compared scenario its own name = \"...\".")
+        names[s.name] = s.path or s.name
     seed = int(base["run.seed"] if seed is None else seed)
     from .state import branch_month, run_branched
 
@@ -187,6 +194,39 @@ def compare(base: Scenario, alternatives: list[Scenario], *, reps: int, agents: 
     assert all(r.seeds == results[0].seeds and r.extra.get("draw_rows") == results[0].extra.get("draw_rows")
                for r in results)
     return Comparison(results[0], results[1:], band, {"branched_from": month})
+
+
+def policy_dates(comparison: Comparison) -> list[str]:
+    """Headline dates that show what the alternatives change: the last December and one before it.
+
+    As `report.default_dates`, the last December of the run and the December five years
+    before, except that a date before the alternatives' first dated change (an event one
+    of them adds or drops) would show a table of zeros: the earlier date then becomes the
+    first December at least twelve months after that change, a year of its effect.
+    """
+    from .events import parse_events
+    from .scenario import month_index
+
+    dates = sorted(comparison.base.timeseries.date.unique())
+    decembers = [d for d in dates if d.endswith("-12")]
+    last = decembers[-1] if decembers else dates[-1]
+    earlier = f"{int(last[:4]) - 5}-12"
+    base = {_event_text(e): e for e in _plain(comparison.base.scenario.events)}
+    changed = []
+    for r in comparison.alternatives:
+        alt = {_event_text(e): e for e in _plain(r.scenario.events)}
+        changed += [e for t, e in alt.items() if t not in base] + [e for t, e in base.items() if t not in alt]
+    if changed:
+        begins = min(ev.start for ev in parse_events(changed))
+        if month_index(earlier) < begins + 12:
+            earlier = next((d for d in decembers if month_index(d) >= begins + 12), last)
+        if month_index(last) < begins:
+            last = dates[-1]
+    return list(dict.fromkeys(d for d in (earlier, last) if d in dates)) or [dates[-1]]
+
+
+def _plain(events: list[dict]) -> list[dict]:
+    return [{k: v for k, v in e.items() if k != "_file"} for e in events]
 
 
 def scenario_diff(a: Scenario, b: Scenario) -> list[tuple[str, object, object]]:

@@ -1,8 +1,8 @@
 """Writing a run's results: whole or not at all.
 
 Everything is written into a temporary folder beside the destination, which then
-replaces the destination in one rename. An error half-way leaves the previous
-results (if any) untouched and no partial folder behind.
+replaces the destination in one atomic step (`outdir.atomic_dir`). An error half-way
+leaves the previous results (if any) untouched and no partial folder behind.
 """
 
 from __future__ import annotations
@@ -10,16 +10,13 @@ from __future__ import annotations
 import json
 import os
 import platform
-import shutil
 import subprocess
-import tempfile
-from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from .errors import RunError
+from .outdir import atomic_dir  # noqa: F401  (report.py and the calibration commands write through it)
 from .plots import standard_plots
 from .runner import RunResult
 
@@ -97,36 +94,6 @@ def headline(result: RunResult, band: tuple[int, int] = DEFAULT_BAND) -> dict:
     return out
 
 
-@contextmanager
-def atomic_dir(out_dir: Path, what: str = "results"):
-    """Yield a temporary folder that replaces `out_dir` in one rename on success.
-
-    Results are written whole or not at all: on any error the temporary folder is removed
-    and an existing `out_dir` is left as it was.
-    """
-    out_dir = Path(out_dir)
-    parent = out_dir.parent if str(out_dir.parent) else Path(".")
-    try:
-        parent.mkdir(parents=True, exist_ok=True)
-        tmp = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.partial-", dir=parent))
-    except OSError as exc:
-        raise RunError(f"{out_dir}: cannot create the {what} folder ({exc.strerror}); choose another --out.") from None
-    try:
-        yield tmp
-        if out_dir.exists():
-            if not out_dir.is_dir():
-                raise RunError(f"{out_dir}: exists and is not a folder; choose another --out.")
-            old = parent / f".{out_dir.name}.old-{os.getpid()}"
-            out_dir.rename(old)
-            tmp.rename(out_dir)
-            shutil.rmtree(old, ignore_errors=True)
-        else:
-            tmp.rename(out_dir)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
-
-
 def write_results(result: RunResult, out_dir: Path, plots: bool = True,
                   band: tuple[int, int] = DEFAULT_BAND, lang: str = "en") -> Path:
     """Write timeseries.csv, bands, summary.json, scenario.resolved.toml and the plots."""
@@ -157,5 +124,5 @@ def write_results(result: RunResult, out_dir: Path, plots: bool = True,
         }
         (tmp / "summary.json").write_text(json.dumps(summary, indent=2), encoding="utf-8")
         if plots:
-            standard_plots(result.timeseries, tmp, result.scenario.name, reps, lang)
+            standard_plots(result.timeseries, tmp, result.scenario.name, reps, lang, band=band)
     return out_dir

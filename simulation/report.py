@@ -120,6 +120,8 @@ def _fmt(value: float, label: str, lang: str = "en") -> str:
         return "-"
     if "share" in label:
         return format_number(100 * value, lang, 1) + "%"
+    if abs(value) >= 1000:  # three significant figures: a model of sampled agents has no more
+        return format_number(round(value, 3 - len(str(int(abs(value))))), lang)
     return format_number(value, lang)
 
 

@@ -137,7 +137,8 @@ def _check_value(source: str, key: str, value: Any) -> Any:
             try:
                 month_index(value)
             except ValueError:
-                raise ScenarioError(bad) from None
+                raise ScenarioError(f"{source}: key '{key}' = {given} is not a month: write YYYY-MM with the month "
+                                    "01 to 12 (e.g. \"2015-01\").") from None
         return value
     if (p.low is not None and value < p.low) or (p.high is not None and value > p.high):
         raise ScenarioError(bad)
@@ -151,6 +152,7 @@ def _check_consistency(source: str, values: dict[str, Any]) -> None:
             f"{source}: run.end = {values['run.end']!r} is before run.start = {values['run.start']!r}; "
             "the end month must not come before the start month."
         )
+    _check_data_years(source, values)
     groups = [
         ("mobility.intention", "intention shares"),
         ("labour.sector_demand", "sector demand shares"),
@@ -171,14 +173,53 @@ def _check_consistency(source: str, values: dict[str, Any]) -> None:
             raise ScenarioError(f"{source}: {a} + {b} = {values[a] + values[b]:.3f}; together they may not exceed 1.")
 
 
+def _check_data_years(source: str, values: dict[str, Any]) -> None:
+    """A run must lie within the years the embedded economic series describe.
+
+    Before their first year the drivers would silently hold the first year's values,
+    so a run starting in 1990 would be 2010's economy under another name.
+    """
+    from .drivers import FIRST_YEAR, LAST_YEAR
+
+    for key in ("run.start", "run.end"):
+        year = int(values[key][:4])
+        if not FIRST_YEAR <= year <= LAST_YEAR:
+            raise ScenarioError(
+                f"{source}: {key} = {values[key]!r} lies outside the years of the embedded economic data; "
+                f"runs may cover {FIRST_YEAR}-01 to {LAST_YEAR}-12 (series observed to 2024, held at their last "
+                "values after it).")
+
+
+def _check_events_within_run(path: Path, values: dict[str, Any], events: list[dict[str, Any]]) -> None:
+    """An event the file itself declares after its run ends would never fire: say so."""
+    end = month_index(values["run.end"])
+    for i, event in enumerate(events, start=1):
+        if event.get("_file") != str(path):
+            continue  # inherited events may well lie beyond a shorter run
+        when = event.get("date", event.get("start"))
+        try:
+            start = month_index(when)
+        except (TypeError, ValueError):
+            continue  # a malformed date is reported by the event checks
+        if start > end:
+            raise ScenarioError(
+                f"{path}: [[events]] #{i} ({event.get('kind', '?')}) starts {when}, after run.end = "
+                f"{values['run.end']!r}, so it would never happen; move it, or set run.end to {when} or later.")
+
+
 def _read_toml(path: Path) -> dict[str, Any]:
     if not path.exists():
         raise ScenarioError(f"{path}: no such scenario file. Give the path of a .toml file (see scenarios/).")
     if path.is_dir():
         raise ScenarioError(f"{path}: is a folder; give the path of a scenario .toml file.")
+    if not path.is_file():  # a named pipe or a device would block or never end
+        raise ScenarioError(f"{path}: is not a regular file (a pipe, socket or device); give the path of a "
+                            "scenario .toml file.")
     try:
         with path.open("rb") as f:
             return tomllib.load(f)
+    except OSError as exc:
+        raise ScenarioError(f"{path}: cannot be read ({exc.strerror}); check its permissions.") from None
     except tomllib.TOMLDecodeError as exc:
         raise ScenarioError(f"{path}: not valid TOML ({exc}). Fix the syntax at the place named.") from None
     except UnicodeDecodeError:
@@ -240,6 +281,7 @@ def load_scenario(path: str | Path) -> Scenario:
             f"{path}: key 'name' = {name!r} is not allowed; it names the results folder, so it must be "
             "1 to 80 letters, digits, '-', '_' or '.', not starting with '.' (e.g. \"quota_halved\").")
     _check_consistency(str(path), values)
+    _check_events_within_run(layers[-1][0], values, events)
     return Scenario(name, values, path.resolve(), description, [p for p, _ in layers], events)
 
 

@@ -42,8 +42,17 @@ class Vary:
     n: int | None
 
     def grid(self) -> list:
+        """The N grid values; a whole-number parameter whose values round alike is refused (a grid
+        of 5 that stores 3 points would be silently smaller than asked)."""
         values = np.linspace(self.low, self.high, self.n) if self.n and self.n > 1 else [self.low]
-        return [_cast(self.key, v) for v in values]
+        cast = [_cast(self.key, v) for v in values]
+        if len(set(cast)) < len(cast):
+            distinct = len(set(cast))
+            raise ScenarioError(
+                f"--vary {self.key}={self.low:g}:{self.high:g}:{self.n}: '{self.key}' takes whole numbers, and "
+                f"{self.n} values from {self.low:g} to {self.high:g} round to only {distinct} distinct ones "
+                f"({', '.join(str(v) for v in cast)}); give N of at most {distinct} or a wider range.")
+        return cast
 
 
 def _cast(key: str, value):
@@ -149,6 +158,25 @@ def _write_part(frame: pd.DataFrame, folder: Path, rid: str) -> None:
     tmp.replace(folder / f"part-{rid}.parquet")
 
 
+def clean_unfinished_parts(folder: Path) -> list[Path]:
+    """Remove the temporary part files a killed sweep left (`.part-<run>.parquet.tmp-<pid>`, its process gone)."""
+    removed = []
+    for path in Path(folder).glob(".part-*.parquet.tmp-*"):
+        pid = path.name.rsplit("-", 1)[-1]
+        if not pid.isdigit():
+            continue
+        try:
+            os.kill(int(pid), 0)
+            continue  # still writing
+        except ProcessLookupError:
+            pass
+        except PermissionError:
+            continue
+        path.unlink(missing_ok=True)
+        removed.append(path)
+    return removed
+
+
 def finished_runs(folder: Path) -> set[str]:
     """Run ids already done successfully (their part file exists and says 'ok')."""
     done = set()
@@ -162,8 +190,28 @@ def finished_runs(folder: Path) -> set[str]:
     return done
 
 
-def _check_same_scenario(out: Path, scenario: Scenario, fingerprint: str) -> None:
-    """Resuming is only for the same scenario: another one would mix two sweeps in one dataset."""
+def check_sweep_folder(out) -> Path:
+    """Refuse a sweep folder before anything runs: it must be new, empty, or an earlier sweep.
+
+    Unlike a run's folder it is never replaced (it is resumed), so only migsim's own sweep
+    folders (with `_sweep.json`, or the marker and part files alone) are written into; the
+    checks of `check_out` for empty text, the current folder, system folders, files and
+    unwritable places apply.
+    """
+    from .errors import OutputError
+    from .outdir import MARKER, check_out
+
+    path = check_out(out, force=True, what="sweep results", marks=(MARKER, "_sweep.json"))
+    if path.is_dir():
+        names = set(os.listdir(path))
+        if "_sweep.json" not in names and any(n != MARKER and not n.startswith(("part-", ".part-")) for n in names):
+            raise OutputError(f"--out {out}: holds migsim results that are not a sweep (no _sweep.json); "
+                              "choose another --out.")
+    return path
+
+
+def _check_same_scenario(out: Path, scenario: Scenario, fingerprint: str, plan: dict | None = None) -> None:
+    """Resuming is only for the same scenario and design: another would mix two sweeps in one dataset."""
     record = out / "_sweep.json"
     if not record.exists():
         if any(out.glob("part-*.parquet")):
@@ -178,6 +226,13 @@ def _check_same_scenario(out: Path, scenario: Scenario, fingerprint: str) -> Non
             f"{out}: holds a sweep of scenario '{before.get('scenario')}' "
             f"({before.get('scenario_file') or 'no file'}) with other parameters than '{scenario.name}'; "
             "a sweep resumes only with the same scenario. Choose another --out.")
+    if plan is not None:
+        differs = [k for k in plan if json.loads(json.dumps(before.get(k))) != json.loads(json.dumps(plan[k]))]
+        if differs:
+            raise ScenarioError(
+                f"{out}: holds a sweep with another design ({', '.join(differs)} differ: "
+                f"{'; '.join(f'{k} was {before.get(k)!r}' for k in differs[:2])}); a sweep resumes only with the same "
+                "--vary, --samples, --reps and --agents. Choose another --out.")
 
 
 @dataclass
@@ -195,11 +250,7 @@ def sweep(scenario: Scenario, varies: list[Vary], out: Path, *, reps: int = 1, s
           progress=None) -> SweepSummary:
     """Run every point x replication not already in `out` on Dask; write each run as it finishes."""
     validate_scenario_events(scenario)
-    out = Path(out)
-    try:
-        out.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise RunError(f"{out}: cannot create the sweep folder ({exc.strerror}); choose another --out.") from None
+    out = check_sweep_folder(out)
     base_seed = int(scenario["run.seed"])
     points = design(varies, samples, seed=base_seed)
     for point in points:  # every point must be a valid scenario before anything runs
@@ -208,10 +259,19 @@ def sweep(scenario: Scenario, varies: list[Vary], out: Path, *, reps: int = 1, s
         except ScenarioError as exc:
             raise ScenarioError(str(exc).replace("(override)", "--vary")) from None
     fingerprint = scenario_fingerprint(scenario)
-    _check_same_scenario(out, scenario, fingerprint)
+    plan = {"vary": [v.__dict__ for v in varies], "samples": samples, "reps": reps, "agents": agents}
+    _check_same_scenario(out, scenario, fingerprint, plan)
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        from .outdir import mark
+
+        mark(out, "sweep results, resumed by running the same sweep again")
+    except OSError as exc:
+        raise RunError(f"{out}: cannot create the sweep folder ({exc.strerror}); choose another --out.") from None
     seeds = replication_seeds(base_seed, reps)
     tasks = [(i, r, point, seed, run_id(point, seed, agents, fingerprint))
              for i, point in enumerate(points) for r, seed in enumerate(seeds)]
+    clean_unfinished_parts(out)
     done = finished_runs(out)
     todo = [t for t in tasks if t[4] not in done]
     (out / "_sweep.json").write_text(json.dumps({
@@ -229,8 +289,9 @@ def sweep(scenario: Scenario, varies: list[Vary], out: Path, *, reps: int = 1, s
             if scheduler:
                 client = Client(scheduler, timeout="30s")
             else:
-                # the workers, not the kernels' threads, share the cores (simulation.threads)
-                cluster = local_cluster(workers, dashboard_address=":0", silence_logs=40)
+                # the workers, not the kernels' threads, share the cores (simulation.threads); the dashboard
+                # and the workers listen on localhost only, not on every interface
+                cluster = local_cluster(workers, host="127.0.0.1", dashboard_address="127.0.0.1:0", silence_logs=40)
                 client = Client(cluster)
         except OSError as exc:
             raise RunError(f"cannot reach the Dask scheduler {scheduler!r} ({exc}); check the address "

@@ -118,9 +118,9 @@ def test_validate_command_reports_bad_input_without_traceback(tmp_path):
     bad = tmp_path / "bad.csv"
     bad.write_text(HEADER + "x,share,IOM2022,2022,,m,all,2,share,100,2,,1,,survey:IOM2022:female,\n")
     done = migsim("validate", str(bad))
-    assert done.returncode == 1 and "Traceback" not in done.stderr and "bad.csv" in done.stderr
+    assert done.returncode == 2 and "Traceback" not in done.stderr and "bad.csv" in done.stderr
     done = migsim("validate", str(tmp_path / "none.csv"))
-    assert done.returncode == 1 and "no such targets file" in done.stderr
+    assert done.returncode == 2 and "no such targets file" in done.stderr
 
 
 # --- the parameter space ------------------------------------------------------------------------

@@ -76,8 +76,9 @@ def test_unwritable_output_fails_without_partial_results(tmp_path, tiny):
     blocker = tmp_path / "file"
     blocker.write_text("not a folder")
     done = migsim("run", str(tiny), "--out", str(blocker / "out"), "--quiet")
-    assert done.returncode == 1 and "cannot create the results folder" in done.stderr
+    assert done.returncode == 2 and "is a file, so no folder can be made" in done.stderr
     assert "Traceback" not in done.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["file", "tiny.toml"]
 
 
 def test_params_lists_documented_parameters():

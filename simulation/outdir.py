@@ -1,0 +1,219 @@
+"""Output folders: checked before anything runs, written whole, never someone else's.
+
+A results folder is replaced whole when a command finishes, so it must never be a
+folder holding anything migsim did not write. Every folder migsim writes carries a
+marker file (`.migsim-results`); `check_out` refuses, before any simulation starts,
+an `--out` that is empty text, the current folder (or one above it), a file, a
+system folder (/proc, /sys, /dev), a place migsim cannot write, or a non-empty
+folder without the marker. A folder with the marker (earlier results of migsim) is
+replaced only with `--force`.
+
+`atomic_dir` writes into a hidden temporary folder beside the destination, named
+`.<name>.partial-<host>-<pid>-<random>` and marked at once, then swaps it with the
+destination in one atomic exchange (Linux `renameat2`; two renames elsewhere), so
+at every moment the destination holds either the previous results or the new ones.
+A run killed half-way leaves only that hidden folder; the next write to the same
+destination removes it (only when its process is gone and it carries the marker, or
+is empty) and, if a kill fell between the two renames of the fallback, puts the
+previous results back. Folders are created with the permissions the umask allows
+(0755 under the usual umask), so colleagues can read shared results.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import os
+import re
+import shutil
+import socket
+import tempfile
+from contextlib import contextmanager
+from pathlib import Path
+
+from .errors import OutputError
+
+MARKER = ".migsim-results"
+SYSTEM_FOLDERS = (Path("/proc"), Path("/sys"), Path("/dev"))
+_HOST = re.sub(r"[^A-Za-z0-9]", "", socket.gethostname())[:32] or "host"
+_TEMP = re.compile(r"^\.(?P<name>.+)\.(?P<what>partial|old)-(?P<host>[A-Za-z0-9]+)-(?P<pid>\d+)-[A-Za-z0-9_]+$")
+
+
+def _say(flag: str, text: str) -> str:
+    return f"{flag} {text}" if flag else text
+
+
+def check_out(out, *, force: bool = False, flag: str = "--out", what: str = "results",
+              marks: tuple[str, ...] = (MARKER,)) -> Path:
+    """Refuse an output folder that cannot or must not be written, before anything runs.
+
+    Returns the folder as a Path. Raises `OutputError` (one line naming the folder and
+    what to do) for: empty text, the current folder or one above it, a path under a
+    system folder, an existing file, a non-empty folder without migsim's marker, a
+    folder of earlier migsim results without `force`, and a place where no folder can
+    be created (tried by making and removing an empty hidden folder there). `marks`: the
+    file names any one of which shows that migsim wrote the folder.
+    """
+    text = "" if out is None else str(out)
+    if not text.strip():
+        raise OutputError(f"{flag} '': no folder named; give one, e.g. {flag} results/try.")
+    path = Path(text).expanduser()
+    absolute = Path(os.path.abspath(path))
+    cwd = Path.cwd()
+    if absolute == cwd or absolute in cwd.parents:
+        raise OutputError(f"{_say(flag, text)}: is the current folder or one above it, and migsim replaces its "
+                          f"output folder whole; name a new folder instead, e.g. {flag} results/try.")
+    real = Path(os.path.realpath(absolute))
+    for system in SYSTEM_FOLDERS:
+        if real == system or system in real.parents:
+            raise OutputError(f"{_say(flag, text)}: lies under {system}, a system folder; choose a folder of your own.")
+    if path.exists() or path.is_symlink():
+        if not path.is_dir():
+            raise OutputError(f"{_say(flag, text)}: exists and is not a folder; choose another {flag or 'folder'}.")
+        try:
+            entries = os.listdir(path)
+        except OSError as exc:
+            raise OutputError(f"{_say(flag, text)}: cannot be read ({exc.strerror}); choose another "
+                              f"{flag or 'folder'}.") from None
+        if entries and not set(marks) & set(entries):
+            raise OutputError(f"{_say(flag, text)}: is not empty and was not written by migsim (no {MARKER} file "
+                              f"in it), so migsim will not replace it; choose another {flag or 'folder'}.")
+        if entries and not force:
+            raise OutputError(f"{_say(flag, text)}: holds earlier migsim {what}; add --force to replace them, "
+                              f"or choose another {flag or 'folder'}.")
+    ancestor = absolute.parent
+    while not ancestor.exists():
+        ancestor = ancestor.parent
+    if not ancestor.is_dir():
+        raise OutputError(f"{_say(flag, text)}: {ancestor} is a file, so no folder can be made under it; "
+                          f"choose another {flag or 'folder'}.")
+    try:
+        os.rmdir(tempfile.mkdtemp(prefix=".migsim-probe-", dir=ancestor))
+    except OSError as exc:
+        raise OutputError(f"{_say(flag, text)}: cannot write in {ancestor} ({exc.strerror}); choose another "
+                          f"{flag or 'folder'}.") from None
+    return path
+
+
+def _alive(host: str, pid: int) -> bool:
+    if host != _HOST:
+        return True  # another machine's process (a shared disk): not ours to judge
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def clean_stale(out_dir: Path) -> list[Path]:
+    """Remove the hidden temporary folders a killed write to `out_dir` left behind.
+
+    Only folders named as `atomic_dir` names them, whose process has ended, and that are
+    empty or carry the marker are touched. If the destination is missing and a stale
+    `.old-` folder holds the previous results (a kill between two renames), it is put back.
+    Returns what was removed or restored.
+    """
+    out_dir = Path(out_dir)
+    parent = out_dir.parent
+    done: list[Path] = []
+    try:
+        entries = list(parent.iterdir())
+    except OSError:
+        return done
+    for entry in sorted(entries):
+        m = _TEMP.match(entry.name)
+        if not m or m["name"] != out_dir.name or not entry.is_dir() or entry.is_symlink():
+            continue
+        if _alive(m["host"], int(m["pid"])):
+            continue
+        try:
+            if not any(entry.iterdir()):
+                entry.rmdir()
+            elif not (entry / MARKER).is_file():
+                continue
+            elif m["what"] == "old" and not out_dir.exists():
+                entry.rename(out_dir)
+            else:
+                shutil.rmtree(entry)
+        except OSError:
+            continue
+        done.append(entry)
+    return done
+
+
+def _umask() -> int:
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+def _readable(folder: Path) -> None:
+    """Give the folders the umask's permissions (mkdtemp makes them 0700)."""
+    mode = 0o777 & ~_umask()
+    for root, dirs, _ in os.walk(folder):
+        os.chmod(root, mode)
+        for d in dirs:
+            os.chmod(os.path.join(root, d), mode)
+
+
+_RENAME_EXCHANGE = 2
+try:
+    _renameat2 = ctypes.CDLL(None, use_errno=True).renameat2
+except (OSError, AttributeError):  # not Linux, or a C library without it
+    _renameat2 = None
+
+
+def _exchange(a: Path, b: Path) -> bool:
+    """Swap two folders in one atomic step; False where the system cannot."""
+    if _renameat2 is None:
+        return False
+    at_cwd = -100
+    return _renameat2(at_cwd, os.fsencode(a), at_cwd, os.fsencode(b), _RENAME_EXCHANGE) == 0
+
+
+def mark(folder: Path, what: str = "results") -> None:
+    """Write the marker that tells migsim's own folders from anyone else's."""
+    (Path(folder) / MARKER).write_text(
+        f"Written by migsim ({what}). migsim replaces this folder only when asked to (--force).\n", encoding="utf-8")
+
+
+@contextmanager
+def atomic_dir(out_dir: Path, what: str = "results"):
+    """Yield a marked temporary folder that replaces `out_dir` at once on success.
+
+    Results are written whole or not at all: on any error the temporary folder is removed
+    and an existing `out_dir` is left as it was. A non-empty `out_dir` without the marker
+    is never replaced (checked again here, after the run, in case it appeared meanwhile).
+    """
+    out_dir = Path(out_dir)
+    parent = out_dir.parent
+    clean_stale(out_dir)
+    if out_dir.exists() or out_dir.is_symlink():
+        if not out_dir.is_dir():
+            raise OutputError(f"{out_dir}: exists and is not a folder; choose another --out.")
+        if any(out_dir.iterdir()) and not (out_dir / MARKER).is_file():
+            raise OutputError(f"{out_dir}: is not empty and was not written by migsim (no {MARKER} file in it), "
+                              "so migsim will not replace it; choose another --out.")
+    try:
+        parent.mkdir(parents=True, exist_ok=True)
+        tmp = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.partial-{_HOST}-{os.getpid()}-", dir=parent))
+        mark(tmp, what)
+    except OSError as exc:
+        raise OutputError(f"{out_dir}: cannot create the {what} folder ({exc.strerror}); choose another --out.") from None
+    try:
+        yield tmp
+        _readable(tmp)
+        if out_dir.exists():
+            if _exchange(tmp, out_dir):
+                shutil.rmtree(tmp, ignore_errors=True)  # now the previous results, marked or empty
+            else:
+                old = parent / f".{out_dir.name}.old-{_HOST}-{os.getpid()}-{tmp.name.rsplit('-', 1)[-1]}"
+                out_dir.rename(old)
+                tmp.rename(out_dir)
+                shutil.rmtree(old, ignore_errors=True)
+        else:
+            tmp.rename(out_dir)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
