@@ -13,8 +13,9 @@ calendar. Every kind is documented in docs/policy.md (generated from this file b
 Levers live in `model.economy` (quota, fees, enforcement, corridor regimes and
 closures, fee caps, wage and demand factors), initialised from the scenario's
 parameters, so the month's kernels read what is in force. Random effects of events
-(who relocates, who is laid off, who hears of a campaign) draw from the `shock`
-stream, keyed by month and worker, so they do not disturb any other stream.
+(who relocates, who is laid off, who hears of a campaign) draw from a key of the
+event's own (`Streams.event_uniform`), by month and worker, so they do not disturb any
+other stream or event, however many events a scenario has.
 Overlapping windows on the same lever: a multiplicative factor (exchange rates,
 sector demand) combines and unwinds exactly; a value that is set (quota, fees,
 rates) is restored at the end to what the event found when it began.
@@ -120,9 +121,6 @@ class Event:
     def label(self) -> str:
         return f"[[events]] #{self.index + 1} (kind '{self.kind}')"
 
-    def slot(self, k: int = 0) -> int:
-        """A slot of the shock stream of its own, so two events never share draws."""
-        return (self.index * 4 + k) % 64
 
 
 # --- helpers ---------------------------------------------------------------------------
@@ -143,7 +141,8 @@ def _locations(places) -> np.ndarray:
 
 
 def _shock(model: "MigrationModel", ev: Event, rows: np.ndarray, k: int = 0) -> np.ndarray:
-    return model.streams.uniform("shock", model.month_counter, rows, ev.slot(k))
+    """The event's k-th draw this month: a key of its own per event, so no two events share draws."""
+    return model.streams.event_uniform(ev.index, k, model.month_counter, rows)
 
 
 def _save(ev: Event, name: str, value) -> None:

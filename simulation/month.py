@@ -17,6 +17,8 @@ from typing import TYPE_CHECKING, Protocol
 import numpy as np
 
 from . import decisions, kernels
+from . import streams as D
+from .streams import Draw
 from .economy import ALT_COUNTRY
 from .world import (
     CH_AGENCY,
@@ -55,21 +57,23 @@ R_EAEU, R_PATENT, R_QUOTA, R_VISA_WORK, R_VISA_FREE, R_VISA = (
 
 
 class Draws(Protocol):
-    def uniform(self, kind: str, rows: np.ndarray, slot: int = 0) -> np.ndarray: ...
-    def normal(self, kind: str, rows: np.ndarray, slot: int = 0) -> np.ndarray: ...
+    """Where the month's kernels take their randomness: one named draw (`streams.DRAWS`) per decision."""
+
+    def uniform(self, draw: Draw, rows: np.ndarray) -> np.ndarray: ...
+    def normal(self, draw: Draw, rows: np.ndarray) -> np.ndarray: ...
 
 
 class KeyedDraws:
-    """Common random numbers: each worker's draw is fixed by (stream, month, worker, slot)."""
+    """Common random numbers: each worker's draw is fixed by (stream, slot, month, worker)."""
 
     def __init__(self, model: "MigrationModel"):
         self.model = model
 
-    def uniform(self, kind, rows, slot=0):
-        return self.model.streams.uniform(kind, self.model.month_counter, rows, slot)
+    def uniform(self, draw, rows):
+        return self.model.streams.uniform(draw, self.model.month_counter, rows)
 
-    def normal(self, kind, rows, slot=0):
-        return self.model.streams.normal(kind, self.model.month_counter, rows, slot)
+    def normal(self, draw, rows):
+        return self.model.streams.normal(draw, self.model.month_counter, rows)
 
 
 class SequentialDraws:
@@ -78,11 +82,11 @@ class SequentialDraws:
     def __init__(self, model: "MigrationModel"):
         self.model = model
 
-    def uniform(self, kind, rows, slot=0):
-        return self.model.streams.generator(kind).random(len(rows), dtype=np.float32)
+    def uniform(self, draw, rows):
+        return self.model.streams.generator(draw.stream).random(len(rows), dtype=np.float32)
 
-    def normal(self, kind, rows, slot=0):
-        return self.model.streams.generator(kind).standard_normal(len(rows))
+    def normal(self, draw, rows):
+        return self.model.streams.generator(draw.stream).standard_normal(len(rows))
 
 
 @dataclass
@@ -188,7 +192,7 @@ def work_at_home(model: "MigrationModel", rows: np.ndarray, draws: Draws) -> Non
         return
     find = s["population.home_job_finding_rate"]
     lose = find * eco.home_unemployment / np.maximum(1 - eco.home_unemployment, 1e-6)
-    kernels.home_month(rows, draws.uniform("home_labour", rows), pop.origin, pop.home_employed, pop.savings,
+    kernels.home_month(rows, draws.uniform(D.HOME_JOB_CHANGE, rows), pop.origin, pop.home_employed, pop.savings,
                        lose, find, eco.home_wage, s["behaviour.unemployed_income_ratio"],
                        s["remittances.home_saving_rate"])
 
@@ -248,7 +252,7 @@ def decide_and_move(model: "MigrationModel", cond: Conditions, rows: np.ndarray,
     # other destinations and staying (by the logit's independence of irrelevant
     # alternatives, the same as choosing with the quota corridors closed).
     s = model.params
-    pick = _choose(model, cond, deciders, draws, slot=0, tables=_choice_tables(model, cond, cond.open))
+    pick = _choose(model, cond, deciders, draws, D.CHOOSE_DESTINATION, tables=_choice_tables(model, cond, cond.open))
     go = pick != decisions.STAY
     movers, targets = deciders[go], pick[go] + 1  # alternative k is location k + 1
     irregular = np.zeros(len(movers), bool)
@@ -259,13 +263,13 @@ def decide_and_move(model: "MigrationModel", cond: Conditions, rows: np.ndarray,
         granted = _grant_quota(model, cond, movers[asked], draws)
         refused = asked[~granted]
         model.quota_refused += len(refused) * pop.scale
-        anyway = draws.uniform("status", movers[refused], slot=6) < s["legal.quota_refused_irregular"]
+        anyway = draws.uniform(D.REFUSED_COMES_ANYWAY, movers[refused]) < s["legal.quota_refused_irregular"]
         irregular[refused[anyway]] = True
         again = refused[~anyway]
         if len(again):
             if cond.redirect_tables is None:
                 cond.redirect_tables = _choice_tables(model, cond, cond.open & ~cond.quota_corridor)
-            second = _choose(model, cond, movers[again], draws, slot=2, tables=cond.redirect_tables)
+            second = _choose(model, cond, movers[again], draws, D.CHOOSE_AGAIN, tables=cond.redirect_tables)
             targets[again] = second + 1
             keep = np.ones(len(movers), bool)
             keep[again[second == decisions.STAY]] = False
@@ -274,7 +278,7 @@ def decide_and_move(model: "MigrationModel", cond: Conditions, rows: np.ndarray,
 
     # Visitors go back to their destination.
     if len(visiting):
-        back = draws.uniform("migrate", visiting, slot=1) < model.params["mobility.visit_end_rate"]
+        back = draws.uniform(D.VISIT_END, visiting) < model.params["mobility.visit_end_rate"]
         back_rows = visiting[back]
         dest = pop.visit_dest[back_rows].astype(np.int64)
         affordable = pop.savings[back_rows] >= cond.cost[pop.origin[back_rows], dest - 1]
@@ -294,13 +298,13 @@ def _choice_tables(model: "MigrationModel", cond: Conditions, allowed: np.ndarra
         s["behaviour.beta_income"], s["behaviour.beta_need"], s["behaviour.beta_network"])
 
 
-def _choose(model: "MigrationModel", cond: Conditions, rows: np.ndarray, draws: Draws, slot: int,
+def _choose(model: "MigrationModel", cond: Conditions, rows: np.ndarray, draws: Draws, draw: Draw,
             tables: tuple) -> np.ndarray:
     """Each worker's chosen alternative (or STAY) with the month's choice tables."""
     s, pop = model.params, model.population
     sorted_cost, cum, weights, contact_factor, home_factor = tables
     return kernels.choose_destinations(
-        rows, draws.uniform("migrate", rows, slot=slot),
+        rows, draws.uniform(draw, rows),
         pop.origin, pop.provider, pop.dependants, pop.female, pop.age, pop.savings, pop.home_employed,
         cond.contacts, pop.degree, sorted_cost, cum, weights, cond.cost, contact_factor, home_factor,
         s["behaviour.beta_network"], s["behaviour.beta_female"], s["behaviour.beta_care"], s["behaviour.beta_age"])
@@ -315,7 +319,7 @@ def _grant_quota(model: "MigrationModel", cond: Conditions, candidates: np.ndarr
     granted = np.zeros(len(candidates), bool)
     if cond.quota_slots <= 0 or len(candidates) == 0:
         return granted
-    order = np.argsort(draws.uniform("status", candidates, slot=5), kind="stable")
+    order = np.argsort(draws.uniform(D.QUOTA_ORDER, candidates), kind="stable")
     if cond.quota_slots_by_category is None:
         take = order[:cond.quota_slots]
     else:
@@ -351,7 +355,7 @@ def arrive(model: "MigrationModel", cond: Conditions, rows: np.ndarray, dest: np
 
     country = LOCATION_COUNTRY[dest]
     regime = eco.regime[origin, country]
-    u = draws.uniform("status", rows, slot=0)
+    u = draws.uniform(D.STATUS_ON_ARRIVAL, rows)
     status = np.full(len(rows), ST_VISITOR, np.int8)
     status[regime == R_EAEU] = ST_EAEU
     take_up = eco.patent_take_up[origin, country] / eco.patent_processing
@@ -364,7 +368,7 @@ def arrive(model: "MigrationModel", cond: Conditions, rows: np.ndarray, dest: np
     status[(regime == R_VISA_FREE) & (u < s["legal.visa_free_permit_share"])] = ST_WORK_VISA
     # Skilled workers from patent corridors may take a free quota permit in Kazakhstan.
     skilled = (regime == R_PATENT) & (country == KAZ) & (pop.education[rows] == 2)
-    skilled &= draws.uniform("status", rows, slot=1) < s["legal.quota_skilled_take_up"]
+    skilled &= draws.uniform(D.SKILLED_QUOTA, rows) < s["legal.quota_skilled_take_up"]
     if skilled.any():
         granted = _grant_quota(model, cond, rows[skilled], draws)
         status[np.flatnonzero(skilled)[granted]] = ST_QUOTA
@@ -375,25 +379,25 @@ def arrive(model: "MigrationModel", cond: Conditions, rows: np.ndarray, dest: np
     if new_trip:
         pop.trips[rows] += 1
         female = pop.female[rows]
-        pop.intention[rows] = _draw_intentions(s, female, draws.uniform("intention", rows, slot=0))
+        pop.intention[rows] = _draw_intentions(s, female, draws.uniform(D.INTENTION_ON_ARRIVAL, rows))
         intercept = (s["remittances.remit_intercept"] + eco.remit_origin_shift[origin]
                      + eco.remit_destination_shift[country])
         p_remit = decisions.remit_probability(
             intercept, pop.provider[rows], pop.dependants[rows], female,
             s["remittances.remit_provider"], s["remittances.remit_dependants"], s["remittances.remit_female"])
-        pop.remitter[rows] = draws.uniform("intention", rows, slot=1) < p_remit
+        pop.remitter[rows] = draws.uniform(D.REMITTER, rows) < p_remit
         band = decisions.draw_by_shares(
-            draws.uniform("intention", rows, slot=2),
+            draws.uniform(D.REMIT_BAND, rows),
             np.array([s["remittances.share_over_half"], s["remittances.share_quarter_to_half"],
                       1 - s["remittances.share_over_half"] - s["remittances.share_quarter_to_half"]]))
         low = np.array([0.5, 0.25, 0.05])[band]
         high = np.array([0.8, 0.5, 0.25])[band]
-        pop.remit_share[rows] = (low + (high - low) * draws.uniform("intention", rows, slot=3)).astype(np.float32)
+        pop.remit_share[rows] = (low + (high - low) * draws.uniform(D.REMIT_SHARE, rows)).astype(np.float32)
 
     # A job lined up through contacts before leaving.
     chance = s["labour.job_network_before"] * decisions.network_job_chance(
         job_contacts(model, rows, dest), s["labour.network_saturation"])
-    lined_up = draws.uniform("job", rows, slot=7) < chance
+    lined_up = draws.uniform(D.JOB_LINED_UP, rows) < chance
     start_jobs(model, rows[lined_up], np.full(int(lined_up.sum()), CH_NETWORK_BEFORE), draws)
 
 
@@ -430,7 +434,7 @@ def find_jobs(model: "MigrationModel", cond: Conditions, rows: np.ndarray, draws
     recruit = model.economy.agency_factor[pop.origin[rows], LOCATION_COUNTRY[loc]]
     agency = s["labour.job_agency"] * pop.knows_agencies[rows] * recruit
     direct = np.full(len(rows), s["labour.job_direct"])
-    found, channel = decisions.job_search(draws.uniform("job", rows), network, agency, direct, market)
+    found, channel = decisions.job_search(draws.uniform(D.JOB_SEARCH, rows), network, agency, direct, market)
     codes = np.array([CH_NETWORK_AFTER, CH_AGENCY, CH_DIRECT])[channel]
     start_jobs(model, rows[found], codes[found], draws)
 
@@ -443,8 +447,8 @@ def start_jobs(model: "MigrationModel", rows: np.ndarray, channel: np.ndarray, d
     loc = pop.location[rows].astype(np.int64)
     demand = eco.job_sector_shares()[loc]
     own = pop.skill_sector[rows].astype(np.int64)
-    stick = (draws.uniform("job", rows, slot=1) < s["labour.sector_stickiness"]) & (demand[np.arange(len(rows)), own] > 0)
-    drawn = decisions.draw_by_shares(draws.uniform("job", rows, slot=2), demand)
+    stick = (draws.uniform(D.SECTOR_STICKS, rows) < s["labour.sector_stickiness"]) & (demand[np.arange(len(rows)), own] > 0)
+    drawn = decisions.draw_by_shares(draws.uniform(D.JOB_SECTOR, rows), demand)
     sector = np.where(stick, own, drawn)
 
     via_network = (channel == CH_NETWORK_BEFORE) | (channel == CH_NETWORK_AFTER)
@@ -452,22 +456,22 @@ def start_jobs(model: "MigrationModel", rows: np.ndarray, channel: np.ndarray, d
     p_contract = decisions.contract_probability(
         eco.contract_prob[pop.status[rows]] * np.where(in_kaz, eco.contract_factor_kaz, 1.0),
         eco.contract_sector[sector], via_network, s["labour.contract_network_factor"], channel == CH_AGENCY)
-    contract = draws.uniform("job", rows, slot=3) < p_contract
+    contract = draws.uniform(D.CONTRACT, rows) < p_contract
     sigma = s["labour.wage_dispersion"]
     offer = (eco.location_wage[loc] * eco.sector_wage[sector]
-             * np.exp(sigma * draws.normal("job", rows, slot=6) - sigma**2 / 2)
+             * np.exp(sigma * draws.normal(D.WAGE_OFFER, rows) - sigma**2 / 2)
              * np.where(pop.female[rows], s["labour.female_wage_ratio"], 1.0))
     floor = None
     if eco.minimum_wage > 0:
         # A contract job in Kazakhstan must pay the minimum wage: some employers pay it,
         # the others hire without a contract.
         below = contract & in_kaz & (offer < eco.minimum_wage)
-        comply = draws.uniform("job", rows, slot=8) < s["labour.minimum_wage_compliance"]
+        comply = draws.uniform(D.MINIMUM_WAGE_COMPLIANCE, rows) < s["labour.minimum_wage_compliance"]
         contract = contract & ~(below & ~comply)
         floor = np.where(below & comply, eco.minimum_wage, 0.0)
-    pension = draws.uniform("job", rows, slot=4) < np.where(
+    pension = draws.uniform(D.PENSION, rows) < np.where(
         contract, s["labour.pension_with_contract"], s["labour.pension_without_contract"])
-    leave = draws.uniform("job", rows, slot=5) < np.where(
+    leave = draws.uniform(D.PAID_LEAVE, rows) < np.where(
         contract, s["labour.leave_with_contract"], s["labour.leave_without_contract"])
     wage = offer * np.where(contract, 1.0, s["labour.informal_wage_factor"])
     if floor is not None:
@@ -515,7 +519,7 @@ def reconsider_abroad(model: "MigrationModel", cond: Conditions, rows: np.ndarra
     # Enforcement in Kazakhstan: detected irregular workers are deported and banned.
     in_kaz_irregular = (LOCATION_COUNTRY[pop.location[rows]] == KAZ) & (pop.status[rows] == ST_IRREGULAR)
     eco = model.economy
-    caught = in_kaz_irregular & (draws.uniform("enforcement", rows) < eco.deportation_rate)
+    caught = in_kaz_irregular & (draws.uniform(D.DEPORTATION, rows) < eco.deportation_rate)
     deported = rows[caught]
     model.deported += len(deported) * pop.scale
     _go_home(model, deported, cooldown=eco.reentry_ban, visit=False)
@@ -524,10 +528,10 @@ def reconsider_abroad(model: "MigrationModel", cond: Conditions, rows: np.ndarra
         _inspect(model, rows, draws)
 
     # Plans change: some workers draw their intention afresh.
-    revise = draws.uniform("intention", rows, slot=4) < s["mobility.intention_revision"]
+    revise = draws.uniform(D.REVISE_INTENTION, rows) < s["mobility.intention_revision"]
     if revise.any():
         pop.intention[rows[revise]] = _draw_intentions(s, pop.female[rows[revise]],
-                                                       draws.uniform("intention", rows[revise], slot=5))
+                                                       draws.uniform(D.REVISED_INTENTION, rows[revise]))
     intention = pop.intention[rows]
     base = s["mobility.base_return_hazard"]
     p_return = np.where(intention == INT_RETURN, base + s["mobility.return_hazard"],
@@ -542,7 +546,7 @@ def reconsider_abroad(model: "MigrationModel", cond: Conditions, rows: np.ndarra
     if (eco.exit_factor != 1).any():  # closed borders strand workers where they are
         stranded = eco.exit_factor[LOCATION_COUNTRY[pop.location[rows]]]
         p_return, p_visit, p_move = p_return * stranded, p_visit * stranded, p_move * stranded
-    choice = decisions.abroad_choice(draws.uniform("return", rows), p_return, p_visit, p_move)
+    choice = decisions.abroad_choice(draws.uniform(D.ABROAD_CHOICE, rows), p_return, p_visit, p_move)
 
     _go_home(model, rows[choice == 1], cooldown=s["mobility.cooldown_months"], visit=False)
     _go_home(model, rows[choice == 2], cooldown=0, visit=True)
@@ -553,12 +557,12 @@ def _inspect(model: "MigrationModel", rows: np.ndarray, draws: Draws) -> None:
     """Workplace inspections in Kazakhstan: informal jobs get a contract or end."""
     s, pop, eco = model.params, model.population, model.economy
     informal = ((LOCATION_COUNTRY[pop.location[rows]] == KAZ) & (pop.job_sector[rows] >= 0) & ~pop.contract[rows])
-    hit = rows[informal & (draws.uniform("enforcement", rows, slot=1) < eco.inspection_rate)]
+    hit = rows[informal & (draws.uniform(D.INSPECTION, rows) < eco.inspection_rate)]
     if len(hit) == 0:
         return
     status = pop.status[hit]
     allowed = (status != ST_VISITOR) & (status != ST_IRREGULAR)
-    formalise = allowed & (draws.uniform("enforcement", hit, slot=2) < s["legal.inspection_formalise_share"])
+    formalise = allowed & (draws.uniform(D.FORMALISED, hit) < s["legal.inspection_formalise_share"])
     done = hit[formalise]
     pop.contract[done] = True
     pop.wage[done] = (pop.wage[done] / np.float32(max(s["labour.informal_wage_factor"], 1e-6))).astype(np.float32)
@@ -575,7 +579,7 @@ def _update_status(model: "MigrationModel", rows: np.ndarray, draws: Draws) -> N
     regime = eco.regime[pop.origin[rows], LOCATION_COUNTRY[pop.location[rows]]]
     unauthorised = (status == ST_VISITOR) | (status == ST_IRREGULAR)
     hazard = s["legal.patent_hazard"] / eco.patent_processing
-    regularise = unauthorised & (regime == R_PATENT) & (draws.uniform("status", rows, slot=3) < hazard)
+    regularise = unauthorised & (regime == R_PATENT) & (draws.uniform(D.REGULARISE, rows) < hazard)
     status = np.where(regularise, ST_PATENT, status)
     pop.status[rows] = status.astype(np.int8)
 
@@ -593,12 +597,12 @@ def _move_on(model: "MigrationModel", cond: Conditions, rows: np.ndarray, draws:
     here = LOCATION_COUNTRY[pop.location[rows]]
     v[ALT_COUNTRY[None, :] == here[:, None]] = -np.inf
     probs = decisions.choice_probabilities(v, with_stay=False)
-    pick = decisions.choose(probs, draws.uniform("destination", rows))
+    pick = decisions.choose(probs, draws.uniform(D.MOVE_ON_DESTINATION, rows))
     go = pick != decisions.STAY
     moved = rows[go]
     arrive(model, cond, moved, pick[go] + 1, draws, new_trip=False)
     pop.intention[moved] = _draw_intentions(model.params, pop.female[moved],
-                                            draws.uniform("intention", moved, slot=6))
+                                            draws.uniform(D.INTENTION_AFTER_MOVE_ON, moved))
 
 
 # --- 6. month end: clocks, ageing, retirement --------------------------------------------------
@@ -616,6 +620,6 @@ def end_of_month(model: "MigrationModel") -> None:
         from .population import draw_attributes
 
         draw_attributes(pop, retire, model.params, model.economy.home_wage,
-                        lambda slot: model.streams.uniform("renewal", model.month_counter, retire, slot))
+                        lambda name: model.streams.uniform(D.DRAWS[f"renewal.{name}"], model.month_counter, retire))
         pop.age[retire] = np.float32(model.params["population.age_min"])
         pop.status[retire] = ST_HOME
