@@ -37,10 +37,8 @@ def _scenario_with_overrides(path: str, args) -> "Scenario":  # noqa: F821
 def cmd_check(args) -> int:
     from .scenario import load_scenario
 
-    from .events import validate_scenario_events
-
-    scenario = load_scenario(args.scenario)
-    events = validate_scenario_events(scenario)
+    scenario = load_scenario(args.scenario)  # validates every key and event
+    events = scenario.events
     chain = " <- ".join(p.name for p in reversed(scenario.chain))
     print(f"{args.scenario}: valid scenario '{scenario.name}' ({chain}); "
           f"{scenario['run.start']} to {scenario['run.end']}, {scenario['run.agents']:,} agents"
@@ -65,10 +63,7 @@ def cmd_run(args) -> int:
     from .outputs import write_results
     from .runner import run
 
-    from .events import validate_scenario_events
-
-    scenario = _scenario_with_overrides(args.scenario, args)
-    validate_scenario_events(scenario)  # before any replication starts
+    scenario = _scenario_with_overrides(args.scenario, args)  # events validated when loaded
     out = Path(args.out) if args.out else Path("results") / scenario.name
     started = time.perf_counter()
     result = run(scenario, jobs=args.jobs, progress=not args.quiet, posterior=_posterior(args))

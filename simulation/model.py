@@ -15,14 +15,13 @@ import numpy as np
 from . import month
 from .drivers import load_drivers
 from .economy import Economy
-from .events import schedule as schedule_events
-from .events import scale_held_wages
-from .events import validate_scenario_events
+from .dates import month_index
 from .indicators import Recorder
 from .population import create_population
-from .scenario import Scenario, month_index
+from .scenario import Scenario
 from .streams import Streams
 from .threads import follow_worker_setting
+from .timeline import schedule as schedule_events
 from .world import (
     CHANNELS,
     HOME,
@@ -118,7 +117,7 @@ class MigrationModel(mesa.Model):
         self._reset_month_totals()
         self.conditions: month.Conditions | None = None
         self.recorder = Recorder(self.n_months) if record else None
-        self.timeline = validate_scenario_events(scenario)
+        self.timeline = list(scenario.events)  # validated when the scenario was loaded
         self._schedule_years()
         self._event_actions = schedule_events(self, self.timeline)  # kept: Mesa holds callbacks weakly
         for _ in range(self.burn_in):
@@ -156,14 +155,14 @@ class MigrationModel(mesa.Model):
         currency, so their USD value follows the destination's wage level and exchange rate."""
         before = self.economy.dest_wage.copy()
         self.economy.apply_year((self.start_index + int(self.time)) // 12)
-        scale_held_wages(self, np.divide(self.economy.dest_wage, before, out=np.ones_like(before), where=before > 0))
+        month.scale_held_wages(self, np.divide(self.economy.dest_wage, before, out=np.ones_like(before), where=before > 0))
 
     # --- the month -------------------------------------------------------------------------
     def step(self) -> None:
         """One month, in this order (scheduled events have already run before it):
 
         1. scheduled events apply: the yearly drivers each January, then the scenario's
-           dated levers and shocks (`events.py`: they begin, act each month of their
+           dated levers and shocks (`policy.py`: they begin, act each month of their
            window, or end, changing the lever state in `model.economy` or moving workers);
         2. market conditions are fixed for the month (expected wages, hiring, quota),
            then workers at home update their work at home and weigh every destination

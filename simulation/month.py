@@ -163,7 +163,8 @@ def relocate(model: "MigrationModel", rows: np.ndarray, new_location: np.ndarray
     pop.months_here[rows] = 0
 
 
-def _leave_job(pop, rows: np.ndarray) -> None:
+def leave_job(pop, rows: np.ndarray) -> None:
+    """Workers lose their job (laid off, inspected, or on leaving the place)."""
     pop.job_sector[rows] = -1
     pop.contract[rows] = False
     pop.pension[rows] = False
@@ -172,15 +173,24 @@ def _leave_job(pop, rows: np.ndarray) -> None:
     pop.wage[rows] = 0.0
 
 
-def _go_home(model: "MigrationModel", rows: np.ndarray, cooldown: int, visit: bool) -> None:
+def go_home(model: "MigrationModel", rows: np.ndarray, cooldown: int, visit: bool) -> None:
+    """Workers go home (for good, deported, or on a visit), leaving their job and status."""
     pop = model.population
     if visit:
         pop.visit_dest[rows] = pop.location[rows]
     relocate(model, rows, np.full(len(rows), HOME))
-    _leave_job(pop, rows)
+    leave_job(pop, rows)
     pop.status[rows] = ST_HOME
     pop.months_unemployed[rows] = 0
     pop.cooldown[rows] = cooldown
+
+
+def scale_held_wages(model: "MigrationModel", factor: np.ndarray) -> None:
+    """The USD value of wages abroad moves by factor[destination country]: jobs held there are
+    paid in local currency."""
+    pop = model.population
+    held = np.flatnonzero((pop.location != HOME) & (pop.job_sector >= 0))
+    pop.wage[held] = (pop.wage[held] * factor[LOCATION_COUNTRY[pop.location[held]]]).astype(np.float32)
 
 
 # --- 2. at home: work, and the decision to leave ----------------------------------------
@@ -351,7 +361,7 @@ def arrive(model: "MigrationModel", cond: Conditions, rows: np.ndarray, dest: np
     relocate(model, rows, dest)
     pop.visit_dest[rows] = 0
     pop.months_unemployed[rows] = 0
-    _leave_job(pop, rows)
+    leave_job(pop, rows)
 
     country = LOCATION_COUNTRY[dest]
     regime = eco.regime[origin, country]
@@ -522,7 +532,7 @@ def reconsider_abroad(model: "MigrationModel", cond: Conditions, rows: np.ndarra
     caught = in_kaz_irregular & (draws.uniform(D.DEPORTATION, rows) < eco.deportation_rate)
     deported = rows[caught]
     model.deported += len(deported) * pop.scale
-    _go_home(model, deported, cooldown=eco.reentry_ban, visit=False)
+    go_home(model, deported, cooldown=eco.reentry_ban, visit=False)
     rows = rows[~caught]
     if eco.inspection_rate > 0:
         _inspect(model, rows, draws)
@@ -548,8 +558,8 @@ def reconsider_abroad(model: "MigrationModel", cond: Conditions, rows: np.ndarra
         p_return, p_visit, p_move = p_return * stranded, p_visit * stranded, p_move * stranded
     choice = decisions.abroad_choice(draws.uniform(D.ABROAD_CHOICE, rows), p_return, p_visit, p_move)
 
-    _go_home(model, rows[choice == 1], cooldown=s["mobility.cooldown_months"], visit=False)
-    _go_home(model, rows[choice == 2], cooldown=0, visit=True)
+    go_home(model, rows[choice == 1], cooldown=s["mobility.cooldown_months"], visit=False)
+    go_home(model, rows[choice == 2], cooldown=0, visit=True)
     _move_on(model, cond, rows[choice == 3], draws)
 
 
@@ -566,7 +576,7 @@ def _inspect(model: "MigrationModel", rows: np.ndarray, draws: Draws) -> None:
     done = hit[formalise]
     pop.contract[done] = True
     pop.wage[done] = (pop.wage[done] / np.float32(max(s["labour.informal_wage_factor"], 1e-6))).astype(np.float32)
-    _leave_job(pop, hit[~formalise])
+    leave_job(pop, hit[~formalise])
     model.inspected += len(hit) * pop.scale
 
 

@@ -27,7 +27,6 @@ import numpy as np
 import pandas as pd
 
 from .errors import RunError, ScenarioError
-from .events import validate_scenario_events
 from .parameters import PARAMETERS
 from .runner import replication_seeds
 from .scenario import Scenario
@@ -58,9 +57,9 @@ def parse_vary(text: str) -> Vary:
     key, spec = text.split("=", 1)
     key = key.strip()
     if key not in PARAMETERS:
-        from .scenario import _unknown_key_message
+        from .scenario import unknown_key_message
 
-        raise ScenarioError(_unknown_key_message("--vary", key))
+        raise ScenarioError(unknown_key_message("--vary", key))
     p = PARAMETERS[key]
     if p.kind not in (int, float):
         raise ScenarioError(f"--vary {key}: only numeric parameters can be swept; '{key}' is {p.allowed()}.")
@@ -194,7 +193,6 @@ def sweep(scenario: Scenario, varies: list[Vary], out: Path, *, reps: int = 1, s
           agents: int | None = None, scheduler: str | None = None, workers: int = 1,
           progress=None) -> SweepSummary:
     """Run every point x replication not already in `out` on Dask; write each run as it finishes."""
-    validate_scenario_events(scenario)
     out = Path(out)
     try:
         out.mkdir(parents=True, exist_ok=True)

@@ -20,7 +20,7 @@ import numpy as np
 
 from .errors import ScenarioError
 from .events import KINDS, parse_events
-from .events import schedule as schedule_events
+from .timeline import schedule as schedule_events
 from .model import MigrationModel
 from .parameters import PARAMETERS
 from .scenario import Scenario, baseline_path, load_scenario
@@ -212,8 +212,8 @@ class TeachingModel(MigrationModel):
 
         The button adds the event a scenario file would hold (`kind = "sanctions"`, dated this
         month, with the kind's documented defaults; see docs/policy.md), numbered after the
-        scenario's own events as if appended to its `[[events]]` (so it draws from a slot of
-        the shock stream of its own), and schedules it through `events.schedule`, as the
+        scenario's own events as if appended to its `[[events]]` (so it draws with a key of
+        its own), and schedules it through `timeline.schedule`, as the
         model does for a scenario's timeline: the page and `migsim run` share one mechanism.
         It has no end, so it lasts to the end of the run.
         """

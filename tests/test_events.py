@@ -65,7 +65,7 @@ def test_a_file_that_only_extends_the_baseline_runs_identically(tmp_path):
 def test_bad_event_tables_are_rejected_with_file_event_and_key(tmp_path, capsys, table, words):
     path = _write(tmp_path, "[[events]]\n" + table + "\n")
     with pytest.raises(ScenarioError) as err:
-        MigrationModel(load_scenario(path))
+        load_scenario(path)  # validated at the door, before any model is built
     message = str(err.value)
     assert str(path) in message and "[[events]] #1" in message
     for w in words:
