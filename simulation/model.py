@@ -17,18 +17,18 @@ from .drivers import load_drivers
 from .economy import Economy
 from .dates import month_index
 from .indicators import Recorder
+from .levers import Levers
 from .population import create_population
 from .scenario import Scenario
 from .streams import Streams
 from .threads import follow_worker_setting
 from .timeline import schedule as schedule_events
+from .totals import MonthTotals
 from .world import (
     CHANNELS,
     HOME,
-    DEST_COUNTRIES,
     INTENTIONS,
     LOCATIONS,
-    N_LOCATIONS,
     ORIGINS,
     SECTORS,
     STATUSES,
@@ -114,7 +114,7 @@ class MigrationModel(mesa.Model):
         self.population = create_population(scenario, n_agents, self.streams, self.economy.home_wage)
         for i in range(self.population.n):
             Worker(self, i)
-        self._reset_month_totals()
+        self.totals = MonthTotals()  # the month's flows and counts (`totals.py`)
         self.conditions: month.Conditions | None = None
         self.recorder = Recorder(self.n_months) if record else None
         self.timeline = list(scenario.events)  # validated when the scenario was loaded
@@ -198,17 +198,12 @@ class MigrationModel(mesa.Model):
         if self.month_counter >= 0 and self.recorder is not None:
             self.recorder.record(self, self.month_counter)
         self.month_counter += 1
-        self._reset_month_totals()  # after recording: events before the next month count in it
+        self.totals.reset()  # after recording: events before the next month count in it
 
-    def _reset_month_totals(self) -> None:
-        self.flows = np.zeros((len(ORIGINS), N_LOCATIONS, N_LOCATIONS), np.int64)
-        self.remitted = np.zeros((len(DEST_COUNTRIES), len(ORIGINS)))  # USD sent, by sending country
-        self.remitters = np.zeros((len(DEST_COUNTRIES), len(ORIGINS)))  # persons who sent money
-        self.deported = 0.0
-        self.quota_refused = 0.0  # persons refused a quota permit this month
-        self.inspected = 0.0  # persons whose informal job was inspected
-        self.amnestied = 0.0  # persons regularised by an amnesty
-        self.relocated = 0.0  # persons moved by a relocation wave
+    @property
+    def levers(self) -> Levers:
+        """The lever state in force (`levers.py`); dated events change it."""
+        return self.economy.levers
 
     def run(self, progress=None) -> None:
         """Simulate every remaining month on Mesa's clock (progress: an optional callable per month).

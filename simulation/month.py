@@ -121,15 +121,15 @@ def month_conditions(model: "MigrationModel") -> Conditions:
     employed_country = np.bincount(country, weights=employed, minlength=len(DEST_COUNTRIES)) * pop.scale
     hiring = np.exp(-employed_country / eco.capacity)[country] * eco.demand_index()
     log_wage = np.log(np.maximum(eco.location_wage * p_job, 1e-6))[1:]
-    quota_corridor = eco.regime[:, ALT_COUNTRY] == R_QUOTA
+    quota_corridor = eco.levers.regime[:, ALT_COUNTRY] == R_QUOTA
     holders = abroad[pop.status[abroad] == ST_QUOTA]
     # permits in agents, rounded to the nearest: truncating lost up to one agent's worth of permits,
     # a twentieth of the quota at 10,000 agents
-    slots = max(int(round(eco.quota / pop.scale)) - len(holders), 0)
+    slots = max(int(round(eco.levers.quota / pop.scale)) - len(holders), 0)
     by_category = None
-    if eco.quota_categories is not None:
+    if eco.levers.quota_categories is not None:
         used = np.bincount((pop.education[holders] == SKILLED).astype(np.int64), minlength=2)
-        by_category = np.maximum(np.rint(eco.quota_categories / pop.scale).astype(np.int64) - used, 0)
+        by_category = np.maximum(np.rint(eco.levers.quota_categories / pop.scale).astype(np.int64) - used, 0)
         slots = int(by_category.sum())
     base, cost = eco.base_utility(model.calendar_month), eco.move_cost()
     weights = kernels.shared_weights(base, log_wage, cost, eco.home_wage, s["behaviour.beta_income"],
@@ -157,7 +157,7 @@ def relocate(model: "MigrationModel", rows: np.ndarray, new_location: np.ndarray
     old = pop.location[rows].astype(np.int64)
     new = np.asarray(new_location, dtype=np.int64)
     route = (pop.origin[rows].astype(np.int64) * N_LOCATIONS + old) * N_LOCATIONS + new
-    model.flows += np.bincount(route, minlength=model.flows.size).reshape(model.flows.shape)
+    model.totals.flows += np.bincount(route, minlength=model.totals.flows.size).reshape(model.totals.flows.shape)
     kernels.move_contacts(np.asarray(rows, dtype=np.int64), old, new, pop.tie_start, pop.ties, pop.contacts)
     pop.location[rows] = new
     pop.months_here[rows] = 0
@@ -272,7 +272,7 @@ def decide_and_move(model: "MigrationModel", cond: Conditions, rows: np.ndarray,
         asked = np.flatnonzero(needs_quota)
         granted = _grant_quota(model, cond, movers[asked], draws)
         refused = asked[~granted]
-        model.quota_refused += len(refused) * pop.scale
+        model.totals.quota_refused += len(refused) * pop.scale
         anyway = draws.uniform(D.REFUSED_COMES_ANYWAY, movers[refused]) < s["legal.quota_refused_irregular"]
         irregular[refused[anyway]] = True
         again = refused[~anyway]
@@ -364,11 +364,11 @@ def arrive(model: "MigrationModel", cond: Conditions, rows: np.ndarray, dest: np
     leave_job(pop, rows)
 
     country = LOCATION_COUNTRY[dest]
-    regime = eco.regime[origin, country]
+    regime = eco.levers.regime[origin, country]
     u = draws.uniform(D.STATUS_ON_ARRIVAL, rows)
     status = np.full(len(rows), ST_VISITOR, np.int8)
     status[regime == R_EAEU] = ST_EAEU
-    take_up = eco.patent_take_up[origin, country] / eco.patent_processing
+    take_up = eco.levers.patent_take_up[origin, country] / eco.levers.patent_processing
     status[(regime == R_PATENT) & (u < take_up)] = ST_PATENT
     status[regime == R_QUOTA] = ST_QUOTA
     regular_visa = u < s["legal.visa_regular_share"]
@@ -441,7 +441,7 @@ def find_jobs(model: "MigrationModel", cond: Conditions, rows: np.ndarray, draws
     market = cond.hiring[loc] * np.where(unauthorised, s["labour.irregular_job_factor"], 1.0)
     network = s["labour.job_network_after"] * decisions.network_job_chance(
         job_contacts(model, rows, loc), s["labour.network_saturation"])
-    recruit = model.economy.agency_factor[pop.origin[rows], LOCATION_COUNTRY[loc]]
+    recruit = model.economy.levers.agency_factor[pop.origin[rows], LOCATION_COUNTRY[loc]]
     agency = s["labour.job_agency"] * pop.knows_agencies[rows] * recruit
     direct = np.full(len(rows), s["labour.job_direct"])
     found, channel = decisions.job_search(draws.uniform(D.JOB_SEARCH, rows), network, agency, direct, market)
@@ -464,7 +464,7 @@ def start_jobs(model: "MigrationModel", rows: np.ndarray, channel: np.ndarray, d
     via_network = (channel == CH_NETWORK_BEFORE) | (channel == CH_NETWORK_AFTER)
     in_kaz = LOCATION_COUNTRY[loc] == KAZ
     p_contract = decisions.contract_probability(
-        eco.contract_prob[pop.status[rows]] * np.where(in_kaz, eco.contract_factor_kaz, 1.0),
+        eco.contract_prob[pop.status[rows]] * np.where(in_kaz, eco.levers.contract_factor_kaz, 1.0),
         eco.contract_sector[sector], via_network, s["labour.contract_network_factor"], channel == CH_AGENCY)
     contract = draws.uniform(D.CONTRACT, rows) < p_contract
     sigma = s["labour.wage_dispersion"]
@@ -472,13 +472,13 @@ def start_jobs(model: "MigrationModel", rows: np.ndarray, channel: np.ndarray, d
              * np.exp(sigma * draws.normal(D.WAGE_OFFER, rows) - sigma**2 / 2)
              * np.where(pop.female[rows], s["labour.female_wage_ratio"], 1.0))
     floor = None
-    if eco.minimum_wage > 0:
+    if eco.levers.minimum_wage > 0:
         # A contract job in Kazakhstan must pay the minimum wage: some employers pay it,
         # the others hire without a contract.
-        below = contract & in_kaz & (offer < eco.minimum_wage)
+        below = contract & in_kaz & (offer < eco.levers.minimum_wage)
         comply = draws.uniform(D.MINIMUM_WAGE_COMPLIANCE, rows) < s["labour.minimum_wage_compliance"]
         contract = contract & ~(below & ~comply)
-        floor = np.where(below & comply, eco.minimum_wage, 0.0)
+        floor = np.where(below & comply, eco.levers.minimum_wage, 0.0)
     pension = draws.uniform(D.PENSION, rows) < np.where(
         contract, s["labour.pension_with_contract"], s["labour.pension_without_contract"])
     leave = draws.uniform(D.PAID_LEAVE, rows) < np.where(
@@ -508,13 +508,13 @@ def earn_and_remit(model: "MigrationModel", rows: np.ndarray) -> None:
         return
     country = LOCATION_COUNTRY[pop.location[abroad]].astype(np.int64)
     share = pop.remit_share
-    if (eco.remit_capacity < 1).any():
+    if (eco.levers.remit_capacity < 1).any():
         # A disrupted channel carries only part of what workers would send; they keep the rest.
         share = share.copy()
-        share[abroad] *= eco.remit_capacity[country, pop.origin[abroad]].astype(np.float32)
+        share[abroad] *= eco.levers.remit_capacity[country, pop.origin[abroad]].astype(np.float32)
     kernels.earn_abroad(abroad, country, pop.origin, pop.wage, pop.job_sector, pop.status, pop.remitter,
-                        share, pop.savings, eco.living_cost, eco.patent_fee, ST_PATENT, KAZ,
-                        model.remitted, model.remitters, pop.scale)
+                        share, pop.savings, eco.living_cost, eco.levers.patent_fee, ST_PATENT, KAZ,
+                        model.totals.remitted, model.totals.remitters, pop.scale)
 
 
 # --- 5. abroad: stay, visit home, return for good, move on --------------------------------------
@@ -529,12 +529,12 @@ def reconsider_abroad(model: "MigrationModel", cond: Conditions, rows: np.ndarra
     # Enforcement in Kazakhstan: detected irregular workers are deported and banned.
     in_kaz_irregular = (LOCATION_COUNTRY[pop.location[rows]] == KAZ) & (pop.status[rows] == ST_IRREGULAR)
     eco = model.economy
-    caught = in_kaz_irregular & (draws.uniform(D.DEPORTATION, rows) < eco.deportation_rate)
+    caught = in_kaz_irregular & (draws.uniform(D.DEPORTATION, rows) < eco.levers.deportation_rate)
     deported = rows[caught]
-    model.deported += len(deported) * pop.scale
-    go_home(model, deported, cooldown=eco.reentry_ban, visit=False)
+    model.totals.deported += len(deported) * pop.scale
+    go_home(model, deported, cooldown=eco.levers.reentry_ban, visit=False)
     rows = rows[~caught]
-    if eco.inspection_rate > 0:
+    if eco.levers.inspection_rate > 0:
         _inspect(model, rows, draws)
 
     # Plans change: some workers draw their intention afresh.
@@ -553,8 +553,8 @@ def reconsider_abroad(model: "MigrationModel", cond: Conditions, rows: np.ndarra
                                                  if model.calendar_month in WINTER_MONTHS else 1.0)
     p_visit = np.where(intention == INT_CIRCULATE, visit_hazard, 0.0)
     p_move = np.where(intention == INT_MOVE_ON, s["mobility.move_on_hazard"], 0.0)
-    if (eco.exit_factor != 1).any():  # closed borders strand workers where they are
-        stranded = eco.exit_factor[LOCATION_COUNTRY[pop.location[rows]]]
+    if (eco.levers.exit_factor != 1).any():  # closed borders strand workers where they are
+        stranded = eco.levers.exit_factor[LOCATION_COUNTRY[pop.location[rows]]]
         p_return, p_visit, p_move = p_return * stranded, p_visit * stranded, p_move * stranded
     choice = decisions.abroad_choice(draws.uniform(D.ABROAD_CHOICE, rows), p_return, p_visit, p_move)
 
@@ -567,7 +567,7 @@ def _inspect(model: "MigrationModel", rows: np.ndarray, draws: Draws) -> None:
     """Workplace inspections in Kazakhstan: informal jobs get a contract or end."""
     s, pop, eco = model.params, model.population, model.economy
     informal = ((LOCATION_COUNTRY[pop.location[rows]] == KAZ) & (pop.job_sector[rows] >= 0) & ~pop.contract[rows])
-    hit = rows[informal & (draws.uniform(D.INSPECTION, rows) < eco.inspection_rate)]
+    hit = rows[informal & (draws.uniform(D.INSPECTION, rows) < eco.levers.inspection_rate)]
     if len(hit) == 0:
         return
     status = pop.status[hit]
@@ -577,7 +577,7 @@ def _inspect(model: "MigrationModel", rows: np.ndarray, draws: Draws) -> None:
     pop.contract[done] = True
     pop.wage[done] = (pop.wage[done] / np.float32(max(s["labour.informal_wage_factor"], 1e-6))).astype(np.float32)
     leave_job(pop, hit[~formalise])
-    model.inspected += len(hit) * pop.scale
+    model.totals.inspected += len(hit) * pop.scale
 
 
 def _update_status(model: "MigrationModel", rows: np.ndarray, draws: Draws) -> None:
@@ -586,9 +586,9 @@ def _update_status(model: "MigrationModel", rows: np.ndarray, draws: Draws) -> N
     status = pop.status[rows]
     overstay = (status == ST_VISITOR) & (pop.months_here[rows] >= s["legal.visitor_months"])
     status = np.where(overstay, ST_IRREGULAR, status)
-    regime = eco.regime[pop.origin[rows], LOCATION_COUNTRY[pop.location[rows]]]
+    regime = eco.levers.regime[pop.origin[rows], LOCATION_COUNTRY[pop.location[rows]]]
     unauthorised = (status == ST_VISITOR) | (status == ST_IRREGULAR)
-    hazard = s["legal.patent_hazard"] / eco.patent_processing
+    hazard = s["legal.patent_hazard"] / eco.levers.patent_processing
     regularise = unauthorised & (regime == R_PATENT) & (draws.uniform(D.REGULARISE, rows) < hazard)
     status = np.where(regularise, ST_PATENT, status)
     pop.status[rows] = status.astype(np.int8)

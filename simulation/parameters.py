@@ -189,6 +189,16 @@ _add("policy.work_permit_quota", 30_000, "persons", "KEL2025: 37,900 (2015), 28,
      "lever", "work permits under the quota that may be held at once in Kazakhstan", low=0, high=1e8)
 _add("policy.patent_fee_usd", 15.0, "USD per month", "assumption (about 2 MCI)", "lever",
      "monthly patent fee paid by patent holders in Kazakhstan", low=0, high=1e4)
+_add("policy.quota_by_category", False, "-", "law: the quota may be split by qualification", "lever",
+     "the quota is split into permits for tertiary-educated workers and for everyone else (the event kind"
+     " 'quota' with 'skilled' and 'other' sets the split from a date)")
+_add("policy.quota_skilled_share", 0.5, "share", "assumption", "lever",
+     "with policy.quota_by_category: share of the quota's permits reserved for tertiary-educated workers",
+     **SHARE)
+_add("policy.contract_factor_kaz", 1.0, "x", "assumption: 1 (no formalisation drive in the baseline)", "lever",
+     "chance that a new job of a foreign worker in Kazakhstan comes with a written contract, relative to the"
+     " survey rates (the event kind 'formalisation' multiplies it from a date)", low=0, high=100)
+
 
 # --- labour market abroad -------------------------------------------------------------
 _add("labour.job_network_before", 0.8, "probability", "calibrated (IOM2022 0.26 found job before leaving)",

@@ -3,9 +3,9 @@
 The schema of each kind (its settings, window and checks) is in `events.py`; here is
 its behaviour, as an `Action` per kind: `begin` at the first month of the window,
 `monthly` at each month of it (the first included), `finish` after its last month.
-Levers live in `model.economy` (quota, fees, enforcement, corridor regimes and
-closures, fee caps, wage and demand factors), initialised from the scenario's
-parameters, so the month's kernels read what is in force; workers move only through
+Levers live in `model.levers` (`levers.Levers`: quota, fees, enforcement, corridor
+regimes and closures, fee caps, wage and demand factors), initialised from the
+scenario's parameters, so the month's kernels read what is in force; workers move only through
 the month's public steps (`month.arrive`, `month.go_home`, `month.leave_job`), so
 stocks still change only by recorded flows.
 
@@ -79,10 +79,6 @@ def _shock(model: "MigrationModel", ev: Event, rows: np.ndarray, k: int = 0) -> 
     return model.streams.event_uniform(ev.index, k, model.month_counter, rows)
 
 
-def _save(ev: Event, name: str, value) -> None:
-    ev.state[name] = value.copy() if isinstance(value, np.ndarray) else value
-
-
 def _in_kaz(model: "MigrationModel") -> np.ndarray:
     pop = model.population
     return (LOCATION_COUNTRY[pop.location] == KAZ) & (pop.origin != ORIGINS.index("KAZ"))
@@ -95,21 +91,24 @@ def _scale_wages(model: "MigrationModel", country: int, factor: float) -> None:
 
 
 # --- levers ----------------------------------------------------------------------------
+def _begin_changing(model, ev, *levers: str):
+    """The levers an event is about to change, saved so that its end restores exactly those."""
+    ev.state["levers"] = model.levers.snapshot(*levers)
+    return model.levers
+
+
+def _restore_levers(model, ev):
+    model.levers.restore(ev.state["levers"])
+
+
 def _quota_begin(model, ev):
-    eco, s = model.economy, ev.settings
-    _save(ev, "quota", eco.quota)
-    _save(ev, "categories", eco.quota_categories)
+    lev, s = _begin_changing(model, ev, "quota", "quota_categories"), ev.settings
     if s["skilled"] is not None:
-        eco.quota_categories = np.array([s["other"], s["skilled"]], dtype=float)
-        eco.quota = float(s["other"] + s["skilled"])
+        lev.quota_categories = np.array([s["other"], s["skilled"]], dtype=float)
+        lev.quota = float(s["other"] + s["skilled"])
     else:
-        eco.quota_categories = None
-        eco.quota = float(s["total"])
-
-
-def _quota_finish(model, ev):
-    model.economy.quota = ev.state["quota"]
-    model.economy.quota_categories = ev.state["categories"]
+        lev.quota_categories = None
+        lev.quota = float(s["total"])
 
 
 _FEES = {"patent_monthly_usd": "patent_fee", "processing_months": "patent_processing"}
@@ -117,41 +116,25 @@ _DOCS = {"patent_entry_usd": REGIMES.index("patent"), "permit_entry_usd": REGIME
 
 
 def _fees_begin(model, ev):
-    eco = model.economy
-    _save(ev, "document_cost", eco.document_cost)
+    lev = _begin_changing(model, ev, "document_cost", *_FEES.values())
     for key, attr in _FEES.items():
-        _save(ev, attr, getattr(eco, attr))
         if ev.settings[key] is not None:
-            setattr(eco, attr, float(ev.settings[key]))
+            setattr(lev, attr, float(ev.settings[key]))
     for key, regime in _DOCS.items():
         if ev.settings[key] is not None:
-            eco.document_cost[regime] = float(ev.settings[key])
-
-
-def _fees_finish(model, ev):
-    eco = model.economy
-    eco.document_cost = ev.state["document_cost"]
-    for attr in _FEES.values():
-        setattr(eco, attr, ev.state[attr])
+            lev.document_cost[regime] = float(ev.settings[key])
 
 
 def _enforcement_begin(model, ev):
-    eco, s = model.economy, ev.settings
-    for attr in ("deportation_rate", "inspection_rate", "reentry_ban"):
-        _save(ev, attr, getattr(eco, attr))
+    lev, s = _begin_changing(model, ev, "deportation_rate", "inspection_rate", "reentry_ban"), ev.settings
     if s["deportation_rate"] is not None:
-        eco.deportation_rate = float(s["deportation_rate"])
+        lev.deportation_rate = float(s["deportation_rate"])
     if s["deportation_factor"] is not None:
-        eco.deportation_rate = min(eco.deportation_rate * s["deportation_factor"], 1.0)
+        lev.deportation_rate = min(lev.deportation_rate * s["deportation_factor"], 1.0)
     if s["inspection_rate"] is not None:
-        eco.inspection_rate = float(s["inspection_rate"])
+        lev.inspection_rate = float(s["inspection_rate"])
     if s["reentry_ban_months"] is not None:
-        eco.reentry_ban = int(s["reentry_ban_months"])
-
-
-def _enforcement_finish(model, ev):
-    for attr in ("deportation_rate", "inspection_rate", "reentry_ban"):
-        setattr(model.economy, attr, ev.state[attr])
+        lev.reentry_ban = int(s["reentry_ban_months"])
 
 
 def _amnesty_monthly(model, ev, k):
@@ -161,17 +144,16 @@ def _amnesty_monthly(model, ev, k):
                               & np.isin(pop.origin, _idx(ev.settings["origins"], ORIGINS)))
     legal = eligible[_shock(model, ev, eligible, 0) < ev.settings["monthly_take_up"]]
     pop.status[legal] = ST_PATENT
-    model.amnestied += len(legal) * pop.scale
+    model.totals.amnestied += len(legal) * pop.scale
 
 
 def _minimum_wage_begin(model, ev):
-    eco, pop, s = model.economy, model.population, model.params
-    _save(ev, "minimum_wage", eco.minimum_wage)
-    eco.minimum_wage = float(ev.settings["usd"])
+    lev, pop, s = _begin_changing(model, ev, "minimum_wage"), model.population, model.params
+    lev.minimum_wage = float(ev.settings["usd"])
     # Contract jobs already paying less: employers raise the wage or drop the contract.
-    held = np.flatnonzero(_in_kaz(model) & (pop.job_sector >= 0) & pop.contract & (pop.wage < eco.minimum_wage))
+    held = np.flatnonzero(_in_kaz(model) & (pop.job_sector >= 0) & pop.contract & (pop.wage < lev.minimum_wage))
     comply = _shock(model, ev, held, 0) < s["labour.minimum_wage_compliance"]
-    pop.wage[held[comply]] = np.float32(eco.minimum_wage)
+    pop.wage[held[comply]] = np.float32(lev.minimum_wage)
     dropped = held[~comply]
     pop.contract[dropped] = False
     pop.pension[dropped] = False
@@ -179,40 +161,24 @@ def _minimum_wage_begin(model, ev):
     pop.wage[dropped] = (pop.wage[dropped] * s["labour.informal_wage_factor"]).astype(np.float32)
 
 
-def _minimum_wage_finish(model, ev):
-    model.economy.minimum_wage = ev.state["minimum_wage"]
-
-
 def _entry_begin(model, ev):
-    eco, pop = model.economy, model.population
+    lev, pop = _begin_changing(model, ev, "regime"), model.population
     o, c = _idx(ev.settings["origins"], ORIGINS), _idx(ev.settings["destinations"], DEST_COUNTRIES)
-    _save(ev, "regime", eco.regime)
-    regime = REGIMES.index(ev.settings["regime"])
-    eco.regime[np.ix_(o, c)] = regime
+    lev.regime[np.ix_(o, c)] = REGIMES.index(ev.settings["regime"])
     if ev.settings["regime"] == "eaeu":  # free movement covers those already there
         there = (pop.location != HOME) & np.isin(pop.origin, o) & np.isin(LOCATION_COUNTRY[pop.location], c)
         pop.status[there] = ST_EAEU
 
 
-def _entry_finish(model, ev):
-    model.economy.regime = ev.state["regime"]
-
-
 def _recruitment_begin(model, ev):
-    eco, pop, s = model.economy, model.population, ev.settings
+    lev = _begin_changing(model, ev, "agency_factor", "cost_covered", "patent_take_up")
+    pop, s = model.population, ev.settings
     o, c = ORIGINS.index(s["origin"]), DEST_COUNTRIES.index(s["destination"])
-    for attr in ("agency_factor", "cost_covered", "patent_take_up"):
-        _save(ev, attr, getattr(eco, attr))
-    eco.agency_factor[o, c] *= s["agency_factor"]
-    eco.cost_covered[o, c] = s["cost_covered"]
-    eco.patent_take_up[o, c] = max(eco.patent_take_up[o, c], s["legal_share"])
+    lev.agency_factor[o, c] *= s["agency_factor"]
+    lev.cost_covered[o, c] = s["cost_covered"]
+    lev.patent_take_up[o, c] = max(lev.patent_take_up[o, c], s["legal_share"])
     unaware = np.flatnonzero((pop.origin == o) & ~pop.knows_agencies)
     pop.knows_agencies[unaware[_shock(model, ev, unaware, 0) < s["reach"]]] = True
-
-
-def _recruitment_finish(model, ev):
-    for attr in ("agency_factor", "cost_covered", "patent_take_up"):
-        setattr(model.economy, attr, ev.state[attr])
 
 
 def _campaign_begin(model, ev):
@@ -224,9 +190,8 @@ def _campaign_begin(model, ev):
 
 
 def _formalisation_begin(model, ev):
-    pop, eco, s = model.population, model.economy, ev.settings
-    _save(ev, "contract_factor_kaz", eco.contract_factor_kaz)
-    eco.contract_factor_kaz *= s["contract_factor"]
+    lev, pop, s = _begin_changing(model, ev, "contract_factor_kaz"), model.population, ev.settings
+    lev.contract_factor_kaz *= s["contract_factor"]
     status = pop.status
     informal = np.flatnonzero(_in_kaz(model) & (pop.job_sector >= 0) & ~pop.contract
                               & (status != ST_VISITOR) & (status != ST_IRREGULAR))
@@ -236,41 +201,27 @@ def _formalisation_begin(model, ev):
     pop.wage[done] = (pop.wage[done] / factor).astype(np.float32)
 
 
-def _formalisation_finish(model, ev):
-    model.economy.contract_factor_kaz = ev.state["contract_factor_kaz"]
-
-
 def _fee_begin(model, ev):
-    eco, s = model.economy, ev.settings
+    lev, s = _begin_changing(model, ev, "fee_corridor"), ev.settings
     c, o = DEST_COUNTRIES.index(s["country"]), _idx(s["origins"], ORIGINS)
-    _save(ev, "fee_corridor", eco.fee_corridor)
     if s["percent"] is not None:
-        eco.fee_corridor[c, o] = s["percent"] / 100
+        lev.fee_corridor[c, o] = s["percent"] / 100
     else:
-        eco.fee_corridor[c, o] = np.minimum(eco.fee_corridor[c, o], s["cap_percent"] / 100)
-
-
-def _fee_finish(model, ev):
-    model.economy.fee_corridor = ev.state["fee_corridor"]
+        lev.fee_corridor[c, o] = np.minimum(lev.fee_corridor[c, o], s["cap_percent"] / 100)
 
 
 def _channel_begin(model, ev):
-    eco, s = model.economy, ev.settings
-    _save(ev, "remit_capacity", eco.remit_capacity)
-    eco.remit_capacity[DEST_COUNTRIES.index(s["country"]), _idx(s["origins"], ORIGINS)] = s["capacity"]
-
-
-def _channel_finish(model, ev):
-    model.economy.remit_capacity = ev.state["remit_capacity"]
+    lev, s = _begin_changing(model, ev, "remit_capacity"), ev.settings
+    lev.remit_capacity[DEST_COUNTRIES.index(s["country"]), _idx(s["origins"], ORIGINS)] = s["capacity"]
 
 
 # --- shocks ----------------------------------------------------------------------------
 def _apply_exchange(model, country: str, factor: float) -> None:
     eco = model.economy
     if country in ORIGINS:
-        eco.wage_factor_home[ORIGINS.index(country)] *= factor
+        model.levers.wage_factor_home[ORIGINS.index(country)] *= factor
     if country in DEST_COUNTRIES:
-        eco.wage_factor_dest[DEST_COUNTRIES.index(country)] *= factor
+        model.levers.wage_factor_dest[DEST_COUNTRIES.index(country)] *= factor
         _scale_wages(model, DEST_COUNTRIES.index(country), factor)
     eco.rescale_wages()
 
@@ -324,7 +275,7 @@ def _relocation_monthly(model, ev, k, destination=None):
     cond = month.month_conditions(model)
     month.arrive(model, cond, rows, dest, model.draws, new_trip=True)
     ev.state["moved"].append(rows)
-    model.relocated += len(rows) * pop.scale
+    model.totals.relocated += len(rows) * pop.scale
 
 
 def _relocation_finish(model, ev, return_share=None):
@@ -344,11 +295,11 @@ def _sanctions_begin(model, ev):
     real = 1 + s["real_wage_change_percent"] / 100
     ev.state["factors"] = (rouble, real)
     _apply_exchange(model, "RUS", rouble)
-    eco.wage_factor_dest[RUS] *= real
+    model.levers.wage_factor_dest[RUS] *= real
     _scale_wages(model, RUS, real)
     eco.rescale_wages()
-    _save(ev, "remit_capacity", eco.remit_capacity)
-    eco.remit_capacity[RUS, :] = np.minimum(eco.remit_capacity[RUS, :], s["channel_capacity"])
+    lev = _begin_changing(model, ev, "remit_capacity")
+    lev.remit_capacity[RUS, :] = np.minimum(lev.remit_capacity[RUS, :], s["channel_capacity"])
     _relocation_begin(model, ev, origin="RUS", share=s["relocation_share"], months=s["relocation_months"],
                       men_only=False, age_max=model.params["population.age_max"])
 
@@ -361,32 +312,32 @@ def _sanctions_finish(model, ev):
     eco = model.economy
     rouble, real = ev.state["factors"]
     _apply_exchange(model, "RUS", 1 / rouble)
-    eco.wage_factor_dest[RUS] /= real
+    model.levers.wage_factor_dest[RUS] /= real
     _scale_wages(model, RUS, 1 / real)
     eco.rescale_wages()
-    eco.remit_capacity = ev.state["remit_capacity"]
+    _restore_levers(model, ev)  # the channels
     _relocation_finish(model, ev, return_share=ev.settings["return_share"])
 
 
 def _closure_begin(model, ev):
-    eco, s = model.economy, ev.settings
+    s = ev.settings
     o, c = _idx(s["origins"], ORIGINS), _idx(s["destinations"], DEST_COUNTRIES)
-    eco.closed[np.ix_(o, c)] += 1
-    _save(ev, "exit_factor", eco.exit_factor)
-    eco.exit_factor[c] = np.minimum(eco.exit_factor[c], s["exit_factor"])
+    model.levers.closed[np.ix_(o, c)] += 1
+    lev = _begin_changing(model, ev, "exit_factor")
+    lev.exit_factor[c] = np.minimum(lev.exit_factor[c], s["exit_factor"])
 
 
 def _closure_finish(model, ev):
-    eco, s = model.economy, ev.settings
+    s = ev.settings
     o, c = _idx(s["origins"], ORIGINS), _idx(s["destinations"], DEST_COUNTRIES)
-    eco.closed[np.ix_(o, c)] -= 1
-    eco.exit_factor = ev.state["exit_factor"]
+    model.levers.closed[np.ix_(o, c)] -= 1
+    _restore_levers(model, ev)  # the exit factors
 
 
 def _demand_begin(model, ev):
-    eco, pop, s = model.economy, model.population, ev.settings
+    pop, s = model.population, ev.settings
     locs, sectors = _locations(s["places"]), _idx(s["sectors"], SECTORS)
-    eco.demand_factor[np.ix_(locs, sectors)] *= s["factor"]
+    model.levers.demand_factor[np.ix_(locs, sectors)] *= s["factor"]
     if s["factor"] < 1 and s["layoffs"]:
         held = np.flatnonzero(np.isin(pop.location, locs) & np.isin(pop.job_sector, sectors))
         lost = held[_shock(model, ev, held, 0) < 1 - s["factor"]]
@@ -395,24 +346,24 @@ def _demand_begin(model, ev):
 
 def _demand_finish(model, ev):
     s = ev.settings
-    model.economy.demand_factor[np.ix_(_locations(s["places"]), _idx(s["sectors"], SECTORS))] /= s["factor"]
+    model.levers.demand_factor[np.ix_(_locations(s["places"]), _idx(s["sectors"], SECTORS))] /= s["factor"]
 
 
 # --- the catalogue -----------------------------------------------------------------------
 
 
 ACTIONS: dict[str, Action] = {
-    "quota": Action(_quota_begin, finish=_quota_finish),
-    "fees": Action(_fees_begin, finish=_fees_finish),
-    "enforcement": Action(_enforcement_begin, finish=_enforcement_finish),
+    "quota": Action(_quota_begin, finish=_restore_levers),
+    "fees": Action(_fees_begin, finish=_restore_levers),
+    "enforcement": Action(_enforcement_begin, finish=_restore_levers),
     "amnesty": Action(monthly=_amnesty_monthly),
-    "minimum_wage": Action(_minimum_wage_begin, finish=_minimum_wage_finish),
-    "entry": Action(_entry_begin, finish=_entry_finish),
-    "recruitment": Action(_recruitment_begin, finish=_recruitment_finish),
-    "remittance_fee": Action(_fee_begin, finish=_fee_finish),
-    "remittance_channel": Action(_channel_begin, finish=_channel_finish),
+    "minimum_wage": Action(_minimum_wage_begin, finish=_restore_levers),
+    "entry": Action(_entry_begin, finish=_restore_levers),
+    "recruitment": Action(_recruitment_begin, finish=_restore_levers),
+    "remittance_fee": Action(_fee_begin, finish=_restore_levers),
+    "remittance_channel": Action(_channel_begin, finish=_restore_levers),
     "information_campaign": Action(_campaign_begin),
-    "formalisation": Action(_formalisation_begin, finish=_formalisation_finish),
+    "formalisation": Action(_formalisation_begin, finish=_restore_levers),
     "exchange_rate": Action(_exchange_begin, finish=_exchange_finish),
     "sanctions": Action(_sanctions_begin, monthly=_sanctions_monthly, finish=_sanctions_finish),
     "relocation": Action(_relocation_begin, monthly=_relocation_monthly, finish=_relocation_finish),

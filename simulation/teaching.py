@@ -270,7 +270,7 @@ def last_month_flows(model: MigrationModel) -> np.ndarray:
     row = model.month_counter - 1
     if model.recorder is not None and 0 <= row < len(model.recorder.flows):
         return model.recorder.flows[row]
-    return model.flows
+    return model.totals.flows
 
 
 def country_flows(model: MigrationModel) -> list[tuple[str, str, float, str]]:

@@ -116,7 +116,7 @@ def test_events_also_apply_in_the_per_agent_reference_month():
     model.run()
     ts = model.timeseries()
     assert ts[(ts.indicator == "relocations")].value.sum() > 0
-    assert model.economy.quota == 0
+    assert model.levers.quota == 0
 
 
 def test_each_january_the_wages_of_jobs_held_abroad_follow_the_destination_wage_level():
