@@ -116,7 +116,11 @@ def parameters_markdown(rows) -> str:
              "Roles: *lever* (policy), *uncertainty* (to calibrate), *data* (published or structural), "
              "*run* (settings that do not change the model).", ""]
     table = None
+    rows = list(rows)
+    first = {}  # each section once, in the order of its first key
     for p in rows:
+        first.setdefault(p.key.split(".")[0], len(first))
+    for p in sorted(rows, key=lambda p: first[p.key.split(".")[0]]):
         section = p.key.split(".")[0]
         if section != table:
             lines += ["", f"## [{section}]", "", "| key | default | unit | role | source | meaning |",

@@ -94,13 +94,13 @@ def job_search(
 
 
 def contract_probability(status_prob: np.ndarray, sector_factor: np.ndarray, via_network: np.ndarray,
-                         network_factor: float, via_agency: np.ndarray) -> np.ndarray:
+                         network_factor: float, via_agency: np.ndarray, agency_floor: float) -> np.ndarray:
     """Chance of a written contract: status sets the base, sector and channel scale it.
 
-    Agency placements are formal by construction of how agencies operate.
+    Agency placements are formal by construction of how agencies operate: at least `agency_floor`.
     """
     p = status_prob * sector_factor * np.where(via_network, network_factor, 1.0)
-    p = np.where(via_agency, np.maximum(p, 0.9), p)
+    p = np.where(via_agency, np.maximum(p, agency_floor), p)
     return np.clip(p, 0.0, 1.0)
 
 

@@ -109,14 +109,17 @@ class Economy:
         self.home_wage = (d.column("average_wage_usd", ORIGINS, year) * s["wages.home_income_factor"]
                           * self.levers.wage_factor_home)
         national_u = d.column("unemployment_rate", ORIGINS, year)
-        self.home_unemployment = np.minimum(national_u * s["population.home_unemployment_multiplier"], 0.9)
+        self.home_unemployment = np.minimum(national_u * s["population.home_unemployment_multiplier"],
+                                            s["population.home_unemployment_cap"])
         self.dest_unemployment = d.column("unemployment_rate", DEST_COUNTRIES, year)
         ratio = np.array([s["wages.kaz_migrant_ratio"]] + [s[f"wages.migrant_ratio.{c}"] for c in DEST_COUNTRIES[1:]])
         self.dest_wage = d.column("average_wage_usd", DEST_COUNTRIES, year) * ratio
         # The published ratio is the mean over all foreign workers, women and informal jobs
-        # included; divide by the mean of those factors (survey shares: IOM2022 0.31 women,
-        # 0.73 without a contract) so that the mean wage the model pays matches it.
-        mix = ((1 - 0.31) + 0.31 * s["labour.female_wage_ratio"]) * (0.27 + 0.73 * s["labour.informal_wage_factor"])
+        # included; divide by the mean of those factors (the survey's shares of women and of
+        # jobs without a contract) so that the mean wage the model pays matches it.
+        women, informal = s["labour.survey_female_share"], s["labour.survey_informal_share"]
+        mix = (((1 - women) + women * s["labour.female_wage_ratio"])
+               * ((1 - informal) + informal * s["labour.informal_wage_factor"]))
         self.dest_wage = self.dest_wage / mix * self.levers.wage_factor_dest
         region_factor = np.ones(N_LOCATIONS)
         region_factor[1:1 + len(REGIONS)] = self.region_wage

@@ -50,6 +50,8 @@ KAZ = DEST_COUNTRIES.index("KAZ")
 # SAME_COUNTRY_ELSEWHERE[l, m]: location m is another place in the country of location l
 SAME_COUNTRY_ELSEWHERE = ((LOCATION_COUNTRY[:, None] == LOCATION_COUNTRY[None, :]) & (LOCATION_COUNTRY[:, None] >= 0)
                           & ~np.eye(len(LOCATION_COUNTRY), dtype=bool))
+NEED_PER_DEPENDANT = 0.25  # by the definition of behaviour.beta_need (kernels.MAX_NEED_LEVEL: quarter steps)
+AGE_FROM = 35.0  # years: by the definition of behaviour.beta_age ("per decade over 35")
 SKILLED = 2  # education code of tertiary-educated workers: the quota's "skilled" category
 WINTER_MONTHS = (11, 0, 1)  # December, January, February: construction stops and workers visit home
 R_EAEU, R_PATENT, R_QUOTA, R_VISA_WORK, R_VISA_FREE, R_VISA = (
@@ -218,11 +220,14 @@ def utilities(model: "MigrationModel", cond: Conditions, rows: np.ndarray) -> np
     """(rows, alternatives) utility of each destination against staying at home."""
     s, pop, eco = model.params, model.population, model.economy
     origin = pop.origin[rows]
-    need = pop.provider[rows] + 0.25 * pop.dependants[rows]
+    # Need and age enter as the parameters define them: a dependant counts a quarter of a main
+    # provider (behaviour.beta_need), age weighs per decade over 35 (behaviour.beta_age); the
+    # choice kernel (kernels.py) tabulates need in the same quarter steps.
+    need = pop.provider[rows] + NEED_PER_DEPENDANT * pop.dependants[rows]
     gain_weight = s["behaviour.beta_income"] * (1 + s["behaviour.beta_need"] * need)
     female = pop.female[rows]
     personal = (female * (s["behaviour.beta_female"] + s["behaviour.beta_care"] * (pop.dependants[rows] > 0))
-                + s["behaviour.beta_age"] * np.maximum(pop.age[rows] - 35.0, 0.0) / 10.0)
+                + s["behaviour.beta_age"] * np.maximum(pop.age[rows] - AGE_FROM, 0.0) / 10.0)
     cost = cond.cost[origin]
     feasible = cond.open[origin] & (pop.savings[rows, None] >= cost)
     if cond.quota_slots <= 0:
@@ -377,7 +382,7 @@ def arrive(model: "MigrationModel", cond: Conditions, rows: np.ndarray, dest: np
     status[(regime == R_VISA) & regular_visa] = ST_WORK_VISA
     status[(regime == R_VISA_FREE) & (u < s["legal.visa_free_permit_share"])] = ST_WORK_VISA
     # Skilled workers from patent corridors may take a free quota permit in Kazakhstan.
-    skilled = (regime == R_PATENT) & (country == KAZ) & (pop.education[rows] == 2)
+    skilled = (regime == R_PATENT) & (country == KAZ) & (pop.education[rows] == SKILLED)
     skilled &= draws.uniform(D.SKILLED_QUOTA, rows) < s["legal.quota_skilled_take_up"]
     if skilled.any():
         granted = _grant_quota(model, cond, rows[skilled], draws)
@@ -400,8 +405,9 @@ def arrive(model: "MigrationModel", cond: Conditions, rows: np.ndarray, dest: np
             draws.uniform(D.REMIT_BAND, rows),
             np.array([s["remittances.share_over_half"], s["remittances.share_quarter_to_half"],
                       1 - s["remittances.share_over_half"] - s["remittances.share_quarter_to_half"]]))
-        low = np.array([0.5, 0.25, 0.05])[band]
-        high = np.array([0.8, 0.5, 0.25])[band]
+        # The survey's bands: over half, a quarter to half, under a quarter of income.
+        low = np.array([0.5, 0.25, s["remittances.band_under_quarter_min"]])[band]
+        high = np.array([s["remittances.band_over_half_max"], 0.5, 0.25])[band]
         pop.remit_share[rows] = (low + (high - low) * draws.uniform(D.REMIT_SHARE, rows)).astype(np.float32)
 
     # A job lined up through contacts before leaving.
@@ -465,7 +471,8 @@ def start_jobs(model: "MigrationModel", rows: np.ndarray, channel: np.ndarray, d
     in_kaz = LOCATION_COUNTRY[loc] == KAZ
     p_contract = decisions.contract_probability(
         eco.contract_prob[pop.status[rows]] * np.where(in_kaz, eco.levers.contract_factor_kaz, 1.0),
-        eco.contract_sector[sector], via_network, s["labour.contract_network_factor"], channel == CH_AGENCY)
+        eco.contract_sector[sector], via_network, s["labour.contract_network_factor"], channel == CH_AGENCY,
+        s["labour.agency_contract_floor"])
     contract = draws.uniform(D.CONTRACT, rows) < p_contract
     sigma = s["labour.wage_dispersion"]
     offer = (eco.location_wage[loc] * eco.sector_wage[sector]
@@ -545,7 +552,7 @@ def reconsider_abroad(model: "MigrationModel", cond: Conditions, rows: np.ndarra
     intention = pop.intention[rows]
     base = s["mobility.base_return_hazard"]
     p_return = np.where(intention == INT_RETURN, base + s["mobility.return_hazard"],
-                        np.where(intention == INT_STAY, base * 0.5, base))
+                        np.where(intention == INT_STAY, base * s["mobility.stay_return_factor"], base))
     p_return = p_return * np.where(pop.months_unemployed[rows] >= 2, s["mobility.unemployed_return_factor"], 1.0)
     p_return = p_return * np.where(pop.savings[rows] <= 0, s["mobility.broke_return_factor"], 1.0)
     p_return = np.where(pop.age[rows] >= s["population.age_max"], 1.0, p_return)

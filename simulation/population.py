@@ -148,9 +148,10 @@ def draw_attributes(pop: Population, rows: np.ndarray, scenario: Scenario, home_
     it_pick = russian & (uniform("it_russia") < s["population.it_share_russia"])
     sector[it_pick] = SECTORS.index("it")
     pop.skill_sector[rows] = sector
-    adult = pop.age[rows] > 21
+    adult = pop.age[rows] > s["population.dependants_min_age"]
     pop.dependants[rows] = np.where(adult, _poisson_from_uniform(uniform("dependants"), s["population.dependants_mean"]), 0)
-    provider_p = s["population.provider_share"] * np.where(female, 0.6, 1.4)
+    provider_p = s["population.provider_share"] * np.where(female, s["population.provider_female_factor"],
+                                                            s["population.provider_male_factor"])
     pop.provider[rows] = uniform("provider") < provider_p
     pop.knows_agencies[rows] = uniform("knows_agencies") < s["labour.agency_awareness"]
     z = ndtri(np.clip(uniform("savings").astype(np.float64), 2.0**-25, 1 - 2.0**-25))
