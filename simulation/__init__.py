@@ -13,7 +13,7 @@ from importlib import import_module
 __version__ = "0.1.0"
 
 _EXPORTS = {
-    "MigrationModel": "model", "Worker": "model", "RunResult": "runner", "run": "runner",
+    "MigrationModel": "model", "Worker": "worker", "RunResult": "runner", "run": "runner",
     "Scenario": "scenario", "load_scenario": "scenario",
     "MigsimError": "errors", "ScenarioError": "errors", "DataError": "errors", "RunError": "errors",
 }

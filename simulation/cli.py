@@ -15,6 +15,10 @@ from pathlib import Path
 
 from .errors import MigsimError, ScenarioError
 
+# Each command imports what it needs when it runs (imports inside functions), so that
+# `migsim check` or `migsim params` answer at once, without loading the model's
+# compiled kernels, Dask or matplotlib.
+
 EXIT_BAD_INPUT = 2
 EXIT_RUN_FAILED = 1
 
@@ -302,8 +306,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     # Commands that live with their own layer register themselves here; the CLI is the
     # only place where `simulation` and `calibration` meet.
-    from . import app
     from calibration import commands as calibration_commands
+
+    from . import app
 
     app.register(sub)
     calibration_commands.register(sub)

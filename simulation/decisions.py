@@ -111,11 +111,6 @@ def remit_probability(intercept: float, provider: np.ndarray, dependants: np.nda
     return 1.0 / (1.0 + np.exp(-z))
 
 
-def remittance_amount(income: np.ndarray, share: np.ndarray, cash: np.ndarray, remitter: np.ndarray) -> np.ndarray:
-    """What a remitter sends: a share of income, never more than the cash left after costs."""
-    return np.where(remitter, np.minimum(share * income, np.maximum(cash, 0.0)), 0.0)
-
-
 def abroad_choice(
     u: np.ndarray,
     p_return: np.ndarray,

@@ -29,7 +29,6 @@ from .world import (
     STATUSES,
 )
 
-ALTERNATIVES = np.arange(1, N_LOCATIONS)  # every location but home
 ALT_COUNTRY = LOCATION_COUNTRY[1:]
 # Kazakh regions nearest each origin (geography): the south for Central Asia, the
 # north for Russia, the Caspian for Azerbaijan, the east for China.

@@ -18,10 +18,9 @@ model's clock).
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from typing import Any, Callable
-
-import math
 
 from .dates import month_index
 from .errors import ScenarioError

@@ -2,7 +2,7 @@
 
 `MigrationModel.step()` is one month. Workers are real `mesa.Agent` objects, thin
 handles whose state lives in the columns of `Population`; the month runs as one
-kernel per sub-step over all workers (see `month.py`). With `per_agent=True` the
+kernel per sub-step over all workers (see `month.py`, `work.py`, `abroad.py`). With `per_agent=True` the
 same kernels run from each worker's own `step()` instead, in random order: the
 idiomatic Mesa month, kept as a reference to check the fast path against.
 """
@@ -12,10 +12,10 @@ from __future__ import annotations
 import mesa
 import numpy as np
 
-from . import month
+from . import abroad, month, work
+from .dates import month_index
 from .drivers import load_drivers
 from .economy import Economy
-from .dates import month_index
 from .indicators import Recorder
 from .levers import Levers
 from .population import create_population
@@ -24,70 +24,10 @@ from .streams import Streams
 from .threads import follow_worker_setting
 from .timeline import schedule as schedule_events
 from .totals import MonthTotals
+from .worker import Worker
 from .world import (
-    CHANNELS,
     HOME,
-    INTENTIONS,
-    LOCATIONS,
-    ORIGINS,
-    SECTORS,
-    STATUSES,
 )
-
-
-class Worker(mesa.Agent):
-    """A worker: identity in Mesa, state in the model's columns at row `index`."""
-
-    def __init__(self, model: "MigrationModel", index: int):
-        super().__init__(model)
-        self.index = index
-
-    # Readable views of the worker's state.
-    @property
-    def origin(self) -> str:
-        return ORIGINS[self.model.population.origin[self.index]]
-
-    @property
-    def location(self) -> str:
-        return LOCATIONS[self.model.population.location[self.index]]
-
-    @property
-    def status(self) -> str:
-        return STATUSES[self.model.population.status[self.index]]
-
-    @property
-    def sector(self) -> str | None:
-        s = self.model.population.job_sector[self.index]
-        return SECTORS[s] if s >= 0 else None
-
-    @property
-    def intention(self) -> str:
-        return INTENTIONS[self.model.population.intention[self.index]]
-
-    @property
-    def job_channel(self) -> str:
-        return CHANNELS[self.model.population.channel[self.index]]
-
-    @property
-    def female(self) -> bool:
-        return bool(self.model.population.female[self.index])
-
-    @property
-    def savings(self) -> float:
-        return float(self.model.population.savings[self.index])
-
-    def step(self) -> None:
-        """This worker's month, through the same kernels the vectorised month uses."""
-        m, draws, cond = self.model, self.model.draws, self.model.conditions
-        rows = np.array([self.index])
-        month.work_at_home(m, rows, draws)
-        month.decide_and_move(m, cond, rows, draws)
-        month.find_jobs(m, cond, rows, draws)
-        month.earn_and_remit(m, rows)
-        month.reconsider_abroad(m, cond, rows, draws)
-
-    def __repr__(self) -> str:
-        return f"Worker({self.index}, {self.origin}, at {self.location}, {self.status})"
 
 
 class MigrationModel(mesa.Model):
@@ -190,10 +130,10 @@ class MigrationModel(mesa.Model):
             home = np.flatnonzero(location == HOME)
             month.work_at_home(self, home, draws)
             month.decide_and_move(self, cond, home, draws)
-            abroad = np.flatnonzero(location != HOME)  # after this month's departures
-            month.find_jobs(self, cond, abroad, draws)
-            month.earn_and_remit(self, abroad)
-            month.reconsider_abroad(self, cond, abroad, draws)
+            away = np.flatnonzero(location != HOME)  # after this month's departures
+            work.find_jobs(self, cond, away, draws)
+            abroad.earn_and_remit(self, away)
+            abroad.reconsider_abroad(self, cond, away, draws)
         month.end_of_month(self)
         if self.month_counter >= 0 and self.recorder is not None:
             self.recorder.record(self, self.month_counter)

@@ -16,21 +16,15 @@ from typing import TYPE_CHECKING, Protocol
 
 import numpy as np
 
-from . import decisions, kernels
+from . import decisions, kernels, work
 from . import streams as D
-from .streams import Draw
 from .economy import ALT_COUNTRY
+from .population import draw_attributes
+from .streams import Draw
 from .world import (
-    CH_AGENCY,
-    CH_DIRECT,
-    CH_NETWORK_AFTER,
     CH_NETWORK_BEFORE,
     DEST_COUNTRIES,
     HOME,
-    INT_CIRCULATE,
-    INT_MOVE_ON,
-    INT_RETURN,
-    INT_STAY,
     LOCATION_COUNTRY,
     N_LOCATIONS,
     REGIMES,
@@ -47,13 +41,9 @@ if TYPE_CHECKING:
     from .model import MigrationModel
 
 KAZ = DEST_COUNTRIES.index("KAZ")
-# SAME_COUNTRY_ELSEWHERE[l, m]: location m is another place in the country of location l
-SAME_COUNTRY_ELSEWHERE = ((LOCATION_COUNTRY[:, None] == LOCATION_COUNTRY[None, :]) & (LOCATION_COUNTRY[:, None] >= 0)
-                          & ~np.eye(len(LOCATION_COUNTRY), dtype=bool))
 NEED_PER_DEPENDANT = 0.25  # by the definition of behaviour.beta_need (kernels.MAX_NEED_LEVEL: quarter steps)
 AGE_FROM = 35.0  # years: by the definition of behaviour.beta_age ("per decade over 35")
 SKILLED = 2  # education code of tertiary-educated workers: the quota's "skilled" category
-WINTER_MONTHS = (11, 0, 1)  # December, January, February: construction stops and workers visit home
 R_EAEU, R_PATENT, R_QUOTA, R_VISA_WORK, R_VISA_FREE, R_VISA = (
     REGIMES.index(r) for r in ("eaeu", "patent", "quota", "visa_work", "visa_free", "visa"))
 
@@ -165,23 +155,13 @@ def relocate(model: "MigrationModel", rows: np.ndarray, new_location: np.ndarray
     pop.months_here[rows] = 0
 
 
-def leave_job(pop, rows: np.ndarray) -> None:
-    """Workers lose their job (laid off, inspected, or on leaving the place)."""
-    pop.job_sector[rows] = -1
-    pop.contract[rows] = False
-    pop.pension[rows] = False
-    pop.paid_leave[rows] = False
-    pop.channel[rows] = 0
-    pop.wage[rows] = 0.0
-
-
 def go_home(model: "MigrationModel", rows: np.ndarray, cooldown: int, visit: bool) -> None:
     """Workers go home (for good, deported, or on a visit), leaving their job and status."""
     pop = model.population
     if visit:
         pop.visit_dest[rows] = pop.location[rows]
     relocate(model, rows, np.full(len(rows), HOME))
-    leave_job(pop, rows)
+    work.leave_job(pop, rows)
     pop.status[rows] = ST_HOME
     pop.months_unemployed[rows] = 0
     pop.cooldown[rows] = cooldown
@@ -366,7 +346,7 @@ def arrive(model: "MigrationModel", cond: Conditions, rows: np.ndarray, dest: np
     relocate(model, rows, dest)
     pop.visit_dest[rows] = 0
     pop.months_unemployed[rows] = 0
-    leave_job(pop, rows)
+    work.leave_job(pop, rows)
 
     country = LOCATION_COUNTRY[dest]
     regime = eco.levers.regime[origin, country]
@@ -394,7 +374,7 @@ def arrive(model: "MigrationModel", cond: Conditions, rows: np.ndarray, dest: np
     if new_trip:
         pop.trips[rows] += 1
         female = pop.female[rows]
-        pop.intention[rows] = _draw_intentions(s, female, draws.uniform(D.INTENTION_ON_ARRIVAL, rows))
+        pop.intention[rows] = draw_intentions(s, female, draws.uniform(D.INTENTION_ON_ARRIVAL, rows))
         intercept = (s["remittances.remit_intercept"] + eco.remit_origin_shift[origin]
                      + eco.remit_destination_shift[country])
         p_remit = decisions.remit_probability(
@@ -412,214 +392,17 @@ def arrive(model: "MigrationModel", cond: Conditions, rows: np.ndarray, dest: np
 
     # A job lined up through contacts before leaving.
     chance = s["labour.job_network_before"] * decisions.network_job_chance(
-        job_contacts(model, rows, dest), s["labour.network_saturation"])
+        work.job_contacts(model, rows, dest), s["labour.network_saturation"])
     lined_up = draws.uniform(D.JOB_LINED_UP, rows) < chance
-    start_jobs(model, rows[lined_up], np.full(int(lined_up.sum()), CH_NETWORK_BEFORE), draws)
+    work.start_jobs(model, rows[lined_up], np.full(int(lined_up.sum()), CH_NETWORK_BEFORE), draws)
 
 
-def _draw_intentions(s, female: np.ndarray, u: np.ndarray) -> np.ndarray:
+def draw_intentions(s, female: np.ndarray, u: np.ndarray) -> np.ndarray:
     """Circulate, return, stay or move on, by the survey shares (women stay more often)."""
     shares = np.array([s[f"mobility.intention.{k}"] for k in ("circulate", "return", "stay", "move_on")])
     shift = s["mobility.female_stay_shift"]
     female_shares = np.clip(shares + np.array([-shift, 0.0, shift, 0.0]), 0, 1)
     return np.where(female, decisions.draw_by_shares(u, female_shares), decisions.draw_by_shares(u, shares))
-
-
-# --- 3b. finding work ----------------------------------------------------------------------
-def job_contacts(model: "MigrationModel", rows: np.ndarray, loc: np.ndarray) -> np.ndarray:
-    """Contacts who can help find work at `loc`: those there, plus those elsewhere in the
-    same country at the weight `labour.network_reach`."""
-    contacts = model.population.contacts[rows]
-    here = contacts[np.arange(len(rows)), loc].astype(np.float32)
-    elsewhere = (contacts * SAME_COUNTRY_ELSEWHERE[loc]).sum(axis=1, dtype=np.float32)
-    return here + model.params["labour.network_reach"] * elsewhere
-
-
-def find_jobs(model: "MigrationModel", cond: Conditions, rows: np.ndarray, draws: Draws) -> None:
-    """Workers abroad without a job search through contacts, agencies and on their own."""
-    s, pop = model.params, model.population
-    rows = rows[(pop.location[rows] != HOME) & (pop.job_sector[rows] < 0)]
-    if len(rows) == 0:
-        return
-    loc = pop.location[rows].astype(np.int64)
-    status = pop.status[rows]
-    unauthorised = (status == ST_VISITOR) | (status == ST_IRREGULAR)
-    market = cond.hiring[loc] * np.where(unauthorised, s["labour.irregular_job_factor"], 1.0)
-    network = s["labour.job_network_after"] * decisions.network_job_chance(
-        job_contacts(model, rows, loc), s["labour.network_saturation"])
-    recruit = model.economy.levers.agency_factor[pop.origin[rows], LOCATION_COUNTRY[loc]]
-    agency = s["labour.job_agency"] * pop.knows_agencies[rows] * recruit
-    direct = np.full(len(rows), s["labour.job_direct"])
-    found, channel = decisions.job_search(draws.uniform(D.JOB_SEARCH, rows), network, agency, direct, market)
-    codes = np.array([CH_NETWORK_AFTER, CH_AGENCY, CH_DIRECT])[channel]
-    start_jobs(model, rows[found], codes[found], draws)
-
-
-def start_jobs(model: "MigrationModel", rows: np.ndarray, channel: np.ndarray, draws: Draws) -> None:
-    """A new job: its sector, whether it is formal, and its wage."""
-    if len(rows) == 0:
-        return
-    s, pop, eco = model.params, model.population, model.economy
-    loc = pop.location[rows].astype(np.int64)
-    demand = eco.job_sector_shares()[loc]
-    own = pop.skill_sector[rows].astype(np.int64)
-    stick = (draws.uniform(D.SECTOR_STICKS, rows) < s["labour.sector_stickiness"]) & (demand[np.arange(len(rows)), own] > 0)
-    drawn = decisions.draw_by_shares(draws.uniform(D.JOB_SECTOR, rows), demand)
-    sector = np.where(stick, own, drawn)
-
-    via_network = (channel == CH_NETWORK_BEFORE) | (channel == CH_NETWORK_AFTER)
-    in_kaz = LOCATION_COUNTRY[loc] == KAZ
-    p_contract = decisions.contract_probability(
-        eco.contract_prob[pop.status[rows]] * np.where(in_kaz, eco.levers.contract_factor_kaz, 1.0),
-        eco.contract_sector[sector], via_network, s["labour.contract_network_factor"], channel == CH_AGENCY,
-        s["labour.agency_contract_floor"])
-    contract = draws.uniform(D.CONTRACT, rows) < p_contract
-    sigma = s["labour.wage_dispersion"]
-    offer = (eco.location_wage[loc] * eco.sector_wage[sector]
-             * np.exp(sigma * draws.normal(D.WAGE_OFFER, rows) - sigma**2 / 2)
-             * np.where(pop.female[rows], s["labour.female_wage_ratio"], 1.0))
-    floor = None
-    if eco.levers.minimum_wage > 0:
-        # A contract job in Kazakhstan must pay the minimum wage: some employers pay it,
-        # the others hire without a contract.
-        below = contract & in_kaz & (offer < eco.levers.minimum_wage)
-        comply = draws.uniform(D.MINIMUM_WAGE_COMPLIANCE, rows) < s["labour.minimum_wage_compliance"]
-        contract = contract & ~(below & ~comply)
-        floor = np.where(below & comply, eco.levers.minimum_wage, 0.0)
-    pension = draws.uniform(D.PENSION, rows) < np.where(
-        contract, s["labour.pension_with_contract"], s["labour.pension_without_contract"])
-    leave = draws.uniform(D.PAID_LEAVE, rows) < np.where(
-        contract, s["labour.leave_with_contract"], s["labour.leave_without_contract"])
-    wage = offer * np.where(contract, 1.0, s["labour.informal_wage_factor"])
-    if floor is not None:
-        wage = np.maximum(wage, floor)
-
-    pop.job_sector[rows] = sector
-    pop.contract[rows] = contract
-    pop.pension[rows] = pension
-    pop.paid_leave[rows] = leave
-    pop.channel[rows] = channel
-    pop.wage[rows] = wage.astype(np.float32)
-    pop.months_unemployed[rows] = 0
-
-
-# --- 4. earning, spending, saving, remitting -------------------------------------------------
-def earn_and_remit(model: "MigrationModel", rows: np.ndarray) -> None:
-    """Income abroad pays living costs and fees; remitters send a share home (less the fee).
-
-    (Workers at home earn and save in `work_at_home`.)
-    """
-    pop, eco = model.population, model.economy
-    abroad = rows[pop.location[rows] != HOME]
-    if len(abroad) == 0:
-        return
-    country = LOCATION_COUNTRY[pop.location[abroad]].astype(np.int64)
-    share = pop.remit_share
-    if (eco.levers.remit_capacity < 1).any():
-        # A disrupted channel carries only part of what workers would send; they keep the rest.
-        share = share.copy()
-        share[abroad] *= eco.levers.remit_capacity[country, pop.origin[abroad]].astype(np.float32)
-    kernels.earn_abroad(abroad, country, pop.origin, pop.wage, pop.job_sector, pop.status, pop.remitter,
-                        share, pop.savings, eco.living_cost, eco.levers.patent_fee, ST_PATENT, KAZ,
-                        model.totals.remitted, model.totals.remitters, pop.scale)
-
-
-# --- 5. abroad: stay, visit home, return for good, move on --------------------------------------
-def reconsider_abroad(model: "MigrationModel", cond: Conditions, rows: np.ndarray, draws: Draws) -> None:
-    """Status changes, enforcement, then each worker abroad chooses to stay, visit, return or move on."""
-    s, pop = model.params, model.population
-    rows = rows[(pop.location[rows] != HOME) & (pop.months_here[rows] >= 1)]
-    if len(rows) == 0:
-        return
-    _update_status(model, rows, draws)
-
-    # Enforcement in Kazakhstan: detected irregular workers are deported and banned.
-    in_kaz_irregular = (LOCATION_COUNTRY[pop.location[rows]] == KAZ) & (pop.status[rows] == ST_IRREGULAR)
-    eco = model.economy
-    caught = in_kaz_irregular & (draws.uniform(D.DEPORTATION, rows) < eco.levers.deportation_rate)
-    deported = rows[caught]
-    model.totals.deported += len(deported) * pop.scale
-    go_home(model, deported, cooldown=eco.levers.reentry_ban, visit=False)
-    rows = rows[~caught]
-    if eco.levers.inspection_rate > 0:
-        _inspect(model, rows, draws)
-
-    # Plans change: some workers draw their intention afresh.
-    revise = draws.uniform(D.REVISE_INTENTION, rows) < s["mobility.intention_revision"]
-    if revise.any():
-        pop.intention[rows[revise]] = _draw_intentions(s, pop.female[rows[revise]],
-                                                       draws.uniform(D.REVISED_INTENTION, rows[revise]))
-    intention = pop.intention[rows]
-    base = s["mobility.base_return_hazard"]
-    p_return = np.where(intention == INT_RETURN, base + s["mobility.return_hazard"],
-                        np.where(intention == INT_STAY, base * s["mobility.stay_return_factor"], base))
-    p_return = p_return * np.where(pop.months_unemployed[rows] >= 2, s["mobility.unemployed_return_factor"], 1.0)
-    p_return = p_return * np.where(pop.savings[rows] <= 0, s["mobility.broke_return_factor"], 1.0)
-    p_return = np.where(pop.age[rows] >= s["population.age_max"], 1.0, p_return)
-    visit_hazard = s["mobility.visit_hazard"] * (s["mobility.winter_visit_factor"]
-                                                 if model.calendar_month in WINTER_MONTHS else 1.0)
-    p_visit = np.where(intention == INT_CIRCULATE, visit_hazard, 0.0)
-    p_move = np.where(intention == INT_MOVE_ON, s["mobility.move_on_hazard"], 0.0)
-    if (eco.levers.exit_factor != 1).any():  # closed borders strand workers where they are
-        stranded = eco.levers.exit_factor[LOCATION_COUNTRY[pop.location[rows]]]
-        p_return, p_visit, p_move = p_return * stranded, p_visit * stranded, p_move * stranded
-    choice = decisions.abroad_choice(draws.uniform(D.ABROAD_CHOICE, rows), p_return, p_visit, p_move)
-
-    go_home(model, rows[choice == 1], cooldown=s["mobility.cooldown_months"], visit=False)
-    go_home(model, rows[choice == 2], cooldown=0, visit=True)
-    _move_on(model, cond, rows[choice == 3], draws)
-
-
-def _inspect(model: "MigrationModel", rows: np.ndarray, draws: Draws) -> None:
-    """Workplace inspections in Kazakhstan: informal jobs get a contract or end."""
-    s, pop, eco = model.params, model.population, model.economy
-    informal = ((LOCATION_COUNTRY[pop.location[rows]] == KAZ) & (pop.job_sector[rows] >= 0) & ~pop.contract[rows])
-    hit = rows[informal & (draws.uniform(D.INSPECTION, rows) < eco.levers.inspection_rate)]
-    if len(hit) == 0:
-        return
-    status = pop.status[hit]
-    allowed = (status != ST_VISITOR) & (status != ST_IRREGULAR)
-    formalise = allowed & (draws.uniform(D.FORMALISED, hit) < s["legal.inspection_formalise_share"])
-    done = hit[formalise]
-    pop.contract[done] = True
-    pop.wage[done] = (pop.wage[done] / np.float32(max(s["labour.informal_wage_factor"], 1e-6))).astype(np.float32)
-    leave_job(pop, hit[~formalise])
-    model.totals.inspected += len(hit) * pop.scale
-
-
-def _update_status(model: "MigrationModel", rows: np.ndarray, draws: Draws) -> None:
-    """Visitors past the visa-free stay become irregular; some regularise with a patent."""
-    s, pop, eco = model.params, model.population, model.economy
-    status = pop.status[rows]
-    overstay = (status == ST_VISITOR) & (pop.months_here[rows] >= s["legal.visitor_months"])
-    status = np.where(overstay, ST_IRREGULAR, status)
-    regime = eco.levers.regime[pop.origin[rows], LOCATION_COUNTRY[pop.location[rows]]]
-    unauthorised = (status == ST_VISITOR) | (status == ST_IRREGULAR)
-    hazard = s["legal.patent_hazard"] / eco.levers.patent_processing
-    regularise = unauthorised & (regime == R_PATENT) & (draws.uniform(D.REGULARISE, rows) < hazard)
-    status = np.where(regularise, ST_PATENT, status)
-    pop.status[rows] = status.astype(np.int8)
-
-
-def _move_on(model: "MigrationModel", cond: Conditions, rows: np.ndarray, draws: Draws) -> None:
-    """Leave for another country: a logit choice among the others, with no option to stay.
-
-    Having moved on, a worker's plan is carried out: the intention is drawn afresh in the
-    new country, or movers-on would wander from country to country for good.
-    """
-    if len(rows) == 0:
-        return
-    pop = model.population
-    v = utilities(model, cond, rows)
-    here = LOCATION_COUNTRY[pop.location[rows]]
-    v[ALT_COUNTRY[None, :] == here[:, None]] = -np.inf
-    probs = decisions.choice_probabilities(v, with_stay=False)
-    pick = decisions.choose(probs, draws.uniform(D.MOVE_ON_DESTINATION, rows))
-    go = pick != decisions.STAY
-    moved = rows[go]
-    arrive(model, cond, moved, pick[go] + 1, draws, new_trip=False)
-    pop.intention[moved] = _draw_intentions(model.params, pop.female[moved],
-                                            draws.uniform(D.INTENTION_AFTER_MOVE_ON, moved))
 
 
 # --- 6. month end: clocks, ageing, retirement --------------------------------------------------
@@ -634,8 +417,6 @@ def end_of_month(model: "MigrationModel") -> None:
     pop.age += np.float32(1 / 12)
     retire = np.flatnonzero((pop.age >= model.params["population.age_max"]) & (pop.location == HOME))
     if len(retire):
-        from .population import draw_attributes
-
         draw_attributes(pop, retire, model.params, model.economy.home_wage,
                         lambda name: model.streams.uniform(D.DRAWS[f"renewal.{name}"], model.month_counter, retire))
         pop.age[retire] = np.float32(model.params["population.age_min"])

@@ -6,7 +6,7 @@ its behaviour, as an `Action` per kind: `begin` at the first month of the window
 Levers live in `model.levers` (`levers.Levers`: quota, fees, enforcement, corridor
 regimes and closures, fee caps, wage and demand factors), initialised from the
 scenario's parameters, so the month's kernels read what is in force; workers move only through
-the month's public steps (`month.arrive`, `month.go_home`, `month.leave_job`), so
+the month's public steps (`month.arrive`, `month.go_home`, `work.leave_job`), so
 stocks still change only by recorded flows.
 
 Random effects of events (who relocates, who is laid off, who hears of a campaign)
@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Callable
 
 import numpy as np
 
-from . import decisions, month
+from . import decisions, month, work
 from .events import KINDS, Event
 from .world import (
     DEST_COUNTRIES,
@@ -341,7 +341,7 @@ def _demand_begin(model, ev):
     if s["factor"] < 1 and s["layoffs"]:
         held = np.flatnonzero(np.isin(pop.location, locs) & np.isin(pop.job_sector, sectors))
         lost = held[_shock(model, ev, held, 0) < 1 - s["factor"]]
-        month.leave_job(pop, lost)
+        work.leave_job(pop, lost)
 
 
 def _demand_finish(model, ev):

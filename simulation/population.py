@@ -8,11 +8,13 @@ ranges and the network can be generated without a Python loop.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 
 import networkx as nx
 import numpy as np
+from scipy.special import ndtri
 
+from .errors import ScenarioError
 from .scenario import Scenario
 from .streams import DRAWS, Streams
 from .world import HOME, N_LOCATIONS, ORIGINS, SECTORS, ST_HOME
@@ -61,11 +63,6 @@ class Population:
     def n(self) -> int:
         return len(self.origin)
 
-    def origin_ranges(self) -> dict[str, tuple[int, int]]:
-        """First and one-past-last row of each origin."""
-        bounds = np.searchsorted(self.origin, np.arange(len(ORIGINS) + 1))
-        return {o: (int(bounds[k]), int(bounds[k + 1])) for k, o in enumerate(ORIGINS)}
-
     @property
     def degree(self) -> np.ndarray:
         """Ties per worker (int32), computed once: the ties never change."""
@@ -90,16 +87,11 @@ class Population:
             graph.add_edges_from((w, int(v)) for v in nbrs[chosen[nbrs]])
         return graph
 
-    def memory_bytes(self) -> int:
-        return sum(getattr(self, f.name).nbytes for f in fields(self) if isinstance(getattr(self, f.name), np.ndarray))
-
 
 def agents_per_origin(scenario: Scenario, n_agents: int) -> np.ndarray:
     """Split the agents over origins in proportion to their pools (largest remainder)."""
     pools = np.array([scenario[f"population.pool.{o}"] for o in ORIGINS], dtype=float)
     if pools.sum() <= 0:
-        from .errors import ScenarioError
-
         raise ScenarioError("population.pool: every pool is zero; at least one origin needs people.")
     exact = n_agents * pools / pools.sum()
     counts = np.floor(exact).astype(np.int64)
@@ -130,8 +122,6 @@ def draw_attributes(pop: Population, rows: np.ndarray, scenario: Scenario, home_
     (`streams.ATTRIBUTES`); keyed per worker, so a worker's
     attributes do not depend on who else is drawn at the same time.
     """
-    from scipy.special import ndtri
-
     s = scenario
     origin = pop.origin[rows]
     female = uniform("female") < s["population.female_share"]

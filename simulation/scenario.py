@@ -8,9 +8,8 @@ names the file, the key, the value and what is allowed.
 
 from __future__ import annotations
 
-import math
-
 import difflib
+import math
 import re
 import tomllib
 from dataclasses import dataclass, field
@@ -64,7 +63,7 @@ class Scenario:
         return Scenario(self.name, updated, self.path, self.description, list(self.chain), list(self.events))
 
     def table(self, prefix: str) -> dict[str, Any]:
-        """Values of the keys under a prefix, by the rest of the key: table('population.pool')."""
+        """Values of the keys under a prefix, by the rest of the key (prefix 'population.pool': pools by origin)."""
         cut = len(prefix) + 1
         return {k[cut:]: v for k, v in self.values.items() if k.startswith(prefix + ".")}
 

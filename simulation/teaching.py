@@ -20,10 +20,10 @@ import numpy as np
 
 from .errors import ScenarioError
 from .events import KINDS, parse_events
-from .timeline import schedule as schedule_events
 from .model import MigrationModel
 from .parameters import PARAMETERS
 from .scenario import Scenario, baseline_path, load_scenario
+from .timeline import schedule as schedule_events
 from .world import DEST_COUNTRIES, HOME, LOCATION_COUNTRY, N_LOCATIONS, ORIGINS
 
 THEORY_DIR = baseline_path().parent / "theories"

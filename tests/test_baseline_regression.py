@@ -7,6 +7,7 @@ changed and why. (The plausibility of the baseline against the surveys is
 """
 
 import pytest
+
 from update_baseline import AGENTS, SEED, compare, compute, load, scenario
 
 

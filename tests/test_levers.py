@@ -5,10 +5,11 @@ from dataclasses import fields, replace
 import numpy as np
 import pytest
 
-from conftest import toy_scenario
 from simulation.levers import Levers
 from simulation.model import MigrationModel
 from simulation.totals import MonthTotals
+
+from conftest import toy_scenario
 
 WINDOWED = {  # every kind that changes levers for a window, with settings that change something
     "quota": {"skilled": 500, "other": 2000},

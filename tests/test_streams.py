@@ -7,10 +7,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from conftest import toy_scenario
 from simulation import streams
 from simulation.model import MigrationModel
 from simulation.streams import DRAWS, KINDS, Streams
+
+from conftest import toy_scenario
 
 SIMULATION = Path(__file__).resolve().parent.parent / "simulation"
 
