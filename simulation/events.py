@@ -74,6 +74,10 @@ class Kind:
     window: str  # "optional": date, or start with an optional end | "required": start and end | "none": date only
     settings: dict[str, Setting]
     check: Callable | None = None  # cross-setting validation: returns an error message or None
+    # A kind that only sets levers for its window names them here, setting -> lever
+    # (`levers.Levers` field); `policy.py` then gives it the common action: set them at
+    # the start, restore them at the end. Kinds that do more have actions of their own.
+    sets: dict[str, str] | None = None
 
 
 @dataclass

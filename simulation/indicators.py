@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
+from .levers import counters
 from .world import (
     CHANNELS,
     DEST_COUNTRIES,
@@ -66,12 +67,8 @@ INDICATORS: dict[str, tuple[tuple[str, ...], str, str]] = {
     "remittances_received_usd": (ORIGINS, "USD per month", "money received at home from workers abroad, after fees"),
     "kazakhs_abroad": (("all",) + DEST_COUNTRIES[1:], "persons", "Kazakh citizens working abroad"),
     "migrants_abroad": (ORIGIN_DEST, "persons", "workers abroad by origin and destination country"),
-    "deportations_kaz": (("all",), "persons per month", "irregular workers deported from Kazakhstan"),
     "quota_permits_kaz": (("all",), "persons", "foreign workers holding a quota work permit"),
-    "quota_refused_kaz": (("all",), "persons per month", "workers refused a quota work permit for Kazakhstan"),
-    "inspections_kaz": (("all",), "persons per month", "foreign workers whose informal job was inspected"),
-    "amnesty_kaz": (("all",), "persons per month", "foreign workers regularised by an amnesty"),
-    "relocations": (("all",), "persons per month", "people moved abroad by a relocation or mobilisation wave"),
+    **{indicator: (("all",), unit, doc) for _, indicator, unit, doc in counters()},  # the month's counts
     "share_informal_kaz": (("all",), "share",
                            "foreign workers in Kazakhstan working without a contract or without a right to work"),
 }
@@ -154,12 +151,9 @@ class Recorder:
         put("kazakhs_abroad", np.concatenate([[kaz_abroad.sum()], kaz_abroad]))
         put("migrants_abroad", [od[ORIGINS.index(o), DEST_COUNTRIES.index(c)] * scale
                                 for o, c in (g.split("->") for g in ORIGIN_DEST)])
-        put("deportations_kaz", [model.totals.deported])
         put("quota_permits_kaz", [int((status == ST_QUOTA).sum()) * scale])
-        put("quota_refused_kaz", [model.totals.quota_refused])
-        put("inspections_kaz", [model.totals.inspected])
-        put("amnesty_kaz", [model.totals.amnestied])
-        put("relocations", [model.totals.relocated])
+        for counter, indicator, _, _ in counters():
+            put(indicator, [getattr(model.totals, counter)])
         unauthorised = np.isin(status, (ST_VISITOR, ST_IRREGULAR))
         put("share_informal_kaz", [share(int(((employed & ~pop.contract[k]) | unauthorised).sum()), n_k)])
 

@@ -1,4 +1,4 @@
-"""The lever state: everything a policy or a shock may change, in one typed place.
+"""The lever state, everything a policy or a shock may change, and the month's counters.
 
 `Levers` starts at the scenario's values (`Levers.from_scenario`) and changes only
 through the scenario's dated events (`policy.py`). An event that sets levers takes a
@@ -7,12 +7,18 @@ those when it ends, so it can neither leave a lever on after its window nor undo
 another event changed meanwhile (as Covasim's interventions keep the originals they
 change). Factors that combine (exchange rates, demand, border closures) unwind by
 their inverse instead, so overlapping windows compose.
+
+`MonthTotals` counts what happened during the month (flows, money sent home,
+deportations, inspections, permits refused...); the model records it at the end of
+each month and then calls `reset`, so no counter can turn into a running total by
+being forgotten. A scalar counter declares the indicator it is recorded as, so a new
+lever's count needs no other file.
 """
 
 from __future__ import annotations
 
 import copy
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields
 
 import numpy as np
 
@@ -90,3 +96,42 @@ class Levers:
         """Put back the levers of a snapshot, and only those."""
         for name, value in saved.items():
             setattr(self, name, value)
+
+
+def _zeros(*shape, dtype=float):
+    return field(default_factory=lambda: np.zeros(shape, dtype))
+
+
+def _counter(indicator: str, unit: str, doc: str):
+    """A scalar count of the month that is recorded as the indicator named here."""
+    return field(default=0.0, metadata={"indicator": indicator, "unit": unit, "doc": doc})
+
+
+@dataclass
+class MonthTotals:
+    """What happened this month: flows in agents, money in USD, other counts in persons."""
+
+    flows: np.ndarray = _zeros(len(ORIGINS), N_LOCATIONS, N_LOCATIONS, dtype=np.int64)  # origin, from, to
+    remitted: np.ndarray = _zeros(len(DEST_COUNTRIES), len(ORIGINS))  # USD sent, by sending country
+    remitters: np.ndarray = _zeros(len(DEST_COUNTRIES), len(ORIGINS))  # persons who sent money
+    # Counters recorded as indicators of their own (group 'all'): the field declares it.
+    deported: float = _counter("deportations_kaz", "persons per month", "irregular workers deported from Kazakhstan")
+    quota_refused: float = _counter("quota_refused_kaz", "persons per month",
+                                    "workers refused a quota work permit for Kazakhstan")
+    inspected: float = _counter("inspections_kaz", "persons per month",
+                                "foreign workers whose informal job was inspected")
+    amnestied: float = _counter("amnesty_kaz", "persons per month", "foreign workers regularised by an amnesty")
+    relocated: float = _counter("relocations", "persons per month",
+                                "people moved abroad by a relocation or mobilisation wave")
+
+    def reset(self) -> None:
+        """Every counter back to zero (fresh arrays: a recorded month keeps its own)."""
+        fresh = MonthTotals()
+        for f in fields(self):
+            setattr(self, f.name, getattr(fresh, f.name))
+
+
+def counters() -> list[tuple[str, str, str, str]]:
+    """(field, indicator, unit, description) of every counter recorded as an indicator."""
+    return [(f.name, f.metadata["indicator"], f.metadata["unit"], f.metadata["doc"])
+            for f in fields(MonthTotals) if "indicator" in f.metadata]

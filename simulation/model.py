@@ -17,13 +17,12 @@ from .dates import month_index
 from .drivers import load_drivers
 from .economy import Economy
 from .indicators import Recorder
-from .levers import Levers
+from .levers import Levers, MonthTotals
 from .population import create_population
 from .scenario import Scenario
 from .streams import Streams
 from .threads import follow_worker_setting
 from .timeline import schedule as schedule_events
-from .totals import MonthTotals
 from .worker import Worker
 from .world import (
     HOME,
@@ -54,7 +53,7 @@ class MigrationModel(mesa.Model):
         self.population = create_population(scenario, n_agents, self.streams, self.economy.home_wage)
         for i in range(self.population.n):
             Worker(self, i)
-        self.totals = MonthTotals()  # the month's flows and counts (`totals.py`)
+        self.totals = MonthTotals()  # the month's flows and counts (`levers.py`)
         self.conditions: month.Conditions | None = None
         self.recorder = Recorder(self.n_months) if record else None
         self.timeline = list(scenario.events)  # validated when the scenario was loaded

@@ -371,5 +371,18 @@ ACTIONS: dict[str, Action] = {
     "border_closure": Action(_closure_begin, finish=_closure_finish),
     "sector_demand": Action(_demand_begin, finish=_demand_finish),
 }
+
+
+def _set_levers(model, ev):
+    """The common action of kinds that only set levers (`Kind.sets`): set them, to be restored."""
+    sets = KINDS[ev.kind].sets
+    lev = _begin_changing(model, ev, *sets.values())
+    for setting, lever in sets.items():
+        if ev.settings[setting] is not None:
+            setattr(lev, lever, type(getattr(lev, lever))(ev.settings[setting]))
+
+
+ACTIONS.update({name: Action(_set_levers, finish=_restore_levers)
+                for name, kind in KINDS.items() if kind.sets and name not in ACTIONS})
 if set(ACTIONS) != set(KINDS):
     raise RuntimeError(f"event kinds without actions, or actions without a kind: {set(ACTIONS) ^ set(KINDS)}")

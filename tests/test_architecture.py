@@ -4,9 +4,11 @@ import ast
 import re
 import subprocess
 import sys
+from dataclasses import fields
 from pathlib import Path
 
 from simulation.events import KINDS
+from simulation.levers import Levers
 from simulation.policy import ACTIONS
 
 SIMULATION = Path(__file__).resolve().parent.parent / "simulation"
@@ -72,6 +74,10 @@ def test_no_private_names_used_across_modules():
 
 def test_every_event_kind_has_actions_and_every_action_a_kind():
     assert set(ACTIONS) == set(KINDS)
+    levers = {f.name for f in fields(Levers)}
+    for name, kind in KINDS.items():
+        assert not kind.sets or set(kind.sets.values()) <= levers, f"{name} sets a lever that does not exist"
+        assert not kind.sets or set(kind.sets) <= set(kind.settings), f"{name} sets from an unknown setting"
     for name, action in ACTIONS.items():
         assert action.begin or action.monthly, f"{name} does nothing"
 

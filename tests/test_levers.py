@@ -5,9 +5,8 @@ from dataclasses import fields, replace
 import numpy as np
 import pytest
 
-from simulation.levers import Levers
+from simulation.levers import Levers, MonthTotals
 from simulation.model import MigrationModel
-from simulation.totals import MonthTotals
 
 from conftest import toy_scenario
 
