@@ -176,6 +176,13 @@ KINDS: dict[str, Kind] = {k.name: k for k in [
                                   "gets a contract (legal.inspection_formalise_share) or ends", **SHARE),
              "reentry_ban_months": S("integer", None, "months", "entry ban after deportation", low=0, high=600)},
          check=_enforcement_check),
+    Kind("employer_fines", "Fines on employers in Kazakhstan for each worker without a right to work that a "
+         "workplace inspection finds. Employers weigh the expected fine (inspection rate x fine) against the "
+         "wage, so fewer hire irregular workers; fines bite only where inspections happen (see 'enforcement').",
+         "optional", {
+             "usd_per_worker": S("number", REQUIRED, "USD per worker", "the fine (policy.employer_fine_usd)",
+                                 low=0, high=1e6)},
+         sets={"usd_per_worker": "employer_fine"}),
     Kind("amnesty", "Regularisation window: each month, a share of the workers in Kazakhstan without a right to "
          "work (irregular, or visitors) obtain a patent.", "required", {
              "monthly_take_up": S("number", 0.25, "per month", "chance an eligible worker legalises each month",

@@ -39,6 +39,7 @@ class Levers:
     deportation_rate: float  # per month
     reentry_ban: int  # months
     inspection_rate: float  # per month
+    employer_fine: float  # USD per worker without a right to work that an inspection finds
     minimum_wage: float  # USD per month in Kazakhstan (0: none)
     contract_factor_kaz: float  # x chance that a new job in Kazakhstan has a contract
     fee_corridor: np.ndarray  # (countries, origins) remittance fee, fraction
@@ -71,6 +72,7 @@ class Levers:
             deportation_rate=float(s["legal.deportation_rate"]),
             reentry_ban=int(s["legal.reentry_ban_months"]),
             inspection_rate=float(s["legal.inspection_rate"]),
+            employer_fine=float(s["policy.employer_fine_usd"]),
             minimum_wage=float(s["policy.minimum_wage_usd"]),
             contract_factor_kaz=float(s["policy.contract_factor_kaz"]),
             fee_corridor=np.repeat(fee_rate[:, None], n_o, axis=1),
@@ -121,6 +123,8 @@ class MonthTotals:
     inspected: float = _counter("inspections_kaz", "persons per month",
                                 "foreign workers whose informal job was inspected")
     amnestied: float = _counter("amnesty_kaz", "persons per month", "foreign workers regularised by an amnesty")
+    fines: float = _counter("employer_fines_kaz_usd", "USD per month",
+                            "fines on employers of foreign workers without a right to work found by inspections")
     relocated: float = _counter("relocations", "persons per month",
                                 "people moved abroad by a relocation or mobilisation wave")
 

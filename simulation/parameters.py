@@ -195,6 +195,9 @@ _add("policy.quota_by_category", False, "-", "law: the quota may be split by qua
 _add("policy.quota_skilled_share", 0.5, "share", "assumption", "lever",
      "with policy.quota_by_category: share of the quota's permits reserved for tertiary-educated workers",
      **SHARE)
+_add("policy.employer_fine_usd", 0.0, "USD per worker", "assumption: no employer fines in the baseline (0 = none)",
+     "lever", "fine on an employer in Kazakhstan for each worker without a right to work an inspection finds",
+     low=0, high=1e6)
 _add("policy.contract_factor_kaz", 1.0, "x", "assumption: 1 (no formalisation drive in the baseline)", "lever",
      "chance that a new job of a foreign worker in Kazakhstan comes with a written contract, relative to the"
      " survey rates (the event kind 'formalisation' multiplies it from a date)", low=0, high=100)

@@ -55,6 +55,12 @@ def find_jobs(model: "MigrationModel", cond: "Conditions", rows: np.ndarray, dra
     status = pop.status[rows]
     unauthorised = (status == ST_VISITOR) | (status == ST_IRREGULAR)
     market = cond.hiring[loc] * np.where(unauthorised, s["labour.irregular_job_factor"], 1.0)
+    levers = model.levers
+    if levers.employer_fine > 0:
+        # Employers in Kazakhstan weigh a month's expected fine (inspection chance x fine) against the wage.
+        expected = levers.inspection_rate * levers.employer_fine
+        deterred = 1.0 / (1.0 + expected / np.maximum(model.economy.location_wage[loc], 1.0))
+        market = market * np.where(unauthorised & (LOCATION_COUNTRY[loc] == KAZ), deterred, 1.0)
     network = s["labour.job_network_after"] * decisions.network_job_chance(
         job_contacts(model, rows, loc), s["labour.network_saturation"])
     recruit = model.economy.levers.agency_factor[pop.origin[rows], LOCATION_COUNTRY[loc]]
@@ -114,7 +120,8 @@ def start_jobs(model: "MigrationModel", rows: np.ndarray, channel: np.ndarray, d
 
 
 def inspect_workplaces(model: "MigrationModel", rows: np.ndarray, draws: "Draws") -> None:
-    """Workplace inspections in Kazakhstan: informal jobs get a contract or end."""
+    """Workplace inspections in Kazakhstan: informal jobs get a contract or end; employers of
+    workers without a right to work are fined (`Levers.employer_fine` each)."""
     s, pop, eco = model.params, model.population, model.economy
     informal = ((LOCATION_COUNTRY[pop.location[rows]] == KAZ) & (pop.job_sector[rows] >= 0) & ~pop.contract[rows])
     hit = rows[informal & (draws.uniform(D.INSPECTION, rows) < eco.levers.inspection_rate)]
@@ -128,6 +135,7 @@ def inspect_workplaces(model: "MigrationModel", rows: np.ndarray, draws: "Draws"
     pop.wage[done] = (pop.wage[done] / np.float32(max(s["labour.informal_wage_factor"], 1e-6))).astype(np.float32)
     leave_job(pop, hit[~formalise])
     model.totals.inspected += len(hit) * pop.scale
+    model.totals.fines += int((~allowed).sum()) * pop.scale * eco.levers.employer_fine
 
 
 def leave_job(pop, rows: np.ndarray) -> None:

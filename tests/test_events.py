@@ -88,7 +88,8 @@ def test_every_kind_parses_given_its_required_settings():
              "minimum_wage": {"usd": 100}, "entry": {"origins": "UZB", "regime": "eaeu"},
              "recruitment": {"origin": "UZB"}, "remittance_fee": {"percent": 2.0},
              "remittance_channel": {"country": "RUS"}, "exchange_rate": {"country": "KAZ", "change_percent": -10},
-             "relocation": {"origin": "RUS", "share": 0.1}, "sector_demand": {"factor": 0.8}}
+             "relocation": {"origin": "RUS", "share": 0.1}, "sector_demand": {"factor": 0.8},
+             "employer_fines": {"usd_per_worker": 500}}
     for name, kind in KINDS.items():
         table = {"kind": name, "_file": "t.toml", **given.get(name, {})}
         table.update({"start": "2022-01", "end": "2022-06"} if kind.window != "none" else {"date": "2022-01"})

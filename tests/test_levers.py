@@ -24,6 +24,7 @@ WINDOWED = {  # every kind that changes levers for a window, with settings that 
     "sanctions": {},
     "border_closure": {},
     "sector_demand": {"factor": 0.5},
+    "employer_fines": {"usd_per_worker": 500},
 }
 
 
