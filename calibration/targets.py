@@ -38,7 +38,7 @@ from simulation.indicators import INDICATORS
 from simulation.world import ORIGINS
 
 from .patterns import FIELDWORK_MONTHS, PATTERN_STATISTICS
-from .survey import SURVEYS, SURVEY_STATISTICS
+from .survey import SURVEY_STATISTICS, SURVEYS
 
 DEFAULT_TARGETS = Path(__file__).resolve().parent / "targets.csv"
 SIM_DATA = Path(__file__).resolve().parent.parent / "simulation" / "data"

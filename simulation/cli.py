@@ -17,6 +17,10 @@ from pathlib import Path
 from .errors import DataError, MigsimError, OutputError, ScenarioError
 from .outdir import check_out
 
+# Each command imports what it needs when it runs (imports inside functions), so that
+# `migsim check` or `migsim params` answer at once, without loading the model's
+# compiled kernels, Dask or matplotlib.
+
 EXIT_BAD_INPUT = 2
 EXIT_RUN_FAILED = 1
 EPILOG = """exit status: 0 done; 2 bad input (an argument, a scenario or targets file, an output folder:
@@ -54,12 +58,8 @@ def _scenario_with_overrides(path: str, args) -> "Scenario":  # noqa: F821
 def cmd_check(args) -> int:
     from .scenario import load_scenario
 
-    from .events import validate_scenario_events
-
-    from .scenario import month_index
-
-    scenario = load_scenario(args.scenario)
-    events = validate_scenario_events(scenario)
+    scenario = load_scenario(args.scenario)  # validates every key and event
+    events = scenario.events
     chain = " <- ".join(p.name for p in reversed(scenario.chain))
     print(f"{args.scenario}: valid scenario '{scenario.name}' ({chain}); "
           f"{scenario['run.start']} to {scenario['run.end']}, {scenario['run.agents']:,} agents"
@@ -89,12 +89,9 @@ def cmd_run(args) -> int:
     from .outputs import write_results
     from .runner import run
 
-    from .events import validate_scenario_events
-
     from .safety import check_memory
 
-    scenario = _scenario_with_overrides(args.scenario, args)
-    validate_scenario_events(scenario)  # before any replication starts
+    scenario = _scenario_with_overrides(args.scenario, args)  # events validated when loaded
     out = check_out(Path("results") / scenario.name if args.out is None else args.out, force=args.force)
     check_memory(scenario["run.agents"], min(args.jobs, scenario["run.reps"]))
     started = time.perf_counter()
@@ -166,7 +163,11 @@ def parameters_markdown(rows) -> str:
              "Roles: *lever* (policy), *uncertainty* (to calibrate), *data* (published or structural), "
              "*run* (settings that do not change the model).", ""]
     table = None
+    rows = list(rows)
+    first = {}  # each section once, in the order of its first key
     for p in rows:
+        first.setdefault(p.key.split(".")[0], len(first))
+    for p in sorted(rows, key=lambda p: first[p.key.split(".")[0]]):
         section = p.key.split(".")[0]
         if section != table:
             lines += ["", f"## [{section}]", "", "| key | default | unit | role | source | meaning |",
@@ -397,6 +398,8 @@ def build_parser() -> argparse.ArgumentParser:
     # only place where `simulation` and `calibration` meet.
     from .teaching import app
     from calibration import commands as calibration_commands
+
+    from . import app
 
     app.register(sub)
     calibration_commands.register(sub)

@@ -94,13 +94,13 @@ def job_search(
 
 
 def contract_probability(status_prob: np.ndarray, sector_factor: np.ndarray, via_network: np.ndarray,
-                         network_factor: float, via_agency: np.ndarray) -> np.ndarray:
+                         network_factor: float, via_agency: np.ndarray, agency_floor: float) -> np.ndarray:
     """Chance of a written contract: status sets the base, sector and channel scale it.
 
-    Agency placements are formal by construction of how agencies operate.
+    Agency placements are formal by construction of how agencies operate: at least `agency_floor`.
     """
     p = status_prob * sector_factor * np.where(via_network, network_factor, 1.0)
-    p = np.where(via_agency, np.maximum(p, 0.9), p)
+    p = np.where(via_agency, np.maximum(p, agency_floor), p)
     return np.clip(p, 0.0, 1.0)
 
 
@@ -109,11 +109,6 @@ def remit_probability(intercept: float, provider: np.ndarray, dependants: np.nda
     """Logit chance that a worker sends money home at all (household need raises it)."""
     z = intercept + beta_provider * provider + beta_dependants * dependants + beta_female * female
     return 1.0 / (1.0 + np.exp(-z))
-
-
-def remittance_amount(income: np.ndarray, share: np.ndarray, cash: np.ndarray, remitter: np.ndarray) -> np.ndarray:
-    """What a remitter sends: a share of income, never more than the cash left after costs."""
-    return np.where(remitter, np.minimum(share * income, np.maximum(cash, 0.0)), 0.0)
 
 
 def abroad_choice(

@@ -5,8 +5,9 @@ monthly kernels index: per origin x destination (entry regime, cost, base
 attraction), per location (wage, living cost, sector demand) and per year (wages
 and unemployment). Yearly values change only through `apply_year`, which the model
 schedules as an event each January. The lever state (quota, fees, enforcement,
-corridor closures, wage and demand factors...) starts at the scenario's values and
-changes only through the scenario's dated events (`events.py`).
+corridor closures, wage and demand factors...) is `self.levers` (`levers.py`): it
+starts at the scenario's values and changes only through the scenario's dated events
+(`policy.py`).
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from __future__ import annotations
 import numpy as np
 
 from .drivers import Drivers
+from .levers import Levers
 from .scenario import Scenario
 from .world import (
     DEST_COUNTRIES,
@@ -27,7 +29,6 @@ from .world import (
     STATUSES,
 )
 
-ALTERNATIVES = np.arange(1, N_LOCATIONS)  # every location but home
 ALT_COUNTRY = LOCATION_COUNTRY[1:]
 # Kazakh regions nearest each origin (geography): the south for Central Asia, the
 # north for Russia, the Caspian for Azerbaijan, the east for China.
@@ -52,17 +53,17 @@ class Economy:
         self.scenario = scenario
         self.drivers = drivers
         n_o, n_c = len(ORIGINS), len(DEST_COUNTRIES)
-        self.regime = np.zeros((n_o, n_c), np.int8)
+        regime = np.zeros((n_o, n_c), np.int8)
         self.travel_cost = np.zeros((n_o, n_c))
         self.proximity = np.zeros((n_o, n_c))
         self.preference = np.zeros((n_o, n_c))
         for i, o in enumerate(ORIGINS):
             for j, c in enumerate(DEST_COUNTRIES):
-                self.regime[i, j] = REGIMES.index(s[f"corridor.{o}.{c}.regime"])
+                regime[i, j] = REGIMES.index(s[f"corridor.{o}.{c}.regime"])
                 self.travel_cost[i, j] = s[f"corridor.{o}.{c}.travel_cost_usd"]
                 self.proximity[i, j] = s[f"corridor.{o}.{c}.proximity"]
                 self.preference[i, j] = s[f"corridor.{o}.{c}.preference"]
-        self.document_cost = np.array([s[f"legal.document_cost.{r}"] for r in REGIMES])
+        document_cost = np.array([s[f"legal.document_cost.{r}"] for r in REGIMES])
         self.asc_country = np.array([s[f"behaviour.asc.{c}"] for c in DEST_COUNTRIES])
         self.origin_propensity = np.array([s[f"behaviour.origin_propensity.{o}"] for o in ORIGINS])
         self.capacity = np.array([s[f"labour.capacity.{c}"] for c in DEST_COUNTRIES])
@@ -94,25 +95,7 @@ class Economy:
         self.sector_wage = sector_wage / np.dot(national, sector_wage)  # demand-weighted mean 1
 
         # --- lever state: starts at the scenario's values; dated events change it -----
-        self.quota = float(s["policy.work_permit_quota"])
-        self.quota_categories: np.ndarray | None = None  # persons: [other, skilled], or one pool
-        self.patent_fee = float(s["policy.patent_fee_usd"])
-        self.patent_processing = float(s["legal.patent_processing_months"])
-        self.patent_take_up = np.full((n_o, n_c), s["legal.patent_take_up"])
-        self.deportation_rate = float(s["legal.deportation_rate"])
-        self.reentry_ban = int(s["legal.reentry_ban_months"])
-        self.inspection_rate = float(s["legal.inspection_rate"])
-        self.minimum_wage = float(s["policy.minimum_wage_usd"])
-        self.contract_factor_kaz = 1.0  # employers formalising: x chance of a contract on new jobs
-        self.fee_corridor = np.repeat(self.fee_rate[:, None], n_o, axis=1)  # (countries, origins) fraction
-        self.remit_capacity = np.ones((n_c, n_o))  # share of remittances a channel lets through
-        self.closed = np.zeros((n_o, n_c), np.int16)  # border closures in force per corridor
-        self.exit_factor = np.ones(n_c)  # x chance of visiting or going home from a country
-        self.agency_factor = np.ones((n_o, n_c))  # organised recruitment: x agency job finding
-        self.cost_covered = np.zeros((n_o, n_c))  # share of the move's cost an employer pays
-        self.wage_factor_home = np.ones(n_o)  # exchange-rate and real-wage shocks (USD value)
-        self.wage_factor_dest = np.ones(n_c)
-        self.demand_factor = np.ones((N_LOCATIONS, len(SECTORS)))  # sector demand shocks
+        self.levers = Levers.from_scenario(s, regime, document_cost, self.fee_rate)
 
         self.year = None
         self.apply_year(int(s["run.start"][:4]))
@@ -123,17 +106,20 @@ class Economy:
         s, d = self.scenario, self.drivers
         self.year = year
         self.home_wage = (d.column("average_wage_usd", ORIGINS, year) * s["wages.home_income_factor"]
-                          * self.wage_factor_home)
+                          * self.levers.wage_factor_home)
         national_u = d.column("unemployment_rate", ORIGINS, year)
-        self.home_unemployment = np.minimum(national_u * s["population.home_unemployment_multiplier"], 0.9)
+        self.home_unemployment = np.minimum(national_u * s["population.home_unemployment_multiplier"],
+                                            s["population.home_unemployment_cap"])
         self.dest_unemployment = d.column("unemployment_rate", DEST_COUNTRIES, year)
         ratio = np.array([s["wages.kaz_migrant_ratio"]] + [s[f"wages.migrant_ratio.{c}"] for c in DEST_COUNTRIES[1:]])
         self.dest_wage = d.column("average_wage_usd", DEST_COUNTRIES, year) * ratio
         # The published ratio is the mean over all foreign workers, women and informal jobs
-        # included; divide by the mean of those factors (survey shares: IOM2022 0.31 women,
-        # 0.73 without a contract) so that the mean wage the model pays matches it.
-        mix = ((1 - 0.31) + 0.31 * s["labour.female_wage_ratio"]) * (0.27 + 0.73 * s["labour.informal_wage_factor"])
-        self.dest_wage = self.dest_wage / mix * self.wage_factor_dest
+        # included; divide by the mean of those factors (the survey's shares of women and of
+        # jobs without a contract) so that the mean wage the model pays matches it.
+        women, informal = s["labour.survey_female_share"], s["labour.survey_informal_share"]
+        mix = (((1 - women) + women * s["labour.female_wage_ratio"])
+               * ((1 - informal) + informal * s["labour.informal_wage_factor"]))
+        self.dest_wage = self.dest_wage / mix * self.levers.wage_factor_dest
         region_factor = np.ones(N_LOCATIONS)
         region_factor[1:1 + len(REGIONS)] = self.region_wage
         self.location_wage = np.where(LOCATION_COUNTRY >= 0, self.dest_wage[LOCATION_COUNTRY] * region_factor, 0.0)
@@ -157,22 +143,24 @@ class Economy:
 
     def demand_index(self) -> np.ndarray:
         """(locations,) labour demand relative to the scenario's, after sector demand shocks."""
-        return (self.sector_demand * self.demand_factor).sum(axis=1) / self.sector_demand.sum(axis=1)
+        return (self.sector_demand * self.levers.demand_factor).sum(axis=1) / self.sector_demand.sum(axis=1)
 
     def job_sector_shares(self) -> np.ndarray:
         """(locations, sectors) sector mix of new jobs, after sector demand shocks."""
-        d = self.sector_demand * self.demand_factor
+        d = self.sector_demand * self.levers.demand_factor
         total = d.sum(axis=1, keepdims=True)
         return np.where(total > 0, d / np.where(total > 0, total, 1.0), self.sector_demand)
 
     def move_cost(self) -> np.ndarray:
         """(origins, alternatives) USD to move: travel plus documents, less what employers pay."""
         c = ALT_COUNTRY
-        return (self.travel_cost[:, c] + self.document_cost[self.regime[:, c]]) * (1 - self.cost_covered[:, c])
+        lev = self.levers
+        return (self.travel_cost[:, c] + lev.document_cost[lev.regime[:, c]]) * (1 - lev.cost_covered[:, c])
 
     def open_corridor(self) -> np.ndarray:
         """(origins, alternatives) bool: a destination for that origin, with its border open."""
-        return (self.regime[:, ALT_COUNTRY] != REGIMES.index("none")) & (self.closed[:, ALT_COUNTRY] == 0)
+        lev = self.levers
+        return (lev.regime[:, ALT_COUNTRY] != REGIMES.index("none")) & (lev.closed[:, ALT_COUNTRY] == 0)
 
     def rescale_wages(self) -> None:
         """Re-apply the yearly wages after a wage factor changed."""

@@ -17,7 +17,6 @@ import numpy as np
 import pandas as pd
 
 from .errors import ScenarioError
-from .events import validate_scenario_events
 from .posterior import Posterior, split_variance
 from .runner import RunResult, run
 from .scenario import Scenario
@@ -169,7 +168,6 @@ def compare(base: Scenario, alternatives: list[Scenario], *, reps: int, agents: 
     if reps < 1:
         raise ScenarioError(f"--reps = {reps}: give at least 1 replication.")
     for s in [base] + alternatives:
-        validate_scenario_events(s)
         if (s["run.start"], s["run.end"]) != (base["run.start"], base["run.end"]):
             raise ScenarioError(
                 f"{s.path or s.name}: runs {s['run.start']} to {s['run.end']} but the baseline runs "
@@ -232,8 +230,7 @@ def _plain(events: list[dict]) -> list[dict]:
 def scenario_diff(a: Scenario, b: Scenario) -> list[tuple[str, object, object]]:
     """(key, value in a, value in b) for every parameter that differs, then the events."""
     rows = [(k, a.values[k], b.values[k]) for k in a.values if a.values[k] != b.values[k]]
-    strip = lambda evs: [{k: v for k, v in e.items() if k != "_file"} for e in evs]  # noqa: E731
-    ea, eb = strip(a.events), strip(b.events)
+    ea, eb = [e.table for e in a.events], [e.table for e in b.events]
     for i in range(max(len(ea), len(eb))):
         x = ea[i] if i < len(ea) else None
         y = eb[i] if i < len(eb) else None

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
+from .levers import counters
 from .world import (
     CHANNELS,
     DEST_COUNTRIES,
@@ -66,12 +67,8 @@ INDICATORS: dict[str, tuple[tuple[str, ...], str, str]] = {
     "remittances_received_usd": (ORIGINS, "USD per month", "money received at home from workers abroad, after fees"),
     "kazakhs_abroad": (("all",) + DEST_COUNTRIES[1:], "persons", "Kazakh citizens working abroad"),
     "migrants_abroad": (ORIGIN_DEST, "persons", "workers abroad by origin and destination country"),
-    "deportations_kaz": (("all",), "persons per month", "irregular workers deported from Kazakhstan"),
     "quota_permits_kaz": (("all",), "persons", "foreign workers holding a quota work permit"),
-    "quota_refused_kaz": (("all",), "persons per month", "workers refused a quota work permit for Kazakhstan"),
-    "inspections_kaz": (("all",), "persons per month", "foreign workers whose informal job was inspected"),
-    "amnesty_kaz": (("all",), "persons per month", "foreign workers regularised by an amnesty"),
-    "relocations": (("all",), "persons per month", "people moved abroad by a relocation or mobilisation wave"),
+    **{indicator: (("all",), unit, doc) for _, indicator, unit, doc in counters()},  # the month's counts
     "share_informal_kaz": (("all",), "share",
                            "foreign workers in Kazakhstan working without a contract or without a right to work"),
 }
@@ -99,7 +96,7 @@ class Recorder:
         stocks = np.bincount(origin.astype(np.int64) * N_LOCATIONS + loc, minlength=len(ORIGINS) * N_LOCATIONS)
         self.stocks[row] = stocks.reshape(len(ORIGINS), N_LOCATIONS)
         self.stocks[row, :, HOME] = np.bincount(pop.origin[pop.location == HOME], minlength=len(ORIGINS))
-        self.flows[row] = model.flows
+        self.flows[row] = model.totals.flows
 
         in_kaz = np.isin(loc, KAZ_LOCATIONS) & (origin != KAZ_ORIGIN)
         k = abroad[in_kaz]
@@ -117,7 +114,7 @@ class Recorder:
         formal = int((employed & pop.contract[k]).sum())
         put("employment_kaz", [formal * scale, (n_emp - formal) * scale, (n_k - n_emp) * scale])
 
-        f = model.flows
+        f = model.totals.flows
         outside = ~np.isin(np.arange(N_LOCATIONS), KAZ_LOCATIONS)
         arrivals = f[:, outside][:, :, KAZ_LOCATIONS].sum(axis=(1, 2))[:KAZ_ORIGIN] * scale
         departures = f[:, KAZ_LOCATIONS][:, :, outside].sum(axis=(1, 2))[:KAZ_ORIGIN] * scale
@@ -131,7 +128,7 @@ class Recorder:
         status = pop.status[k]
         put("share_irregular", [share(int(np.isin(status, (ST_VISITOR, ST_IRREGULAR)).sum()), n_k)])
         put("share_female", [share(n_female, n_k)])
-        remitted_kaz = model.remitters[KAZ].sum()
+        remitted_kaz = model.totals.remitters[KAZ].sum()
         put("share_remitting", [share(remitted_kaz, n_k * scale)])
         channels = np.bincount(pop.channel[k][employed], minlength=len(CHANNELS))[1:]
         put("job_channel", channels / n_emp if n_emp else np.full(len(CHANNELS) - 1, np.nan))
@@ -142,10 +139,10 @@ class Recorder:
                                wages[~fem].mean() if (~fem).any() else np.nan])
         intents = np.bincount(pop.intention[k], minlength=len(INTENTIONS))
         put("intentions_kaz", intents / n_k if n_k else np.full(len(INTENTIONS), np.nan))
-        put("remittances_usd", [model.remitted[DEST_COUNTRIES.index(c), ORIGINS.index(o)]
+        put("remittances_usd", [model.totals.remitted[DEST_COUNTRIES.index(c), ORIGINS.index(o)]
                                 for c, o in (g.split("->") for g in CORRIDORS)])
-        put("remittances_out_kaz_usd", [model.remitted[KAZ].sum()])
-        put("remittances_received_usd", (model.remitted * (1 - model.economy.fee_corridor)).sum(axis=0))
+        put("remittances_out_kaz_usd", [model.totals.remitted[KAZ].sum()])
+        put("remittances_received_usd", (model.totals.remitted * (1 - model.economy.levers.fee_corridor)).sum(axis=0))
 
         country = LOCATION_COUNTRY[loc].astype(np.int64)
         od = np.bincount(origin.astype(np.int64) * len(DEST_COUNTRIES) + country,
@@ -154,12 +151,9 @@ class Recorder:
         put("kazakhs_abroad", np.concatenate([[kaz_abroad.sum()], kaz_abroad]))
         put("migrants_abroad", [od[ORIGINS.index(o), DEST_COUNTRIES.index(c)] * scale
                                 for o, c in (g.split("->") for g in ORIGIN_DEST)])
-        put("deportations_kaz", [model.deported])
         put("quota_permits_kaz", [int((status == ST_QUOTA).sum()) * scale])
-        put("quota_refused_kaz", [model.quota_refused])
-        put("inspections_kaz", [model.inspected])
-        put("amnesty_kaz", [model.amnestied])
-        put("relocations", [model.relocated])
+        for counter, indicator, _, _ in counters():
+            put(indicator, [getattr(model.totals, counter)])
         unauthorised = np.isin(status, (ST_VISITOR, ST_IRREGULAR))
         put("share_informal_kaz", [share(int(((employed & ~pop.contract[k]) | unauthorised).sum()), n_k)])
 

@@ -26,11 +26,6 @@ import numpy as np
 MAX_NEED_LEVEL = 4 + 4 * 20  # need x 4 = 4 x provider + dependants (dependants capped at 20)
 
 
-def need_level(provider: np.ndarray, dependants: np.ndarray) -> np.ndarray:
-    """Household need in quarter steps: a main provider counts 1, each dependant 1/4."""
-    return 4 * provider.astype(np.int64) + np.minimum(dependants.astype(np.int64), 20)
-
-
 def shared_weights(base: np.ndarray, log_expected_wage: np.ndarray, cost: np.ndarray, home_wage: np.ndarray,
                    beta_income: float, beta_need: float, beta_cost: float) -> np.ndarray:
     """T[origin, need level, alternative] = exp(base + gain x log wage - cost term)."""

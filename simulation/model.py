@@ -2,10 +2,10 @@
 
 `MigrationModel.step()` is one month. Workers are real `mesa.Agent` objects, thin
 handles whose state lives in the columns of `Population`; the month runs as one
-kernel per sub-step over all workers (see `month.py`). With `per_agent=True` the
-same kernels run worker by worker instead, each sub-step for every worker in a random
-order (Mesa's staged activation, `reference.py`): kept as a reference to check the
-fast path against.
+kernel per sub-step over all workers (see `month.py`, `work.py`, `abroad.py`). With
+`per_agent=True` the same kernels run worker by worker instead, each sub-step for every
+worker in a random order (Mesa's staged activation, `reference.py`): kept as a reference to
+check the fast path against.
 """
 
 from __future__ import annotations
@@ -13,79 +13,21 @@ from __future__ import annotations
 import mesa
 import numpy as np
 
-from . import month, reference
+from . import abroad, month, reference, work
+from .dates import month_index
 from .drivers import load_drivers
 from .economy import Economy
-from .events import schedule as schedule_events
-from .events import scale_held_wages
-from .events import validate_scenario_events
 from .indicators import Recorder
+from .levers import Levers, MonthTotals
 from .population import create_population
-from .scenario import Scenario, month_index
+from .scenario import Scenario
 from .streams import Streams
 from .threads import follow_worker_setting
+from .timeline import schedule as schedule_events
+from .worker import Worker
 from .world import (
-    CHANNELS,
     HOME,
-    DEST_COUNTRIES,
-    INTENTIONS,
-    LOCATIONS,
-    N_LOCATIONS,
-    ORIGINS,
-    SECTORS,
-    STATUSES,
 )
-
-
-class Worker(mesa.Agent):
-    """A worker: identity in Mesa, state in the model's columns at row `index`."""
-
-    def __init__(self, model: "MigrationModel", index: int):
-        super().__init__(model)
-        self.index = index
-
-    # Readable views of the worker's state.
-    @property
-    def origin(self) -> str:
-        return ORIGINS[self.model.population.origin[self.index]]
-
-    @property
-    def location(self) -> str:
-        return LOCATIONS[self.model.population.location[self.index]]
-
-    @property
-    def status(self) -> str:
-        return STATUSES[self.model.population.status[self.index]]
-
-    @property
-    def sector(self) -> str | None:
-        s = self.model.population.job_sector[self.index]
-        return SECTORS[s] if s >= 0 else None
-
-    @property
-    def intention(self) -> str:
-        return INTENTIONS[self.model.population.intention[self.index]]
-
-    @property
-    def job_channel(self) -> str:
-        return CHANNELS[self.model.population.channel[self.index]]
-
-    @property
-    def female(self) -> bool:
-        return bool(self.model.population.female[self.index])
-
-    @property
-    def savings(self) -> float:
-        return float(self.model.population.savings[self.index])
-
-    def step(self) -> None:
-        """This worker's month alone, stage after stage (the reference month runs each stage
-        for every worker before the next: `reference.py`)."""
-        for stage in reference.STAGES:
-            stage(self)
-
-    def __repr__(self) -> str:
-        return f"Worker({self.index}, {self.origin}, at {self.location}, {self.status})"
 
 
 class MigrationModel(mesa.Model):
@@ -112,10 +54,10 @@ class MigrationModel(mesa.Model):
         self.population = create_population(scenario, n_agents, self.streams, self.economy.home_wage)
         for i in range(self.population.n):
             Worker(self, i)
-        self._reset_month_totals()
+        self.totals = MonthTotals()  # the month's flows and counts (`levers.py`)
         self.conditions: month.Conditions | None = None
         self.recorder = Recorder(self.n_months) if record else None
-        self.timeline = validate_scenario_events(scenario)
+        self.timeline = list(scenario.events)  # validated when the scenario was loaded
         self._schedule_years()
         self._event_actions = schedule_events(self, self.timeline)  # kept: Mesa holds callbacks weakly
         for _ in range(self.burn_in):
@@ -153,14 +95,14 @@ class MigrationModel(mesa.Model):
         currency, so their USD value follows the destination's wage level and exchange rate."""
         before = self.economy.dest_wage.copy()
         self.economy.apply_year((self.start_index + int(self.time)) // 12)
-        scale_held_wages(self, np.divide(self.economy.dest_wage, before, out=np.ones_like(before), where=before > 0))
+        month.scale_held_wages(self, np.divide(self.economy.dest_wage, before, out=np.ones_like(before), where=before > 0))
 
     # --- the month -------------------------------------------------------------------------
     def step(self) -> None:
         """One month, in this order (scheduled events have already run before it):
 
         1. scheduled events apply: the yearly drivers each January, then the scenario's
-           dated levers and shocks (`events.py`: they begin, act each month of their
+           dated levers and shocks (`policy.py`: they begin, act each month of their
            window, or end, changing the lever state in `model.economy` or moving workers);
         2. market conditions are fixed for the month (expected wages, hiring, quota),
            then workers at home update their work at home and weigh every destination
@@ -188,25 +130,20 @@ class MigrationModel(mesa.Model):
             home = np.flatnonzero(location == HOME)
             month.work_at_home(self, home, draws)
             month.decide_and_move(self, cond, home, draws)
-            abroad = np.flatnonzero(location != HOME)  # after this month's departures
-            month.find_jobs(self, cond, abroad, draws)
-            month.earn_and_remit(self, abroad)
-            month.reconsider_abroad(self, cond, abroad, draws)
+            away = np.flatnonzero(location != HOME)  # after this month's departures
+            work.find_jobs(self, cond, away, draws)
+            abroad.earn_and_remit(self, away)
+            abroad.reconsider_abroad(self, cond, away, draws)
         month.end_of_month(self)
         if self.month_counter >= 0 and self.recorder is not None:
             self.recorder.record(self, self.month_counter)
         self.month_counter += 1
-        self._reset_month_totals()  # after recording: events before the next month count in it
+        self.totals.reset()  # after recording: events before the next month count in it
 
-    def _reset_month_totals(self) -> None:
-        self.flows = np.zeros((len(ORIGINS), N_LOCATIONS, N_LOCATIONS), np.int64)
-        self.remitted = np.zeros((len(DEST_COUNTRIES), len(ORIGINS)))  # USD sent, by sending country
-        self.remitters = np.zeros((len(DEST_COUNTRIES), len(ORIGINS)))  # persons who sent money
-        self.deported = 0.0
-        self.quota_refused = 0.0  # persons refused a quota permit this month
-        self.inspected = 0.0  # persons whose informal job was inspected
-        self.amnestied = 0.0  # persons regularised by an amnesty
-        self.relocated = 0.0  # persons moved by a relocation wave
+    @property
+    def levers(self) -> Levers:
+        """The lever state in force (`levers.py`); dated events change it."""
+        return self.economy.levers
 
     def run(self, progress=None) -> None:
         """Simulate every remaining month on Mesa's clock (progress: an optional callable per month).

@@ -34,6 +34,7 @@ def git_commit() -> str | None:
 
 
 def versions() -> dict[str, str]:
+    # Imports inside functions: for the summary's record of versions only; writing CSVs needs none of them.
     import matplotlib
     import mesa
     import networkx

@@ -16,7 +16,7 @@ from __future__ import annotations
 import tomllib
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, Mapping
 
 from .world import DEST_COUNTRIES, ORIGINS, REGIMES, REGIONS, SECTORS, STATUSES
 
@@ -52,13 +52,13 @@ class Param:
         return kind
 
 
-PARAMETERS: dict[str, Param] = {}
+DECLARED: dict[str, Param] = {}  # every parameter as declared below, with the modellers' own values
 
 
 def _add(key, default, unit, source, role, doc, low=None, high=None, choices=None):
-    if key in PARAMETERS:
+    if key in DECLARED:
         raise RuntimeError(f"parameter {key} declared twice")
-    PARAMETERS[key] = Param(key, default, unit, source, role, doc, low, high, choices)
+    DECLARED[key] = Param(key, default, unit, source, role, doc, low, high, choices)
 
 
 SHARE = dict(low=0.0, high=1.0)
@@ -189,6 +189,18 @@ _add("policy.work_permit_quota", 30_000, "persons", "KEL2025: 37,900 (2015), 28,
      "lever", "work permits under the quota that may be held at once in Kazakhstan", low=0, high=1e8)
 _add("policy.patent_fee_usd", 15.0, "USD per month", "assumption (about 2 MCI)", "lever",
      "monthly patent fee paid by patent holders in Kazakhstan", low=0, high=1e4)
+_add("policy.quota_by_category", False, "-", "law: the quota may be split by qualification", "lever",
+     "the quota is split into permits for tertiary-educated workers and for everyone else (the event kind"
+     " 'quota' with 'skilled' and 'other' sets the split from a date)")
+_add("policy.quota_skilled_share", 0.5, "share", "assumption", "lever",
+     "with policy.quota_by_category: share of the quota's permits reserved for tertiary-educated workers",
+     **SHARE)
+_add("policy.employer_fine_usd", 0.0, "USD per worker", "assumption: no employer fines in the baseline (0 = none)",
+     "lever", "fine on an employer in Kazakhstan for each worker without a right to work an inspection finds",
+     low=0, high=1e6)
+_add("policy.contract_factor_kaz", 1.0, "x", "assumption: 1 (no formalisation drive in the baseline)", "lever",
+     "chance that a new job of a foreign worker in Kazakhstan comes with a written contract, relative to the"
+     " survey rates (the event kind 'formalisation' multiplies it from a date)", low=0, high=100)
 
 # --- labour market abroad -------------------------------------------------------------
 _add("labour.job_network_before", 0.8, "probability", "calibrated (IOM2022 0.26 found job before leaving)",
@@ -384,6 +396,34 @@ _add("legal.quota_refused_irregular", 0.25, "share", "assumption", "uncertainty"
      "share of workers refused a quota work permit who come anyway and work without one (the rest"
      " choose again among the other destinations or stay home)", **SHARE)
 
+# --- numbers the code used without a source (now declared here) ------------------------
+_add("labour.survey_female_share", 0.31, "share", "IOM2022: 0.31 of foreign workers are women", "data",
+     "share of women among the foreign workers whose mean wage the migrant wage ratios describe", **SHARE)
+_add("labour.survey_informal_share", 0.73, "share", "IOM2022: 0.73 work without a written contract", "data",
+     "share without a contract among the foreign workers whose mean wage the migrant wage ratios describe",
+     **SHARE)
+_add("population.home_unemployment_cap", 0.9, "share", "assumption", "data",
+     "ceiling on the unemployment rate of the pool at home (national rate x multiplier)", **SHARE)
+_add("population.provider_female_factor", 0.6, "x", "assumption (IOM2022: men are main providers more often)",
+     "data", "chance of being the household's main provider, women, relative to population.provider_share",
+     low=0, high=2)
+_add("population.provider_male_factor", 1.4, "x", "assumption (IOM2022: men are main providers more often)",
+     "data", "chance of being the household's main provider, men, relative to population.provider_share",
+     low=0, high=2)
+_add("population.dependants_min_age", 21.0, "years", "assumption", "data",
+     "age from which a worker may have dependants", low=14, high=80)
+_add("labour.agency_contract_floor", 0.9, "share", "assumption: agencies place workers with a contract", "data",
+     "least chance that a job found through a recruitment agency has a written contract", **SHARE)
+_add("remittances.band_over_half_max", 0.8, "share", "assumption (IOM2022 asks only 'over half')", "data",
+     "most a worker in the band 'over half' sends of income (shares are drawn evenly from 0.5 to this)",
+     low=0.5, high=1.0)
+_add("remittances.band_under_quarter_min", 0.05, "share", "assumption (IOM2022 asks only 'under a quarter')",
+     "data", "least a worker in the band 'under a quarter' sends of income (drawn evenly from this to 0.25)",
+     low=0.0, high=0.25)
+_add("mobility.stay_return_factor", 0.5, "x", "assumption", "uncertainty",
+     "chance of returning for good of workers who intend to stay, relative to mobility.base_return_hazard",
+     low=0, high=1)
+
 assert set(_POOLS) == set(ORIGINS) and set(_ASC_COUNTRY) == set(DEST_COUNTRIES)
 
 # --- calibrated values ----------------------------------------------------------------
@@ -393,9 +433,15 @@ assert set(_POOLS) == set(ORIGINS) and set(_ASC_COUNTRY) == set(DEST_COUNTRIES)
 CALIBRATED_FILE = Path(__file__).resolve().parent / "data" / "calibrated.toml"
 
 
-def _apply_calibrated(path: Path) -> None:
-    if not path.exists():
-        return
+def with_calibration(declared: Mapping[str, Param], path: Path | None) -> dict[str, Param]:
+    """The registry with a calibration's values as the defaults of the parameters it fitted.
+
+    A pure function of the declared registry and the file (None or a missing file: no change),
+    so the declared values stay available (`DECLARED`) and the overlay happens in one named place.
+    """
+    registry = dict(declared)
+    if path is None or not path.exists():
+        return registry
     with path.open("rb") as f:
         doc = tomllib.load(f)
 
@@ -404,17 +450,42 @@ def _apply_calibrated(path: Path) -> None:
             yield from (flat(v, f"{prefix}{k}.") if isinstance(v, dict) else [(f"{prefix}{k}", v)])
 
     for key, value in flat(doc):
-        par = PARAMETERS.get(key)
+        par = registry.get(key)
         if par is None or par.role != "uncertainty" or not isinstance(value, (int, float)) \
                 or (par.kind is int and value != int(value)) \
                 or (par.low is not None and value < par.low) or (par.high is not None and value > par.high):
             raise RuntimeError(f"{path}: '{key}' = {value!r} is not an uncertain parameter's value within its range")
-        PARAMETERS[key] = replace(par, default=type(par.default)(value),
-                                  source=f"calibrated (simulation/data/calibrated.toml); set by hand before: "
-                                         f"{par.default:g}, {par.source}")
+        registry[key] = replace(par, default=type(par.default)(value),
+                                source=f"calibrated (simulation/data/calibrated.toml); set by hand before: "
+                                       f"{par.default:g}, {par.source}")
+    return registry
 
 
-_apply_calibrated(CALIBRATED_FILE)
+class _Registry(Mapping):
+    """The parameters in force: the declared ones with the adopted calibration, read on first use.
+
+    Importing this module reads no file; the first lookup calls `with_calibration` once.
+    """
+
+    def __init__(self):
+        self._params: dict[str, Param] | None = None
+
+    def _load(self) -> dict[str, Param]:
+        if self._params is None:
+            self._params = with_calibration(DECLARED, CALIBRATED_FILE)
+        return self._params
+
+    def __getitem__(self, key: str) -> Param:
+        return self._load()[key]
+
+    def __iter__(self):
+        return iter(self._load())
+
+    def __len__(self) -> int:
+        return len(self._load())
+
+
+PARAMETERS: Mapping[str, Param] = _Registry()
 
 
 def defaults() -> dict[str, Any]:

@@ -8,14 +8,16 @@ ranges and the network can be generated without a Python loop.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 
 import networkx as nx
 import numba
 import numpy as np
+from scipy.special import ndtri
 
+from .errors import ScenarioError
 from .scenario import Scenario
-from .streams import Streams
+from .streams import DRAWS, Streams
 from .world import HOME, N_LOCATIONS, ORIGINS, SECTORS, ST_HOME
 
 
@@ -62,11 +64,6 @@ class Population:
     def n(self) -> int:
         return len(self.origin)
 
-    def origin_ranges(self) -> dict[str, tuple[int, int]]:
-        """First and one-past-last row of each origin."""
-        bounds = np.searchsorted(self.origin, np.arange(len(ORIGINS) + 1))
-        return {o: (int(bounds[k]), int(bounds[k + 1])) for k, o in enumerate(ORIGINS)}
-
     @property
     def degree(self) -> np.ndarray:
         """Ties per worker (int32), computed once: the ties never change."""
@@ -91,16 +88,11 @@ class Population:
             graph.add_edges_from((w, int(v)) for v in nbrs[chosen[nbrs]])
         return graph
 
-    def memory_bytes(self) -> int:
-        return sum(getattr(self, f.name).nbytes for f in fields(self) if isinstance(getattr(self, f.name), np.ndarray))
-
 
 def agents_per_origin(scenario: Scenario, n_agents: int) -> np.ndarray:
     """Split the agents over origins in proportion to their pools (largest remainder)."""
     pools = np.array([scenario[f"population.pool.{o}"] for o in ORIGINS], dtype=float)
     if pools.sum() <= 0:
-        from .errors import ScenarioError
-
         raise ScenarioError("population.pool: every pool is zero; at least one origin needs people.")
     exact = n_agents * pools / pools.sum()
     counts = np.floor(exact).astype(np.int64)
@@ -127,33 +119,33 @@ def draw_attributes(pop: Population, rows: np.ndarray, scenario: Scenario, home_
                     uniform) -> None:
     """Fill personal attributes of some rows (at creation, and when a retiree is replaced).
 
-    `uniform(slot)` gives one uniform per row; keyed per worker, so a worker's
+    `uniform(name)` gives one uniform per row, from the named draw of that attribute
+    (`streams.ATTRIBUTES`); keyed per worker, so a worker's
     attributes do not depend on who else is drawn at the same time.
     """
-    from scipy.special import ndtri
-
     s = scenario
     origin = pop.origin[rows]
-    female = uniform(0) < s["population.female_share"]
+    female = uniform("female") < s["population.female_share"]
     pop.female[rows] = female
     age_min, age_max = s["population.age_min"], s["population.age_max"]
-    pop.age[rows] = (age_min + (age_max - age_min) * uniform(1)).astype(np.float32)
+    pop.age[rows] = (age_min + (age_max - age_min) * uniform("age")).astype(np.float32)
     tert, upper = s["population.tertiary_share"], s["population.upper_secondary_share"]
-    pop.education[rows] = _draw_categories(uniform(2), np.array([1 - tert - upper, upper, tert]))
+    pop.education[rows] = _draw_categories(uniform("education"), np.array([1 - tert - upper, upper, tert]))
     male_mix = np.array([s[f"population.sector_male.{x}"] for x in SECTORS])
     female_mix = np.array([s[f"population.sector_female.{x}"] for x in SECTORS])
-    u = uniform(3)
+    u = uniform("sector")
     sector = np.where(female, _draw_categories(u, female_mix), _draw_categories(u, male_mix))
     russian = origin == ORIGINS.index("RUS")
-    it_pick = russian & (uniform(4) < s["population.it_share_russia"])
+    it_pick = russian & (uniform("it_russia") < s["population.it_share_russia"])
     sector[it_pick] = SECTORS.index("it")
     pop.skill_sector[rows] = sector
-    adult = pop.age[rows] > 21
-    pop.dependants[rows] = np.where(adult, _poisson_from_uniform(uniform(5), s["population.dependants_mean"]), 0)
-    provider_p = s["population.provider_share"] * np.where(female, 0.6, 1.4)
-    pop.provider[rows] = uniform(6) < provider_p
-    pop.knows_agencies[rows] = uniform(7) < s["labour.agency_awareness"]
-    z = ndtri(np.clip(uniform(8).astype(np.float64), 2.0**-25, 1 - 2.0**-25))
+    adult = pop.age[rows] > s["population.dependants_min_age"]
+    pop.dependants[rows] = np.where(adult, _poisson_from_uniform(uniform("dependants"), s["population.dependants_mean"]), 0)
+    provider_p = s["population.provider_share"] * np.where(female, s["population.provider_female_factor"],
+                                                            s["population.provider_male_factor"])
+    pop.provider[rows] = uniform("provider") < provider_p
+    pop.knows_agencies[rows] = uniform("knows_agencies") < s["labour.agency_awareness"]
+    z = ndtri(np.clip(uniform("savings").astype(np.float64), 2.0**-25, 1 - 2.0**-25))
     months = s["population.savings_median_months"] * np.exp(s["population.savings_sigma"] * z)
     pop.savings[rows] = (home_wage[origin] * months).astype(np.float32)
     pop.home_employed[rows] = True
@@ -312,5 +304,5 @@ def create_population(scenario: Scenario, n_agents: int, streams: Streams, home_
     )
     pop.contacts[:, HOME] = np.minimum(np.diff(tie_start), np.iinfo(np.uint16).max)
     rows = np.arange(n)
-    draw_attributes(pop, rows, scenario, home_wage, lambda slot: streams.uniform("population", 0, rows, slot))
+    draw_attributes(pop, rows, scenario, home_wage, lambda name: streams.uniform(DRAWS[f"population.{name}"], 0, rows))
     return pop

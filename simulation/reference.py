@@ -30,7 +30,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from . import month
+from . import abroad, month, work
 from .world import HOME
 
 if TYPE_CHECKING:
@@ -58,14 +58,14 @@ def find_job(worker: "Worker") -> None:
     m, i = worker.model, worker.index
     if m.population.location[i] == HOME or m.population.job_sector[i] >= 0:
         return
-    month.find_jobs(m, m.conditions, _row(worker), m.draws)
+    work.find_jobs(m, m.conditions, _row(worker), m.draws)
 
 
 def earn(worker: "Worker") -> None:
     """Stage 4: abroad, earn, pay living costs and fees, save and remit."""
     if worker.model.population.location[worker.index] == HOME:
         return
-    month.earn_and_remit(worker.model, _row(worker))
+    abroad.earn_and_remit(worker.model, _row(worker))
 
 
 def reconsider(worker: "Worker") -> None:
@@ -73,7 +73,7 @@ def reconsider(worker: "Worker") -> None:
     m, i = worker.model, worker.index
     if m.population.location[i] == HOME or m.population.months_here[i] < 1:
         return
-    month.reconsider_abroad(m, m.conditions, _row(worker), m.draws)
+    abroad.reconsider_abroad(m, m.conditions, _row(worker), m.draws)
 
 
 STAGES = (work_and_decide, find_job, earn, reconsider)

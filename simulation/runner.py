@@ -14,7 +14,9 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
+from tqdm import tqdm
 
+from .dates import month_index
 from .model import MigrationModel
 from .posterior import Posterior, apply_draw, crossed_shape
 from .scenario import Scenario
@@ -140,14 +142,10 @@ def run(scenario: Scenario, *, seed: int | None = None, reps: int | None = None,
 
 
 def _months(scenario: Scenario) -> int:
-    from .scenario import month_index
-
     return month_index(scenario["run.end"]) - month_index(scenario["run.start"]) + 1
 
 
 def _progress_bar(enabled: bool, **kwargs):
     if not enabled:
         return None
-    from tqdm import tqdm
-
     return tqdm(**kwargs, dynamic_ncols=True, leave=True)

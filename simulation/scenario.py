@@ -8,9 +8,8 @@ names the file, the key, the value and what is allowed.
 
 from __future__ import annotations
 
-import math
-
 import difflib
+import math
 import re
 import tomllib
 from dataclasses import dataclass, field
@@ -19,24 +18,37 @@ from typing import Any
 
 import tomli_w
 
+from .dates import month_index
 from .errors import ScenarioError
+from .events import Event, check_event_dates, parse_events
 from .parameters import PARAMETERS, defaults
 
 RESERVED = {"extends", "name", "description", "events"}
 _NAME = re.compile(r"[A-Za-z0-9_\-][A-Za-z0-9_.\-]{0,79}")  # a scenario's name is its results folder
-_MONTH = re.compile(r"^(\d{4})-(\d{2})$")
 
 
 @dataclass
 class Scenario:
-    """A fully resolved scenario: every parameter with the value the run uses."""
+    """A fully resolved scenario: every parameter with the value the run uses, and its events.
+
+    Events are validated `events.Event` objects; `[[events]]` tables given as dicts (in
+    Python, `replace(scenario, events=[...])`) are validated here, so a scenario cannot
+    hold an event that would fail only when a model is built.
+    """
 
     name: str
     values: dict[str, Any]
     path: Path | None = None
     description: str = ""
     chain: list[Path] = field(default_factory=list)  # files read, most basic first
-    events: list[dict[str, Any]] = field(default_factory=list)
+    events: list[Event] = field(default_factory=list)
+
+    def __post_init__(self):
+        if any(not isinstance(e, Event) for e in self.events):
+            tables = [dict(e.table, _file=e.source) if isinstance(e, Event) else e for e in self.events]
+            self.events = parse_events(tables)
+        if self.events and "run.start" in self.values:
+            check_event_dates(self.events, self.values["run.start"])
 
     def __getitem__(self, key: str) -> Any:
         return self.values[key]
@@ -51,7 +63,7 @@ class Scenario:
         return Scenario(self.name, updated, self.path, self.description, list(self.chain), list(self.events))
 
     def table(self, prefix: str) -> dict[str, Any]:
-        """Values of the keys under a prefix, by the rest of the key: table('population.pool')."""
+        """Values of the keys under a prefix, by the rest of the key (prefix 'population.pool': pools by origin)."""
         cut = len(prefix) + 1
         return {k[cut:]: v for k, v in self.values.items() if k.startswith(prefix + ".")}
 
@@ -67,17 +79,9 @@ class Scenario:
                 node = node.setdefault(part, {})
             node[leaf] = value
         if self.events:
-            nested["events"] = self.events
+            nested["events"] = [ev.table for ev in self.events]
         header = f"# Scenario '{self.name}' with every parameter resolved (migsim writes this file).\n"
         return header + tomli_w.dumps(nested)
-
-
-def month_index(text: str) -> int:
-    """'2015-01' -> months since year 0 (year * 12 + month - 1)."""
-    m = _MONTH.match(text)
-    if not m or not 1 <= int(m.group(2)) <= 12:
-        raise ValueError(f"{text!r} is not a month written YYYY-MM")
-    return int(m.group(1)) * 12 + int(m.group(2)) - 1
 
 
 def _flatten(table: dict[str, Any], prefix: str = "") -> dict[str, Any]:
@@ -91,7 +95,8 @@ def _flatten(table: dict[str, Any], prefix: str = "") -> dict[str, Any]:
     return flat
 
 
-def _unknown_key_message(source: str, key: str) -> str:
+def unknown_key_message(source: str, key: str) -> str:
+    """The message for a key the registry does not hold: near misses, and the keys allowed beside it."""
     prefix = key.rsplit(".", 1)[0] if "." in key else ""
     siblings = sorted(k for k in PARAMETERS if prefix and k.startswith(prefix + "."))
     close = difflib.get_close_matches(key, list(PARAMETERS), n=3, cutoff=0.6)
@@ -111,7 +116,7 @@ def _unknown_key_message(source: str, key: str) -> str:
 
 def _check_value(source: str, key: str, value: Any) -> Any:
     if key not in PARAMETERS:
-        raise ScenarioError(_unknown_key_message(source, key))
+        raise ScenarioError(unknown_key_message(source, key))
     p = PARAMETERS[key]
     given = f"{value!r}"
     bad = f"{source}: key '{key}' = {given} is not allowed; it must be {p.allowed()} ({p.unit})."
@@ -281,7 +286,8 @@ def load_scenario(path: str | Path) -> Scenario:
             f"{path}: key 'name' = {name!r} is not allowed; it names the results folder, so it must be "
             "1 to 80 letters, digits, '-', '_' or '.', not starting with '.' (e.g. \"quota_halved\").")
     _check_consistency(str(path), values)
-    _check_events_within_run(layers[-1][0], values, events)
+    _check_events_within_run(layers[-1][0], values, events)  # on the raw tables, which name their file
+    events = parse_events(events)
     return Scenario(name, values, path.resolve(), description, [p for p, _ in layers], events)
 
 

@@ -22,8 +22,7 @@ from pathlib import Path
 import cloudpickle
 
 from .errors import RunError, ScenarioError
-from .events import schedule as schedule_events
-from .events import validate_scenario_events
+from .timeline import schedule as schedule_events
 from .model import MigrationModel
 from .scenario import Scenario, month_index
 
@@ -95,7 +94,7 @@ def branch(model: MigrationModel, scenario: Scenario) -> MigrationModel:
     if differ:
         raise ScenarioError(f"{where}: sets {differ[0]} (and {len(differ) - 1} more) unlike the saved state's "
                             f"scenario '{model.params.name}'; a branch may differ only by events from {model.date} on.")
-    timeline = validate_scenario_events(scenario)
+    timeline = list(scenario.events)
     past = {_key(ev): ev for ev in model.timeline if ev.start < here}
     kept = []
     for ev in timeline:
@@ -142,10 +141,10 @@ def branch_month(base: Scenario, alternatives: list[Scenario]) -> str | None:
     same = lambda a: all(a.values[k] == base.values[k] for k in base.values if k not in RUN_SIZE)  # noqa: E731
     if not all(same(a) for a in alternatives):
         return None
-    base_events = validate_scenario_events(base)
+    base_events = list(base.events)
     first = None
     for alt in alternatives:
-        theirs = validate_scenario_events(alt)
+        theirs = list(alt.events)
         mine, other = {_key(e) for e in base_events}, {_key(e) for e in theirs}
         starts = [e.start for e in base_events + theirs if _key(e) in mine ^ other]
         if starts:

@@ -12,9 +12,11 @@ counter (Steele, Lea and Flood 2014), vectorised with numpy.
 from __future__ import annotations
 
 import zlib
+from typing import NamedTuple
 
 import numba
 import numpy as np
+from scipy.special import ndtri
 
 KINDS: tuple[str, ...] = (
     "population",  # initial attributes
@@ -24,16 +26,76 @@ KINDS: tuple[str, ...] = (
     "status",  # legal status on arrival and later
     "intention",  # intentions and remittance habits on arrival
     "job",  # finding work, the job's sector, contract and wage
-    "remit",  # sending money home
     "return",  # stay, visit, return, move on
     "destination",  # where to move on to
     "enforcement",  # detection and deportation
     "renewal",  # retirement and replacement at home
-    "shock",  # scheduled shocks that act at random
+    "shock",  # scheduled events that act at random: each event has a key of its own (`event_uniform`)
 )
 
-_MONTH_SHIFT = np.uint64(40)
+
+class Draw(NamedTuple):
+    """A named draw: a stream and a slot in it, fixed once in `DRAWS`."""
+
+    stream: str
+    slot: int
+
+
+DRAWS: dict[str, Draw] = {}
+
+
+def _draw(name: str, stream: str, slot: int) -> Draw:
+    """Register a named draw; a (stream, slot) pair used twice stops the import."""
+    draw = Draw(stream, slot)
+    if name in DRAWS or draw in DRAWS.values() or stream not in KINDS or not 0 <= slot < _MAX_SLOTS:
+        raise RuntimeError(f"draw {name!r} = {draw}: name or (stream, slot) already taken, or not a valid pair")
+    DRAWS[name] = draw
+    return draw
+
+
 _MAX_SLOTS = 64
+
+# --- the month's draws (`month.py`): one line per decision ------------------------------------
+HOME_JOB_CHANGE = _draw("home_job_change", "home_labour", 0)  # lose or find work at home
+CHOOSE_DESTINATION = _draw("choose_destination", "migrate", 0)  # whether and where to go
+VISIT_END = _draw("visit_end", "migrate", 1)  # a home visit ends
+CHOOSE_AGAIN = _draw("choose_again", "migrate", 2)  # refused a quota permit: choose again
+STATUS_ON_ARRIVAL = _draw("status_on_arrival", "status", 0)  # patent or work visa on arrival
+SKILLED_QUOTA = _draw("skilled_quota", "status", 1)  # a skilled worker asks for a quota permit
+REGULARISE = _draw("regularise", "status", 3)  # an unauthorised worker takes a patent
+QUOTA_ORDER = _draw("quota_order", "status", 5)  # the order in which free permits are granted
+REFUSED_COMES_ANYWAY = _draw("refused_comes_anyway", "status", 6)  # refused a permit, comes irregularly
+INTENTION_ON_ARRIVAL = _draw("intention_on_arrival", "intention", 0)
+REMITTER = _draw("remitter", "intention", 1)  # sends money home at all
+REMIT_BAND = _draw("remit_band", "intention", 2)  # which band of income sent home
+REMIT_SHARE = _draw("remit_share", "intention", 3)  # the share within the band
+REVISE_INTENTION = _draw("revise_intention", "intention", 4)  # plans change
+REVISED_INTENTION = _draw("revised_intention", "intention", 5)  # the new plan
+INTENTION_AFTER_MOVE_ON = _draw("intention_after_move_on", "intention", 6)
+JOB_SEARCH = _draw("job_search", "job", 0)  # found work this month, and through which channel
+SECTOR_STICKS = _draw("sector_sticks", "job", 1)  # a job in the worker's own sector
+JOB_SECTOR = _draw("job_sector", "job", 2)  # otherwise the sector by demand
+CONTRACT = _draw("contract", "job", 3)  # a written contract
+PENSION = _draw("pension", "job", 4)  # pension contributions
+PAID_LEAVE = _draw("paid_leave", "job", 5)
+WAGE_OFFER = _draw("wage_offer", "job", 6)  # (normal) the wage's deviation
+JOB_LINED_UP = _draw("job_lined_up", "job", 7)  # a job through contacts before leaving
+MINIMUM_WAGE_COMPLIANCE = _draw("minimum_wage_compliance", "job", 8)  # employer pays the minimum
+DEPORTATION = _draw("deportation", "enforcement", 0)
+INSPECTION = _draw("inspection", "enforcement", 1)  # an informal job is inspected
+FORMALISED = _draw("formalised", "enforcement", 2)  # the inspected job gets a contract
+ABROAD_CHOICE = _draw("abroad_choice", "return", 0)  # stay, return, visit, move on
+MOVE_ON_DESTINATION = _draw("move_on_destination", "destination", 0)
+
+# --- personal attributes (`population.draw_attributes`), at creation and on renewal ----------
+ATTRIBUTES = ("female", "age", "education", "sector", "it_russia", "dependants", "provider", "knows_agencies",
+              "savings")
+for _slot, _name in enumerate(ATTRIBUTES):
+    _draw(f"population.{_name}", "population", _slot)
+    _draw(f"renewal.{_name}", "renewal", _slot)
+
+
+_MONTH_SHIFT = np.uint64(40)
 _MONTH_OFFSET = 1 << 12  # months may be negative during burn-in
 _MASK64 = (1 << 64) - 1
 
@@ -65,23 +127,39 @@ class Streams:
             child = np.random.SeedSequence([self.seed, zlib.crc32(kind.encode())])
             self.keys[kind] = np.uint64(child.generate_state(1, dtype=np.uint64)[0])
             self.generators[kind] = np.random.default_rng(child.spawn(1)[0])
+        self.event_keys: dict[int, np.uint64] = {}
 
-    def uniform(self, kind: str, month: int, workers: np.ndarray, slot: int = 0) -> np.ndarray:
-        """Float32 uniforms in [0, 1), one per worker, fixed by (kind, month, worker, slot)."""
-        if not 0 <= slot < _MAX_SLOTS:
-            raise ValueError(f"slot must be in [0, {_MAX_SLOTS})")
-        # the key arithmetic wraps at 2**64, in Python integers (numpy scalars under errstate cost
-        # several times more, and this runs some fifty times a month)
-        base = (int(self.keys[kind]) + ((month + _MONTH_OFFSET) << int(_MONTH_SHIFT)) + slot) & _MASK64
-        return _keyed_uniforms(np.uint64(base), np.asarray(workers, dtype=np.int64))
+    def uniform(self, draw: Draw, month: int, workers: np.ndarray) -> np.ndarray:
+        """Float32 uniforms in [0, 1), one per worker, fixed by (draw, month, worker)."""
+        return self._keyed(self.keys[draw.stream], draw.slot, month, workers)
 
-    def normal(self, kind: str, month: int, workers: np.ndarray, slot: int = 0) -> np.ndarray:
+    def normal(self, draw: Draw, month: int, workers: np.ndarray) -> np.ndarray:
         """Standard normal draws, by inverting the keyed uniforms."""
-        from scipy.special import ndtri
-
-        u = self.uniform(kind, month, workers, slot).astype(np.float64)
+        u = self.uniform(draw, month, workers).astype(np.float64)
         return ndtri(np.clip(u, 2.0**-25, 1 - 2.0**-25))
+
+    def event_uniform(self, event: int, k: int, month: int, workers: np.ndarray) -> np.ndarray:
+        """Uniforms of a scenario's event number `event` (its k-th draw, k < 64).
+
+        Each event has a key of its own, derived from the seed and its number, so no two
+        events share draws however many a scenario has, and an event's draws do not
+        depend on the events before it.
+        """
+        key = self.event_keys.get(event)
+        if key is None:
+            child = np.random.SeedSequence([self.seed, zlib.crc32(b"shock"), int(event)])
+            key = self.event_keys[event] = np.uint64(child.generate_state(1, dtype=np.uint64)[0])
+        return self._keyed(key, k, month, workers)
 
     def generator(self, kind: str) -> np.random.Generator:
         """An ordinary sequential generator for this kind (set-up and the per-agent path)."""
         return self.generators[kind]
+
+    @staticmethod
+    def _keyed(key: np.uint64, slot: int, month: int, workers: np.ndarray) -> np.ndarray:
+        if not 0 <= slot < _MAX_SLOTS:
+            raise ValueError(f"slot must be in [0, {_MAX_SLOTS})")
+        # the key arithmetic wraps at 2**64, in Python integers (numpy scalars under errstate cost
+        # several times more, and this runs some fifty times a month)
+        base = (int(key) + ((month + _MONTH_OFFSET) << int(_MONTH_SHIFT)) + slot) & _MASK64
+        return _keyed_uniforms(np.uint64(base), np.asarray(workers, dtype=np.int64))

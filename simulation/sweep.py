@@ -27,10 +27,9 @@ import numpy as np
 import pandas as pd
 
 from .errors import RunError, ScenarioError
-from .events import validate_scenario_events
 from .parameters import PARAMETERS
 from .runner import replication_seeds
-from .scenario import Scenario
+from .scenario import Scenario, unknown_key_message
 from .threads import local_cluster
 
 
@@ -67,9 +66,7 @@ def parse_vary(text: str) -> Vary:
     key, spec = text.split("=", 1)
     key = key.strip()
     if key not in PARAMETERS:
-        from .scenario import _unknown_key_message
-
-        raise ScenarioError(_unknown_key_message("--vary", key))
+        raise ScenarioError(unknown_key_message("--vary", key))
     p = PARAMETERS[key]
     if p.kind not in (int, float):
         raise ScenarioError(f"--vary {key}: only numeric parameters can be swept; '{key}' is {p.allowed()}.")
@@ -97,7 +94,7 @@ def design(varies: list[Vary], samples: int | None = None, seed: int = 0) -> lis
     if not varies:
         return [{}]
     if samples:
-        from scipy.stats import qmc
+        from scipy.stats import qmc  # only for Latin-hypercube designs
 
         try:
             sampler = qmc.LatinHypercube(d=len(varies), rng=np.random.default_rng(seed))
@@ -129,7 +126,7 @@ def run_point(scenario: Scenario, point: dict, seed: int, agents: int | None, ri
     started = time.perf_counter()
     meta = {"run_id": rid, "point": point_index, "rep": rep, "seed": seed, "scenario": scenario.name}
     try:
-        from .model import MigrationModel
+        from .model import MigrationModel  # in the Dask task: workers import the model themselves
 
         s = scenario.with_values(**{k.replace(".", "__"): v for k, v in point.items()})
         model = MigrationModel(s, seed=seed, agents=agents)
@@ -249,7 +246,6 @@ def sweep(scenario: Scenario, varies: list[Vary], out: Path, *, reps: int = 1, s
           agents: int | None = None, scheduler: str | None = None, workers: int = 1,
           progress=None) -> SweepSummary:
     """Run every point x replication not already in `out` on Dask; write each run as it finishes."""
-    validate_scenario_events(scenario)
     out = check_sweep_folder(out)
     base_seed = int(scenario["run.seed"])
     points = design(varies, samples, seed=base_seed)
@@ -282,7 +278,7 @@ def sweep(scenario: Scenario, varies: list[Vary], out: Path, *, reps: int = 1, s
     started = time.perf_counter()
     ok = failed = 0
     if todo:
-        from dask.distributed import Client, as_completed
+        from dask.distributed import Client, as_completed  # only when there is work to do
 
         cluster = None
         try:

@@ -80,7 +80,7 @@ def follow_worker_setting() -> int | None:
     value = os.environ.get(ENV)
     if not value:
         return None
-    import numba
+    import numba  # only in a worker process that was given a share: numba reads its threads at import
 
     try:
         wanted = int(value)
@@ -105,6 +105,7 @@ def process_pool(jobs: int):
     environment is set for the pool's whole life, since a spawn pool starts its
     processes at the first submission, not when it is made.
     """
+    # Imports inside functions here: only the pool path needs them, not every model.
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 

@@ -20,7 +20,7 @@ from pathlib import Path
 import tomli_w
 
 from .errors import ScenarioError
-from .events import KINDS, MANY, NAME_LISTS, REQUIRED, parse_events, validate_scenario_events
+from .events import KINDS, MANY, NAME_LISTS, REQUIRED, parse_events
 from .i18n import translator
 
 SHEET = "events"
@@ -240,7 +240,7 @@ def import_workbook(path: Path, out: Path, *, extends: str = "baseline", name: s
     tmp = out.with_name(f".{out.name}.tmp-{os.getpid()}.toml")
     try:
         tmp.write_text(text, encoding="utf-8")
-        validate_scenario_events(load_scenario(tmp))
+        load_scenario(tmp)  # validates every key and event, as for any scenario file
         tmp.replace(out)
     finally:
         tmp.unlink(missing_ok=True)

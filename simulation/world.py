@@ -35,7 +35,6 @@ HOME = 0
 LOCATIONS: tuple[str, ...] = ("home",) + tuple(f"KAZ:{r}" for r in REGIONS) + DEST_COUNTRIES[1:]
 N_LOCATIONS = len(LOCATIONS)
 KAZ_LOCATIONS = np.arange(1, 1 + len(REGIONS))  # location codes of Kazakhstan's regions
-FIRST_ABROAD_COUNTRY = 1 + len(REGIONS)  # location code of RUS
 
 # Destination country of each location (-1 for home).
 LOCATION_COUNTRY = np.array(

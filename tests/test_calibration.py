@@ -16,7 +16,7 @@ from calibration.fit import Z_CAP, TargetDistance
 from calibration.gravity import fit_gravity, loo_predictions, observed_flows
 from calibration.simulate import SeriesTable, Window, compute_statistic, simulate
 from calibration.space import SPACE, check_space
-from calibration.survey import SURVEYS, SurveyRecorder, design_weights, survey_statistic, SURVEY_STATISTICS
+from calibration.survey import SURVEY_STATISTICS, SURVEYS, SurveyRecorder, design_weights, survey_statistic
 from calibration.targets import load_targets, parse_statistic
 from simulation.errors import DataError
 from simulation.model import MigrationModel
@@ -308,7 +308,6 @@ def test_survey_rounds_are_compared_question_by_question(targets):
 
 def test_the_calibrated_values_are_the_defaults_and_a_bad_file_is_refused(tmp_path):
     from simulation.parameters import CALIBRATED_FILE, _apply_calibrated
-
     from simulation.scenario import _flatten
 
     flat = _flatten(tomllib.loads(CALIBRATED_FILE.read_text()))

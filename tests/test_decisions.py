@@ -93,8 +93,8 @@ def test_compiled_kernel_makes_the_same_choices_as_the_numpy_rule():
 
 
 def test_a_corridor_preference_shifts_that_corridor_only():
-    from simulation.economy import ALT_COUNTRY, Economy
     from simulation.drivers import load_drivers
+    from simulation.economy import ALT_COUNTRY, Economy
     from simulation.world import DEST_COUNTRIES, ORIGINS
 
     plain = Economy(toy_scenario(corridor__TJK__KAZ__preference=0.0), load_drivers()).base_utility(6)

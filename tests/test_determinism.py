@@ -5,7 +5,7 @@ import pandas as pd
 
 from simulation.model import MigrationModel
 from simulation.runner import replication_seeds, run
-from simulation.streams import Streams
+from simulation.streams import ABROAD_CHOICE, JOB_SEARCH, Streams
 
 from conftest import toy_scenario
 
@@ -34,9 +34,9 @@ def test_replications_in_parallel_equal_replications_in_sequence():
 
 def test_a_workers_draw_does_not_depend_on_who_else_draws():
     streams = Streams(11)
-    everyone = streams.uniform("job", 5, np.arange(1000))
-    some = streams.uniform("job", 5, np.array([3, 500, 999]))
+    everyone = streams.uniform(JOB_SEARCH, 5, np.arange(1000))
+    some = streams.uniform(JOB_SEARCH, 5, np.array([3, 500, 999]))
     assert np.array_equal(some, everyone[[3, 500, 999]])
-    assert not np.array_equal(everyone, streams.uniform("job", 6, np.arange(1000)))
-    assert not np.array_equal(everyone, streams.uniform("return", 5, np.arange(1000)))
+    assert not np.array_equal(everyone, streams.uniform(JOB_SEARCH, 6, np.arange(1000)))
+    assert not np.array_equal(everyone, streams.uniform(ABROAD_CHOICE, 5, np.arange(1000)))
     assert 0 <= everyone.min() and everyone.max() < 1

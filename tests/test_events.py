@@ -65,7 +65,7 @@ def test_a_file_that_only_extends_the_baseline_runs_identically(tmp_path):
 def test_bad_event_tables_are_rejected_with_file_event_and_key(tmp_path, capsys, table, words):
     path = _write(tmp_path, "[[events]]\n" + table + "\n")
     with pytest.raises(ScenarioError) as err:
-        MigrationModel(load_scenario(path))
+        load_scenario(path)  # validated at the door, before any model is built
     message = str(err.value)
     assert str(path) in message and "[[events]] #1" in message
     for w in words:
@@ -88,7 +88,8 @@ def test_every_kind_parses_given_its_required_settings():
              "minimum_wage": {"usd": 100}, "entry": {"origins": "UZB", "regime": "eaeu"},
              "recruitment": {"origin": "UZB"}, "remittance_fee": {"percent": 2.0},
              "remittance_channel": {"country": "RUS"}, "exchange_rate": {"country": "KAZ", "change_percent": -10},
-             "relocation": {"origin": "RUS", "share": 0.1}, "sector_demand": {"factor": 0.8}}
+             "relocation": {"origin": "RUS", "share": 0.1}, "sector_demand": {"factor": 0.8},
+             "employer_fines": {"usd_per_worker": 500}}
     for name, kind in KINDS.items():
         table = {"kind": name, "_file": "t.toml", **given.get(name, {})}
         table.update({"start": "2022-01", "end": "2022-06"} if kind.window != "none" else {"date": "2022-01"})
@@ -116,7 +117,7 @@ def test_events_also_apply_in_the_per_agent_reference_month():
     model.run()
     ts = model.timeseries()
     assert ts[(ts.indicator == "relocations")].value.sum() > 0
-    assert model.economy.quota == 0
+    assert model.levers.quota == 0
 
 
 def test_each_january_the_wages_of_jobs_held_abroad_follow_the_destination_wage_level():

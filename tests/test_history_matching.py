@@ -12,7 +12,16 @@ from calibration import toy
 from calibration.design import latin_hypercube, sample_region, to_unit
 from calibration.emulator import Emulator
 from calibration.history_matching import (
-    Cut, HMSettings, Observations, default_rank, history_match, implausibility, load, nth_max, serial_simulator)
+    Cut,
+    HMSettings,
+    Observations,
+    default_rank,
+    history_match,
+    implausibility,
+    load,
+    nth_max,
+    serial_simulator,
+)
 from calibration.posterior import PosteriorSettings, predictive_check, sample_posterior
 from calibration.recovery import recovery_study
 

@@ -4,6 +4,7 @@ import numpy as np
 
 from simulation.model import MigrationModel
 from simulation.world import HOME, N_LOCATIONS, ORIGINS, ST_QUOTA
+
 from conftest import toy_scenario
 
 

@@ -9,7 +9,6 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from simulation.events import validate_scenario_events
 from simulation.runner import run
 from simulation.scenario import load_scenario, month_index
 
@@ -36,7 +35,7 @@ def test_every_library_scenario_runs_and_acts_from_its_first_event(path, baselin
     ts = _run(path)
     stock = ts[(ts.indicator == "stock_kaz") & (ts.date == "2022-12")].value
     assert len(stock) == 1 and stock.iloc[0] > 0
-    events = validate_scenario_events(scenario)
+    events = scenario.events
     base = load_scenario(ROOT / "scenarios" / "baseline.toml")
     if path.stem == "baseline" or not events or scenario.values != base.values:
         return  # parameter changes act from the start; nothing to split in time

@@ -202,9 +202,9 @@ def test_a_window_ends_and_its_levers_return():
     plain = MigrationModel(s)
     while model.date < "2021-05":
         model.step()
-    assert model.economy.closed.sum() > 0 and model.economy.patent_fee == 80
+    assert model.levers.closed.sum() > 0 and model.levers.patent_fee == 80
     model.run()
     plain.run()
-    assert model.economy.closed.sum() == 0 and model.economy.patent_fee == plain.economy.patent_fee
+    assert model.levers.closed.sum() == 0 and model.levers.patent_fee == plain.levers.patent_fee
     assert np.allclose(model.economy.dest_wage, plain.economy.dest_wage)
-    assert np.array_equal(model.economy.exit_factor, plain.economy.exit_factor)
+    assert np.array_equal(model.levers.exit_factor, plain.levers.exit_factor)

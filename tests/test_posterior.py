@@ -7,7 +7,7 @@ import pytest
 
 from simulation.errors import ScenarioError
 from simulation.experiments import compare
-from simulation.posterior import Posterior, apply_draw, crossed_shape, load_posterior, split_variance
+from simulation.posterior import apply_draw, crossed_shape, load_posterior, split_variance
 from simulation.runner import run
 
 from conftest import toy_scenario

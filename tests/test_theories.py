@@ -204,7 +204,7 @@ def test_sanctions_button_is_the_models_sanctions_event():
     factor = (1 + d["rouble_change_percent"] / 100) * (1 + d["real_wage_change_percent"] / 100)
     assert shocked.economy.dest_wage[rus] == pytest.approx(factor * plain.economy.dest_wage[rus])
     assert shocked.economy.dest_wage[kaz] == pytest.approx(plain.economy.dest_wage[kaz])
-    assert shocked.economy.remit_capacity[rus].max() <= d["channel_capacity"] < plain.economy.remit_capacity[rus].min()
+    assert shocked.levers.remit_capacity[rus].max() <= d["channel_capacity"] < plain.levers.remit_capacity[rus].min()
     assert shocked.timeline[-1].kind == "sanctions" and shocked.timeline[-1].index == len(plain.timeline)
 
     def stock(model, country, origin=None):

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..events import KINDS, parse_events
-from ..events import schedule as schedule_events
+from ..timeline import schedule as schedule_events
 from ..model import MigrationModel
 from ..scenario import month_index
 from ..world import DEST_COUNTRIES, HOME, LOCATION_COUNTRY, N_LOCATIONS, ORIGINS
@@ -171,7 +171,7 @@ def last_month_flows(model: MigrationModel) -> np.ndarray:
     row = model.month_counter - 1
     if model.recorder is not None and 0 <= row < len(model.recorder.flows):
         return model.recorder.flows[row]
-    return model.flows
+    return model.totals.flows
 
 
 def country_flows(model: MigrationModel) -> list[tuple[str, str, float, str]]:
