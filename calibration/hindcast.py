@@ -35,11 +35,11 @@ from simulation.scenario import Scenario, month_index
 
 from .gravity import predictions_for_targets
 from .history_matching import history_match
+from .patterns import FIELDWORK_MONTHS
 from .pipeline import CalibrationSettings, observations
 from .posterior import Posterior, sample_posterior
 from .runs import ModelRuns, run_pairs, run_points
 from .space import SPACE, Prior
-from .patterns import FIELDWORK_MONTHS
 from .survey import SURVEYS
 from .targets import Statistic
 

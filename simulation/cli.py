@@ -56,7 +56,7 @@ def _scenario_with_overrides(path: str, args) -> "Scenario":  # noqa: F821
 
 
 def cmd_check(args) -> int:
-    from .scenario import load_scenario
+    from .scenario import load_scenario, month_index
 
     scenario = load_scenario(args.scenario)  # validates every key and event
     events = scenario.events
@@ -88,7 +88,6 @@ POSTERIOR_HELP = ("posterior sample the replications draw their calibrated param
 def cmd_run(args) -> int:
     from .outputs import write_results
     from .runner import run
-
     from .safety import check_memory
 
     scenario = _scenario_with_overrides(args.scenario, args)  # events validated when loaded
@@ -192,12 +191,10 @@ def _load_all(paths: list[str], args) -> list:
 
 
 def cmd_compare(args) -> int:
-    from .experiments import compare
+    from .experiments import compare, policy_dates
     from .report import write_comparison
-    from .scenario import month_index
-
-    from .experiments import policy_dates
     from .safety import check_memory
+    from .scenario import month_index
 
     base, *alternatives = _load_all([args.base] + args.alternatives, args)
     check_memory(base["run.agents"], min(args.jobs, args.reps))
@@ -238,10 +235,8 @@ def cmd_diff(args) -> int:
 
 
 def cmd_sweep(args) -> int:
-    from .sweep import parse_vary, sweep
-
     from .safety import check_memory
-    from .sweep import check_sweep_folder
+    from .sweep import check_sweep_folder, parse_vary, sweep
 
     (scenario,) = _load_all([args.scenario], args)
     out = check_sweep_folder(args.out)
@@ -264,7 +259,7 @@ def cmd_sweep(args) -> int:
             print(f"  run {done}/{total} (point {frame['point'].iloc[0]}, rep {frame['rep'].iloc[0]}){note}", flush=True)
 
     summary = sweep(scenario, varies, out, reps=args.reps, samples=args.samples, agents=args.agents,
-                    scheduler=args.scheduler, workers=args.workers, progress=progress)
+                    scheduler=args.scheduler, workers=args.workers, progress=progress, posterior=_posterior(args))
     if not args.quiet:
         print(f"sweep of {scenario.name}: {summary.planned} run(s) planned, {summary.skipped} already done, "
               f"{summary.succeeded} succeeded, {summary.failed} failed, {summary.wall_seconds:.1f} s; "
@@ -387,6 +382,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", required=True, help="Parquet dataset folder; an existing one is resumed")
     p.add_argument("--scheduler", help="address of a running Dask scheduler (default: a local cluster)")
     p.add_argument("--workers", type=int, default=1, help="worker processes of the local cluster (default 1)")
+    p.add_argument("--posterior", default="shipped", metavar="shipped|none|FILE",
+                   help="posterior sample each run draws its calibrated parameters from (default: the shipped one; "
+                        "'none': the scenario's values)")
     p.add_argument("--quiet", action="store_true", help="no progress lines")
     p.set_defaults(func=cmd_sweep)
 
@@ -396,10 +394,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     # Commands that live with their own layer register themselves here; the CLI is the
     # only place where `simulation` and `calibration` meet.
-    from .teaching import app
     from calibration import commands as calibration_commands
 
-    from . import app
+    from .teaching import app
 
     app.register(sub)
     calibration_commands.register(sub)

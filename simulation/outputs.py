@@ -8,7 +8,6 @@ leaves the previous results (if any) untouched and no partial folder behind.
 from __future__ import annotations
 
 import json
-import os
 import platform
 import subprocess
 from pathlib import Path

@@ -27,8 +27,8 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 
-from .experiments import FIGURES, HEADLINE, Comparison, scenario_diff  # noqa: E402
 from .brief import levers  # noqa: E402
+from .experiments import FIGURES, HEADLINE, Comparison, scenario_diff  # noqa: E402
 from .i18n import country_name, format_month, format_number, translator  # noqa: E402
 from .outputs import atomic_dir, git_commit, versions  # noqa: E402
 

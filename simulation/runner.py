@@ -64,7 +64,8 @@ def run_one(scenario: Scenario, seed: int, agents: int | None = None, progress=N
     time series; `save_state` = (YYYY-MM, file) writes the whole state on the way (`state.py`)."""
     model = model or MigrationModel(scenario, seed=seed, agents=agents, per_agent=per_agent)
     if save_state is not None:
-        from .state import run_to, save_state as save
+        from .state import run_to
+        from .state import save_state as save
 
         run_to(model, save_state[0])
         save(model, save_state[1])

@@ -22,9 +22,9 @@ from pathlib import Path
 import cloudpickle
 
 from .errors import RunError, ScenarioError
-from .timeline import schedule as schedule_events
 from .model import MigrationModel
 from .scenario import Scenario, month_index
+from .timeline import schedule as schedule_events
 
 MAGIC = b"migsim-state-1\n"
 RUN_SIZE = ("run.seed", "run.agents", "run.reps")  # settings a branch may give otherwise: the state fixes them

@@ -27,7 +27,8 @@ import numpy as np
 import pandas as pd
 
 from .errors import RunError, ScenarioError
-from .parameters import PARAMETERS
+from .parameters import PARAMETERS, defaults
+from .posterior import Posterior
 from .runner import replication_seeds
 from .scenario import Scenario, unknown_key_message
 from .threads import local_cluster
@@ -121,14 +122,23 @@ def run_id(point: dict, seed: int, agents: int | None, fingerprint: str = "") ->
 
 
 def run_point(scenario: Scenario, point: dict, seed: int, agents: int | None, rid: str, point_index: int,
-              rep: int) -> pd.DataFrame:
-    """One run of the sweep (a Dask task): its summary table, or one row recording its failure."""
+              rep: int, draw: tuple[int, dict] | None = None) -> pd.DataFrame:
+    """One run of the sweep (a Dask task): its summary table, or one row recording its failure.
+
+    `draw` is (row, values) of a posterior draw whose calibrated values the run takes, except
+    for the keys the point varies and those the scenario sets on purpose.
+    """
     started = time.perf_counter()
     meta = {"run_id": rid, "point": point_index, "rep": rep, "seed": seed, "scenario": scenario.name}
+    if draw is not None:
+        meta["posterior_draw"] = draw[0]
     try:
         from .model import MigrationModel  # in the Dask task: workers import the model themselves
 
-        s = scenario.with_values(**{k.replace(".", "__"): v for k, v in point.items()})
+        base = defaults()
+        drawn = {} if draw is None else {k.replace(".", "__"): v for k, v in draw[1].items()
+                                         if k not in point and scenario[k] == base[k]}
+        s = scenario.with_values(**drawn, **{k.replace(".", "__"): v for k, v in point.items()})
         model = MigrationModel(s, seed=seed, agents=agents)
         model.run()
         ts = model.timeseries()
@@ -229,7 +239,7 @@ def _check_same_scenario(out: Path, scenario: Scenario, fingerprint: str, plan: 
             raise ScenarioError(
                 f"{out}: holds a sweep with another design ({', '.join(differs)} differ: "
                 f"{'; '.join(f'{k} was {before.get(k)!r}' for k in differs[:2])}); a sweep resumes only with the same "
-                "--vary, --samples, --reps and --agents. Choose another --out.")
+                "--vary, --samples, --reps, --agents and --posterior. Choose another --out.")
 
 
 @dataclass
@@ -244,8 +254,13 @@ class SweepSummary:
 
 def sweep(scenario: Scenario, varies: list[Vary], out: Path, *, reps: int = 1, samples: int | None = None,
           agents: int | None = None, scheduler: str | None = None, workers: int = 1,
-          progress=None) -> SweepSummary:
-    """Run every point x replication not already in `out` on Dask; write each run as it finishes."""
+          progress=None, posterior: Posterior | None = None) -> SweepSummary:
+    """Run every point x replication not already in `out` on Dask; write each run as it finishes.
+
+    With a `posterior`, every run draws its calibrated parameters from it (run k of the sweep
+    takes draw k of a seeded shuffle of the sample): the sweep's futures then hold the
+    parameters' uncertainty too, for scenario discovery to find which of them break a policy.
+    """
     out = check_sweep_folder(out)
     base_seed = int(scenario["run.seed"])
     points = design(varies, samples, seed=base_seed)
@@ -255,7 +270,8 @@ def sweep(scenario: Scenario, varies: list[Vary], out: Path, *, reps: int = 1, s
         except ScenarioError as exc:
             raise ScenarioError(str(exc).replace("(override)", "--vary")) from None
     fingerprint = scenario_fingerprint(scenario)
-    plan = {"vary": [v.__dict__ for v in varies], "samples": samples, "reps": reps, "agents": agents}
+    plan = {"vary": [v.__dict__ for v in varies], "samples": samples, "reps": reps, "agents": agents,
+            "posterior": posterior.source if posterior is not None else None}
     _check_same_scenario(out, scenario, fingerprint, plan)
     try:
         out.mkdir(parents=True, exist_ok=True)
@@ -265,16 +281,22 @@ def sweep(scenario: Scenario, varies: list[Vary], out: Path, *, reps: int = 1, s
     except OSError as exc:
         raise RunError(f"{out}: cannot create the sweep folder ({exc.strerror}); choose another --out.") from None
     seeds = replication_seeds(base_seed, reps)
-    tasks = [(i, r, point, seed, run_id(point, seed, agents, fingerprint))
-             for i, point in enumerate(points) for r, seed in enumerate(seeds)]
+    pairs = [(i, r, point, seed) for i, point in enumerate(points) for r, seed in enumerate(seeds)]
+    draws: list = [None] * len(pairs)
+    if posterior is not None:
+        order = np.random.default_rng(base_seed).permutation(len(posterior.draws))
+        draws = [(int(order[k % len(order)]), posterior.values(int(order[k % len(order)])))
+                 for k in range(len(pairs))]
+    tasks = [(i, r, point, seed, run_id(point if d is None else {**point, "posterior_draw": d[0]}, seed, agents,
+                                        fingerprint), d)
+             for (i, r, point, seed), d in zip(pairs, draws)]
     clean_unfinished_parts(out)
     done = finished_runs(out)
     todo = [t for t in tasks if t[4] not in done]
     (out / "_sweep.json").write_text(json.dumps({
         "scenario": scenario.name, "scenario_fingerprint": fingerprint,
         "scenario_file": str(scenario.path) if scenario.path else None,
-        "vary": [v.__dict__ for v in varies], "samples": samples, "reps": reps, "agents": agents,
-        "seeds": seeds, "points": points}, indent=2), encoding="utf-8")
+        **plan, "seeds": seeds, "points": points}, indent=2), encoding="utf-8")
     started = time.perf_counter()
     ok = failed = 0
     if todo:
@@ -294,14 +316,14 @@ def sweep(scenario: Scenario, varies: list[Vary], out: Path, *, reps: int = 1, s
                            "(e.g. tcp://10.0.0.5:8786) or leave --scheduler out for a local cluster.") from None
         try:
             scattered = client.scatter(scenario, broadcast=True)
-            futures = [client.submit(run_point, scattered, point, seed, agents, rid, i, r, key=f"run-{rid}",
-                                     pure=False) for i, r, point, seed, rid in todo]
+            futures = [client.submit(run_point, scattered, point, seed, agents, rid, i, r, d, key=f"run-{rid}",
+                                     pure=False) for i, r, point, seed, rid, d in todo]
             for future in as_completed(futures):
                 try:
                     frame = future.result()
                 except Exception as exc:  # the task itself died (e.g. a worker was lost)
                     rid = future.key.split("-", 1)[1]
-                    i, r, point, seed, _ = next(t for t in todo if t[4] == rid)
+                    i, r, point, seed, _, _ = next(t for t in todo if t[4] == rid)
                     frame = pd.DataFrame({"indicator": [None], "group": [None], "final": [np.nan],
                                           "mean_last_12_months": [np.nan], "status": ["failed"],
                                           "error": [f"{type(exc).__name__}: {exc}"], "run_id": [rid],

@@ -11,7 +11,6 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 import mesa
-import numpy as np
 
 from . import reference
 from .world import CHANNELS, INTENTIONS, LOCATIONS, ORIGINS, SECTORS, STATUSES

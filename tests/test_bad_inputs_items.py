@@ -18,7 +18,7 @@ import pandas as pd
 import pytest
 
 from simulation import cli
-from simulation.outdir import MARKER, _HOST, atomic_dir, check_out, clean_stale
+from simulation.outdir import _HOST, MARKER, atomic_dir, check_out, clean_stale
 
 ROOT = Path(__file__).resolve().parent.parent
 BASELINE = ROOT / "scenarios" / "baseline.toml"

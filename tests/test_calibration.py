@@ -1,7 +1,6 @@
 """Calibration: targets with their uncertainty, simulated surveys, the distance, the
 gravity baseline, and the commands end to end on a tiny world."""
 
-import json
 import math
 import subprocess
 import sys

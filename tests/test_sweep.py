@@ -67,3 +67,24 @@ def test_vary_and_design_are_checked():
                 "policy.work_permit_quota", "policy.work_permit_quota=a:b:c", "run.start=1:2:2"):
         with pytest.raises(ScenarioError):
             parse_vary(bad)
+
+
+def test_each_sweep_run_draws_its_calibrated_parameters_from_the_posterior(tmp_path):
+    path = tmp_path / "small.toml"
+    path.write_text(SCENARIO)
+    posterior = tmp_path / "posterior.csv"
+    # the point's own value of beta_network wins over the draw's
+    pd.DataFrame({"behaviour.asc.KAZ": [-5.5, -6.5, -7.0], "behaviour.beta_network": [0.5, 1.0, 1.5]}
+                 ).to_csv(posterior, index=False)
+    out = tmp_path / "sweep"
+    args = ["sweep", str(path), "--vary", "behaviour.beta_network=0.4:0.6:2", "--reps", "1", "--out", str(out),
+            "--posterior", str(posterior)]
+    assert main(args) == 0
+    runs = pd.read_parquet(out)
+    assert set(runs.status) == {"ok"} and runs.posterior_draw.nunique() == 2  # each run its own draw
+    stock = runs[(runs.indicator == "stock_kaz") & (runs.group == "all")].set_index("point").final
+    none = tmp_path / "none"
+    assert main(args[:-4] + ["--out", str(none), "--posterior", "none"]) == 0
+    plain = pd.read_parquet(none)
+    assert "posterior_draw" not in plain or plain.posterior_draw.isna().all()
+    assert not stock.equals(plain[(plain.indicator == "stock_kaz") & (plain.group == "all")].set_index("point").final)

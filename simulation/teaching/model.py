@@ -15,9 +15,9 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..events import KINDS, parse_events
-from ..timeline import schedule as schedule_events
 from ..model import MigrationModel
 from ..scenario import month_index
+from ..timeline import schedule as schedule_events
 from ..world import DEST_COUNTRIES, HOME, LOCATION_COUNTRY, N_LOCATIONS, ORIGINS
 from .presets import APP_AGENTS, APP_END, BASELINE, default_controls, teaching_scenario
 

@@ -22,7 +22,7 @@ import solara
 
 from ..errors import MigsimError
 from ..i18n import LANGUAGES, format_month, format_number, translator
-from .charts import TIME_CHARTS, ghost_data, run_label, map_data, map_spec, time_data, time_spec
+from .charts import TIME_CHARTS, ghost_data, map_data, map_spec, run_label, time_data, time_spec
 from .controls import Controls
 from .info import InfoPanel, title
 from .presets import APP_AGENTS
