@@ -162,7 +162,7 @@ def load_comparison(folder: str | Path) -> Comparison:
 
 # --- the content -------------------------------------------------------------------------------
 def _changed_events(base, alt) -> tuple[list[dict], list[dict]]:
-    strip = lambda evs: [{k: v for k, v in e.items() if k != "_file"} for e in evs]  # noqa: E731
+    strip = lambda evs: [{k: v for k, v in e.table.items() if k != "_file"} for e in evs]  # noqa: E731
     a, b = strip(base.events), strip(alt.events)
     return [e for e in b if e not in a], [e for e in a if e not in b]
 
