@@ -31,7 +31,7 @@ import pandas as pd
 
 from .errors import ScenarioError
 from .events import KINDS, NAME_LISTS
-from .experiments import FIGURES, Comparison, _headline_values, band_columns, scenario_diff
+from .experiments import FIGURES, Comparison, band_columns, headline_values, scenario_diff
 from .i18n import country_name, format_month, format_number, translator
 from .parameters import PARAMETERS
 from .runner import RunResult
@@ -177,7 +177,7 @@ def policy_start(comparison: Comparison) -> str | None:
 
 def brief_dates(comparison: Comparison) -> list[str]:
     """After the policies start: the first December a full year in, and the run's last December."""
-    from .report import default_dates
+    from .report import default_dates  # noqa: PLC0415 - report imports this module (levers in words)
 
     dates = sorted(comparison.base.timeseries.date.unique())
     start = policy_start(comparison)
@@ -276,8 +276,8 @@ def headline_table(comparison: Comparison, dates: list[str], lang: str = "en") -
     for date in dates:
         for r in comparison.alternatives:
             for indicator, group, how, label in BRIEF_HEADLINE:
-                base = _headline_values(comparison.base.timeseries, indicator, group, date, how)
-                alt = _headline_values(r.timeseries, indicator, group, date, how)
+                base = headline_values(comparison.base.timeseries, indicator, group, date, how)
+                alt = headline_values(r.timeseries, indicator, group, date, how)
                 if base is None or alt is None:
                     continue
                 diff = (alt - base).dropna().to_numpy()

@@ -116,7 +116,7 @@ class Comparison:
             base_vals = None
             for r in self.results:
                 for indicator, group, label, how in HEADLINE:
-                    vals = _headline_values(r.timeseries, indicator, group, date, how)
+                    vals = headline_values(r.timeseries, indicator, group, date, how)
                     if vals is None:
                         continue
                     row = {"date": date, "indicator": indicator, "group": group, "label": label,
@@ -144,7 +144,7 @@ def _q(values: pd.Series, band: tuple[int, int]) -> dict:
     return {name: float(values.quantile(p / 100)) for name, p in zip(names, (band[0], 50, band[1]))}
 
 
-def _headline_values(ts: pd.DataFrame, indicator: str, group: str, date: str, how: str) -> pd.Series | None:
+def headline_values(ts: pd.DataFrame, indicator: str, group: str, date: str, how: str) -> pd.Series | None:
     sel = _select(ts, indicator, group)
     if how == "level":
         at = sel[sel.date == date]
@@ -180,7 +180,8 @@ def compare(base: Scenario, alternatives: list[Scenario], *, reps: int, agents: 
                 "columns, so give each compared scenario its own name = \"...\".")
         names[s.name] = s.path or s.name
     seed = int(base["run.seed"] if seed is None else seed)
-    from .state import branch_month, run_branched
+    from .branching import run_branched  # noqa: PLC0415 - branching imports the runner, as this module does
+    from .state import branch_month  # noqa: PLC0415
 
     month = branch_month(base, alternatives) if branch and alternatives and posterior is None else None
     if month is not None:

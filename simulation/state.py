@@ -16,7 +16,6 @@ they began (what to restore at their end).
 from __future__ import annotations
 
 import io
-import time
 from pathlib import Path
 
 import cloudpickle
@@ -153,62 +152,3 @@ def branch_month(base: Scenario, alternatives: list[Scenario]) -> str | None:
         return None
     year, m = divmod(first, 12)
     return f"{year:04d}-{m + 1:02d}"
-
-
-def run_branched_rep(args) -> tuple[int, list, float, int, float]:
-    """One replication of every scenario: the shared history once, then each branch."""
-    scenarios, seed, agents, month, rep = args
-    started = time.perf_counter()
-    model = MigrationModel(scenarios[0], seed=seed, agents=agents)
-    run_to(model, month)
-    state = to_bytes(model)
-    frames = []
-    for k, scenario in enumerate(scenarios):
-        m = model if k == 0 else branch(from_bytes(state), scenario)
-        m.run()
-        frames.append(m.timeseries())
-    return rep, frames, model.population.scale, model.population.n, time.perf_counter() - started
-
-
-def run_branched(scenarios: list[Scenario], month: str, *, seed: int, reps: int, agents: int | None = None,
-                 jobs: int = 1, progress: bool = False) -> list:
-    """Every scenario's replications, the shared history simulated once per replication."""
-    import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor
-
-    import pandas as pd
-
-    from .runner import RunResult, _months, _progress_bar, replication_seeds
-
-    agents = int(scenarios[0]["run.agents"] if agents is None else agents)
-    seeds = replication_seeds(seed, reps)
-    tasks = [(scenarios, s, agents, month, r) for r, s in enumerate(seeds)]
-    bar = _progress_bar(progress, total=reps, unit="rep",
-                        desc=f"{len(scenarios)} scenarios branched at {month} ({agents:,} agents)")
-    started = time.perf_counter()
-    done: dict[int, list] = {}
-    scale = n = 0
-    try:
-        if jobs > 1 and reps > 1:
-            with ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("spawn")) as pool:
-                outcomes = pool.map(run_branched_rep, tasks)
-                for rep, frames, scale, n, _seconds in outcomes:
-                    done[rep] = frames
-                    if bar is not None:
-                        bar.update(1)
-        else:
-            for task in tasks:
-                rep, frames, scale, n, _seconds = run_branched_rep(task)
-                done[rep] = frames
-                if bar is not None:
-                    bar.update(1)
-    finally:
-        if bar is not None:
-            bar.close()
-    wall = time.perf_counter() - started
-    results = []
-    for k, scenario in enumerate(scenarios):
-        series = pd.concat([done[r][k].assign(rep=r) for r in sorted(done)], ignore_index=True)
-        results.append(RunResult(scenario, series, seeds, n, scale, wall / len(scenarios), _months(scenario),
-                                 {"branched_from": month}))
-    return results
