@@ -14,7 +14,7 @@ from concurrent.futures import ProcessPoolExecutor
 import pandas as pd
 
 from .model import MigrationModel
-from .runner import RunResult, _months, _progress_bar, replication_seeds
+from .runner import RunResult, months_of, progress_bar, replication_seeds
 from .scenario import Scenario
 from .state import branch, from_bytes, run_to, to_bytes
 
@@ -40,7 +40,7 @@ def run_branched(scenarios: list[Scenario], month: str, *, seed: int, reps: int,
     agents = int(scenarios[0]["run.agents"] if agents is None else agents)
     seeds = replication_seeds(seed, reps)
     tasks = [(scenarios, s, agents, month, r) for r, s in enumerate(seeds)]
-    bar = _progress_bar(progress, total=reps, unit="rep",
+    bar = progress_bar(progress, total=reps, unit="rep",
                         desc=f"{len(scenarios)} scenarios branched at {month} ({agents:,} agents)")
     started = time.perf_counter()
     done: dict[int, list] = {}
@@ -66,6 +66,6 @@ def run_branched(scenarios: list[Scenario], month: str, *, seed: int, reps: int,
     results = []
     for k, scenario in enumerate(scenarios):
         series = pd.concat([done[r][k].assign(rep=r) for r in sorted(done)], ignore_index=True)
-        results.append(RunResult(scenario, series, seeds, n, scale, wall / len(scenarios), _months(scenario),
+        results.append(RunResult(scenario, series, seeds, n, scale, wall / len(scenarios), months_of(scenario),
                                  {"branched_from": month}))
     return results

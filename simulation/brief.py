@@ -21,6 +21,7 @@ levers, the assumptions and the provenance.
 
 from __future__ import annotations
 
+# Imports inside functions: the PDF and workbook writers and the report's figures load only when a brief is made.
 import json
 import os
 from dataclasses import dataclass
@@ -213,9 +214,9 @@ def _since(date: str, lang: str) -> str:
     """A month after 'from': Russian puts it in the genitive ('с января 2026 г.')."""
     if lang != "ru":
         return format_month(date, lang)
-    import datetime
+    import datetime  # noqa: PLC0415 - only Russian needs the genitive month name
 
-    from babel.dates import format_date
+    from babel.dates import format_date  # noqa: PLC0415
 
     return format_date(datetime.date(int(date[:4]), int(date[5:7]), 1), format="MMMM y 'г.'", locale="ru_RU")
 
@@ -353,7 +354,7 @@ def data_vintages() -> list[str]:
 
 def provenance(comparison: Comparison, lang: str = "en") -> list[tuple[str, str]]:
     """(what, value) pairs saying how the numbers were made."""
-    from .outputs import git_commit, versions
+    from .outputs import git_commit, versions  # noqa: PLC0415 - outputs imports matplotlib; only the brief needs it here
 
     _ = translator(lang)
     base = comparison.base
@@ -379,7 +380,7 @@ def provenance(comparison: Comparison, lang: str = "en") -> list[tuple[str, str]
 def build_brief(comparison: Comparison, lang: str = "en", dates: list[str] | None = None,
                 sensitivity: str | Path | None = None) -> Brief:
     """Decide the brief's content in one language."""
-    from .report import figure
+    from .report import figure  # noqa: PLC0415 - the report's matplotlib figures, loaded when a brief is made
 
     _ = translator(lang)
     dates = dates or brief_dates(comparison)

@@ -6,6 +6,7 @@ the CLI module only calls `register`. Each parses arguments and calls the Python
 
 from __future__ import annotations
 
+# Imports inside functions: each command loads only what it runs, so `migsim --help` stays fast.
 import time
 from pathlib import Path
 
@@ -42,18 +43,19 @@ def cmd_brief(args) -> int:
         if len(args.scenarios) < 2:
             raise ScenarioError("give a baseline and at least one alternative scenario file (e.g. "
                                 "scenarios/baseline.toml scenarios/quota_halved.toml), or --from a compare folder.")
-        from .cli import _load_all
         from .experiments import compare
         from .report import write_comparison
+        from .scenario import load_with_overrides
 
-        base, *alternatives = _load_all(args.scenarios, args)
+        base, *alternatives = load_with_overrides(args.scenarios, getattr(args, "agents", None))
         if args.reps < 1:
             raise ScenarioError(f"--reps = {args.reps}: give at least 1 replication.")
         comparison = compare(base, alternatives, reps=args.reps, seed=args.seed, jobs=args.jobs,
                              progress=not args.quiet, band=args.band)
-        from .brief import brief_dates
+        from .brief import brief_dates, levers
 
-        write_comparison(comparison, out / "comparison", dates or brief_dates(comparison), lang=langs[0])
+        write_comparison(comparison, out / "comparison", dates or brief_dates(comparison), lang=langs[0],
+                         levers=levers)
     written = []
     for lang in langs:
         written += make_brief(comparison, out, lang=lang, dates=dates, sensitivity=args.sensitivity)
@@ -78,10 +80,8 @@ def cmd_import(args) -> int:
     return 0
 
 
-def register(sub) -> None:
-    """Add `brief`, `template` and `import` to the `migsim` command."""
-    from .cli import band
-
+def register(sub, band) -> None:
+    """Add `brief`, `template` and `import` to the `migsim` command; `band` parses --band (the CLI's own)."""
     p = sub.add_parser("brief", help="a print-ready policy brief (PDF) and workbook (XLSX) from a comparison")
     p.add_argument("scenarios", nargs="*", help="baseline and alternative scenario files (or use --from)")
     p.add_argument("--from", dest="comparison_folder", metavar="FOLDER",

@@ -8,6 +8,7 @@ assumptions with sources, what the model leaves out, provenance.
 
 from __future__ import annotations
 
+# Imports inside functions: fpdf2 loads only when a PDF is written.
 import io
 from pathlib import Path
 

@@ -7,6 +7,7 @@ characters, as spreadsheets allow).
 
 from __future__ import annotations
 
+# Imports inside functions: openpyxl loads only when a workbook is written.
 from pathlib import Path
 
 import pandas as pd

@@ -178,19 +178,13 @@ def parameters_markdown(rows) -> str:
 
 
 def _load_all(paths: list[str], args) -> list:
-    from .scenario import load_scenario
+    from .scenario import load_with_overrides
 
-    scenarios = [load_scenario(p) for p in paths]
-    overrides = {}
-    if getattr(args, "agents", None) is not None:
-        overrides["run__agents"] = args.agents
-    try:
-        return [s.with_values(**overrides) if overrides else s for s in scenarios]
-    except ScenarioError as exc:
-        raise ScenarioError(str(exc).replace("(override)", "command line")) from None
+    return load_with_overrides(paths, getattr(args, "agents", None))
 
 
 def cmd_compare(args) -> int:
+    from .brief import levers
     from .experiments import compare, policy_dates
     from .report import write_comparison
     from .safety import check_memory
@@ -210,7 +204,8 @@ def cmd_compare(args) -> int:
     comparison = compare(base, alternatives, reps=args.reps, seed=args.seed, jobs=args.jobs,
                          progress=not args.quiet, band=args.band, posterior=_posterior(args),
                          branch=not args.no_branch)
-    out = write_comparison(comparison, Path(args.out), dates or policy_dates(comparison), lang=args.lang)
+    out = write_comparison(comparison, Path(args.out), dates or policy_dates(comparison), lang=args.lang,
+                           levers=levers)
     if not args.quiet:
         print(f"compared {', '.join(s.name for s in alternatives)} with {base.name}: {args.reps} replication(s) each, "
               f"{time.perf_counter() - started:.1f} s; report: {out / 'report.html'}")
@@ -407,7 +402,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     from . import brief_cli  # brief, template, import
 
-    brief_cli.register(sub)
+    brief_cli.register(sub, band)
     return parser
 
 

@@ -18,6 +18,7 @@ coverage among those with at least `min_density`. `write_discovery` writes the r
 
 from __future__ import annotations
 
+# Imports inside functions: EMA Workbench loads only when PRIM runs.
 import html
 import json
 import time

@@ -11,6 +11,7 @@ bands. `scenario_diff` lists what differs between two scenario files after
 
 from __future__ import annotations
 
+# Imports inside functions: event parsing and dates are needed only when events are compared.
 from dataclasses import dataclass, field
 
 import numpy as np

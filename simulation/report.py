@@ -27,7 +27,6 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 
-from .brief import levers  # noqa: E402
 from .experiments import FIGURES, HEADLINE, Comparison, scenario_diff  # noqa: E402
 from .i18n import country_name, format_month, format_number, translator  # noqa: E402
 from .outputs import atomic_dir, git_commit, versions  # noqa: E402
@@ -178,9 +177,19 @@ def write_replications(comparison: Comparison, folder: Path) -> None:
     pd.concat(frames, ignore_index=True).to_parquet(folder / "replications.parquet", index=False)
 
 
+def _changes(base, alt, lang: str = "en") -> list[str]:
+    """What an alternative changes, as written in its files (key: before -> after)."""
+    return [f"{key}: {a} -> {b}" for key, a, b in scenario_diff(base, alt)]
+
+
 def write_comparison(comparison: Comparison, out_dir: Path, dates: list[str] | None = None,
-                     lang: str = "en") -> Path:
-    """Write the report folder atomically, in English, Russian or Kazakh; returns its path."""
+                     lang: str = "en", levers=None) -> Path:
+    """Write the report folder atomically, in English, Russian or Kazakh; returns its path.
+
+    `levers(base, alternative, lang)` says in words what an alternative changes (`brief.levers`,
+    which the caller passes: the brief builds on this report, not the other way round); without
+    it the changed keys and events are listed as they are written.
+    """
     _ = translator(lang)
     out_dir = Path(out_dir)
     dates = dates or default_dates(comparison)
@@ -218,7 +227,7 @@ def write_comparison(comparison: Comparison, out_dir: Path, dates: list[str] | N
         write_replications(comparison, tmp)
         changes = "".join(
             f"<li><b>{html.escape(r.scenario.name)}</b><ul>"
-            + "".join(f"<li>{html.escape(line)}</li>" for line in levers(base.scenario, r.scenario, lang))
+            + "".join(f"<li>{html.escape(line)}</li>" for line in (levers or _changes)(base.scenario, r.scenario, lang))
             + "</ul></li>" for r in comparison.alternatives)
         esc = html.escape
         intro = _("Baseline <b>{base}</b> against {n} alternative(s); {reps} replication(s) each with the same "

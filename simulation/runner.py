@@ -9,6 +9,7 @@ seeds give the same results whether replications run in one process or many.
 
 from __future__ import annotations
 
+# Imports inside functions: the state module (cloudpickle) loads only when a state is saved.
 import time
 from dataclasses import dataclass, field
 
@@ -118,8 +119,8 @@ def run(scenario: Scenario, *, seed: int | None = None, reps: int | None = None,
     started = time.perf_counter()
     frames: dict[int, pd.DataFrame] = {}
     scale, n = 0.0, agents
-    months = _months(scenario)
-    bar = _progress_bar(progress, total=reps * months, unit="month",
+    months = months_of(scenario)
+    bar = progress_bar(progress, total=reps * months, unit="month",
                         desc=f"{scenario.name} ({agents:,} agents, {reps} rep{'s' if reps > 1 else ''})")
     try:
         if jobs > 1 and reps > 1:
@@ -142,11 +143,11 @@ def run(scenario: Scenario, *, seed: int | None = None, reps: int | None = None,
     return RunResult(scenario, series, seeds, n, scale, time.perf_counter() - started, months, dict(plan_info))
 
 
-def _months(scenario: Scenario) -> int:
+def months_of(scenario: Scenario) -> int:
     return month_index(scenario["run.end"]) - month_index(scenario["run.start"]) + 1
 
 
-def _progress_bar(enabled: bool, **kwargs):
+def progress_bar(enabled: bool, **kwargs):
     if not enabled:
         return None
     return tqdm(**kwargs, dynamic_ncols=True, leave=True)

@@ -8,6 +8,7 @@ estimate below comes from measuring peak memory at several agent counts (see
 
 from __future__ import annotations
 
+# Imports inside functions: the model and resource module load only when memory is measured.
 import os
 
 from .errors import ScenarioError

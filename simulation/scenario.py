@@ -8,6 +8,7 @@ names the file, the key, the value and what is allowed.
 
 from __future__ import annotations
 
+# Imports inside functions: the drivers' data load only when a run's years are checked.
 import difflib
 import math
 import re
@@ -301,3 +302,12 @@ def default_scenario() -> Scenario:
     values = defaults()
     _check_consistency("(defaults)", values)
     return Scenario("defaults", values)
+
+
+def load_with_overrides(paths: list[str], agents: int | None = None) -> list[Scenario]:
+    """Scenario files as the commands load them: each validated, `--agents` applied to all."""
+    scenarios = [load_scenario(p) for p in paths]
+    try:
+        return [s.with_values(run__agents=agents) if agents is not None else s for s in scenarios]
+    except ScenarioError as exc:
+        raise ScenarioError(str(exc).replace("(override)", "command line")) from None

@@ -14,6 +14,7 @@ parameters and seed). A run that fails is recorded with its error (status
 
 from __future__ import annotations
 
+# Imports inside functions: the output-folder checks load only when a sweep folder is used.
 import hashlib
 import itertools
 import json

@@ -12,6 +12,7 @@ scenario file is written only when every row is valid.
 
 from __future__ import annotations
 
+# Imports inside functions: openpyxl loads only when a workbook is read or written.
 import datetime
 import os
 import re

@@ -8,7 +8,15 @@ import zipfile
 import pytest
 
 from simulation import load_scenario
-from simulation.brief import brief_dates, build_brief, event_sentence, headline_table, load_comparison, make_brief
+from simulation.brief import (
+    brief_dates,
+    build_brief,
+    event_sentence,
+    headline_table,
+    levers,
+    load_comparison,
+    make_brief,
+)
 from simulation.brief_xlsx import sheet_names
 from simulation.cli import main
 from simulation.experiments import compare
@@ -95,7 +103,7 @@ def test_the_workbook_opens_in_libreoffice_with_every_sheet(comparison, tmp_path
 def test_the_compare_report_and_run_figures_speak_the_language(comparison, tmp_path):
     from simulation.plots import standard_plots
 
-    write_comparison(comparison, tmp_path / "kk", lang="kk")
+    write_comparison(comparison, tmp_path / "kk", lang="kk", levers=levers)
     page = (tmp_path / "kk" / "report.html").read_text(encoding="utf-8")
     assert '<html lang="kk">' in page and "Негізгі көрсеткіштер" in page and "Өзбекстан" in page
     assert "Шетелдік жұмыс күшін тартуға арналған квота" in page  # the lever in words
