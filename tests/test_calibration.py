@@ -306,7 +306,7 @@ def test_survey_rounds_are_compared_question_by_question(targets):
 
 
 def test_the_calibrated_values_are_the_defaults_and_a_bad_file_is_refused(tmp_path):
-    from simulation.parameters import CALIBRATED_FILE, _apply_calibrated
+    from simulation.parameters import CALIBRATED_FILE, DECLARED, with_calibration
     from simulation.scenario import _flatten
 
     flat = _flatten(tomllib.loads(CALIBRATED_FILE.read_text()))
@@ -316,10 +316,10 @@ def test_the_calibrated_values_are_the_defaults_and_a_bad_file_is_refused(tmp_pa
     bad = tmp_path / "calibrated.toml"
     bad.write_text("[behaviour]\nbeta_typo = 1.0\n")
     with pytest.raises(RuntimeError, match="beta_typo"):
-        _apply_calibrated(bad)
+        with_calibration(DECLARED, bad)
     bad.write_text("[labour]\nnetwork_reach = 3.0\n")  # outside 0..1
     with pytest.raises(RuntimeError, match="network_reach"):
-        _apply_calibrated(bad)
+        with_calibration(DECLARED, bad)
 
 
 def test_survey_shares_count_in_the_distance_with_the_rounds_non_sampling_error(targets):

@@ -7,7 +7,6 @@ from openpyxl import load_workbook
 
 from simulation.cli import main
 from simulation.errors import ScenarioError
-from simulation.events import parse_events
 from simulation.scenario import load_scenario
 from simulation.workbook import FIRST_DATA_ROW, import_workbook, write_template
 
@@ -35,13 +34,13 @@ def test_template_then_import_round_trips_to_the_scenario_file(tmp_path):
     assert n == 4
     scenario = load_scenario(out)
     assert scenario.values == load_scenario("scenarios/baseline.toml").values
-    events = parse_events(scenario.events)
+    events = scenario.events  # validated Event objects, as load_scenario returns them
     assert [e.kind for e in events] == ["quota", "enforcement", "amnesty", "relocation"]
     assert events[0].settings["total"] == 15000
     assert events[1].settings["reentry_ban_months"] == 24 and events[1].end == 2027 * 12 + 11
     assert events[2].settings["origins"] == ("UZB", "TJK")
     assert events[3].settings["men_only"] is True
-    halved = parse_events(load_scenario("scenarios/quota_halved.toml").events)[0]
+    halved = load_scenario("scenarios/quota_halved.toml").events[0]
     assert (events[0].kind, events[0].start, events[0].settings) == (halved.kind, halved.start, halved.settings)
 
 
