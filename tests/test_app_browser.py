@@ -29,6 +29,10 @@ IN_CI = os.environ.get("CI", "").lower() == "true"
 DOCS = Path(__file__).resolve().parent.parent / "docs"
 PLAY_TO = "2019-12"
 
+# In the slow suite (`pytest -m slow tests/test_app_browser.py`): in a fresh clone the page's
+# server compiles the model's kernels on first use and the exercises' timeouts ran out.
+pytestmark = pytest.mark.slow
+
 
 def _unavailable(reason: str) -> None:
     if IN_CI:
