@@ -25,7 +25,7 @@ import numpy as np
 import pandas as pd
 
 from .history_matching import HistoryMatch, Observations
-from .posterior import Posterior, PosteriorSettings, predictive_check, sample_posterior
+from .posterior import Posterior, PosteriorSettings, predictive_check, predictive_table, sample_posterior
 
 PairSimulator = Callable[[np.ndarray, list[int]], np.ndarray]  # point i with seed i -> (points, targets)
 CHECK_SEED = 800_000_000  # predictive-check and recovery runs use seeds from here on
@@ -37,12 +37,7 @@ def predictive_check_runs(posterior: Posterior, obs: Observations, simulator: Pa
     idx = np.linspace(0, len(posterior.draws) - 1, min(n, len(posterior.draws))).round().astype(int)
     points = posterior.draws[idx]
     sims = np.asarray(simulator(points, [CHECK_SEED + k for k in range(len(points))]), float)
-    new = sims + rng.normal(size=sims.shape) * np.sqrt(obs.var_obs + obs.var_disc)
-    q = (1 - level) / 2
-    lo, hi = np.nanquantile(new, q, axis=0), np.nanquantile(new, 1 - q, axis=0)
-    return pd.DataFrame({"target": list(obs.names), "observed": obs.value, "low": lo,
-                         "median": np.nanmedian(new, axis=0), "high": hi,
-                         "inside": (obs.value >= lo) & (obs.value <= hi)})
+    return predictive_table(sims, obs, rng, level)
 
 
 def recovery_on_region(hm: HistoryMatch, posterior: Posterior, obs: Observations, simulator: PairSimulator,

@@ -205,6 +205,13 @@ def predictive_check(post: Posterior, obs: Observations, *, simulator: Callable 
         sims = mean + rng.normal(size=mean.shape) * np.sqrt(var + emulator.stoch_var)
     else:
         raise ValueError("predictive_check needs a simulator or an emulator")
+    return predictive_table(sims, obs, rng, level)
+
+
+def predictive_table(sims: np.ndarray, obs: Observations, rng: np.random.Generator, level: float = 0.9
+                     ) -> pd.DataFrame:
+    """New data from model outputs (draws, targets) plus observation error and discrepancy: is
+    each observed value inside the central `level` of them? One row per target."""
     new = sims + rng.normal(size=sims.shape) * np.sqrt(obs.var_obs + obs.var_disc)
     q = (1 - level) / 2
     lo, hi = np.nanquantile(new, q, axis=0), np.nanquantile(new, 1 - q, axis=0)

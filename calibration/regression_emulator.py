@@ -34,6 +34,8 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
+from .emulator import Emulator, _summary
+
 RIDGE = 1e-6  # relative to the basis' mean square: keeps the solve stable, too small to bias it
 MISFIT_FLOOR = 0.1  # the misfit variance is never below this share of the residual variance
 
@@ -139,21 +141,10 @@ class RegressionEmulator:
         """Leave-one-out standardised errors (n, k): they should look like N(0, 1) draws."""
         return self._loo
 
-    def validate(self, points: np.ndarray, runs: np.ndarray) -> np.ndarray:
-        """Standardised errors (m, k) on runs the emulator was not trained on."""
-        runs = np.asarray(runs, float)
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", RuntimeWarning)
-            mean = np.nanmean(runs, axis=1)
-        r = np.sum(np.isfinite(runs), axis=1)
-        mu, var = self.predict(points)
-        with np.errstate(invalid="ignore", divide="ignore"):
-            return (mean - mu) / np.sqrt(var + self.stoch_var / np.maximum(r, 1))
+    validate = Emulator.validate  # standardised errors on runs not trained on: the same rule for both kinds
 
     def diagnostics(self, held_out: np.ndarray | None = None) -> pd.DataFrame:
         """One row per target: training size, stochastic sd, error summaries (as `Emulator.diagnostics`)."""
-        from .emulator import _summary
-
         rows = []
         for j, name in enumerate(self.names):
             row = {"target": name, "train": int(self.n_train[j]), "emulated": True,
