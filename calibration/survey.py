@@ -36,6 +36,7 @@ class SurveyDesign:
     months: tuple[str, ...]  # fieldwork months, YYYY-MM
     regions: tuple[str, ...]  # surveyed regions (model region names)
     allocation: dict[str, float] | None  # interviews per region (share); None: proportional to presence
+    female_share: float | None  # share of interviews given to women; None: as present
     min_age: float
     min_wage_usd: float  # the minimum wage the survey compares income with
     description: str
@@ -46,15 +47,18 @@ SURVEYS: dict[str, SurveyDesign] = {
         "IOM2022", ("2022-06", "2022-07"), ("almaty_city", "astana", "shymkent"),
         # IOM 2022 survey: fieldwork 6 June - 6 July 2022; sample stratified by city:
         # Astana 52%, Shymkent 34%, Almaty city 14% of the 2,000 respondents.
-        {"astana": 0.52, "shymkent": 0.34, "almaty_city": 0.14}, 18.0,
+        {"astana": 0.52, "shymkent": 0.34, "almaty_city": 0.14},
+        # ... and by gender ("A stratified sampling strategy by city and gender was adopted"):
+        # 31% of the respondents were women, by design, not as a measure of the population.
+        0.31, 18.0,
         125.0,  # IOM 2022 survey: minimum wage 60,000 KZT ~ 125 USD
-        "labour migrants aged 18+ in Almaty, Astana and Shymkent, June-July 2022, stratified by city"),
+        "labour migrants aged 18+ in Almaty, Astana and Shymkent, June-July 2022, stratified by city and gender"),
     "IOM2023": SurveyDesign(
         "IOM2023", ("2023-03", "2023-04"),
         # IOM 2023 survey: 12 regions (Mangystau, Almaty, Almaty city, Karaganda, Shymkent,
         # Astana, Kyzylorda, Kostanay, Aktobe, North, East and West Kazakhstan): every model
         # region but Atyrau; sample sized on the baseline mobility assessment (presence).
-        tuple(r for r in REGIONS if r != "atyrau"), None, 18.0,
+        tuple(r for r in REGIONS if r != "atyrau"), None, None, 18.0,
         154.0,  # IOM 2023 survey: minimum wage 154 USD (2023)
         "international migrant workers aged 18+ in 12 regions, March-April 2023, snowball sampling"),
 }
@@ -62,7 +66,7 @@ SURVEYS: dict[str, SurveyDesign] = {
 # Columns copied for each respondent.
 COLUMNS = ("origin", "female", "age", "education", "skill_sector", "dependants", "provider", "home_employed",
            "location", "job_sector", "contract", "pension", "paid_leave", "channel", "wage", "intention",
-           "remitter", "remit_share", "months_here")
+           "remitter", "remit_share", "months_here", "months_on_trip")
 
 
 class SurveyRecorder:
@@ -92,18 +96,29 @@ class SurveyRecorder:
             return Respondents(self.design, {c: np.array([]) for c in COLUMNS}, np.array([]), np.array([]))
         cols = {c: np.concatenate([p[c] for p in self.parts]) for c in COLUMNS}
         month = np.concatenate(self.month_of_year)
-        return Respondents(self.design, cols, month, design_weights(self.design, cols["location"]))
+        return Respondents(self.design, cols, month, design_weights(self.design, cols["location"], cols["female"]))
 
 
-def design_weights(design: SurveyDesign, location: np.ndarray) -> np.ndarray:
-    """Weights that give each surveyed region its share of interviews (1 if proportional)."""
+def design_weights(design: SurveyDesign, location: np.ndarray, female: np.ndarray | None = None) -> np.ndarray:
+    """Weights that give each surveyed region, and women, their share of interviews.
+
+    With both a city and a gender allocation, the weights are raked (iterative
+    proportional fitting) so that both margins hold, as in a sample stratified by
+    city and gender; with neither, every respondent weighs 1 (proportional to presence).
+    """
     w = np.ones(len(location))
-    if design.allocation is None or len(location) == 0:
+    if len(location) == 0:
         return w
-    for region, share in design.allocation.items():
-        here = location == 1 + REGIONS.index(region)
-        if here.any():
-            w[here] = share / here.mean()
+    margins = []
+    if design.allocation is not None:
+        margins += [(location == 1 + REGIONS.index(region), share) for region, share in design.allocation.items()]
+    if design.female_share is not None and female is not None:
+        female = np.asarray(female, bool)
+        margins += [(female, design.female_share), (~female, 1 - design.female_share)]
+    margins = [(cell, share) for cell, share in margins if cell.any()]
+    for _ in range(50 if design.female_share is not None else 1):
+        for cell, share in margins:
+            w[cell] *= share * w.sum() / w[cell].sum()
     return w
 
 
@@ -143,6 +158,8 @@ def _build_statistics() -> dict[str, tuple[Callable[[Respondents], float], str]]
         "educ_upper_secondary": (lambda r: r.share(c(r, "education") == 1),
                                  "upper secondary or vocational education"),
         "away_ge12m": (lambda r: r.share(c(r, "months_here") >= 12), "12 or more months at the current location"),
+        "journey_ge12m": (lambda r: r.share(c(r, "months_on_trip") >= 12),
+                          "the current trip abroad began 12 or more months ago (home visits and moves on included)"),
         "away_lt6m": (lambda r: r.share(c(r, "months_here") < 6), "under 6 months at the current location"),
         "arrived_this_year": (lambda r: r.share(c(r, "months_here") < r.month),
                               "arrived at the current location in the survey's calendar year"),

@@ -373,6 +373,7 @@ def arrive(model: "MigrationModel", cond: Conditions, rows: np.ndarray, dest: np
 
     if new_trip:
         pop.trips[rows] += 1
+        pop.months_on_trip[rows] = 0
         female = pop.female[rows]
         pop.intention[rows] = draw_intentions(s, female, draws.uniform(D.INTENTION_ON_ARRIVAL, rows))
         intercept = (s["remittances.remit_intercept"] + eco.remit_origin_shift[origin]
@@ -410,6 +411,7 @@ def end_of_month(model: "MigrationModel") -> None:
     """Advance every worker's clocks; retirees at home are replaced by young workers."""
     pop = model.population
     np.minimum(pop.months_here + 1, np.iinfo(np.int16).max, out=pop.months_here)
+    np.minimum(pop.months_on_trip + 1, np.iinfo(np.int16).max, out=pop.months_on_trip)
     searching = (pop.location != HOME) & (pop.job_sector < 0)
     pop.months_unemployed[searching] += 1
     waiting = pop.cooldown > 0

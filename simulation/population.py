@@ -52,6 +52,7 @@ class Population:
     cooldown: np.ndarray  # int16 months before considering leaving home again
     visit_dest: np.ndarray  # int8 location to go back to after a home visit (0: none)
     trips: np.ndarray  # int16 trips abroad so far
+    months_on_trip: np.ndarray  # int16 months since the current trip began (home visits and moves on included)
     # Social ties in compressed sparse row form: the ties of worker i are
     # ties[tie_start[i]:tie_start[i+1]].
     tie_start: np.ndarray  # int64
@@ -150,6 +151,7 @@ def draw_attributes(pop: Population, rows: np.ndarray, scenario: Scenario, home_
     pop.savings[rows] = (home_wage[origin] * months).astype(np.float32)
     pop.home_employed[rows] = True
     pop.trips[rows] = 0
+    pop.months_on_trip[rows] = 0
     pop.cooldown[rows] = 0
     pop.visit_dest[rows] = 0
 
@@ -298,6 +300,7 @@ def create_population(scenario: Scenario, n_agents: int, streams: Streams, home_
         cooldown=np.zeros(n, np.int16),
         visit_dest=np.zeros(n, np.int8),
         trips=np.zeros(n, np.int16),
+        months_on_trip=np.zeros(n, np.int16),
         tie_start=tie_start,
         ties=ties,
         contacts=np.zeros((n, N_LOCATIONS), np.uint16),

@@ -150,6 +150,21 @@ def test_design_weights_give_each_city_its_share_of_interviews():
         assert w[loc == 1 + REGIONS.index(region)].sum() / w.sum() == pytest.approx(share)
 
 
+def test_design_weights_rake_to_the_city_and_the_gender_allocation():
+    """IOM 2022 was stratified by city and by gender: both margins hold together."""
+    design = SURVEYS["IOM2022"]
+    loc = np.array([1 + REGIONS.index(r) for r in ["astana"] * 10 + ["shymkent"] * 30 + ["almaty_city"] * 60])
+    female = np.zeros(len(loc), bool)
+    female[:5] = True  # half of Astana's respondents, none elsewhere but a few in Almaty
+    female[40:43] = True
+    w = design_weights(design, loc, female)
+    assert w[female].sum() / w.sum() == pytest.approx(design.female_share, abs=1e-6)
+    for region, share in design.allocation.items():
+        assert w[loc == 1 + REGIONS.index(region)].sum() / w.sum() == pytest.approx(share, abs=1e-6)
+    # a proportional design (IOM 2023) leaves every respondent at weight 1
+    assert (design_weights(SURVEYS["IOM2023"], loc, female) == 1).all()
+
+
 def test_simulated_survey_interviews_only_eligible_migrants_once():
     model = MigrationModel(toy_scenario(run__start="2022-01", run__end="2022-08"))
     rec = SurveyRecorder(SURVEYS["IOM2022"], model.population.n)
@@ -168,6 +183,9 @@ def test_simulated_survey_interviews_only_eligible_migrants_once():
     assert np.isin(r.cols["location"], codes).all()
     assert (r.cols["origin"] != ORIGINS.index("KAZ")).all() and (r.cols["age"] >= 18).all()
     assert set(np.unique(r.month)) <= {6, 7}
+    # the journey (the trip, home visits and moves on included) is never shorter than the stay
+    assert (r.cols["months_on_trip"] >= r.cols["months_here"]).all()
+    assert (r.cols["months_on_trip"] > r.cols["months_here"]).any()  # some have visited home or moved on
     for name in SURVEY_STATISTICS:
         value = survey_statistic(r, name)
         assert math.isnan(value) or name == "income_mean" or 0 <= value <= 1
@@ -326,9 +344,9 @@ def test_survey_shares_count_in_the_distance_with_the_rounds_non_sampling_error(
     d = TargetDistance(targets)
     assert 0.05 < d.non_sampling_sd < 0.2  # measured from the rounds' disagreement
     observed = dict(zip(d.ids, d.obs))
-    off = dict(observed, s22_female=observed["s22_female"] + 0.1, k25_quota_2022=observed["k25_quota_2022"] * 1.1)
+    off = dict(observed, s22_remit=observed["s22_remit"] + 0.1, k25_quota_2022=observed["k25_quota_2022"] * 1.1)
     z = dict(zip(d.ids, d.z(off)))
     sampling_sd = targets.set_index("id").sd
-    assert z["s22_female"] == pytest.approx(0.1 / math.hypot(sampling_sd["s22_female"], d.non_sampling_sd))
-    assert z["s22_female"] < 1  # against sampling error alone it would be about 7
+    assert z["s22_remit"] == pytest.approx(0.1 / math.hypot(sampling_sd["s22_remit"], d.non_sampling_sd))
+    assert z["s22_remit"] < 1  # against sampling error alone it would be about 7
     assert z["k25_quota_2022"] == pytest.approx(0.1 * observed["k25_quota_2022"] / sampling_sd["k25_quota_2022"])

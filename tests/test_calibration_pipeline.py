@@ -84,11 +84,11 @@ def test_the_hindcast_splits_targets_at_the_last_month_each_figure_covers(target
     assert all(ends[t] <= month_index("2019-12") for t in before[before.fitted].id)
     assert all(ends[t] > month_index("2019-12") for t in after.id)
     assert before.fitted.sum() + len(after) == targets.fitted.sum()  # every fitted target on one side
-    assert set(after.year) == {2020, 2021, 2022, 2023} and "s22_female" in set(after.id)
+    assert set(after.year) == {2020, 2021, 2022, 2023} and "s22_remit" in set(after.id)
     assert "wdi_bx_uzb_2019" in set(before[before.fitted].id) and "wdi_bx_uzb_2020" in set(after.id)
     # the survey of spring 2023 is after a split at 2022-12, the one of summer 2022 before it
     b22, a22 = split_targets(targets, "2022-12")
-    assert "s22_female" in set(b22[b22.fitted].id) and "m23_female" in set(a22.id)
+    assert "s22_remit" in set(b22[b22.fitted].id) and "m23_female" in set(a22.id)
     last = carried_forward(targets, after, "2019-12")
     assert last["wdi_bx_uzb_2023"] == targets.set_index("id").value["wdi_bx_uzb_2019"]
 
