@@ -54,7 +54,7 @@ def recovery_on_region(hm: HistoryMatch, posterior: Posterior, obs: Observations
     for i, (truth, run) in enumerate(zip(truths, runs)):
         z = run + rng.normal(size=len(run)) * np.sqrt(obs.var_obs + obs.var_disc)
         z = np.where(np.isfinite(z), z, obs.value)  # a target the run did not compute keeps the real figure
-        synthetic = Observations(obs.names, z, obs.var_obs, obs.var_disc)
+        synthetic = obs.with_values(z)
         post = sample_posterior(hm, replace(settings, seed=settings.seed + 1 + i), obs=synthetic)
         for level, inside in ((0.5, inside50), (0.9, inside90)):
             lo, hi = post.interval(level)

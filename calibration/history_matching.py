@@ -51,6 +51,10 @@ class Observations:
     value: np.ndarray
     var_obs: np.ndarray
     var_disc: np.ndarray
+    # The series each target belongs to (the years of one World Bank series share a number);
+    # None: every target is a series of its own. The posterior lets the errors that persist
+    # from year to year (discrepancy, emulator misfit) move together within a series.
+    series: np.ndarray | None = None
 
     def __post_init__(self):
         k = len(self.names)
@@ -59,6 +63,15 @@ class Observations:
             if a.shape != (k,):
                 raise ValueError(f"Observations.{what} must hold {k} values (one per target), not {a.shape}")
             object.__setattr__(self, what, a)
+        if self.series is not None:
+            series = np.asarray(self.series, np.int64)
+            if series.shape != (k,):
+                raise ValueError(f"Observations.series must hold {k} values (one per target), not {series.shape}")
+            object.__setattr__(self, "series", series)
+
+    def with_values(self, value: np.ndarray) -> "Observations":
+        """The same targets, variances and series with other observed values (synthetic data)."""
+        return Observations(self.names, value, self.var_obs, self.var_disc, self.series)
         if np.any(self.var_obs < 0) or np.any(self.var_disc < 0):
             raise ValueError("Observations: variances must be at least 0")
 

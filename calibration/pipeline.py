@@ -84,7 +84,9 @@ class Calibration:
 def observations(targets: pd.DataFrame) -> Observations:
     """The fitted targets with their observation and discrepancy variances (`likelihood.py`)."""
     v = target_variances(targets)
-    return Observations(v.ids, v.observed, v.obs_var, v.disc_var)
+    fitted = targets[targets.fitted]
+    series = pd.factorize(fitted.origin_id.to_numpy())[0]  # the years of one World Bank row: one series
+    return Observations(v.ids, v.observed, v.obs_var, v.disc_var, series)
 
 
 def check_resume(folder: Path, identity: dict) -> None:

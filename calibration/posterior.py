@@ -7,8 +7,17 @@ every variance the implausibility uses,
 
     z_k ~ N(E[f_k(x)], V_obs,k + V_disc,k + V_stoch,k + V_emu,k(x)),
 
-independent across targets, where E[f_k] and V_emu,k come from the last wave's emulators
-(trained inside the region, so the most accurate there). The emulator's variance depends
+where E[f_k] and V_emu,k come from the last wave's emulators (trained inside the region, so
+the most accurate there). Targets of different series are independent. Within a series (the
+14 years of one World Bank remittance series), the errors that persist from year to year, the
+model discrepancy and the emulator's misfit, are correlated: a model that misses one year's
+remittances for a structural reason misses the next year's too, and a quadratic emulator that
+is off at a point is off for every year there. Treating 14 such years as 14 independent
+observations would count one piece of evidence 14 times and make the posterior overconfident.
+The correlation `rho` is measured, not assumed: the mean correlation of the emulator's
+leave-one-out errors between years of the same series (`series_correlation`); the series'
+covariance is then diag(V_obs + V_stoch + (1 - rho) S) + rho s s^T with S = V_disc + V_emu and
+s = sqrt(S), whose inverse and determinant are exact and cheap (Sherman-Morrison). The emulator's variance depends
 on x, so the log-determinant term stays in the likelihood: without it the sampler would be
 drawn to where the emulator is unsure. The prior is the uniform prior of `space.py`
 restricted to the region (Vernon et al. 2010, section 6: the region holds, up to the cut's
@@ -60,6 +69,7 @@ class Posterior:
     steps: int
     burn: int
     thin: int
+    series_rho: float = 0.0  # the within-series correlation of the persistent errors the likelihood used
 
     @property
     def keys(self) -> list[str]:
@@ -84,7 +94,7 @@ class Posterior:
         tau = float(np.nanmax(self.tau)) if np.isfinite(self.tau).any() else float("nan")
         return {"draws": len(self.draws), "acceptance": self.acceptance, "tau_max": tau,
                 "steps_per_tau": (self.steps - self.burn) / tau if tau > 0 else float("nan"),
-                "burn": self.burn, "thin": self.thin}
+                "burn": self.burn, "thin": self.thin, "series_rho": self.series_rho}
 
     def summary(self) -> pd.DataFrame:
         """Per parameter: median, 50% and 90% intervals, autocorrelation time."""
@@ -94,16 +104,62 @@ class Posterior:
                              "q05": lo90, "q25": lo50, "q75": hi50, "q95": hi90, "tau": self.tau})
 
 
-def log_likelihood(points: np.ndarray, emulator: Emulator, obs: Observations) -> np.ndarray:
-    """The Gaussian log-likelihood of the observations at each point, with every variance."""
+def log_likelihood(points: np.ndarray, emulator: Emulator, obs: Observations, rho: float | None = None
+                   ) -> np.ndarray:
+    """The Gaussian log-likelihood of the observations at each point, with every variance.
+
+    `rho` is the within-series correlation of the persistent errors; None measures it from
+    the emulator (`series_correlation`).
+    """
+    if rho is None:
+        rho = series_correlation(emulator.loo_errors(), obs.series)
     mean, var = emulator.predict(points)
-    return _log_likelihood(mean, var, emulator.stoch_var, obs)
+    return _log_likelihood(mean, var, emulator.stoch_var, obs, rho)
 
 
-def _log_likelihood(mean: np.ndarray, var: np.ndarray, stoch_var: np.ndarray, obs: Observations) -> np.ndarray:
-    total = obs.var_obs + obs.var_disc + stoch_var + var
-    terms = (mean - obs.value) ** 2 / total + np.log(2 * np.pi * total)
-    return -0.5 * np.nansum(terms, axis=1)  # a target without an emulator (nan) adds nothing
+def series_correlation(errors: np.ndarray, series: np.ndarray | None) -> float:
+    """Mean correlation, between targets of the same series, of standardised errors (n points, k targets).
+
+    0 without series of two or more targets; clipped to [0, 0.95] (a negative mean would be
+    noise, and a correlation of 1 would make a series' covariance singular).
+    """
+    if series is None:
+        return 0.0
+    corr = []
+    with np.errstate(invalid="ignore", divide="ignore"):
+        for g in np.unique(series):
+            cols = np.flatnonzero(series == g)
+            if len(cols) < 2:
+                continue
+            e = errors[:, cols]
+            e = e[np.isfinite(e).all(axis=1)]
+            if len(e) < 3:
+                continue
+            c = np.corrcoef(e, rowvar=False)
+            corr.append(np.nanmean(c[~np.eye(len(cols), dtype=bool)]))
+    corr = [c for c in corr if np.isfinite(c)]
+    return float(np.clip(np.mean(corr), 0.0, 0.95)) if corr else 0.0
+
+
+def _log_likelihood(mean: np.ndarray, var: np.ndarray, stoch_var: np.ndarray, obs: Observations,
+                    rho: float = 0.0) -> np.ndarray:
+    resid = mean - obs.value
+    groups = [] if rho <= 0 or obs.series is None else [
+        cols for g in np.unique(obs.series) if len(cols := np.flatnonzero(obs.series == g)) > 1]
+    shared = var + obs.var_disc  # the errors that persist within a series
+    in_series = np.zeros(len(obs.names))
+    for cols in groups:
+        in_series[cols] = rho
+    independent = obs.var_obs + stoch_var + var + obs.var_disc - in_series * shared
+    terms = resid ** 2 / independent + np.log(2 * np.pi * independent)
+    ll = -0.5 * np.nansum(terms, axis=1)  # a target without an emulator (nan) adds nothing
+    # each series adds a rank-one term rho s s^T: Sherman-Morrison for the quadratic form and the determinant
+    for cols in groups:
+        u = np.sqrt(rho * shared[:, cols])
+        a = np.nansum(u * resid[:, cols] / independent[:, cols], axis=1)
+        b = np.nansum(u * u / independent[:, cols], axis=1)
+        ll += 0.5 * (a * a / (1 + b) - np.log1p(b))
+    return ll
 
 
 def sample_posterior(hm: HistoryMatch, settings: PosteriorSettings = PosteriorSettings(), *,
@@ -120,6 +176,7 @@ def sample_posterior(hm: HistoryMatch, settings: PosteriorSettings = PosteriorSe
         raise ValueError("the non-implausible region is empty: there is no posterior to sample; see the "
                          "history match's reach report for the targets no point can match")
     emulator = hm.region.cuts[-1].emulator  # the last wave's
+    rho = series_correlation(emulator.loo_errors(), obs.series)
     d = len(hm.space)
     walkers = max(settings.walkers, 2 * d + 2)
     walkers += walkers % 2
@@ -144,13 +201,13 @@ def sample_posterior(hm: HistoryMatch, settings: PosteriorSettings = PosteriorSe
             mean, var = emulator.predict(x[idx])
             imp = implausibility(mean, var, emulator.stoch_var, hm.obs)
             ok = nth_max(imp, last.rank) <= last.cut
-            out[idx[ok]] = _log_likelihood(mean[ok], var[ok], emulator.stoch_var, obs)
+            out[idx[ok]] = _log_likelihood(mean[ok], var[ok], emulator.stoch_var, obs, rho)
         return out
 
     # Start the walkers where the posterior is: the region's sample is uniform over the region (the
     # prior), so resampling it in proportion to the likelihood is an importance sample of the
     # posterior, and the chains need little burn-in even when the posterior is a small part of it.
-    ll = log_likelihood(hm.sample, emulator, obs)
+    ll = log_likelihood(hm.sample, emulator, obs, rho)
     weight = np.exp(ll - ll.max())
     weight /= weight.sum()
     distinct = int(np.sum(weight > 0))
@@ -170,7 +227,7 @@ def sample_posterior(hm: HistoryMatch, settings: PosteriorSettings = PosteriorSe
         keep = np.linspace(0, len(chain) - 1, settings.draws).round().astype(int)
         chain, lp = chain[keep], lp[keep]
     return Posterior(hm.space, chain, lp, float(np.mean(sampler.acceptance_fraction)), tau, settings.steps, burn,
-                     thin)
+                     thin, rho)
 
 
 def _jitter_inside(start: np.ndarray, hm: HistoryMatch, rng: np.random.Generator) -> np.ndarray:

@@ -229,3 +229,42 @@ def test_recovery_coverage_on_20_data_sets():
     assert 0.36 <= cover.loc["all", "cover50"] <= 0.64
     assert 0.81 <= cover.loc["all", "cover90"] <= 0.98
     assert 0.8 <= rec.predictive.mean() <= 1.0
+
+
+def test_series_likelihood_is_the_multivariate_normal_density():
+    """Within a series the persistent errors are correlated: the rank-one shortcut is exact."""
+    from scipy.stats import multivariate_normal
+
+    from calibration.posterior import _log_likelihood
+
+    rng = np.random.default_rng(3)
+    k = 5
+    series = np.array([0, 0, 0, 1, 2])  # a three-year series and two single targets
+    obs = Observations(tuple("abcde"), rng.normal(size=k), rng.uniform(0.1, 0.5, k), rng.uniform(0.1, 0.5, k), series)
+    mean, var, stoch = rng.normal(size=(4, k)), rng.uniform(0.05, 0.3, (4, k)), rng.uniform(0.01, 0.1, k)
+    rho = 0.6
+    got = _log_likelihood(mean, var, stoch, obs, rho)
+    for i in range(4):
+        shared = var[i] + obs.var_disc
+        cov = np.diag(obs.var_obs + stoch + var[i] + obs.var_disc)
+        for g in np.unique(series):
+            c = np.flatnonzero(series == g)
+            for a in c:
+                for b in c:
+                    if a != b:
+                        cov[a, b] = rho * np.sqrt(shared[a] * shared[b])
+        assert got[i] == pytest.approx(multivariate_normal(mean[i], cov).logpdf(obs.value), rel=1e-9)
+    # without series, or with rho 0, the targets are independent
+    assert _log_likelihood(mean, var, stoch, obs, 0.0) == pytest.approx(
+        _log_likelihood(mean, var, stoch, Observations(obs.names, obs.value, obs.var_obs, obs.var_disc), 0.6))
+
+
+def test_series_correlation_is_measured_from_the_errors():
+    from calibration.posterior import series_correlation
+
+    rng = np.random.default_rng(4)
+    common = rng.normal(size=(2000, 1))
+    errors = np.hstack([np.sqrt(0.7) * common + np.sqrt(0.3) * rng.normal(size=(2000, 4)), rng.normal(size=(2000, 2))])
+    assert series_correlation(errors, np.array([0, 0, 0, 0, 1, 2])) == pytest.approx(0.7, abs=0.05)
+    assert series_correlation(errors, None) == 0.0
+    assert series_correlation(-errors[:, :2] * [1, -1], np.array([0, 0])) == 0.0  # a negative mean is clipped
