@@ -8,7 +8,9 @@ Into `fit/` (written whole or not at all):
 - `posterior.csv`: 200 evenly spaced posterior draws, what `migsim run --posterior` reads
   (`simulation/data/posterior.csv` is the repository's own);
 - `posterior_summary.csv`, `waves.csv`, `reach.csv` (each target: reached or not, by name),
-  `conflicts.csv` (pairs of targets no point matches together), `predictive_check.csv`,
+  `conflicts.csv` (pairs of targets no point matches together), `band_reach.csv`,
+  `band_ceiling.csv` and `band_pairs.csv` (how many targets any point puts inside their
+  report bands together: `band_reach.py`), `predictive_check.csv`,
   `recovery.csv`, `fit_targets.csv`, `fit_series.csv`, `report.html`, `summary.json`.
 """
 
@@ -21,8 +23,11 @@ from pathlib import Path
 
 import pandas as pd
 
+from .band_reach import band_reach, round_pairs
+from .likelihood import target_variances
 from .pipeline import Calibration, discrepancy_note, posterior_table
 from .report import _png, _table, plot_posterior, write_report
+from .targets import survey_round_agreement
 
 
 def _nested(values: dict[str, float]) -> dict:
@@ -94,6 +99,10 @@ def write_calibration(folder: Path, cal: Calibration, base, out_folder: Path, fi
     waves.to_csv(folder / "waves.csv", index=False, float_format="%.6g")
     cal.hm.reach.to_csv(folder / "reach.csv", index=False, float_format="%.4g")
     cal.hm.conflicts.to_csv(folder / "conflicts.csv", index=False)
+    bands = band_reach(cal.hm, target_variances(targets), round_pairs(survey_round_agreement(targets)))
+    bands.targets.to_csv(folder / "band_reach.csv", index=False, float_format="%.4g")
+    bands.ceiling.to_csv(folder / "band_ceiling.csv", index=False, float_format="%.4g")
+    bands.pairs.to_csv(folder / "band_pairs.csv", index=False, float_format="%.4g")
     cal.check.to_csv(folder / "predictive_check.csv", index=False, float_format="%.6g")
     if cal.recovery is not None:
         cal.recovery.to_csv(folder / "recovery.csv", index=False, float_format="%.4g")
@@ -110,6 +119,14 @@ def write_calibration(folder: Path, cal: Calibration, base, out_folder: Path, fi
                                                       else "<p>None: every target is matched somewhere.</p>")),
         ("Targets never matched together", _table(cal.hm.conflicts.head(40), list(cal.hm.conflicts.columns))
          if len(cal.hm.conflicts) else "<p>No pair of matched targets conflicts.</p>"),
+        ("How many targets can be inside their bands together",
+         "<p>The count of targets inside their bands (observed ± 2 sampling sd) faces a ceiling set by the "
+         "model and the data, not the parameters: the most targets whose emulated expectation lies inside "
+         "its band at any point of the prior box (first wave's emulators), of the final region (last "
+         "wave's), and of the waves' own runs (mean over seeds).</p>"
+         + _table(bands.ceiling, list(bands.ceiling.columns))
+         + "<p>Questions both survey rounds asked: the share of the final region's points inside each "
+           "round's band, and inside both.</p>" + _table(bands.pairs, list(bands.pairs.columns))),
         ("Posterior", f"<img src='data:image/png;base64,"
                       f"{_png(plot_posterior(cal.posterior.frame(), cal.posterior.space), folder, 'posterior.png')}'>"
                       f"<p>{d['draws']} draws; acceptance {d['acceptance']:.2f}; longest autocorrelation time "
@@ -133,7 +150,8 @@ def write_calibration(folder: Path, cal: Calibration, base, out_folder: Path, fi
              unreached_targets=list(unreached.target), predictive_inside_90=float(cal.check.inside.mean()),
              recovery_cover_50=None if overall is None else float(overall.inside50),
              recovery_cover_90=None if overall is None else float(overall.inside90),
-             posterior_acceptance=d["acceptance"], posterior_draws=int(d["draws"]))
+             posterior_acceptance=d["acceptance"], posterior_draws=int(d["draws"]),
+             band_ceiling={r.where: int(r.most_inside) for r in bands.ceiling.itertuples()})
     (folder / "summary.json").write_text(json.dumps(s, indent=2, default=float), encoding="utf-8")
     return s
 

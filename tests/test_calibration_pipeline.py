@@ -7,13 +7,15 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from calibration.band_reach import band_reach, round_pairs
 from calibration.emulator import EmulatorSettings
 from calibration.hindcast import carried_forward, last_month, skill_table, split_targets
 from calibration.history_matching import HMSettings
+from calibration.likelihood import target_variances
 from calibration.pipeline import CalibrationSettings, calibrate, check_resume, observations, posterior_table
 from calibration.posterior import PosteriorSettings
 from calibration.space import Prior
-from calibration.targets import load_targets
+from calibration.targets import load_targets, survey_round_agreement
 from simulation.errors import ScenarioError
 from simulation.scenario import default_scenario, month_index
 
@@ -59,6 +61,12 @@ def test_the_pipeline_finds_a_known_answer_and_says_how_sure_it_is(tmp_path, tar
     assert cal.check.inside.mean() > 0.8  # predictive check on the stand-in
     assert set(cal.recovery.columns) >= {"parameter", "inside50", "inside90"}
     assert cal.runs == 40 * 2 + 30 * 2 + 10 + 5
+    bands = band_reach(cal.hm, target_variances(targets), round_pairs(survey_round_agreement(targets)))
+    assert set(bands.ceiling["where"]) == {"space", "region", "runs"}
+    assert (bands.ceiling["of"] == targets.fitted.sum()).all()
+    assert (bands.ceiling.most_inside >= bands.ceiling.median_inside).all()
+    assert len(bands.pairs) >= 10 and bands.pairs.target_a.str.startswith("s22_").all()
+    assert ((bands.pairs.together <= bands.pairs[["inside_a", "inside_b"]].min(axis=1))).all()
     table = posterior_table(cal.posterior)
     assert list(table.columns) == [p.key for p in SPACE2] and len(table) <= 200
     again = calibrate(default_scenario(), targets, _settings(), tmp_path / "again", space=SPACE2,

@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 
 from calibration import toy
+from calibration.band_reach import band_reach
 from calibration.design import latin_hypercube, sample_region, to_unit
 from calibration.emulator import Emulator
 from calibration.history_matching import (
@@ -22,6 +23,7 @@ from calibration.history_matching import (
     nth_max,
     serial_simulator,
 )
+from calibration.likelihood import TargetVariances
 from calibration.posterior import PosteriorSettings, predictive_check, sample_posterior
 from calibration.recovery import recovery_study
 
@@ -268,3 +270,25 @@ def test_series_correlation_is_measured_from_the_errors():
     assert series_correlation(errors, np.array([0, 0, 0, 0, 1, 2])) == pytest.approx(0.7, abs=0.05)
     assert series_correlation(errors, None) == 0.0
     assert series_correlation(-errors[:, :2] * [1, -1], np.array([0, 0])) == 0.0  # a negative mean is clipped
+
+
+def _toy_bands(obs, half_width=0.2):
+    """Bands of +-0.2 around the toy's data: 4 noise sd, but a gap of 0.2 between the conflicting two."""
+    k = len(obs.names)
+    return TargetVariances(obs.names, ("share",) * k, obs.value, obs.var_obs, obs.var_disc,
+                           obs.value - half_width, obs.value + half_width, np.zeros(k))
+
+
+def test_band_reach_finds_the_ceiling_the_conflict_sets(conflicting, consistent):
+    obs, hm = conflicting
+    reach = band_reach(hm, _toy_bands(obs), pairs=[("level", "level", "level_again")])
+    region = reach.ceiling.set_index("where").loc["region"]
+    # level and level_again are observed 0.6 apart, bands of +-0.2: no point holds both, so 7 of 8 at most
+    assert region.most_inside == 7 and region["of"] == 8
+    assert reach.pairs.together.iloc[0] == 0.0
+    assert reach.ceiling.set_index("where").loc["runs"].most_inside <= 7
+    obs, hm = consistent
+    reach = band_reach(hm, _toy_bands(obs), pairs=[("level", "level", "level_again")])
+    assert reach.ceiling.set_index("where").loc["region"].most_inside == 8
+    assert reach.pairs.together.iloc[0] > 0.5
+    assert set(reach.targets.columns) >= {"inside_space", "inside_region", "inside_runs"}
