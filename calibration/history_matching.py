@@ -68,12 +68,12 @@ class Observations:
             if series.shape != (k,):
                 raise ValueError(f"Observations.series must hold {k} values (one per target), not {series.shape}")
             object.__setattr__(self, "series", series)
+        if np.any(self.var_obs < 0) or np.any(self.var_disc < 0):
+            raise ValueError("Observations: variances must be at least 0")
 
     def with_values(self, value: np.ndarray) -> "Observations":
         """The same targets, variances and series with other observed values (synthetic data)."""
         return Observations(self.names, value, self.var_obs, self.var_disc, self.series)
-        if np.any(self.var_obs < 0) or np.any(self.var_disc < 0):
-            raise ValueError("Observations: variances must be at least 0")
 
     @classmethod
     def from_targets(cls, targets: pd.DataFrame, discrepancy_sd: dict[str, float] | None = None) -> Observations:
@@ -297,7 +297,7 @@ def history_match(simulator: Simulator, space: Sequence[Prior], obs: Observation
     """Run waves until the region stops shrinking, the waves or the time run out, or nothing is left.
 
     `simulator(points, seeds)` returns (n, len(seeds), k) outputs in the order of
-    `obs.names` (see `dask_simulator` for one that runs on Dask). Every draw is seeded by
+    `obs.names` (see `runs.dask_simulator` for one that runs on Dask). Every draw is seeded by
     `settings.seed` and the wave's number, so the same settings give the same waves, and a
     history match resumed from its saved state (`resume`) continues as if never stopped.
     `on_wave` is called after each wave (e.g. to save it); `fit_map` spreads the emulators'
@@ -467,36 +467,3 @@ def reach_report(hm: HistoryMatch) -> tuple[pd.DataFrame, pd.DataFrame]:
         conflicts["weaker"] = conflicts[["reached_a", "reached_b"]].min(axis=1)
         conflicts = conflicts.sort_values(["where", "weaker"], ascending=[False, False]).drop(columns="weaker")
     return reach, conflicts.reset_index(drop=True)
-
-
-def _run_one(one_run, point, seed):
-    return np.asarray(one_run(point, seed), float)
-
-
-def dask_simulator(client, one_run: Callable[[np.ndarray, int], np.ndarray]) -> Simulator:
-    """A `simulator` that runs `one_run(point, seed) -> (k,)` for every (point, seed) on a Dask client.
-
-    Jobs are submitted in (point, seed) order and gathered in that order, and each result
-    depends on its point and seed only, so the outputs are the same on one worker or many.
-    `one_run` must be picklable (a module-level function or a `functools.partial` of one)
-    when the workers are processes.
-    """
-    def simulator(points: np.ndarray, seeds: list[int]) -> np.ndarray:
-        points = np.atleast_2d(np.asarray(points, float))
-        jobs = [(p, int(s)) for p in points for s in seeds]
-        futures = client.map(_run_one, [one_run] * len(jobs), [j[0] for j in jobs], [j[1] for j in jobs],
-                             pure=False)
-        out = np.asarray(client.gather(futures), float)
-        return out.reshape(len(points), len(seeds), -1)
-
-    return simulator
-
-
-def serial_simulator(one_run: Callable[[np.ndarray, int], np.ndarray]) -> Simulator:
-    """The same as `dask_simulator`, run in this process (tests, small toys)."""
-    def simulator(points: np.ndarray, seeds: list[int]) -> np.ndarray:
-        points = np.atleast_2d(np.asarray(points, float))
-        out = np.asarray([[one_run(p, int(s)) for s in seeds] for p in points], float)
-        return out.reshape(len(points), len(seeds), -1)
-
-    return simulator

@@ -5,7 +5,8 @@ ask the same question of the model: at these points in the calibrated space, wit
 seeds, what is the simulated value of every fitted target? `ModelRuns` answers it for one
 (point, seed) job; `run_points` spreads the jobs over a Dask client (or runs them here) and
 returns an array (points, seeds, targets) in the order asked, whatever the number of
-workers, so the same seeds always give the same array.
+workers, so the same seeds always give the same array. `dask_simulator` and
+`serial_simulator` do the same for any picklable `one_run(point, seed)` (the toy's, in tests).
 
 Every point is run with the same seeds (common random numbers): differences between points
 are then the parameters' doing, which keeps the emulators' job smooth.
@@ -21,6 +22,7 @@ import pandas as pd
 
 from simulation.scenario import Scenario
 
+from .history_matching import Simulator
 from .simulate import Window, simulate
 from .space import Prior
 
@@ -90,3 +92,36 @@ def run_pairs(runs: ModelRuns, points: np.ndarray, seeds: list[int], client=None
     if len(seeds) != len(points):
         raise ValueError(f"run_pairs: {len(points)} points but {len(seeds)} seeds")
     return run_jobs(runs, list(zip(points, seeds)), client, progress)
+
+
+def _run_one(one_run, point, seed):
+    return np.asarray(one_run(point, seed), float)
+
+
+def dask_simulator(client, one_run: Callable[[np.ndarray, int], np.ndarray]) -> Simulator:
+    """A `simulator` that runs `one_run(point, seed) -> (k,)` for every (point, seed) on a Dask client.
+
+    Jobs are submitted in (point, seed) order and gathered in that order, and each result
+    depends on its point and seed only, so the outputs are the same on one worker or many.
+    `one_run` must be picklable (a module-level function or a `functools.partial` of one)
+    when the workers are processes.
+    """
+    def simulator(points: np.ndarray, seeds: list[int]) -> np.ndarray:
+        points = np.atleast_2d(np.asarray(points, float))
+        jobs = [(p, int(s)) for p in points for s in seeds]
+        futures = client.map(_run_one, [one_run] * len(jobs), [j[0] for j in jobs], [j[1] for j in jobs],
+                             pure=False)
+        out = np.asarray(client.gather(futures), float)
+        return out.reshape(len(points), len(seeds), -1)
+
+    return simulator
+
+
+def serial_simulator(one_run: Callable[[np.ndarray, int], np.ndarray]) -> Simulator:
+    """The same as `dask_simulator`, run in this process (tests, small toys)."""
+    def simulator(points: np.ndarray, seeds: list[int]) -> np.ndarray:
+        points = np.atleast_2d(np.asarray(points, float))
+        out = np.asarray([[one_run(p, int(s)) for s in seeds] for p in points], float)
+        return out.reshape(len(points), len(seeds), -1)
+
+    return simulator

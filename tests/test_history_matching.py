@@ -21,11 +21,11 @@ from calibration.history_matching import (
     implausibility,
     load,
     nth_max,
-    serial_simulator,
 )
 from calibration.likelihood import TargetVariances
 from calibration.posterior import PosteriorSettings, predictive_check, sample_posterior
 from calibration.recovery import recovery_study
+from calibration.runs import serial_simulator
 
 QUIET = dict(progress=lambda *_: None)
 SETTINGS = HMSettings(first_wave=40, max_waves=3, seed=3)
@@ -191,7 +191,7 @@ def test_same_seed_same_waves_and_resume_continues(tmp_path):
 def test_dask_simulator_same_output_on_one_or_two_workers():
     from dask.distributed import Client, LocalCluster
 
-    from calibration.history_matching import dask_simulator
+    from calibration.runs import dask_simulator
 
     pts = latin_hypercube(toy.SPACE, 20, 3)
     expected = serial_simulator(toy.run)(pts, [1, 2, 3])
@@ -292,3 +292,8 @@ def test_band_reach_finds_the_ceiling_the_conflict_sets(conflicting, consistent)
     assert reach.ceiling.set_index("where").loc["region"].most_inside == 8
     assert reach.pairs.together.iloc[0] > 0.5
     assert set(reach.targets.columns) >= {"inside_space", "inside_region", "inside_runs"}
+
+
+def test_observations_refuse_a_negative_variance():
+    with pytest.raises(ValueError, match="at least 0"):
+        Observations(("a",), np.array([1.0]), np.array([-0.1]), np.array([0.0]))
