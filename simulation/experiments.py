@@ -225,8 +225,9 @@ def policy_dates(comparison: Comparison) -> list[str]:
     return list(dict.fromkeys(d for d in (earlier, last) if d in dates)) or [dates[-1]]
 
 
-def _plain(events: list[dict]) -> list[dict]:
-    return [{k: v for k, v in e.items() if k != "_file"} for e in events]
+def _plain(events: list) -> list[dict]:
+    """The `[[events]]` tables of a scenario's validated events, without the file each came from."""
+    return [{k: v for k, v in e.table.items() if k != "_file"} for e in events]
 
 
 def scenario_diff(a: Scenario, b: Scenario) -> list[tuple[str, object, object]]:

@@ -166,11 +166,13 @@ def test_a_sweep_cluster_listens_on_localhost_only(tmp_path, monkeypatch):
 
 
 def _comparison(base_events, alt_events):
+    """A comparison of two runs' dates whose scenarios hold these `[[events]]` tables, validated as loaded."""
+    from simulation.events import parse_events
     from simulation.experiments import Comparison
 
     dates = [f"{y}-{m:02d}" for y in range(2015, 2031) for m in range(1, 13)]
     result = lambda events: SimpleNamespace(  # noqa: E731
-        timeseries=pd.DataFrame({"date": dates}), scenario=SimpleNamespace(events=events))
+        timeseries=pd.DataFrame({"date": dates}), scenario=SimpleNamespace(events=parse_events(events)))
     return Comparison(result(base_events), [result(alt_events)])
 
 

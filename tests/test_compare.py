@@ -47,6 +47,14 @@ def test_compare_writes_the_report_and_the_data_behind_it(files, capsys):
     assert "deportation_factor" in (out / "differences.csv").read_text()
 
 
+def test_compare_without_dates_picks_them_after_the_policy_starts(files):
+    out = files / "report"
+    assert main(["compare", str(files / "base.toml"), str(files / "crackdown.toml"), "--reps", "1",
+                 "--out", str(out), "--quiet"]) == 0
+    # the crackdown starts in 2025-01; a December before 2026-01 would show under a year of it
+    assert set(pd.read_csv(out / "headline.csv").date) == {"2025-12"}
+
+
 def test_an_identical_scenario_shows_zero_difference(files):
     c = compare(load_scenario(files / "base.toml"), [load_scenario(files / "same.toml")], reps=2)
     for indicator in ("stock_kaz", "share_no_contract", "remittances_out_kaz_usd"):
