@@ -2,7 +2,9 @@
 
 Each replication of `compare` runs the months before the first policy once (`runner`), saves
 the whole model (`state.to_bytes`), and continues every scenario from that state
-(`state.branch`): common random numbers exactly, and less work.
+(`state.branch`): common random numbers exactly, and less work. With a posterior, each
+replication's scenarios carry that replication's draw (`runner.replication_plan`): the draw is
+the same for the baseline and every alternative, so they still share their history.
 """
 
 from __future__ import annotations
@@ -14,7 +16,8 @@ from concurrent.futures import ProcessPoolExecutor
 import pandas as pd
 
 from .model import MigrationModel
-from .runner import RunResult, months_of, progress_bar, replication_seeds
+from .posterior import Posterior
+from .runner import RunResult, months_of, progress_bar, replication_plan
 from .scenario import Scenario
 from .state import branch, from_bytes, run_to, to_bytes
 
@@ -35,11 +38,16 @@ def run_branched_rep(args) -> tuple[int, list, float, int, float]:
 
 
 def run_branched(scenarios: list[Scenario], month: str, *, seed: int, reps: int, agents: int | None = None,
-                 jobs: int = 1, progress: bool = False) -> list:
-    """Every scenario's replications, the shared history simulated once per replication."""
+                 jobs: int = 1, progress: bool = False, posterior: Posterior | None = None) -> list:
+    """Every scenario's replications, the shared history simulated once per replication.
+
+    The replications' seeds and draws are those `runner.run` would use (`replication_plan`),
+    so a branched comparison gives the same numbers as one that runs every scenario whole.
+    """
     agents = int(scenarios[0]["run.agents"] if agents is None else agents)
-    seeds = replication_seeds(seed, reps)
-    tasks = [(scenarios, s, agents, month, r) for r, s in enumerate(seeds)]
+    plans = [replication_plan(s, seed, reps, posterior) for s in scenarios]
+    seeds, info = plans[0][1], plans[0][2]
+    tasks = [([plan[0][r] for plan in plans], s, agents, month, r) for r, s in enumerate(seeds)]
     bar = progress_bar(progress, total=reps, unit="rep",
                         desc=f"{len(scenarios)} scenarios branched at {month} ({agents:,} agents)")
     started = time.perf_counter()
@@ -67,5 +75,5 @@ def run_branched(scenarios: list[Scenario], month: str, *, seed: int, reps: int,
     for k, scenario in enumerate(scenarios):
         series = pd.concat([done[r][k].assign(rep=r) for r in sorted(done)], ignore_index=True)
         results.append(RunResult(scenario, series, seeds, n, scale, wall / len(scenarios), months_of(scenario),
-                                 {"branched_from": month}))
+                                 {**info, "branched_from": month}))
     return results

@@ -164,8 +164,8 @@ def compare(base: Scenario, alternatives: list[Scenario], *, reps: int, agents: 
 
     With `branch` (the default), alternatives that differ from the baseline only by events from
     some month on continue from the baseline's state at that month instead of re-simulating the
-    shared history (`state.py`): the same numbers, less work. (Not with a posterior: each
-    replication then has parameters of its own.)"""
+    shared history (`state.py`): the same numbers, less work. With a posterior each replication
+    has its own draw, the same for every scenario, so they still share their history."""
     if reps < 1:
         raise ScenarioError(f"--reps = {reps}: give at least 1 replication.")
     for s in [base] + alternatives:
@@ -184,10 +184,10 @@ def compare(base: Scenario, alternatives: list[Scenario], *, reps: int, agents: 
     from .branching import run_branched  # noqa: PLC0415 - branching imports the runner, as this module does
     from .state import branch_month  # noqa: PLC0415
 
-    month = branch_month(base, alternatives) if branch and alternatives and posterior is None else None
+    month = branch_month(base, alternatives) if branch and alternatives else None
     if month is not None:
         results = run_branched([base] + alternatives, month, seed=seed, reps=reps, agents=agents, jobs=jobs,
-                               progress=progress)
+                               progress=progress, posterior=posterior)
     else:
         results = [run(s, seed=seed, reps=reps, agents=agents, jobs=jobs, progress=progress, posterior=posterior)
                    for s in [base] + alternatives]

@@ -6,6 +6,7 @@ from simulation import MigrationModel, load_scenario
 from simulation.cli import main
 from simulation.errors import ScenarioError
 from simulation.experiments import compare
+from simulation.posterior import load_posterior
 from simulation.state import branch, branch_month, from_bytes, load_state, run_to, to_bytes
 
 SMALL = dict(run__agents=2000, run__start="2023-01", run__end="2027-06", run__burn_in_months=12)
@@ -44,6 +45,17 @@ def test_compare_branches_from_the_first_policy_month_with_the_same_numbers():
     whole = compare(base, [policy], reps=2, branch=False)
     assert shared.extra["branched_from"] == "2026-01" and whole.extra["branched_from"] is None
     for a, b in zip(shared.results, whole.results):
+        assert a.timeseries.equals(b.timeseries)
+
+
+def test_compare_branches_with_posterior_draws_with_the_same_numbers():
+    base, policy = _small("baseline"), _small("quota_halved")
+    posterior = load_posterior("shipped")
+    shared = compare(base, [policy], reps=4, posterior=posterior)  # 2 draws x 2 seeds
+    whole = compare(base, [policy], reps=4, posterior=posterior, branch=False)
+    assert shared.extra["branched_from"] == "2026-01"
+    for a, b in zip(shared.results, whole.results):
+        assert a.extra["draw_rows"] == b.extra["draw_rows"] and len(set(a.extra["draw_rows"])) == 2
         assert a.timeseries.equals(b.timeseries)
 
 
