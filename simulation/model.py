@@ -2,7 +2,9 @@
 
 `MigrationModel.step()` is one month. Workers are real `mesa.Agent` objects, thin
 handles whose state lives in the columns of `Population`; the month runs as one
-kernel per sub-step over all workers (see `month.py`, `work.py`, `abroad.py`). With
+kernel per sub-step over all workers (see `month.py`, `work.py`, `abroad.py`), so it
+never needs the objects, and they are made the first time anyone asks for them
+(`model.agents`, `model.worker(i)`: see "the workers as Mesa agents" below). With
 `per_agent=True` the same kernels run worker by worker instead, each sub-step for every
 worker in a random order (Mesa's staged activation, `reference.py`): kept as a reference to
 check the fast path against.
@@ -38,6 +40,7 @@ class MigrationModel(mesa.Model):
         scenario = params
         seed = int(scenario["run.seed"] if seed is None else seed)
         super().__init__(rng=seed)
+        self._workers: list[Worker] | None = None  # made when first asked for (`agents`)
         follow_worker_setting()  # in a worker process: its share of the cores (simulation.threads)
         self.params = scenario  # (Mesa's own `scenario` attribute is left to Mesa)
         self.seed = seed
@@ -52,8 +55,6 @@ class MigrationModel(mesa.Model):
         self.economy = Economy(scenario, load_drivers())
         n_agents = int(scenario["run.agents"] if agents is None else agents)
         self.population = create_population(scenario, n_agents, self.streams, self.economy.home_wage)
-        for i in range(self.population.n):
-            Worker(self, i)
         self.totals = MonthTotals()  # the month's flows and counts (`levers.py`)
         self.conditions: month.Conditions | None = None
         self.recorder = Recorder(self.n_months) if record else None
@@ -62,6 +63,44 @@ class MigrationModel(mesa.Model):
         self._event_actions = schedule_events(self, self.timeline)  # kept: Mesa holds callbacks weakly
         for _ in range(self.burn_in):
             self._simulate_month()
+
+    # --- the workers as Mesa agents ------------------------------------------------------
+    # One `Worker` per row of `population`, made all at once the first time anyone asks for
+    # Mesa's agents: the month reads and writes the columns and never needs the objects, which
+    # at a million rows cost about 9% of a run's time and a third of its memory. Making them
+    # draws nothing (Mesa only counts unique ids; `model.random` is first used when an AgentSet
+    # shuffles), so a run's results do not depend on whether or when anyone asked.
+    @mesa.Model.agents.getter
+    def agents(self):
+        """Mesa's set of all agents: one `Worker` per row of `population` (and any others added)."""
+        self._make_workers()
+        return super().agents
+
+    @property
+    def agents_by_type(self):
+        """Mesa's agents by class (the workers under `Worker`)."""
+        self._make_workers()
+        return super().agents_by_type
+
+    @property
+    def agent_types(self) -> list[type]:
+        self._make_workers()
+        return super().agent_types
+
+    def worker(self, index: int) -> Worker:
+        """The `Worker` of row `index` of `population`."""
+        self._make_workers()
+        return self._workers[index]
+
+    def remove_all_agents(self) -> None:
+        if self._workers is None:
+            self._workers = []  # removed before ever made: not to be made later
+        super().remove_all_agents()
+
+    def _make_workers(self) -> None:
+        if self._workers is None and hasattr(self, "population"):
+            self._workers = []
+            self._workers.extend(Worker(self, i) for i in range(self.population.n))
 
     # --- calendar ----------------------------------------------------------------------
     @property

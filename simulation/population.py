@@ -1,7 +1,7 @@
 """The workers' state as typed numpy columns, and how the population is created.
 
-The Mesa `Worker` agents are thin handles onto rows of these columns: the monthly
-kernels read and write whole columns at once. Workers are laid out contiguously by
+The Mesa `Worker` agents are thin handles onto rows of these columns, made when first
+asked for: the monthly kernels read and write whole columns at once. Workers are laid out contiguously by
 origin and, within an origin, by village, so that kin and village ties are index
 ranges and the network can be generated without a Python loop.
 """

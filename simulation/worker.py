@@ -3,7 +3,8 @@
 A `Worker` is a thin handle on row `index` of the model's `Population`: its properties
 read that row, and its `step()` runs the month's kernels on that one row, in the order
 the vectorised month runs them over everyone (the per-agent reference path,
-`MigrationModel(per_agent=True)`).
+`MigrationModel(per_agent=True)`). The model makes one per row the first time its agents
+are asked for (`MigrationModel.agents`).
 """
 
 from __future__ import annotations
