@@ -197,3 +197,10 @@ def test_labels_the_page_translates_by_name_are_in_both_catalogues():
     names += [t[1] for t in TIME_CHARTS.values()] + [w for w, _ in WORK]
     for lang in ("ru", "kk"):
         assert not [n for n in names if n not in catalogue(lang)], lang
+
+
+def test_warm_up_builds_steps_and_draws_before_the_server_listens():
+    """`migsim app` compiles and runs the model before serving, so the first page load does not wait for it."""
+    from simulation.teaching.app import warm_up
+
+    warm_up(agents=300)
