@@ -10,6 +10,7 @@ and stops there; the shocks act from the coming month, at any month and as often
 
 from __future__ import annotations
 
+import html
 import json
 
 import solara
@@ -17,6 +18,7 @@ import solara
 from ..errors import MigsimError
 from ..i18n import format_month, translator
 from .info import title
+from .link import setup_query
 from .model import SHOCKS, sanctions_summary
 from .presets import APP_END, APP_START, CONTROLS, default_controls, presets
 from .session import check_setup
@@ -192,6 +194,13 @@ def Controls(session, preset_running: str, running: dict, finished: bool, shocks
     solara.FileDownload(lambda: session_json(session), filename="migsim-setup.json", label=_("Save setup"),
                         mime_type="application/json")
     solara.FileDrop(label=_("Drop a saved setup here to load it"), on_file=load, lazy=False)
+    # The settings in the panel (and the running run's shocks, unless the panel's settings wait
+    # for Reset) as the page's address: opening it starts that run, in this language.
+    query = setup_query(preset.value, controls.value, lang, () if pending else shocks)
+    solara.HTML(tag="div", classes=["migsim-share"], unsafe_innerHTML=(
+        f"<a class='migsim-link' href='./{html.escape(query, quote=True)}'>{html.escape(_('Link to this setup'))}</a>"
+        f" <span style='color:#555'>{html.escape(_('(theory, sliders, shocks and language: copy it to share)'))}"
+        "</span>"))
 
 
 def session_json(session) -> str:

@@ -25,6 +25,7 @@ from ..i18n import LANGUAGES, format_month, format_number, translator
 from .charts import TIME_CHARTS, ghost_data, map_data, map_spec, run_label, time_data, time_spec
 from .controls import Controls, shown
 from .info import InfoPanel, title
+from .link import read_query
 from .presets import APP_AGENTS
 from .session import Session
 from .vega import VegaChart
@@ -151,6 +152,14 @@ def Main(snap, tab, message, lang: str):
             Chart(tab.value, snap, lang, axes)
 
 
+def opened_link(search: str | None) -> tuple[dict | None, str | None]:
+    """The setup the page's address holds (see link.py), or the reason it cannot be used."""
+    try:
+        return read_query(search), None
+    except MigsimError as exc:
+        return None, f"{exc} The page starts with the defaults."
+
+
 @solara.component
 def Page():
     """One session (model, earlier runs, settings) per browser tab.
@@ -160,14 +169,23 @@ def Page():
     they show, so they are left alone while a run plays (redrawing the whole page every frame
     was what slowed Play and a Step's response).
     """
-    session = solara.use_memo(lambda: Session(agents=app_agents()), [])
+    search = solara.use_router().search  # a link's setup, read once when the page opens
+    linked, problem = solara.use_memo(lambda: opened_link(search), [])
+
+    def start() -> Session:
+        session = Session(agents=app_agents())
+        if linked:
+            session.reset(linked["preset"], linked["controls"], linked["shocks"], keep=False)
+        return session
+
+    session = solara.use_memo(start, [])
     snap = solara.use_reactive(solara.use_memo(session.snapshot, []))
-    lang = solara.use_reactive("en")
+    lang = solara.use_reactive(linked["lang"] if linked else "en")
     tab = solara.use_reactive("info")
     playing = solara.use_reactive(False)
     speed = solara.use_reactive("10")
     target = solara.use_reactive(None)  # "YYYY-MM": play up to and including this month
-    message = solara.use_reactive(None)
+    message = solara.use_reactive(problem)
 
     def make_publish():
         def publish(s) -> None:
