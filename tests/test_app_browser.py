@@ -344,3 +344,75 @@ def test_screenshots_for_the_docs(browser, app_url, size):
         t.tab("map")
         t.page.screenshot(path=str(DOCS / f"teaching_app_map_{size[0]}x{size[1]}.png"))
     t.no_errors()
+
+
+SINGLE = ["step", "go", "run-to", "reset", "defaults", "preset", "link", "shock-sanctions", "shock-rouble",
+          "shock-tenge", "shock-borders"]
+
+
+@pytest.mark.slow  # two page loads and some forty presses: 100 s on the loaded 2-core machine
+def test_controls_stay_single_shocks_work_again_and_a_link_reopens_the_setup(browser, app_url):
+    """What a teacher does between runs, with every control on the page exactly once after each press.
+
+    Controls once came and went after some presses (Step and Play drawn twice, Go and the shock
+    buttons lost); the shocks must work at any month and more than once; the panel's link must
+    open the same setup, shocks and language included.
+    """
+    t = Teacher(browser, app_url)
+    pressed = []
+
+    def check(after: str) -> None:
+        counts = {n: t.page.locator(f".migsim-{n}").count() for n in SINGLE}
+        counts["play or pause"] = t.page.locator(".migsim-play, .migsim-pause").count()
+        assert set(counts.values()) == {1}, (after, counts)
+
+    def step() -> None:
+        month = t.page.locator(".migsim-date").get_attribute("data-date")
+        t.click("step")
+        t.page.wait_for_function("d => document.querySelector('.migsim-date').dataset.date !== d", arg=month)
+
+    def shock(key: str) -> None:
+        t.click(f"shock-{key}")
+        pressed.append(key)
+        t.page.wait_for_function(  # the list of the run's shocks has grown by one
+            "n => (document.querySelector('.migsim-shock-list')?.textContent || '').split(';').length === n",
+            arg=len(pressed))
+        check(f"shock {key}")
+
+    t.preset("Migration networks")
+    t.slider("network_strength", 0)
+    t.page.wait_for_selector(".migsim-pending")
+    check("a slider changed (changes pending)")
+    t.reset()
+    check("Reset")
+    step()
+    for key in ("sanctions", "rouble", "tenge", "borders"):
+        shock(key)
+    step()
+    shock("sanctions")  # the same shock again, a month later
+    t.fastest()
+    t.click("play")
+    t.page.wait_for_selector(".migsim-pause")
+    check("Play")
+    shock("rouble")  # while playing
+    t.click("pause")
+    t.page.wait_for_selector(".migsim-play")
+    check("Pause")
+    shock("tenge")  # after a pause, at whatever month it stopped
+    t.page.locator(".migsim-lang button").nth(1).click()  # Russian
+    t.page.wait_for_function("() => document.querySelector('.migsim-link').href.includes('lang=ru')")
+    check("the language switched")
+    link = t.page.evaluate("() => document.querySelector('.migsim-link').href")
+    shocks = t.page.locator(".migsim-shock-list").inner_text()
+    assert "preset=networks" in link and "network_strength=0" in link and link.count("shock=") == len(pressed), link
+    t.no_errors()
+
+    opened = Teacher(browser, link)
+    assert opened.page.locator(".migsim-entry-network_strength input").input_value() in ("0", "0.0")
+    assert opened.page.locator(".migsim-shock-list").inner_text() == shocks
+    assert opened.page.locator(".migsim-pending").count() == 0
+    assert opened.page.evaluate("() => document.querySelector('.migsim-link').href") == link
+    assert "тыс." in opened.page.locator(".migsim-headline").inner_text()  # in Russian
+    opened.no_errors()
+    opened.page.close()
+    t.page.close()
