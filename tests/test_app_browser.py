@@ -301,7 +301,8 @@ PRESS = """([name, once]) => {
   const count = (n) => document.querySelectorAll('.migsim-' + n).length;
   const wrong = once.filter((n) => count(n) !== 1);
   if (count('play') + count('pause') !== 1) { wrong.push('play/pause'); }
-  return {pressed, wrong, traceback: document.body.innerText.includes('Traceback')};
+  const text = document.body.innerText;
+  return {pressed, wrong, traceback: text.includes('Traceback'), text: wrong.length ? text.slice(0, 400) : ''};
 }"""
 ONCE = ["step", "go", "run-to", "reset", "defaults", "clear", "preset", "shock-sanctions", "shock-rouble",
         "shock-tenge", "shock-borders", "lang", "tabs", "speed"]
@@ -326,7 +327,8 @@ def _chaos(browser, url, seconds: float, seed: int) -> int:
         result = t.page.evaluate(PRESS, [name, ONCE])
         presses += result["pressed"]
         assert not result["traceback"], f"a traceback after pressing {name}"
-        assert not result["wrong"], f"after pressing {name}, not exactly once on the page: {result['wrong']}"
+        assert not result["wrong"], (f"after pressing {name}, not exactly once on the page: {result['wrong']}; "
+                                     f"the page shows: {result['text']!r}")
         if rng.random() < 0.3:
             t.page.wait_for_timeout(rng.choice([20, 100]))
     t.page.wait_for_timeout(1000)

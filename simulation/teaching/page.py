@@ -32,7 +32,7 @@ from .vega import VegaChart
 
 # Play speeds: label -> (months per frame at most, seconds per frame). Frames are at most 12 a
 # second; at "max" a frame holds as many months as the model steps in its twelfth of a second,
-# or in the time the last frame took to draw if longer (so a busy machine still plays fast).
+# or in twice the time the last frame took to draw if longer (so a busy machine still plays fast).
 SPEEDS = {"1": (1, 1.0), "3": (1, 1 / 3), "10": (1, 0.1), "max": (12, 1 / 12)}
 TABS = ("info", "map", "stock", "abroad", "flows", "remittances", "work", "concentration")
 CSS = """
@@ -196,12 +196,12 @@ def Page():
     publish = solara.use_memo(make_publish, [])  # the same function every render: the panel is not redrawn for it
 
     def play():
-        drawing = 0.0  # seconds the last frame took to draw: at "max", stepping takes at least as long
+        drawing = 0.0  # seconds the last frame took to draw: at "max", stepping takes twice as long
         try:
             while playing.value:
                 t0 = time.perf_counter()
                 months, seconds = SPEEDS[speed.value]
-                s = session.advance(months, until=target.value, seconds=max(seconds, drawing))
+                s = session.advance(months, until=target.value, seconds=max(seconds, 2 * drawing))
                 t1 = time.perf_counter()
                 publish(s)
                 drawing = time.perf_counter() - t1
@@ -209,7 +209,10 @@ def Page():
                     playing.set(False)
                     target.set(None)
                     break
-                time.sleep(max(0.0, seconds - (time.perf_counter() - t0)))
+                # A pause at least as long as a frame's drawing: a click's redraw, in another thread,
+                # starts over whenever the state changes under it, and with frames back to back it
+                # never finished ("Too many renders triggered": the page went blank while playing).
+                time.sleep(max(seconds - (time.perf_counter() - t0), drawing))
         except MigsimError as exc:  # a model error is shown, not raised into the page
             playing.set(False)
             message.set(str(exc))
