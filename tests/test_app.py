@@ -197,3 +197,26 @@ def test_labels_the_page_translates_by_name_are_in_both_catalogues():
     names += [t[1] for t in TIME_CHARTS.values()] + [w for w, _ in WORK]
     for lang in ("ru", "kk"):
         assert not [n for n in names if n not in catalogue(lang)], lang
+
+
+def test_warm_up_builds_steps_and_draws_before_the_server_listens():
+    """`migsim app` compiles and runs the model before serving, so the first page load does not wait for it."""
+    from simulation.teaching.app import warm_up
+
+    warm_up(agents=300)
+
+
+def test_a_link_holds_the_setup_and_a_wrong_link_says_what_is_wrong():
+    from simulation.teaching.link import read_query, setup_query
+
+    controls = {**SLIDERS, "network_strength": 0.0, "quota": 50_000}
+    query = setup_query("networks", controls, "ru", [("sanctions", "2017-01")])
+    assert query == "?preset=networks&network_strength=0&quota=50000&shock=sanctions%3A2017-01&lang=ru"
+    assert read_query(query) == {"preset": "networks", "controls": controls, "shocks": [("sanctions", "2017-01")],
+                                 "lang": "ru"}
+    assert setup_query("baseline", SLIDERS) == "" and read_query("") is None and read_query(None) is None
+    for query, words in (("?colour=red", "unknown setting 'colour'"), ("?quota=many", "quota=many is not a number"),
+                         ("?lang=de", "lang=de is not allowed"), ("?preset=marxist", "preset 'marxist'"),
+                         ("?wage_gap=9", "wage_gap = 9.0 is not allowed"), ("?shock=war:2016-01", "shock ['war'")):
+        with pytest.raises(ScenarioError, match=re.escape(words)):
+            read_query(query)

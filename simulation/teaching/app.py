@@ -9,6 +9,7 @@ usage telemetry and version check are switched off).
 
 from __future__ import annotations
 
+import importlib
 import os
 import socket
 
@@ -52,6 +53,29 @@ def check_port(port: int) -> int:
     return port
 
 
+def warm_up(agents: int) -> None:
+    """Build and step the page's model once, with a shock and every chart's data, before serving.
+
+    The model's kernels compile on first use (a minute or more on a fresh machine, then read
+    from numba's cache). Done while the first page was loading, that made the first visit time
+    out; done here, the server starts listening only when a page can be served at once. The
+    compiled kernels stay in this process, which is the server's.
+    """
+    from ..i18n import translator
+    from .charts import TIME_CHARTS, map_data, time_data
+    from .session import Session
+
+    importlib.import_module(PAGE_MODULE)  # the page and its web framework, imported once here
+    session = Session(agents=agents)
+    session.advance(2)
+    session.shock("sanctions")
+    snap = session.advance(1)
+    _ = translator("en")
+    map_data(snap, "en", _)
+    for key in TIME_CHARTS:
+        time_data(key, snap, "en", _)
+
+
 def cmd_app(args) -> int:
     from .presets import APP_AGENTS
 
@@ -72,6 +96,8 @@ def cmd_app(args) -> int:
     os.environ["SOLARA_TELEMETRY_MIXPANEL_ENABLE"] = "False"
     os.environ["SOLARA_THEME_SHOW_BANNER"] = "False"  # the "runs on Solara" footer covered a chart
     os.environ.setdefault("MPLBACKEND", "Agg")
+    print("migsim app: preparing the model (the first start on a machine compiles its kernels)...", flush=True)
+    warm_up(agents)
     try:
         from solara.__main__ import cli
     except ImportError as exc:

@@ -23,14 +23,17 @@ import solara
 from ..errors import MigsimError
 from ..i18n import LANGUAGES, format_month, format_number, translator
 from .charts import TIME_CHARTS, ghost_data, map_data, map_spec, run_label, time_data, time_spec
-from .controls import Controls
+from .controls import Controls, shown
 from .info import InfoPanel, title
+from .link import read_query
 from .presets import APP_AGENTS
 from .session import Session
 from .vega import VegaChart
 
-# Play speeds: label -> (months per frame, seconds per frame). Frames are at most 12 a second.
-SPEEDS = {"1": (1, 1.0), "3": (1, 1 / 3), "10": (1, 0.1), "max": (3, 1 / 12)}
+# Play speeds: label -> (months per frame at most, seconds per frame). Frames are at most 12 a
+# second; at "max" a frame holds as many months as the model steps in its twelfth of a second,
+# or in twice the time the last frame took to draw if longer (so a busy machine still plays fast).
+SPEEDS = {"1": (1, 1.0), "3": (1, 1 / 3), "10": (1, 0.1), "max": (12, 1 / 12)}
 TABS = ("info", "map", "stock", "abroad", "flows", "remittances", "work", "concentration")
 CSS = """
 .v-application--wrap > footer, .solara-banner { display: none !important; }
@@ -117,60 +120,112 @@ def tab_label(key: str, _) -> str:
 
 
 @solara.component
+def Tabs(tab, lang: str):
+    _ = translator(lang)
+    with solara.ToggleButtonsSingle(value=tab, classes=["migsim-tabs"], style={"flex-wrap": "wrap"}):
+        for key in TABS:
+            solara.Button(tab_label(key, _), value=key, classes=[f"migsim-tab-{key}"], small=True)
+
+
+@solara.component
+def TopBar(preset: str, lang):
+    _ = translator(lang.value)
+    with solara.AppBar():
+        solara.HTML(tag="span", unsafe_innerHTML=title(preset, _), classes=["migsim-running"],
+                    style={"font-size": "18px"})
+        solara.v.Spacer()
+        solara.ToggleButtonsSingle(value=lang, values=list(LANGUAGES), classes=["migsim-lang"])
+
+
+@solara.component
+def Main(snap, tab, message, lang: str):
+    """The main area: what changes every month (the headline and the chart in view)."""
+    with solara.Div(classes=["migsim-main"]):
+        solara.HTML(tag="div", classes=["migsim-error"] if message.value else [], style=shown(bool(message.value)),
+                    unsafe_innerHTML=html.escape(message.value or ""))
+        Headline(snap, lang)
+        Tabs(tab, lang)
+        if tab.value == "info":
+            InfoPanel(snap.preset, lang)
+        else:
+            axes = snap.axes.get(TIME_CHARTS[tab.value][4]) if tab.value in TIME_CHARTS else None
+            Chart(tab.value, snap, lang, axes)
+
+
+def opened_link(search: str | None) -> tuple[dict | None, str | None]:
+    """The setup the page's address holds (see link.py), or the reason it cannot be used."""
+    try:
+        return read_query(search), None
+    except MigsimError as exc:
+        return None, f"{exc} The page starts with the defaults."
+
+
+@solara.component
 def Page():
-    """One session (model, earlier runs, settings) per browser tab."""
-    session = solara.use_memo(lambda: Session(agents=app_agents()), [])
+    """One session (model, earlier runs, settings) per browser tab.
+
+    A month played changes the snapshot; only the components that show it (the headline and
+    the chart in view) draw again. The panel's components take the few parts of the snapshot
+    they show, so they are left alone while a run plays (redrawing the whole page every frame
+    was what slowed Play and a Step's response).
+    """
+    search = solara.use_router().search  # a link's setup, read once when the page opens
+    linked, problem = solara.use_memo(lambda: opened_link(search), [])
+
+    def start() -> Session:
+        session = Session(agents=app_agents())
+        if linked:
+            session.reset(linked["preset"], linked["controls"], linked["shocks"], keep=False)
+        return session
+
+    session = solara.use_memo(start, [])
     snap = solara.use_reactive(solara.use_memo(session.snapshot, []))
-    lang = solara.use_reactive("en")
+    lang = solara.use_reactive(linked["lang"] if linked else "en")
     tab = solara.use_reactive("info")
     playing = solara.use_reactive(False)
     speed = solara.use_reactive("10")
     target = solara.use_reactive(None)  # "YYYY-MM": play up to and including this month
-    message = solara.use_reactive(None)
-    _ = translator(lang.value)
+    message = solara.use_reactive(problem)
 
-    def publish(s) -> None:
-        if s.version > snap.value.version:
-            snap.set(s)
+    def make_publish():
+        def publish(s) -> None:
+            if s.version > snap.value.version:
+                snap.set(s)
+        return publish
+
+    publish = solara.use_memo(make_publish, [])  # the same function every render: the panel is not redrawn for it
 
     def play():
+        drawing = 0.0  # seconds the last frame took to draw: at "max", stepping takes twice as long
         try:
             while playing.value:
                 t0 = time.perf_counter()
                 months, seconds = SPEEDS[speed.value]
-                s = session.advance(months, until=target.value)
+                s = session.advance(months, until=target.value, seconds=max(seconds, 2 * drawing))
+                t1 = time.perf_counter()
                 publish(s)
+                drawing = time.perf_counter() - t1
                 if s.finished or (target.value is not None and s.next_date > target.value):
                     playing.set(False)
                     target.set(None)
                     break
-                time.sleep(max(0.0, seconds - (time.perf_counter() - t0)))
+                # A pause at least as long as a frame's drawing: a click's redraw, in another thread,
+                # starts over whenever the state changes under it, and with frames back to back it
+                # never finished ("Too many renders triggered": the page went blank while playing).
+                time.sleep(max(seconds - (time.perf_counter() - t0), drawing))
         except MigsimError as exc:  # a model error is shown, not raised into the page
             playing.set(False)
             message.set(str(exc))
 
     solara.lab.use_task(play, dependencies=[playing.value], prefer_threaded=True)
 
-    solara.Title(_("migsim: a migration theory laboratory"))
+    s = snap.value
+    solara.Title(translator(lang.value)("migsim: a migration theory laboratory"))
     solara.Style(CSS)
-    with solara.AppBar():
-        solara.HTML(tag="span", unsafe_innerHTML=title(snap.value.preset, _), classes=["migsim-running"],
-                    style={"font-size": "18px"})
-        solara.v.Spacer()
-        solara.ToggleButtonsSingle(value=lang, values=list(LANGUAGES), classes=["migsim-lang"])
+    TopBar(s.preset, lang)
     with solara.Row(gap="0px", style={"flex-wrap": "nowrap", "align-items": "stretch"}):
         with solara.Div(classes=["migsim-panel"]):
-            Controls(session=session, snap=snap.value, publish=publish, playing=playing, speed=speed,
-                     target=target, message=message, lang=lang.value, speeds=list(SPEEDS))
-        with solara.Div(classes=["migsim-main"]):
-            if message.value:
-                solara.HTML(tag="div", classes=["migsim-error"], unsafe_innerHTML=html.escape(message.value))
-            Headline(snap.value, lang.value)
-            with solara.ToggleButtonsSingle(value=tab, classes=["migsim-tabs"], style={"flex-wrap": "wrap"}):
-                for key in TABS:
-                    solara.Button(tab_label(key, _), value=key, classes=[f"migsim-tab-{key}"], small=True)
-            if tab.value == "info":
-                InfoPanel(snap.value.preset, lang.value)
-            else:
-                axes = snap.value.axes.get(TIME_CHARTS[tab.value][4]) if tab.value in TIME_CHARTS else None
-                Chart(tab.value, snap.value, lang.value, axes)
+            Controls(session=session, preset_running=s.preset, running=s.controls, finished=s.finished, shocks=s.shocks,
+                     ghosts=len(s.ghosts), publish=publish, playing=playing, speed=speed, target=target,
+                     message=message, lang=lang.value, speeds=list(SPEEDS))
+        Main(s, tab, message, lang.value)

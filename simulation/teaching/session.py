@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import json
 import threading
+import time
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -134,15 +135,19 @@ class Session:
                 self.twin = self._build(preset, controls, [])
             return self.snapshot()
 
-    def advance(self, months: int = 1, until: str | None = None) -> Snapshot:
-        """Up to `months` months (stopping after the month `until`, YYYY-MM, if given)."""
+    def advance(self, months: int = 1, until: str | None = None, seconds: float | None = None) -> Snapshot:
+        """Up to `months` months, stopping after the month `until` (YYYY-MM) if given, and once
+        `seconds` have passed if given (at least one month is stepped)."""
         with self.lock:
+            start = time.perf_counter()
             for _ in range(months):
                 if self.model.finished or (until is not None and self.model.date > until):
                     break
                 self.model.step()
                 if self.twin is not None:
                     self.twin.step()
+                if seconds is not None and time.perf_counter() - start >= seconds:
+                    break
             return self.snapshot()
 
     def shock(self, key: str) -> Snapshot:
