@@ -204,20 +204,19 @@ def policy_dates(comparison: Comparison) -> list[str]:
     of them adds or drops) would show a table of zeros: the earlier date then becomes the
     first December at least twelve months after that change, a year of its effect.
     """
-    from .events import parse_events
     from .scenario import month_index
 
     dates = sorted(comparison.base.timeseries.date.unique())
     decembers = [d for d in dates if d.endswith("-12")]
     last = decembers[-1] if decembers else dates[-1]
     earlier = f"{int(last[:4]) - 5}-12"
-    base = {_event_text(e): e for e in _plain(comparison.base.scenario.events)}
+    base = _by_text(comparison.base.scenario.events)
     changed = []
     for r in comparison.alternatives:
-        alt = {_event_text(e): e for e in _plain(r.scenario.events)}
+        alt = _by_text(r.scenario.events)
         changed += [e for t, e in alt.items() if t not in base] + [e for t, e in base.items() if t not in alt]
     if changed:
-        begins = min(ev.start for ev in parse_events(changed))
+        begins = min(ev.start for ev in changed)
         if month_index(earlier) < begins + 12:
             earlier = next((d for d in decembers if month_index(d) >= begins + 12), last)
         if month_index(last) < begins:
@@ -225,9 +224,9 @@ def policy_dates(comparison: Comparison) -> list[str]:
     return list(dict.fromkeys(d for d in (earlier, last) if d in dates)) or [dates[-1]]
 
 
-def _plain(events: list) -> list[dict]:
-    """The `[[events]]` tables of a scenario's validated events, without the file each came from."""
-    return [{k: v for k, v in e.table.items() if k != "_file"} for e in events]
+def _by_text(events: list) -> dict:
+    """A scenario's validated events by the text of their `[[events]]` table (the file each came from aside)."""
+    return {_event_text({k: v for k, v in e.table.items() if k != "_file"}): e for e in events}
 
 
 def scenario_diff(a: Scenario, b: Scenario) -> list[tuple[str, object, object]]:
