@@ -5,9 +5,11 @@ drifted with the number of agents, the calibrated parameters would not mean what
 user's size. For every headline indicator of `summary.json` (the foreign workforce, its origin
 and sector shares, informality, irregularity, women, income, Kazakhs abroad, remittances), this
 reports the median over seeds at the small size and the 10-90% band at the large size, and
-whether the small size's median lies inside the large size's band.
+whether the small size's median lies inside the large size's band. Next to it: the relative
+drift of the medians and the difference of the means in standard errors (z), which tells a
+systematic drift (|z| keeps growing with more seeds) from the chance of a few seeds.
 
-    .venv/bin/python benchmarks/bench_scale.py                    # 10,000 (10 seeds) vs 300,000 (5 seeds)
+    .venv/bin/python benchmarks/bench_scale.py                    # 10,000 (40 seeds) vs 300,000 (10 seeds)
     .venv/bin/python benchmarks/bench_scale.py --small 10000 --large 100000 --date 2023-12
 
 Exit status 1 if any indicator's small-size median falls outside the large-size band.
@@ -46,20 +48,31 @@ def flat_headline(result, date: str) -> dict[str, np.ndarray]:
     return {k: np.array([np.nan if x is None else x for x in v], float) for k, v in out.items()}
 
 
+def drift_z(small: np.ndarray, large: np.ndarray) -> float:
+    """Difference of the two sizes' means in standard errors (Welch): chance alone keeps it
+    mostly within +-2, a systematic drift grows with the number of seeds."""
+    small, large = small[np.isfinite(small)], large[np.isfinite(large)]
+    if len(small) < 2 or len(large) < 2:
+        return float("nan")
+    se = np.sqrt(small.var(ddof=1) / len(small) + large.var(ddof=1) / len(large))
+    return float((small.mean() - large.mean()) / se) if se > 0 else float("nan")
+
+
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--small", type=int, default=10_000)
     ap.add_argument("--large", type=int, default=300_000)
-    ap.add_argument("--small-seeds", type=int, default=10)
-    ap.add_argument("--large-seeds", type=int, default=5)
+    ap.add_argument("--small-seeds", type=int, default=40)
+    ap.add_argument("--large-seeds", type=int, default=10)
     ap.add_argument("--date", default="2022-12", help="headline date (default 2022-12)")
     ap.add_argument("--seed", type=int, default=1000)
+    ap.add_argument("--jobs", type=int, default=1, help="processes for the replications")
     args = ap.parse_args(argv)
     scenario = load_scenario(baseline_path()).with_values(run__end=f"{args.date[:4]}-12")
     rows = {}
     for label, agents, seeds in (("small", args.small, args.small_seeds), ("large", args.large, args.large_seeds)):
         started = time.perf_counter()
-        result = run(scenario, reps=seeds, seed=args.seed, agents=agents)
+        result = run(scenario, reps=seeds, seed=args.seed, agents=agents, jobs=args.jobs)
         rows[label] = flat_headline(result, args.date)
         print(f"{agents:,} agents x {seeds} seeds: {time.perf_counter() - started:.0f} s", flush=True)
     table = []
@@ -69,11 +82,14 @@ def main(argv=None) -> int:
         median = np.nanmedian(small)
         table.append({"indicator": name, f"median_{args.small}": median, f"q10_{args.large}": low,
                       f"q50_{args.large}": np.nanmedian(large), f"q90_{args.large}": high,
-                      "inside": bool(low <= median <= high) if np.isfinite(median) else False})
+                      "inside": bool(low <= median <= high) if np.isfinite(median) else False,
+                      "drift": median / np.nanmedian(large) - 1, "z": drift_z(small, large)})
     frame = pd.DataFrame(table)
     with pd.option_context("display.width", 200, "display.max_rows", 200, "display.float_format", "{:,.4g}".format):
         print(frame.to_string(index=False))
     inside = int(frame.inside.sum())
+    print(f"\ndrift: the {args.small:,}-agent median over the {args.large:,}-agent one, less 1; z: the difference of "
+          "the means in standard errors (|z| > 3: more than chance)")
     print(f"\n{inside} of {len(frame)} headline indicators: the {args.small:,}-agent median lies inside the "
           f"{args.large:,}-agent 10-90% band ({args.date}).")
     return 0 if inside == len(frame) else 1
