@@ -148,8 +148,9 @@ S = Setting
 SHARE = dict(low=0.0, high=1.0)
 KINDS: dict[str, Kind] = {k.name: k for k in [
     Kind("quota", "Annual quota of work permits for foreign workers in Kazakhstan (permits held at once). "
-         "Total, or by category: 'skilled' (tertiary-educated) and 'other'. Workers refused a permit come "
-         "anyway without one (legal.quota_refused_irregular) or choose another destination or staying.",
+         "Total, or by category: 'skilled' (tertiary-educated) and 'other'. Workers refused a permit wait "
+         "at home for one to come free (legal.quota_wait_months), then come anyway without one "
+         "(legal.quota_refused_irregular) or choose another destination or staying.",
          "optional", {
              "total": S("number", None, "persons", "permits in the quota (KEL2025: 37,900 in 2015, 28,300 in 2022)",
                         low=0, high=1e8),

@@ -68,6 +68,7 @@ INDICATORS: dict[str, tuple[tuple[str, ...], str, str]] = {
     "kazakhs_abroad": (("all",) + DEST_COUNTRIES[1:], "persons", "Kazakh citizens working abroad"),
     "migrants_abroad": (ORIGIN_DEST, "persons", "workers abroad by origin and destination country"),
     "quota_permits_kaz": (("all",), "persons", "foreign workers holding a quota work permit"),
+    "quota_waiting_kaz": (("all",), "persons", "workers at home waiting for a quota work permit to come free"),
     **{indicator: (("all",), unit, doc) for _, indicator, unit, doc in counters()},  # the month's counts
     "share_informal_kaz": (("all",), "share",
                            "foreign workers in Kazakhstan working without a contract or without a right to work"),
@@ -152,6 +153,7 @@ class Recorder:
         put("migrants_abroad", [od[ORIGINS.index(o), DEST_COUNTRIES.index(c)] * scale
                                 for o, c in (g.split("->") for g in ORIGIN_DEST)])
         put("quota_permits_kaz", [int((status == ST_QUOTA).sum()) * scale])
+        put("quota_waiting_kaz", [int(np.count_nonzero(pop.permit_wait)) * scale])
         for counter, indicator, _, _ in counters():
             put(indicator, [getattr(model.totals, counter)])
         unauthorised = np.isin(status, (ST_VISITOR, ST_IRREGULAR))

@@ -119,7 +119,8 @@ class MonthTotals:
     # Counters recorded as indicators of their own (group 'all'): the field declares it.
     deported: float = _counter("deportations_kaz", "persons per month", "irregular workers deported from Kazakhstan")
     quota_refused: float = _counter("quota_refused_kaz", "persons per month",
-                                    "workers refused a quota work permit for Kazakhstan")
+                                    "workers refused a quota work permit for Kazakhstan after waiting for one "
+                                    "(legal.quota_wait_months)")
     inspected: float = _counter("inspections_kaz", "persons per month",
                                 "foreign workers whose informal job was inspected")
     amnestied: float = _counter("amnesty_kaz", "persons per month", "foreign workers regularised by an amnesty")

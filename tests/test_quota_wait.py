@@ -1,0 +1,79 @@
+"""Workers refused a quota permit wait for one before they come anyway or choose again.
+
+A permit in the model is an agent's worth of permits, so refusing at once whoever found none
+free in a month made refusals depend on the number of agents; the wait
+(`legal.quota_wait_months`) lets a chance shortage clear. These tests run a toy world whose
+quota falls to a binding level in 2021-07 (the lever test's case) and check what the wait
+promises: waiting workers are at home with a quota corridor's destination, nobody waits longer
+than the setting allows, the waiting list empties into permits or refusals, and with no wait
+nobody waits at all.
+"""
+
+from dataclasses import replace
+
+import numpy as np
+import pytest
+
+from simulation.model import MigrationModel
+from simulation.world import HOME
+
+from conftest import toy_scenario
+
+BINDING = [dict(kind="quota", date="2021-07", total=1500, _file="test.toml")]
+
+
+def _model(wait: int) -> MigrationModel:
+    return MigrationModel(replace(toy_scenario(run__agents=8000, legal__quota_wait_months=wait), events=BINDING))
+
+
+def _series(model: MigrationModel, indicator: str) -> np.ndarray:
+    ts = model.timeseries()
+    return ts[(ts.indicator == indicator) & (ts.date >= "2021-07")].value.to_numpy()
+
+
+@pytest.fixture(scope="module")
+def waited():
+    """The toy world stepped month by month, with what every waiting worker looked like."""
+    model = _model(wait=3)
+    pop = model.population
+    seen, longest, since = [], 0, np.zeros(pop.n, int)
+    while not model.finished:
+        model.step()
+        waiting = pop.permit_wait > 0
+        since = np.where(waiting, since + 1, 0)
+        longest = max(longest, int(since.max()))
+        rows = np.flatnonzero(waiting)
+        seen.append((pop.location[rows].copy(), pop.origin[rows].copy(), pop.permit_wait[rows].copy()))
+    return model, seen, longest
+
+
+def test_waiting_workers_are_at_home_for_a_quota_corridor(waited):
+    model, seen, _ = waited
+    corridor = model.economy.levers.regime  # (origin, country)
+    from simulation.world import LOCATION_COUNTRY, REGIMES
+
+    assert sum(len(loc) for loc, _, _ in seen) > 0, "a binding quota left nobody waiting"
+    for loc, origin, dest in seen:
+        assert (loc == HOME).all()
+        assert (corridor[origin, LOCATION_COUNTRY[dest]] == REGIMES.index("quota")).all()
+
+
+def test_nobody_waits_longer_than_the_setting(waited):
+    _, _, longest = waited
+    assert 1 <= longest <= 3
+
+
+def test_a_binding_quota_still_refuses_the_excess_after_the_wait(waited):
+    model, _, _ = waited
+    assert _series(model, "quota_waiting_kaz").max() > 0
+    assert _series(model, "quota_refused_kaz").sum() > 0
+    held = _series(model, "quota_permits_kaz")
+    assert (np.diff(held) <= 0).all(), "permits were granted above the cap"  # holders keep theirs to the end
+
+
+def test_no_wait_decides_at_once():
+    model = _model(wait=0)
+    model.run()
+    assert not (model.population.permit_wait > 0).any()
+    assert _series(model, "quota_waiting_kaz").max() == 0
+    assert _series(model, "quota_refused_kaz").sum() > 0
