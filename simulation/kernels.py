@@ -23,6 +23,8 @@ import types
 import numba
 import numpy as np
 
+from .world import HOME
+
 MAX_NEED_LEVEL = 4 + 4 * 20  # need x 4 = 4 x provider + dependants (dependants capped at 20)
 
 
@@ -214,3 +216,37 @@ def earn_abroad(rows, country, origin, wage, job_sector, status, remitter, remit
         if sent > 0.0:
             remitted[c, origin[i]] += sent * scale
             remitters[c, origin[i]] += scale
+
+
+def as_numpy_threshold(x, dtype):
+    """`x` as numpy would take it in an operation with an array of `dtype`: a Python float or
+    int is cast to the array's type (NEP 50), a numpy float64 keeps its own. Compiled kernels
+    compare or combine with the result, so they give what the numpy expression gave, bit for bit."""
+    return np.result_type(dtype, x).type(x)
+
+
+@numba.njit(cache=True)
+def advance_clocks(months_here, months_on_trip, months_unemployed, cooldown, age, location, job_sector, age_max):
+    """The month-end clocks of every worker in one pass (numpy took seven passes over the
+    population, each with its temporaries): months at the place and on the trip (capped at
+    the int16 maximum), months abroad without a job, cool-down, age. Returns the rows that
+    reached `age_max` at home (to retire)."""
+    top = np.iinfo(np.int16).max
+    step = np.float32(1 / 12)
+    retire = np.empty(age.shape[0], np.int64)
+    n_retire = 0
+    for i in range(age.shape[0]):
+        if months_here[i] < top:
+            months_here[i] += 1
+        if months_on_trip[i] < top:
+            months_on_trip[i] += 1
+        if location[i] != HOME and job_sector[i] < 0:
+            months_unemployed[i] += 1
+        if cooldown[i] > 0:
+            cooldown[i] -= 1
+        age[i] += step
+        if age[i] >= age_max and location[i] == HOME:
+            retire[n_retire] = i
+            n_retire += 1
+    return retire[:n_retire].copy()
+

@@ -410,14 +410,9 @@ def draw_intentions(s, female: np.ndarray, u: np.ndarray) -> np.ndarray:
 def end_of_month(model: "MigrationModel") -> None:
     """Advance every worker's clocks; retirees at home are replaced by young workers."""
     pop = model.population
-    np.minimum(pop.months_here + 1, np.iinfo(np.int16).max, out=pop.months_here)
-    np.minimum(pop.months_on_trip + 1, np.iinfo(np.int16).max, out=pop.months_on_trip)
-    searching = (pop.location != HOME) & (pop.job_sector < 0)
-    pop.months_unemployed[searching] += 1
-    waiting = pop.cooldown > 0
-    pop.cooldown[waiting] -= 1
-    pop.age += np.float32(1 / 12)
-    retire = np.flatnonzero((pop.age >= model.params["population.age_max"]) & (pop.location == HOME))
+    retire = kernels.advance_clocks(pop.months_here, pop.months_on_trip, pop.months_unemployed, pop.cooldown,
+                                    pop.age, pop.location, pop.job_sector,
+                                    kernels.as_numpy_threshold(model.params["population.age_max"], np.float32))
     if len(retire):
         draw_attributes(pop, retire, model.params, model.economy.home_wage,
                         lambda name: model.streams.uniform(D.DRAWS[f"renewal.{name}"], model.month_counter, retire))
