@@ -23,8 +23,22 @@ import types
 import numba
 import numpy as np
 
-from .world import HOME
+from .world import (
+    DEST_COUNTRIES,
+    HOME,
+    INT_CIRCULATE,
+    INT_MOVE_ON,
+    INT_RETURN,
+    INT_STAY,
+    LOCATION_COUNTRY,
+    REGIMES,
+    ST_IRREGULAR,
+    ST_PATENT,
+    ST_VISITOR,
+)
 
+KAZ = DEST_COUNTRIES.index("KAZ")
+R_PATENT = REGIMES.index("patent")
 MAX_NEED_LEVEL = 4 + 4 * 20  # need x 4 = 4 x provider + dependants (dependants capped at 20)
 
 
@@ -250,3 +264,84 @@ def advance_clocks(months_here, months_on_trip, months_unemployed, cooldown, age
             n_retire += 1
     return retire[:n_retire].copy()
 
+
+@numba.njit(cache=True)
+def abroad_rows(rows, location, months_here, min_months):
+    """The rows abroad for at least `min_months` months at their place, in one pass (numpy:
+    two gathers, two comparisons and a selection over every row)."""
+    keep = np.empty(rows.shape[0], np.int64)
+    n = 0
+    for j in range(rows.shape[0]):
+        i = rows[j]
+        if location[i] != HOME and months_here[i] >= min_months:
+            keep[n] = i
+            n += 1
+    return keep[:n].copy()
+
+
+@numba.njit(cache=True)
+def update_status(rows, u_regularise, u_deport, status, months_here, origin, location, regime, visitor_months,
+                  patent_hazard, deportation_rate):
+    """Workers abroad: visitors past the visa-free stay (`visitor_months`) become irregular;
+    unauthorised workers in patent corridors take a patent at `patent_hazard`. Returns who is
+    caught: irregular workers in Kazakhstan, each at `deportation_rate`. One pass instead of
+    a dozen numpy passes over the workers abroad; thresholds as `as_numpy_threshold` gives them."""
+    caught = np.zeros(rows.shape[0], np.bool_)
+    for j in range(rows.shape[0]):
+        i = rows[j]
+        st = status[i]
+        if st == ST_VISITOR and months_here[i] >= visitor_months:
+            st = ST_IRREGULAR
+        country = LOCATION_COUNTRY[location[i]]
+        if ((st == ST_VISITOR or st == ST_IRREGULAR) and regime[origin[i], country] == R_PATENT
+                and u_regularise[j] < patent_hazard):
+            st = ST_PATENT
+        status[i] = st
+        caught[j] = country == KAZ and st == ST_IRREGULAR and u_deport[j] < deportation_rate
+    return caught
+
+
+@numba.njit(cache=True)
+def abroad_choices(rows, u, intention, months_unemployed, savings, age, location, base_return, return_hazard,
+                   stay_return_factor, unemployed_return_factor, broke_return_factor, age_max, visit_hazard,
+                   move_on_hazard, exit_factor):
+    """Per worker abroad: 0 stay, 1 return for good, 2 visit home, 3 move on.
+
+    The hazards by intention (returning more often out of work or broke, always at
+    `age_max`; `exit_factor` by country strands workers behind closed borders) and the rule
+    of `decisions.abroad_choice` on them, in one compiled pass where numpy made some twenty
+    full-length temporaries; the same float64 arithmetic in the same order, so the same choices
+    (`tests/test_kernels.py`).
+    """
+    choice = np.zeros(rows.shape[0], np.int8)
+    for j in range(rows.shape[0]):
+        i = rows[j]
+        plan = intention[i]
+        if plan == INT_RETURN:
+            p_return = base_return + return_hazard
+        elif plan == INT_STAY:
+            p_return = base_return * stay_return_factor
+        else:
+            p_return = base_return
+        if months_unemployed[i] >= 2:
+            p_return *= unemployed_return_factor
+        if savings[i] <= 0:
+            p_return *= broke_return_factor
+        if age[i] >= age_max:
+            p_return = 1.0
+        p_visit = visit_hazard if plan == INT_CIRCULATE else 0.0
+        p_move = move_on_hazard if plan == INT_MOVE_ON else 0.0
+        stranded = exit_factor[LOCATION_COUNTRY[location[i]]]
+        p_return, p_visit, p_move = p_return * stranded, p_visit * stranded, p_move * stranded
+        total = p_return + p_visit + p_move
+        scale = 1.0 / max(total, 1e-12) if total > 1.0 else 1.0
+        c1 = p_return * scale
+        c2 = c1 + p_visit * scale
+        c3 = c2 + p_move * scale
+        if u[j] < c1:
+            choice[j] = 1
+        elif u[j] < c2:
+            choice[j] = 2
+        elif u[j] < c3:
+            choice[j] = 3
+    return choice
