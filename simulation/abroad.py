@@ -17,7 +17,6 @@ from . import streams as D
 from .economy import ALT_COUNTRY
 from .world import (
     DEST_COUNTRIES,
-    HOME,
     LOCATION_COUNTRY,
     ST_PATENT,
 )
@@ -37,16 +36,16 @@ def earn_and_remit(model: "MigrationModel", rows: np.ndarray) -> None:
     (Workers at home earn and save in `work_at_home`.)
     """
     pop, eco = model.population, model.economy
-    abroad = rows[pop.location[rows] != HOME]
+    abroad = kernels.abroad_rows(rows, pop.location, pop.months_here, 0)
     if len(abroad) == 0:
         return
-    country = LOCATION_COUNTRY[pop.location[abroad]].astype(np.int64)
     share = pop.remit_share
     if (eco.levers.remit_capacity < 1).any():
         # A disrupted channel carries only part of what workers would send; they keep the rest.
+        country = LOCATION_COUNTRY[pop.location[abroad]].astype(np.int64)
         share = share.copy()
         share[abroad] *= eco.levers.remit_capacity[country, pop.origin[abroad]].astype(np.float32)
-    kernels.earn_abroad(abroad, country, pop.origin, pop.wage, pop.job_sector, pop.status, pop.remitter,
+    kernels.earn_abroad(abroad, pop.location, pop.origin, pop.wage, pop.job_sector, pop.status, pop.remitter,
                         share, pop.savings, eco.living_cost, eco.levers.patent_fee, ST_PATENT, KAZ,
                         model.totals.remitted, model.totals.remitters, pop.scale)
 

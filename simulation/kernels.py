@@ -212,13 +212,13 @@ def move_contacts(rows, old, new, tie_start, ties, contacts):
 
 
 @numba.njit(cache=True)
-def earn_abroad(rows, country, origin, wage, job_sector, status, remitter, remit_share, savings,
+def earn_abroad(rows, location, origin, wage, job_sector, status, remitter, remit_share, savings,
                 living_cost, patent_fee, patent_status, kaz, remitted, remitters, scale):
     """Abroad: income pays living costs (and the patent fee in Kazakhstan); remitters
     send their share of income, never more than the cash left. Totals by corridor."""
     for j in range(rows.shape[0]):
         i = rows[j]
-        c = country[j]
+        c = LOCATION_COUNTRY[location[i]]
         income = wage[i]
         cash = savings[i] + income - living_cost[c]
         if status[i] == patent_status and c == kaz:
@@ -263,20 +263,6 @@ def advance_clocks(months_here, months_on_trip, months_unemployed, cooldown, age
             retire[n_retire] = i
             n_retire += 1
     return retire[:n_retire].copy()
-
-
-@numba.njit(cache=True)
-def abroad_rows(rows, location, months_here, min_months):
-    """The rows abroad for at least `min_months` months at their place, in one pass (numpy:
-    two gathers, two comparisons and a selection over every row)."""
-    keep = np.empty(rows.shape[0], np.int64)
-    n = 0
-    for j in range(rows.shape[0]):
-        i = rows[j]
-        if location[i] != HOME and months_here[i] >= min_months:
-            keep[n] = i
-            n += 1
-    return keep[:n].copy()
 
 
 @numba.njit(cache=True)
@@ -345,3 +331,64 @@ def abroad_choices(rows, u, intention, months_unemployed, savings, age, location
         elif u[j] < c3:
             choice[j] = 3
     return choice
+
+
+# Row selections: which of the rows a sub-step was given it concerns. One pass each, where
+# numpy gathered each column, compared, combined the masks and selected (at a million
+# workers, several milliseconds a month each on the rows at home).
+@numba.njit(cache=True)
+def abroad_rows(rows, location, months_here, min_months):
+    """The rows abroad for at least `min_months` months at their place."""
+    keep = np.empty(rows.shape[0], np.int64)
+    n = 0
+    for j in range(rows.shape[0]):
+        i = rows[j]
+        if location[i] != HOME and months_here[i] >= min_months:
+            keep[n] = i
+            n += 1
+    return keep[:n].copy()
+
+
+@numba.njit(cache=True)
+def home_rows(rows, location):
+    """The rows at home."""
+    keep = np.empty(rows.shape[0], np.int64)
+    n = 0
+    for j in range(rows.shape[0]):
+        if location[rows[j]] == HOME:
+            keep[n] = rows[j]
+            n += 1
+    return keep[:n].copy()
+
+
+@numba.njit(cache=True)
+def searching_rows(rows, location, job_sector):
+    """The rows abroad without a job."""
+    keep = np.empty(rows.shape[0], np.int64)
+    n = 0
+    for j in range(rows.shape[0]):
+        i = rows[j]
+        if location[i] != HOME and job_sector[i] < 0:
+            keep[n] = i
+            n += 1
+    return keep[:n].copy()
+
+
+@numba.njit(cache=True)
+def visitors_and_deciders(rows, location, visit_dest, cooldown):
+    """Of the rows at home: those on a visit (`visit_dest` > 0), and those who weigh leaving
+    (no visit, no cool-down)."""
+    visiting = np.empty(rows.shape[0], np.int64)
+    deciders = np.empty(rows.shape[0], np.int64)
+    n_visiting = n_deciders = 0
+    for j in range(rows.shape[0]):
+        i = rows[j]
+        if location[i] != HOME:
+            continue
+        if visit_dest[i] > 0:
+            visiting[n_visiting] = i
+            n_visiting += 1
+        elif visit_dest[i] == 0 and cooldown[i] == 0:
+            deciders[n_deciders] = i
+            n_deciders += 1
+    return visiting[:n_visiting].copy(), deciders[:n_deciders].copy()

@@ -179,7 +179,7 @@ def scale_held_wages(model: "MigrationModel", factor: np.ndarray) -> None:
 def work_at_home(model: "MigrationModel", rows: np.ndarray, draws: Draws) -> None:
     """Workers at home lose or find work (steady state at the pool's unemployment), earn and save."""
     pop, eco, s = model.population, model.economy, model.params
-    rows = rows[pop.location[rows] == HOME]
+    rows = kernels.home_rows(rows, pop.location)
     if len(rows) == 0:
         return
     find = s["population.home_job_finding_rate"]
@@ -238,9 +238,7 @@ def decide_and_move(model: "MigrationModel", cond: Conditions, rows: np.ndarray,
     cool-down after returning (or a re-entry ban) do not consider leaving.
     """
     pop = model.population
-    at_home = rows[pop.location[rows] == HOME]
-    visiting = at_home[pop.visit_dest[at_home] > 0]
-    deciders = at_home[(pop.visit_dest[at_home] == 0) & (pop.cooldown[at_home] == 0)]
+    visiting, deciders = kernels.visitors_and_deciders(rows, pop.location, pop.visit_dest, pop.cooldown)
 
     # A short quota does not remove the demand for quota corridors: workers still choose
     # them, and those refused a permit come anyway without one, or choose again among the

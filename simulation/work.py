@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from . import decisions
+from . import decisions, kernels
 from . import streams as D
 from .world import (
     CH_AGENCY,
@@ -20,7 +20,6 @@ from .world import (
     CH_NETWORK_AFTER,
     CH_NETWORK_BEFORE,
     DEST_COUNTRIES,
-    HOME,
     LOCATION_COUNTRY,
     ST_IRREGULAR,
     ST_VISITOR,
@@ -48,7 +47,7 @@ def job_contacts(model: "MigrationModel", rows: np.ndarray, loc: np.ndarray) -> 
 def find_jobs(model: "MigrationModel", cond: "Conditions", rows: np.ndarray, draws: "Draws") -> None:
     """Workers abroad without a job search through contacts, agencies and on their own."""
     s, pop = model.params, model.population
-    rows = rows[(pop.location[rows] != HOME) & (pop.job_sector[rows] < 0)]
+    rows = kernels.searching_rows(rows, pop.location, pop.job_sector)
     if len(rows) == 0:
         return
     loc = pop.location[rows].astype(np.int64)
