@@ -201,14 +201,21 @@ def home_month(rows, u, origin, home_employed, savings, lose_rate, find_rate, ho
 
 
 @numba.njit(cache=True)
-def move_contacts(rows, old, new, tie_start, ties, contacts):
-    """Each mover's ties now count them at `new` instead of `old`."""
+def relocate(rows, new, origin, location, months_here, tie_start, ties, contacts, flows):
+    """Workers `rows` move to `new`: the flow recorded in `flows[origin, from, to]`, each
+    mover's ties count them at the new place instead of the old, and their months there
+    start from zero. One pass (numpy took a bincount of the routes and five gathers and
+    writes besides the ties, which were already compiled). Rows must be distinct."""
     for j in range(rows.shape[0]):
         i = rows[j]
+        old, to = location[i], new[j]
+        flows[origin[i], old, to] += 1
         for t in range(tie_start[i], tie_start[i + 1]):
             v = ties[t]
-            contacts[v, old[j]] -= 1
-            contacts[v, new[j]] += 1
+            contacts[v, old] -= 1
+            contacts[v, to] += 1
+        location[i] = to
+        months_here[i] = 0
 
 
 @numba.njit(cache=True)

@@ -146,13 +146,8 @@ def relocate(model: "MigrationModel", rows: np.ndarray, new_location: np.ndarray
     if len(rows) == 0:
         return
     pop = model.population
-    old = pop.location[rows].astype(np.int64)
-    new = np.asarray(new_location, dtype=np.int64)
-    route = (pop.origin[rows].astype(np.int64) * N_LOCATIONS + old) * N_LOCATIONS + new
-    model.totals.flows += np.bincount(route, minlength=model.totals.flows.size).reshape(model.totals.flows.shape)
-    kernels.move_contacts(np.asarray(rows, dtype=np.int64), old, new, pop.tie_start, pop.ties, pop.contacts)
-    pop.location[rows] = new
-    pop.months_here[rows] = 0
+    kernels.relocate(np.asarray(rows, dtype=np.int64), np.asarray(new_location, dtype=np.int64), pop.origin,
+                     pop.location, pop.months_here, pop.tie_start, pop.ties, pop.contacts, model.totals.flows)
 
 
 def go_home(model: "MigrationModel", rows: np.ndarray, cooldown: int, visit: bool) -> None:
