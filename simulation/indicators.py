@@ -42,6 +42,12 @@ KAZ_ORIGIN = ORIGINS.index("KAZ")
 FOREIGN_ORIGINS = tuple(o for o in ORIGINS if o != "KAZ")
 CORRIDORS = tuple(f"{c}->{o}" for c in DEST_COUNTRIES for o in ORIGINS if o != c)
 ORIGIN_DEST = tuple(f"{o}->{c}" for o in ORIGINS for c in DEST_COUNTRIES if o != c)
+# The groups' positions in the month's arrays, found once (not every month):
+CORRIDOR_DEST, CORRIDOR_ORIGIN = (np.array(x) for x in zip(*((DEST_COUNTRIES.index(c), ORIGINS.index(o))
+                                                             for c, o in (g.split("->") for g in CORRIDORS))))
+OD_ORIGIN, OD_DEST = (np.array(x) for x in zip(*((ORIGINS.index(o), DEST_COUNTRIES.index(c))
+                                                 for o, c in (g.split("->") for g in ORIGIN_DEST))))
+OUTSIDE_KAZ = ~np.isin(np.arange(N_LOCATIONS), KAZ_LOCATIONS)  # locations outside Kazakhstan (home too)
 
 # indicator -> (groups, unit, description)
 INDICATORS: dict[str, tuple[tuple[str, ...], str, str]] = {
@@ -76,6 +82,9 @@ INDICATORS: dict[str, tuple[tuple[str, ...], str, str]] = {
 }
 
 
+COUNTERS = counters()
+
+
 class Recorder:
     """Collects one row per month for every indicator."""
 
@@ -108,9 +117,8 @@ class Recorder:
         put("employment_kaz", [formal * scale, (n_emp - formal) * scale, (n_k - n_emp) * scale])
 
         f = model.totals.flows
-        outside = ~np.isin(np.arange(N_LOCATIONS), KAZ_LOCATIONS)
-        arrivals = f[:, outside][:, :, KAZ_LOCATIONS].sum(axis=(1, 2))[:KAZ_ORIGIN] * scale
-        departures = f[:, KAZ_LOCATIONS][:, :, outside].sum(axis=(1, 2))[:KAZ_ORIGIN] * scale
+        arrivals = f[:, OUTSIDE_KAZ][:, :, KAZ_LOCATIONS].sum(axis=(1, 2))[:KAZ_ORIGIN] * scale
+        departures = f[:, KAZ_LOCATIONS][:, :, OUTSIDE_KAZ].sum(axis=(1, 2))[:KAZ_ORIGIN] * scale
         put("arrivals_kaz", np.concatenate([[arrivals.sum()], arrivals]))
         put("departures_kaz", np.concatenate([[departures.sum()], departures]))
 
@@ -128,18 +136,16 @@ class Recorder:
                                wages[fem].mean() if fem.any() else np.nan,
                                wages[~fem].mean() if (~fem).any() else np.nan])
         put("intentions_kaz", t.by_intention / n_k if n_k else np.full(len(INTENTIONS), np.nan))
-        put("remittances_usd", [model.totals.remitted[DEST_COUNTRIES.index(c), ORIGINS.index(o)]
-                                for c, o in (g.split("->") for g in CORRIDORS)])
+        put("remittances_usd", model.totals.remitted[CORRIDOR_DEST, CORRIDOR_ORIGIN])
         put("remittances_out_kaz_usd", [model.totals.remitted[KAZ].sum()])
         put("remittances_received_usd", (model.totals.remitted * (1 - model.economy.levers.fee_corridor)).sum(axis=0))
 
         od = t.abroad
         kaz_abroad = od[KAZ_ORIGIN, 1:] * scale
         put("kazakhs_abroad", np.concatenate([[kaz_abroad.sum()], kaz_abroad]))
-        put("migrants_abroad", [od[ORIGINS.index(o), DEST_COUNTRIES.index(c)] * scale
-                                for o, c in (g.split("->") for g in ORIGIN_DEST)])
+        put("migrants_abroad", od[OD_ORIGIN, OD_DEST] * scale)
         put("quota_permits_kaz", [t.counts[C_QUOTA] * scale])
-        for counter, indicator, _, _ in counters():
+        for counter, indicator, _, _ in COUNTERS:
             put(indicator, [getattr(model.totals, counter)])
         put("share_informal_kaz", [share(t.counts[C_INFORMAL], n_k)])
 
