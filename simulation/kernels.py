@@ -219,6 +219,23 @@ def relocate(rows, new, origin, location, months_here, tie_start, ties, contacts
 
 
 @numba.njit(cache=True)
+def job_contacts(rows, loc, contacts, same_country_elsewhere, reach):
+    """Contacts who can help each worker find work at `loc[j]`: those there, plus `reach`
+    times those elsewhere in the same country (`work.job_contacts`). Counts are small
+    integers, exact in float32 whatever the order of the sum; then one float32 multiply and
+    add, as numpy did them (it gathered a row of counts and a row of the mask per worker)."""
+    out = np.empty(rows.shape[0], np.float32)
+    for j in range(rows.shape[0]):
+        i, here = rows[j], loc[j]
+        elsewhere = 0
+        for m in range(contacts.shape[1]):
+            if same_country_elsewhere[here, m]:
+                elsewhere += contacts[i, m]
+        out[j] = np.float32(contacts[i, here]) + reach * np.float32(elsewhere)
+    return out
+
+
+@numba.njit(cache=True)
 def earn_abroad(rows, location, origin, wage, job_sector, status, remitter, remit_share, savings,
                 living_cost, patent_fee, patent_status, kaz, remitted, remitters, scale):
     """Abroad: income pays living costs (and the patent fee in Kazakhstan); remitters

@@ -38,10 +38,9 @@ SAME_COUNTRY_ELSEWHERE = ((LOCATION_COUNTRY[:, None] == LOCATION_COUNTRY[None, :
 def job_contacts(model: "MigrationModel", rows: np.ndarray, loc: np.ndarray) -> np.ndarray:
     """Contacts who can help find work at `loc`: those there, plus those elsewhere in the
     same country at the weight `labour.network_reach`."""
-    contacts = model.population.contacts[rows]
-    here = contacts[np.arange(len(rows)), loc].astype(np.float32)
-    elsewhere = (contacts * SAME_COUNTRY_ELSEWHERE[loc]).sum(axis=1, dtype=np.float32)
-    return here + model.params["labour.network_reach"] * elsewhere
+    return kernels.job_contacts(np.asarray(rows, dtype=np.int64), np.asarray(loc, dtype=np.int64),
+                                model.population.contacts, SAME_COUNTRY_ELSEWHERE,
+                                kernels.as_numpy_threshold(model.params["labour.network_reach"], np.float32))
 
 
 def find_jobs(model: "MigrationModel", cond: "Conditions", rows: np.ndarray, draws: "Draws") -> None:
