@@ -31,9 +31,11 @@ from .world import (
     INT_RETURN,
     INT_STAY,
     LOCATION_COUNTRY,
+    N_LOCATIONS,
     REGIMES,
     ST_IRREGULAR,
     ST_PATENT,
+    ST_QUOTA,
     ST_VISITOR,
 )
 
@@ -355,6 +357,26 @@ def abroad_choices(rows, u, intention, months_unemployed, savings, age, location
         elif u[j] < c3:
             choice[j] = 3
     return choice
+
+
+@numba.njit(cache=True)
+def abroad_counts(location, job_sector, status, education, skilled):
+    """At the start of the month, for its conditions: workers abroad and the employed among them
+    by location, and quota permit holders by category [other, skilled (`education` ==
+    `skilled`)]. One pass where numpy selected the workers abroad and made three bincounts."""
+    stock = np.zeros(N_LOCATIONS, np.int64)
+    employed = np.zeros(N_LOCATIONS, np.int64)
+    quota_holders = np.zeros(2, np.int64)
+    for i in range(location.shape[0]):
+        loc = location[i]
+        if loc == HOME:
+            continue
+        stock[loc] += 1
+        if job_sector[i] >= 0:
+            employed[loc] += 1
+        if status[i] == ST_QUOTA:
+            quota_holders[1 if education[i] == skilled else 0] += 1
+    return stock, employed, quota_holders
 
 
 # Row selections: which of the rows a sub-step was given it concerns. One pass each, where

@@ -26,7 +26,6 @@ from .world import (
     DEST_COUNTRIES,
     HOME,
     LOCATION_COUNTRY,
-    N_LOCATIONS,
     REGIMES,
     ST_EAEU,
     ST_HOME,
@@ -103,10 +102,8 @@ class Conditions:
 def month_conditions(model: "MigrationModel") -> Conditions:
     """Harris-Todaro expected wages and hiring conditions from the state at month start."""
     s, eco, pop = model.params, model.economy, model.population
-    abroad = np.flatnonzero(pop.location != HOME)
-    loc = pop.location[abroad]
-    stock = np.bincount(loc, minlength=N_LOCATIONS).astype(float)
-    employed = np.bincount(loc[pop.job_sector[abroad] >= 0], minlength=N_LOCATIONS).astype(float)
+    stock, employed, holders = kernels.abroad_counts(pop.location, pop.job_sector, pop.status, pop.education, SKILLED)
+    stock, employed = stock.astype(float), employed.astype(float)
     prior = s["behaviour.employment_prior_persons"] / pop.scale  # in agents: the same weight at any scale
     country = np.maximum(LOCATION_COUNTRY, 0)
     p_job = (employed + prior * (1 - eco.dest_unemployment[country])) / (stock + prior)
@@ -114,14 +111,12 @@ def month_conditions(model: "MigrationModel") -> Conditions:
     hiring = np.exp(-employed_country / eco.capacity)[country] * eco.demand_index()
     log_wage = np.log(np.maximum(eco.location_wage * p_job, 1e-6))[1:]
     quota_corridor = eco.levers.regime[:, ALT_COUNTRY] == R_QUOTA
-    holders = abroad[pop.status[abroad] == ST_QUOTA]
     # permits in agents, rounded to the nearest: truncating lost up to one agent's worth of permits,
     # a twentieth of the quota at 10,000 agents
-    slots = max(int(round(eco.levers.quota / pop.scale)) - len(holders), 0)
+    slots = max(int(round(eco.levers.quota / pop.scale)) - int(holders.sum()), 0)
     by_category = None
     if eco.levers.quota_categories is not None:
-        used = np.bincount((pop.education[holders] == SKILLED).astype(np.int64), minlength=2)
-        by_category = np.maximum(np.rint(eco.levers.quota_categories / pop.scale).astype(np.int64) - used, 0)
+        by_category = np.maximum(np.rint(eco.levers.quota_categories / pop.scale).astype(np.int64) - holders, 0)
         slots = int(by_category.sum())
     base, cost = eco.base_utility(model.calendar_month), eco.move_cost()
     weights = kernels.shared_weights(base, log_wage, cost, eco.home_wage, s["behaviour.beta_income"],
