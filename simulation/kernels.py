@@ -381,7 +381,9 @@ def abroad_counts(location, job_sector, status, education, skilled):
 
 # Row selections: which of the rows a sub-step was given it concerns. One pass each, where
 # numpy gathered each column, compared, combined the masks and selected (at a million
-# workers, several milliseconds a month each on the rows at home).
+# workers, several milliseconds a month each on the rows at home). Each returns the front of
+# a buffer as long as `rows` (a view, not a copy: copying the rows at home cost as much as
+# selecting them); the selections live only for their sub-step.
 @numba.njit(cache=True)
 def abroad_rows(rows, location, months_here, min_months):
     """The rows abroad for at least `min_months` months at their place."""
@@ -392,7 +394,7 @@ def abroad_rows(rows, location, months_here, min_months):
         if location[i] != HOME and months_here[i] >= min_months:
             keep[n] = i
             n += 1
-    return keep[:n].copy()
+    return keep[:n]
 
 
 @numba.njit(cache=True)
@@ -404,7 +406,7 @@ def home_rows(rows, location):
         if location[rows[j]] == HOME:
             keep[n] = rows[j]
             n += 1
-    return keep[:n].copy()
+    return keep[:n]
 
 
 @numba.njit(cache=True)
@@ -417,7 +419,7 @@ def searching_rows(rows, location, job_sector):
         if location[i] != HOME and job_sector[i] < 0:
             keep[n] = i
             n += 1
-    return keep[:n].copy()
+    return keep[:n]
 
 
 @numba.njit(cache=True)
@@ -437,4 +439,4 @@ def visitors_and_deciders(rows, location, visit_dest, cooldown):
         elif visit_dest[i] == 0 and cooldown[i] == 0:
             deciders[n_deciders] = i
             n_deciders += 1
-    return visiting[:n_visiting].copy(), deciders[:n_deciders].copy()
+    return visiting[:n_visiting], deciders[:n_deciders]
