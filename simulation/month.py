@@ -236,7 +236,7 @@ def decide_and_move(model: "MigrationModel", cond: Conditions, rows: np.ndarray,
     # alternatives, the same as choosing with the quota corridors closed).
     s = model.params
     pick = _choose(model, cond, deciders, draws, D.CHOOSE_DESTINATION, tables=_choice_tables(model, cond, cond.open))
-    go = pick != decisions.STAY
+    go = np.flatnonzero(pick != decisions.STAY)  # positions, not a mask: most of the deciders stay
     movers, targets = deciders[go], pick[go] + 1  # alternative k is location k + 1
     irregular = np.zeros(len(movers), bool)
 
