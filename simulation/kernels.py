@@ -221,6 +221,20 @@ def relocate(rows, new, origin, location, months_here, tie_start, ties, contacts
 
 
 @numba.njit(cache=True)
+def leave_job(rows, job_sector, contract, pension, paid_leave, channel, wage):
+    """The job's columns cleared for `rows` (`work.leave_job`): one pass, where numpy scattered
+    into six columns one after another."""
+    for j in range(rows.shape[0]):
+        i = rows[j]
+        job_sector[i] = -1
+        contract[i] = False
+        pension[i] = False
+        paid_leave[i] = False
+        channel[i] = 0
+        wage[i] = 0.0
+
+
+@numba.njit(cache=True)
 def job_contacts(rows, loc, contacts, same_country_elsewhere, reach):
     """Contacts who can help each worker find work at `loc[j]`: those there, plus `reach`
     times those elsewhere in the same country (`work.job_contacts`). Counts are small

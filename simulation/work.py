@@ -138,9 +138,5 @@ def inspect_workplaces(model: "MigrationModel", rows: np.ndarray, draws: "Draws"
 
 def leave_job(pop, rows: np.ndarray) -> None:
     """Workers lose their job (laid off, inspected, or on leaving the place)."""
-    pop.job_sector[rows] = -1
-    pop.contract[rows] = False
-    pop.pension[rows] = False
-    pop.paid_leave[rows] = False
-    pop.channel[rows] = 0
-    pop.wage[rows] = 0.0
+    kernels.leave_job(np.asarray(rows, dtype=np.int64), pop.job_sector, pop.contract, pop.pension, pop.paid_leave,
+                      pop.channel, pop.wage)
