@@ -17,16 +17,8 @@ from . import streams as D
 from .economy import ALT_COUNTRY
 from .world import (
     DEST_COUNTRIES,
-    HOME,
-    INT_CIRCULATE,
-    INT_MOVE_ON,
-    INT_RETURN,
-    INT_STAY,
     LOCATION_COUNTRY,
-    REGIMES,
-    ST_IRREGULAR,
     ST_PATENT,
-    ST_VISITOR,
 )
 
 if TYPE_CHECKING:
@@ -34,7 +26,6 @@ if TYPE_CHECKING:
     from .month import Conditions, Draws
 
 KAZ = DEST_COUNTRIES.index("KAZ")
-R_PATENT = REGIMES.index("patent")
 WINTER_MONTHS = (11, 0, 1)  # December, January, February: construction stops and workers visit home
 
 
@@ -45,16 +36,16 @@ def earn_and_remit(model: "MigrationModel", rows: np.ndarray) -> None:
     (Workers at home earn and save in `work_at_home`.)
     """
     pop, eco = model.population, model.economy
-    abroad = rows[pop.location[rows] != HOME]
+    abroad = kernels.abroad_rows(rows, pop.location, pop.months_here, 0)
     if len(abroad) == 0:
         return
-    country = LOCATION_COUNTRY[pop.location[abroad]].astype(np.int64)
     share = pop.remit_share
     if (eco.levers.remit_capacity < 1).any():
         # A disrupted channel carries only part of what workers would send; they keep the rest.
+        country = LOCATION_COUNTRY[pop.location[abroad]].astype(np.int64)
         share = share.copy()
         share[abroad] *= eco.levers.remit_capacity[country, pop.origin[abroad]].astype(np.float32)
-    kernels.earn_abroad(abroad, country, pop.origin, pop.wage, pop.job_sector, pop.status, pop.remitter,
+    kernels.earn_abroad(abroad, pop.location, pop.origin, pop.wage, pop.job_sector, pop.status, pop.remitter,
                         share, pop.savings, eco.living_cost, eco.levers.patent_fee, ST_PATENT, KAZ,
                         model.totals.remitted, model.totals.remitters, pop.scale)
 
@@ -62,16 +53,17 @@ def earn_and_remit(model: "MigrationModel", rows: np.ndarray) -> None:
 # --- 5. abroad: stay, visit home, return for good, move on --------------------------------------
 def reconsider_abroad(model: "MigrationModel", cond: "Conditions", rows: np.ndarray, draws: "Draws") -> None:
     """Status changes, enforcement, then each worker abroad chooses to stay, visit, return or move on."""
-    s, pop = model.params, model.population
-    rows = rows[(pop.location[rows] != HOME) & (pop.months_here[rows] >= 1)]
+    s, pop, eco = model.params, model.population, model.economy
+    rows = kernels.abroad_rows(rows, pop.location, pop.months_here, 1)
     if len(rows) == 0:
         return
-    _update_status(model, rows, draws)
-
-    # Enforcement in Kazakhstan: detected irregular workers are deported and banned.
-    in_kaz_irregular = (LOCATION_COUNTRY[pop.location[rows]] == KAZ) & (pop.status[rows] == ST_IRREGULAR)
-    eco = model.economy
-    caught = in_kaz_irregular & (draws.uniform(D.DEPORTATION, rows) < eco.levers.deportation_rate)
+    # Visitors past the visa-free stay become irregular; some regularise with a patent. Then
+    # enforcement in Kazakhstan: detected irregular workers are deported and banned.
+    caught = kernels.update_status(
+        rows, draws.uniform(D.REGULARISE, rows), draws.uniform(D.DEPORTATION, rows),
+        pop.status, pop.months_here, pop.origin, pop.location, eco.levers.regime, s["legal.visitor_months"],
+        kernels.as_numpy_threshold(s["legal.patent_hazard"] / eco.levers.patent_processing, np.float32),
+        kernels.as_numpy_threshold(eco.levers.deportation_rate, np.float32))
     deported = rows[caught]
     model.totals.deported += len(deported) * pop.scale
     month.go_home(model, deported, cooldown=eco.levers.reentry_ban, visit=False)
@@ -84,39 +76,21 @@ def reconsider_abroad(model: "MigrationModel", cond: "Conditions", rows: np.ndar
     if revise.any():
         pop.intention[rows[revise]] = month.draw_intentions(s, pop.female[rows[revise]],
                                                        draws.uniform(D.REVISED_INTENTION, rows[revise]))
-    intention = pop.intention[rows]
-    base = s["mobility.base_return_hazard"]
-    p_return = np.where(intention == INT_RETURN, base + s["mobility.return_hazard"],
-                        np.where(intention == INT_STAY, base * s["mobility.stay_return_factor"], base))
-    p_return = p_return * np.where(pop.months_unemployed[rows] >= 2, s["mobility.unemployed_return_factor"], 1.0)
-    p_return = p_return * np.where(pop.savings[rows] <= 0, s["mobility.broke_return_factor"], 1.0)
-    p_return = np.where(pop.age[rows] >= s["population.age_max"], 1.0, p_return)
+    # Hazards of returning, visiting and moving on by intention (returning more often when
+    # out of work or broke, always at the retirement age; closed borders strand workers where
+    # they are), then one choice (`decisions.abroad_choice`).
     visit_hazard = s["mobility.visit_hazard"] * (s["mobility.winter_visit_factor"]
                                                  if model.calendar_month in WINTER_MONTHS else 1.0)
-    p_visit = np.where(intention == INT_CIRCULATE, visit_hazard, 0.0)
-    p_move = np.where(intention == INT_MOVE_ON, s["mobility.move_on_hazard"], 0.0)
-    if (eco.levers.exit_factor != 1).any():  # closed borders strand workers where they are
-        stranded = eco.levers.exit_factor[LOCATION_COUNTRY[pop.location[rows]]]
-        p_return, p_visit, p_move = p_return * stranded, p_visit * stranded, p_move * stranded
-    choice = decisions.abroad_choice(draws.uniform(D.ABROAD_CHOICE, rows), p_return, p_visit, p_move)
+    choice = kernels.abroad_choices(
+        rows, draws.uniform(D.ABROAD_CHOICE, rows), pop.intention, pop.months_unemployed, pop.savings, pop.age,
+        pop.location, s["mobility.base_return_hazard"], s["mobility.return_hazard"], s["mobility.stay_return_factor"],
+        s["mobility.unemployed_return_factor"], s["mobility.broke_return_factor"],
+        kernels.as_numpy_threshold(s["population.age_max"], np.float32), visit_hazard, s["mobility.move_on_hazard"],
+        eco.levers.exit_factor)
 
     month.go_home(model, rows[choice == 1], cooldown=s["mobility.cooldown_months"], visit=False)
     month.go_home(model, rows[choice == 2], cooldown=0, visit=True)
     _move_on(model, cond, rows[choice == 3], draws)
-
-
-def _update_status(model: "MigrationModel", rows: np.ndarray, draws: "Draws") -> None:
-    """Visitors past the visa-free stay become irregular; some regularise with a patent."""
-    s, pop, eco = model.params, model.population, model.economy
-    status = pop.status[rows]
-    overstay = (status == ST_VISITOR) & (pop.months_here[rows] >= s["legal.visitor_months"])
-    status = np.where(overstay, ST_IRREGULAR, status)
-    regime = eco.levers.regime[pop.origin[rows], LOCATION_COUNTRY[pop.location[rows]]]
-    unauthorised = (status == ST_VISITOR) | (status == ST_IRREGULAR)
-    hazard = s["legal.patent_hazard"] / eco.levers.patent_processing
-    regularise = unauthorised & (regime == R_PATENT) & (draws.uniform(D.REGULARISE, rows) < hazard)
-    status = np.where(regularise, ST_PATENT, status)
-    pop.status[rows] = status.astype(np.int8)
 
 
 def _move_on(model: "MigrationModel", cond: "Conditions", rows: np.ndarray, draws: "Draws") -> None:

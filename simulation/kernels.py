@@ -23,6 +23,24 @@ import types
 import numba
 import numpy as np
 
+from .world import (
+    DEST_COUNTRIES,
+    HOME,
+    INT_CIRCULATE,
+    INT_MOVE_ON,
+    INT_RETURN,
+    INT_STAY,
+    LOCATION_COUNTRY,
+    N_LOCATIONS,
+    REGIMES,
+    ST_IRREGULAR,
+    ST_PATENT,
+    ST_QUOTA,
+    ST_VISITOR,
+)
+
+KAZ = DEST_COUNTRIES.index("KAZ")
+R_PATENT = REGIMES.index("patent")
 MAX_NEED_LEVEL = 4 + 4 * 20  # need x 4 = 4 x provider + dependants (dependants capped at 20)
 
 
@@ -185,24 +203,62 @@ def home_month(rows, u, origin, home_employed, savings, lose_rate, find_rate, ho
 
 
 @numba.njit(cache=True)
-def move_contacts(rows, old, new, tie_start, ties, contacts):
-    """Each mover's ties now count them at `new` instead of `old`."""
+def relocate(rows, new, origin, location, months_here, tie_start, ties, contacts, flows):
+    """Workers `rows` move to `new`: the flow recorded in `flows[origin, from, to]`, each
+    mover's ties count them at the new place instead of the old, and their months there
+    start from zero. One pass (numpy took a bincount of the routes and five gathers and
+    writes besides the ties, which were already compiled). Rows must be distinct."""
     for j in range(rows.shape[0]):
         i = rows[j]
+        old, to = location[i], new[j]
+        flows[origin[i], old, to] += 1
         for t in range(tie_start[i], tie_start[i + 1]):
             v = ties[t]
-            contacts[v, old[j]] -= 1
-            contacts[v, new[j]] += 1
+            contacts[v, old] -= 1
+            contacts[v, to] += 1
+        location[i] = to
+        months_here[i] = 0
 
 
 @numba.njit(cache=True)
-def earn_abroad(rows, country, origin, wage, job_sector, status, remitter, remit_share, savings,
+def leave_job(rows, job_sector, contract, pension, paid_leave, channel, wage):
+    """The job's columns cleared for `rows` (`work.leave_job`): one pass, where numpy scattered
+    into six columns one after another."""
+    for j in range(rows.shape[0]):
+        i = rows[j]
+        job_sector[i] = -1
+        contract[i] = False
+        pension[i] = False
+        paid_leave[i] = False
+        channel[i] = 0
+        wage[i] = 0.0
+
+
+@numba.njit(cache=True)
+def job_contacts(rows, loc, contacts, same_country_elsewhere, reach):
+    """Contacts who can help each worker find work at `loc[j]`: those there, plus `reach`
+    times those elsewhere in the same country (`work.job_contacts`). Counts are small
+    integers, exact in float32 whatever the order of the sum; then one float32 multiply and
+    add, as numpy did them (it gathered a row of counts and a row of the mask per worker)."""
+    out = np.empty(rows.shape[0], np.float32)
+    for j in range(rows.shape[0]):
+        i, here = rows[j], loc[j]
+        elsewhere = 0
+        for m in range(contacts.shape[1]):
+            if same_country_elsewhere[here, m]:
+                elsewhere += contacts[i, m]
+        out[j] = np.float32(contacts[i, here]) + reach * np.float32(elsewhere)
+    return out
+
+
+@numba.njit(cache=True)
+def earn_abroad(rows, location, origin, wage, job_sector, status, remitter, remit_share, savings,
                 living_cost, patent_fee, patent_status, kaz, remitted, remitters, scale):
     """Abroad: income pays living costs (and the patent fee in Kazakhstan); remitters
     send their share of income, never more than the cash left. Totals by corridor."""
     for j in range(rows.shape[0]):
         i = rows[j]
-        c = country[j]
+        c = LOCATION_COUNTRY[location[i]]
         income = wage[i]
         cash = savings[i] + income - living_cost[c]
         if status[i] == patent_status and c == kaz:
@@ -214,3 +270,191 @@ def earn_abroad(rows, country, origin, wage, job_sector, status, remitter, remit
         if sent > 0.0:
             remitted[c, origin[i]] += sent * scale
             remitters[c, origin[i]] += scale
+
+
+def as_numpy_threshold(x, dtype):
+    """`x` as numpy would take it in an operation with an array of `dtype`: a Python float or
+    int is cast to the array's type (NEP 50), a numpy float64 keeps its own. Compiled kernels
+    compare or combine with the result, so they give what the numpy expression gave, bit for bit."""
+    return np.result_type(dtype, x).type(x)
+
+
+@numba.njit(cache=True)
+def advance_clocks(months_here, months_on_trip, months_unemployed, cooldown, age, location, job_sector, age_max):
+    """The month-end clocks of every worker in one pass (numpy took seven passes over the
+    population, each with its temporaries): months at the place and on the trip (capped at
+    the int16 maximum), months abroad without a job, cool-down, age. Returns the rows that
+    reached `age_max` at home (to retire)."""
+    top = np.iinfo(np.int16).max
+    step = np.float32(1 / 12)
+    retire = np.empty(age.shape[0], np.int64)
+    n_retire = 0
+    for i in range(age.shape[0]):
+        if months_here[i] < top:
+            months_here[i] += 1
+        if months_on_trip[i] < top:
+            months_on_trip[i] += 1
+        if location[i] != HOME and job_sector[i] < 0:
+            months_unemployed[i] += 1
+        if cooldown[i] > 0:
+            cooldown[i] -= 1
+        age[i] += step
+        if age[i] >= age_max and location[i] == HOME:
+            retire[n_retire] = i
+            n_retire += 1
+    return retire[:n_retire].copy()
+
+
+@numba.njit(cache=True)
+def update_status(rows, u_regularise, u_deport, status, months_here, origin, location, regime, visitor_months,
+                  patent_hazard, deportation_rate):
+    """Workers abroad: visitors past the visa-free stay (`visitor_months`) become irregular;
+    unauthorised workers in patent corridors take a patent at `patent_hazard`. Returns who is
+    caught: irregular workers in Kazakhstan, each at `deportation_rate`. One pass instead of
+    a dozen numpy passes over the workers abroad; thresholds as `as_numpy_threshold` gives them."""
+    caught = np.zeros(rows.shape[0], np.bool_)
+    for j in range(rows.shape[0]):
+        i = rows[j]
+        st = status[i]
+        if st == ST_VISITOR and months_here[i] >= visitor_months:
+            st = ST_IRREGULAR
+        country = LOCATION_COUNTRY[location[i]]
+        if ((st == ST_VISITOR or st == ST_IRREGULAR) and regime[origin[i], country] == R_PATENT
+                and u_regularise[j] < patent_hazard):
+            st = ST_PATENT
+        status[i] = st
+        caught[j] = country == KAZ and st == ST_IRREGULAR and u_deport[j] < deportation_rate
+    return caught
+
+
+@numba.njit(cache=True)
+def abroad_choices(rows, u, intention, months_unemployed, savings, age, location, base_return, return_hazard,
+                   stay_return_factor, unemployed_return_factor, broke_return_factor, age_max, visit_hazard,
+                   move_on_hazard, exit_factor):
+    """Per worker abroad: 0 stay, 1 return for good, 2 visit home, 3 move on.
+
+    The hazards by intention (returning more often out of work or broke, always at
+    `age_max`; `exit_factor` by country strands workers behind closed borders) and the rule
+    of `decisions.abroad_choice` on them, in one compiled pass where numpy made some twenty
+    full-length temporaries; the same float64 arithmetic in the same order, so the same choices
+    (`tests/test_kernels.py`).
+    """
+    choice = np.zeros(rows.shape[0], np.int8)
+    for j in range(rows.shape[0]):
+        i = rows[j]
+        plan = intention[i]
+        if plan == INT_RETURN:
+            p_return = base_return + return_hazard
+        elif plan == INT_STAY:
+            p_return = base_return * stay_return_factor
+        else:
+            p_return = base_return
+        if months_unemployed[i] >= 2:
+            p_return *= unemployed_return_factor
+        if savings[i] <= 0:
+            p_return *= broke_return_factor
+        if age[i] >= age_max:
+            p_return = 1.0
+        p_visit = visit_hazard if plan == INT_CIRCULATE else 0.0
+        p_move = move_on_hazard if plan == INT_MOVE_ON else 0.0
+        stranded = exit_factor[LOCATION_COUNTRY[location[i]]]
+        p_return, p_visit, p_move = p_return * stranded, p_visit * stranded, p_move * stranded
+        total = p_return + p_visit + p_move
+        scale = 1.0 / max(total, 1e-12) if total > 1.0 else 1.0
+        c1 = p_return * scale
+        c2 = c1 + p_visit * scale
+        c3 = c2 + p_move * scale
+        if u[j] < c1:
+            choice[j] = 1
+        elif u[j] < c2:
+            choice[j] = 2
+        elif u[j] < c3:
+            choice[j] = 3
+    return choice
+
+
+@numba.njit(cache=True)
+def abroad_counts(location, job_sector, status, education, skilled):
+    """At the start of the month, for its conditions: workers abroad and the employed among them
+    by location, and quota permit holders by category [other, skilled (`education` ==
+    `skilled`)]. One pass where numpy selected the workers abroad and made three bincounts."""
+    stock = np.zeros(N_LOCATIONS, np.int64)
+    employed = np.zeros(N_LOCATIONS, np.int64)
+    quota_holders = np.zeros(2, np.int64)
+    for i in range(location.shape[0]):
+        loc = location[i]
+        if loc == HOME:
+            continue
+        stock[loc] += 1
+        if job_sector[i] >= 0:
+            employed[loc] += 1
+        if status[i] == ST_QUOTA:
+            quota_holders[1 if education[i] == skilled else 0] += 1
+    return stock, employed, quota_holders
+
+
+# Row selections: which of the rows a sub-step was given it concerns. One pass each, where
+# numpy gathered each column, compared, combined the masks and selected (at a million
+# workers, several milliseconds a month each on the rows at home). Each returns the front of
+# a buffer as long as `rows` (a view, not a copy: copying the rows at home cost as much as
+# selecting them); the selections live only for their sub-step.
+@numba.njit(cache=True)
+def abroad_rows(rows, location, months_here, min_months):
+    """The rows abroad for at least `min_months` months at their place."""
+    keep = np.empty(rows.shape[0], np.int64)
+    n = 0
+    for j in range(rows.shape[0]):
+        i = rows[j]
+        if location[i] != HOME and months_here[i] >= min_months:
+            keep[n] = i
+            n += 1
+    return keep[:n]
+
+
+@numba.njit(cache=True)
+def home_rows(rows, location):
+    """The rows at home."""
+    keep = np.empty(rows.shape[0], np.int64)
+    n = 0
+    for j in range(rows.shape[0]):
+        if location[rows[j]] == HOME:
+            keep[n] = rows[j]
+            n += 1
+    return keep[:n]
+
+
+@numba.njit(cache=True)
+def searching_rows(rows, location, job_sector):
+    """The rows abroad without a job."""
+    keep = np.empty(rows.shape[0], np.int64)
+    n = 0
+    for j in range(rows.shape[0]):
+        i = rows[j]
+        if location[i] != HOME and job_sector[i] < 0:
+            keep[n] = i
+            n += 1
+    return keep[:n]
+
+
+@numba.njit(cache=True)
+def visitors_and_deciders(rows, location, visit_dest, cooldown, permit_wait):
+    """Of the rows at home: those on a visit (`visit_dest` > 0), those waiting for a quota
+    permit (`permit_wait` > 0), and those who weigh leaving (neither, and no cool-down)."""
+    visiting = np.empty(rows.shape[0], np.int64)
+    waiting = np.empty(rows.shape[0], np.int64)
+    deciders = np.empty(rows.shape[0], np.int64)
+    n_visiting = n_waiting = n_deciders = 0
+    for j in range(rows.shape[0]):
+        i = rows[j]
+        if location[i] != HOME:
+            continue
+        if visit_dest[i] > 0:
+            visiting[n_visiting] = i
+            n_visiting += 1
+        elif permit_wait[i] > 0:
+            waiting[n_waiting] = i
+            n_waiting += 1
+        elif cooldown[i] == 0:
+            deciders[n_deciders] = i
+            n_deciders += 1
+    return visiting[:n_visiting], waiting[:n_waiting], deciders[:n_deciders]

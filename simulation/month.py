@@ -26,7 +26,6 @@ from .world import (
     DEST_COUNTRIES,
     HOME,
     LOCATION_COUNTRY,
-    N_LOCATIONS,
     REGIMES,
     ST_EAEU,
     ST_HOME,
@@ -103,10 +102,8 @@ class Conditions:
 def month_conditions(model: "MigrationModel") -> Conditions:
     """Harris-Todaro expected wages and hiring conditions from the state at month start."""
     s, eco, pop = model.params, model.economy, model.population
-    abroad = np.flatnonzero(pop.location != HOME)
-    loc = pop.location[abroad]
-    stock = np.bincount(loc, minlength=N_LOCATIONS).astype(float)
-    employed = np.bincount(loc[pop.job_sector[abroad] >= 0], minlength=N_LOCATIONS).astype(float)
+    stock, employed, holders = kernels.abroad_counts(pop.location, pop.job_sector, pop.status, pop.education, SKILLED)
+    stock, employed = stock.astype(float), employed.astype(float)
     prior = s["behaviour.employment_prior_persons"] / pop.scale  # in agents: the same weight at any scale
     country = np.maximum(LOCATION_COUNTRY, 0)
     p_job = (employed + prior * (1 - eco.dest_unemployment[country])) / (stock + prior)
@@ -114,14 +111,12 @@ def month_conditions(model: "MigrationModel") -> Conditions:
     hiring = np.exp(-employed_country / eco.capacity)[country] * eco.demand_index()
     log_wage = np.log(np.maximum(eco.location_wage * p_job, 1e-6))[1:]
     quota_corridor = eco.levers.regime[:, ALT_COUNTRY] == R_QUOTA
-    holders = abroad[pop.status[abroad] == ST_QUOTA]
     # permits in agents, rounded to the nearest: truncating lost up to one agent's worth of permits,
     # a twentieth of the quota at 10,000 agents
-    slots = max(int(round(eco.levers.quota / pop.scale)) - len(holders), 0)
+    slots = max(int(round(eco.levers.quota / pop.scale)) - int(holders.sum()), 0)
     by_category = None
     if eco.levers.quota_categories is not None:
-        used = np.bincount((pop.education[holders] == SKILLED).astype(np.int64), minlength=2)
-        by_category = np.maximum(np.rint(eco.levers.quota_categories / pop.scale).astype(np.int64) - used, 0)
+        by_category = np.maximum(np.rint(eco.levers.quota_categories / pop.scale).astype(np.int64) - holders, 0)
         slots = int(by_category.sum())
     base, cost = eco.base_utility(model.calendar_month), eco.move_cost()
     weights = kernels.shared_weights(base, log_wage, cost, eco.home_wage, s["behaviour.beta_income"],
@@ -146,13 +141,8 @@ def relocate(model: "MigrationModel", rows: np.ndarray, new_location: np.ndarray
     if len(rows) == 0:
         return
     pop = model.population
-    old = pop.location[rows].astype(np.int64)
-    new = np.asarray(new_location, dtype=np.int64)
-    route = (pop.origin[rows].astype(np.int64) * N_LOCATIONS + old) * N_LOCATIONS + new
-    model.totals.flows += np.bincount(route, minlength=model.totals.flows.size).reshape(model.totals.flows.shape)
-    kernels.move_contacts(np.asarray(rows, dtype=np.int64), old, new, pop.tie_start, pop.ties, pop.contacts)
-    pop.location[rows] = new
-    pop.months_here[rows] = 0
+    kernels.relocate(np.asarray(rows, dtype=np.int64), np.asarray(new_location, dtype=np.int64), pop.origin,
+                     pop.location, pop.months_here, pop.tie_start, pop.ties, pop.contacts, model.totals.flows)
 
 
 def go_home(model: "MigrationModel", rows: np.ndarray, cooldown: int, visit: bool) -> None:
@@ -179,7 +169,7 @@ def scale_held_wages(model: "MigrationModel", factor: np.ndarray) -> None:
 def work_at_home(model: "MigrationModel", rows: np.ndarray, draws: Draws) -> None:
     """Workers at home lose or find work (steady state at the pool's unemployment), earn and save."""
     pop, eco, s = model.population, model.economy, model.params
-    rows = rows[pop.location[rows] == HOME]
+    rows = kernels.home_rows(rows, pop.location)
     if len(rows) == 0:
         return
     find = s["population.home_job_finding_rate"]
@@ -239,11 +229,8 @@ def decide_and_move(model: "MigrationModel", cond: Conditions, rows: np.ndarray,
     for a quota permit ask for one again, ahead of new applicants.
     """
     pop = model.population
-    at_home = rows[pop.location[rows] == HOME]
-    visiting = at_home[pop.visit_dest[at_home] > 0]
-    waiting = at_home[pop.permit_wait[at_home] > 0]
-    deciders = at_home[(pop.visit_dest[at_home] == 0) & (pop.cooldown[at_home] == 0) & (pop.permit_wait[at_home] == 0)]
-
+    visiting, waiting, deciders = kernels.visitors_and_deciders(rows, pop.location, pop.visit_dest, pop.cooldown,
+                                                                pop.permit_wait)
     if len(waiting):
         _waiting_apply_again(model, cond, waiting, draws)
 
@@ -252,7 +239,7 @@ def decide_and_move(model: "MigrationModel", cond: Conditions, rows: np.ndarray,
     # without one, or choose again among the other destinations and staying (by the logit's
     # independence of irrelevant alternatives, the same as choosing with the quota corridors closed).
     pick = _choose(model, cond, deciders, draws, D.CHOOSE_DESTINATION, tables=_choice_tables(model, cond, cond.open))
-    go = pick != decisions.STAY
+    go = np.flatnonzero(pick != decisions.STAY)  # positions, not a mask: most of the deciders stay
     movers, targets = deciders[go], pick[go] + 1  # alternative k is location k + 1
     irregular = np.zeros(len(movers), bool)
 
@@ -469,14 +456,9 @@ def draw_intentions(s, female: np.ndarray, u: np.ndarray) -> np.ndarray:
 def end_of_month(model: "MigrationModel") -> None:
     """Advance every worker's clocks; retirees at home are replaced by young workers."""
     pop = model.population
-    np.minimum(pop.months_here + 1, np.iinfo(np.int16).max, out=pop.months_here)
-    np.minimum(pop.months_on_trip + 1, np.iinfo(np.int16).max, out=pop.months_on_trip)
-    searching = (pop.location != HOME) & (pop.job_sector < 0)
-    pop.months_unemployed[searching] += 1
-    waiting = pop.cooldown > 0
-    pop.cooldown[waiting] -= 1
-    pop.age += np.float32(1 / 12)
-    retire = np.flatnonzero((pop.age >= model.params["population.age_max"]) & (pop.location == HOME))
+    retire = kernels.advance_clocks(pop.months_here, pop.months_on_trip, pop.months_unemployed, pop.cooldown,
+                                    pop.age, pop.location, pop.job_sector,
+                                    kernels.as_numpy_threshold(model.params["population.age_max"], np.float32))
     if len(retire):
         draw_attributes(pop, retire, model.params, model.economy.home_wage,
                         lambda name: model.streams.uniform(D.DRAWS[f"renewal.{name}"], model.month_counter, retire))

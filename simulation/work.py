@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from . import decisions
+from . import decisions, kernels
 from . import streams as D
 from .world import (
     CH_AGENCY,
@@ -20,7 +20,6 @@ from .world import (
     CH_NETWORK_AFTER,
     CH_NETWORK_BEFORE,
     DEST_COUNTRIES,
-    HOME,
     LOCATION_COUNTRY,
     ST_IRREGULAR,
     ST_VISITOR,
@@ -39,16 +38,15 @@ SAME_COUNTRY_ELSEWHERE = ((LOCATION_COUNTRY[:, None] == LOCATION_COUNTRY[None, :
 def job_contacts(model: "MigrationModel", rows: np.ndarray, loc: np.ndarray) -> np.ndarray:
     """Contacts who can help find work at `loc`: those there, plus those elsewhere in the
     same country at the weight `labour.network_reach`."""
-    contacts = model.population.contacts[rows]
-    here = contacts[np.arange(len(rows)), loc].astype(np.float32)
-    elsewhere = (contacts * SAME_COUNTRY_ELSEWHERE[loc]).sum(axis=1, dtype=np.float32)
-    return here + model.params["labour.network_reach"] * elsewhere
+    return kernels.job_contacts(np.asarray(rows, dtype=np.int64), np.asarray(loc, dtype=np.int64),
+                                model.population.contacts, SAME_COUNTRY_ELSEWHERE,
+                                kernels.as_numpy_threshold(model.params["labour.network_reach"], np.float32))
 
 
 def find_jobs(model: "MigrationModel", cond: "Conditions", rows: np.ndarray, draws: "Draws") -> None:
     """Workers abroad without a job search through contacts, agencies and on their own."""
     s, pop = model.params, model.population
-    rows = rows[(pop.location[rows] != HOME) & (pop.job_sector[rows] < 0)]
+    rows = kernels.searching_rows(rows, pop.location, pop.job_sector)
     if len(rows) == 0:
         return
     loc = pop.location[rows].astype(np.int64)
@@ -140,9 +138,5 @@ def inspect_workplaces(model: "MigrationModel", rows: np.ndarray, draws: "Draws"
 
 def leave_job(pop, rows: np.ndarray) -> None:
     """Workers lose their job (laid off, inspected, or on leaving the place)."""
-    pop.job_sector[rows] = -1
-    pop.contract[rows] = False
-    pop.pension[rows] = False
-    pop.paid_leave[rows] = False
-    pop.channel[rows] = 0
-    pop.wage[rows] = 0.0
+    kernels.leave_job(np.asarray(rows, dtype=np.int64), pop.job_sector, pop.contract, pop.pension, pop.paid_leave,
+                      pop.channel, pop.wage)

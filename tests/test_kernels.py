@@ -30,3 +30,34 @@ def test_serial_and_parallel_kernels_choose_alike():
     one, many = kernels._choose_serial(*args), kernels._choose_parallel(*args)
     assert np.array_equal(one, many)
     assert (one >= 0).sum() > 20
+
+
+def test_abroad_choice_kernel_makes_the_same_choices_as_the_numpy_rule():
+    """`kernels.abroad_choices` computes the hazards and applies `decisions.abroad_choice` in one
+    pass; the hazards written out in numpy, then the numpy rule, give the same choices, bit for bit."""
+    from simulation import decisions
+    from simulation.world import INT_CIRCULATE, INT_MOVE_ON, INT_RETURN, INT_STAY, LOCATION_COUNTRY
+
+    model = MigrationModel(toy_scenario(run__agents=6000, run__burn_in_months=24))
+    pop = model.population
+    rows = np.flatnonzero(pop.location != 0)
+    rng = np.random.default_rng(4)
+    u = rng.random(len(rows)).astype(np.float32)
+    pop.savings[rows[::7]] = 0.0  # some broke, some out of work, some at the retirement age
+    pop.months_unemployed[rows[::5]] = 3
+    pop.age[rows[::11]] = 61.0
+    exit_factor = np.linspace(0.3, 1.0, 6)
+    base, ret, stay, unemp, broke, visit, move = 0.01, 0.05, 0.4, 2.0, 3.0, 0.3, 0.02
+    intention = pop.intention[rows]
+    p_return = np.where(intention == INT_RETURN, base + ret, np.where(intention == INT_STAY, base * stay, base))
+    p_return = p_return * np.where(pop.months_unemployed[rows] >= 2, unemp, 1.0)
+    p_return = p_return * np.where(pop.savings[rows] <= 0, broke, 1.0)
+    p_return = np.where(pop.age[rows] >= 60.0, 1.0, p_return)
+    stranded = exit_factor[LOCATION_COUNTRY[pop.location[rows]]]
+    p_visit = np.where(intention == INT_CIRCULATE, visit, 0.0) * stranded
+    p_move = np.where(intention == INT_MOVE_ON, move, 0.0) * stranded
+    expected = decisions.abroad_choice(u, p_return * stranded, p_visit, p_move)
+    got = kernels.abroad_choices(rows, u, pop.intention, pop.months_unemployed, pop.savings, pop.age, pop.location,
+                                 base, ret, stay, unemp, broke, np.float32(60.0), visit, move, exit_factor)
+    assert np.array_equal(got, expected)
+    assert all((got == k).sum() > 0 for k in range(4))
