@@ -26,7 +26,7 @@ def test_serial_and_parallel_kernels_choose_alike():
     args = (rows, u, pop.origin, pop.provider, pop.dependants, pop.female, pop.age, pop.savings, pop.home_employed,
             pop.contacts, pop.degree, *tables[:3], cond.cost, *tables[3:], s["behaviour.beta_network"],
             s["behaviour.beta_female"], s["behaviour.beta_care"], s["behaviour.beta_age"])
-    assert len(rows) >= 4096  # the size at which choose_destinations takes the parallel one
+    assert len(rows) >= 4096  # enough rows for the parallel loop to split them among its threads
     one, many = kernels._choose_serial(*args), kernels._choose_parallel(*args)
     assert np.array_equal(one, many)
     assert (one >= 0).sum() > 20
