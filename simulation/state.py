@@ -16,6 +16,7 @@ they began (what to restore at their end).
 from __future__ import annotations
 
 import io
+from dataclasses import fields
 from pathlib import Path
 
 import cloudpickle
@@ -57,6 +58,10 @@ def from_bytes(data: bytes, source: str = "state") -> MigrationModel:
                             "another version of migsim or is damaged. Save the state again.") from None
     if not isinstance(model, MigrationModel):
         raise ScenarioError(f"{source}: holds no migsim model.")
+    missing = [f.name for f in fields(model.population) if not hasattr(model.population, f.name)]
+    if missing:  # a state from before a column was added unpickles, then fails at its first month
+        raise ScenarioError(f"{source}: was written by an earlier version of migsim (its workers lack "
+                            f"{', '.join(missing)}); save the state again with this version.")
     return model
 
 

@@ -84,3 +84,12 @@ def test_run_saves_a_state_and_another_run_continues_it(tmp_path, capsys):
     assert main(["run", str(scenario), "--from-state", str(tmp_path / "a" / "summary.json"), "--quiet",
                  "--out", str(tmp_path / "c")]) == 2
     assert "not a migsim state file" in capsys.readouterr().err
+
+
+def test_a_state_of_an_earlier_version_is_refused_with_a_message():
+    """A state written before a population column existed unpickles, but would fail at its first
+    month: restoring it says so instead."""
+    model = MigrationModel(_small("baseline"), agents=500)
+    del model.population.permit_wait  # as a state of an earlier version holds it
+    with pytest.raises(ScenarioError, match="earlier version of migsim .*permit_wait.*save the state again"):
+        from_bytes(to_bytes(model), "old.state")
