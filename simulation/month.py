@@ -295,17 +295,13 @@ def _waiting_apply_again(model: "MigrationModel", cond: Conditions, waiting: np.
     if len(waiting) == 0:
         return
     granted = _grant_quota(model, cond, waiting, draws)
-    gave_up = np.flatnonzero(~granted & (pop.cooldown[waiting] == 0))  # waited the whole time
-    done = granted.copy()
-    done[gave_up] = True
+    gave_up = ~granted & (pop.cooldown[waiting] == 0)  # waited the whole time
+    done = granted | gave_up
     pop.permit_wait[waiting[done]] = 0
-    movers, targets = waiting[granted], dest[granted]
+    movers, targets = waiting[done], dest[done]
     irregular = np.zeros(len(movers), bool)
-    if len(gave_up):
-        refused = np.arange(len(movers), len(movers) + len(gave_up))
-        movers = np.concatenate([movers, waiting[gave_up]])
-        targets = np.concatenate([targets, dest[gave_up]])
-        irregular = np.zeros(len(movers), bool)
+    refused = np.flatnonzero(gave_up[done])
+    if len(refused):
         movers, targets, irregular = _refused(model, cond, movers, targets, irregular, refused, draws)
     arrive(model, cond, movers, targets, draws, new_trip=True, irregular=irregular)
 
