@@ -15,7 +15,7 @@ import numpy as np
 import pytest
 
 from simulation.model import MigrationModel
-from simulation.world import HOME
+from simulation.world import HOME, LOCATION_COUNTRY, REGIMES
 
 from conftest import toy_scenario
 
@@ -50,8 +50,6 @@ def waited():
 def test_waiting_workers_are_at_home_for_a_quota_corridor(waited):
     model, seen, _ = waited
     corridor = model.economy.levers.regime  # (origin, country)
-    from simulation.world import LOCATION_COUNTRY, REGIMES
-
     assert sum(len(loc) for loc, _, _ in seen) > 0, "a binding quota left nobody waiting"
     for loc, origin, dest in seen:
         assert (loc == HOME).all()
