@@ -268,14 +268,18 @@ KINDS: dict[str, Kind] = {k.name: k for k in [
              "age_max": S("number", 60.0, "years", "oldest who leave", low=14, high=80),
              "return_share": S("number", 0.0, "share", "share still there who go home at the end", **SHARE)}),
     Kind("mobilisation", "Mobilisation in an origin (Russia, September 2022): men of fighting age leave for "
-         "Kazakhstan within weeks. A relocation with these defaults.", "optional", {
+         "Kazakhstan within weeks. A relocation with these defaults, sized on 2022: a little over 400,000 "
+         "Russians entered Kazakhstan from 21 September, 320,000 left and about 100,000 stayed (Kazakhstan's "
+         "Minister of Labour, Interfax, 29 November 2022); the model has no transit, so the share is set to move "
+         "about 100,000 at the model's Russian pool. Almost half of those who came to Almaty in 2022 had gone "
+         "back by August 2023 (Russia's consul general in Almaty, TASS, 23 August 2023).", "optional", {
              "origin": S("origin", "RUS", "-", "citizenship"),
              "destination": S("place", "KAZ", "-", "where they go"),
-             "share": S("number", 0.03, "share", "share of men at home, up to age_max, who leave", **SHARE),
+             "share": S("number", 0.2, "share", "share of men at home, up to age_max, who leave", **SHARE),
              "months": S("integer", 2, "months", "months over which they leave", low=1, high=120),
              "men_only": S("bool", True, "-", "only men leave"),
              "age_max": S("number", 50.0, "years", "oldest who leave", low=14, high=80),
-             "return_share": S("number", 0.6, "share", "share still there who go home at the end", **SHARE)}),
+             "return_share": S("number", 0.5, "share", "share still there who go home at the end", **SHARE)}),
     Kind("border_closure", "Borders closed (as in 2020): no one enters the closed corridors (home visits cannot "
          "go back) and workers abroad are stranded: their chance of visiting or going home or moving on is "
          "multiplied by exit_factor.", "optional", {
