@@ -259,6 +259,25 @@ def job_contacts(rows, loc, contacts, same_country_elsewhere, reach):
 
 
 @numba.njit(cache=True)
+def job_contacts_by_ties(rows, loc, tie_start, ties, where, same_country_elsewhere, reach):
+    """`job_contacts` counted from each worker's ties and where they were (`where`, e.g. at
+    the month's start) instead of the running counts; the same float32 arithmetic."""
+    out = np.empty(rows.shape[0], np.float32)
+    for j in range(rows.shape[0]):
+        i, here = rows[j], loc[j]
+        there = 0
+        elsewhere = 0
+        for t in range(tie_start[i], tie_start[i + 1]):
+            m = where[ties[t]]
+            if m == here:
+                there += 1
+            elif same_country_elsewhere[here, m]:
+                elsewhere += 1
+        out[j] = np.float32(there) + reach * np.float32(elsewhere)
+    return out
+
+
+@numba.njit(cache=True)
 def earn_abroad(rows, location, origin, wage, job_sector, status, remitter, remit_share, savings,
                 living_cost, patent_fee, patent_status, kaz, remitted, remitters, scale):
     """Abroad: income pays living costs (and the patent fee in Kazakhstan); remitters

@@ -95,6 +95,7 @@ class Conditions:
     # Contacts abroad as they were at the start of the month: every worker decides on the
     # same information, whatever order workers act in (synchronous updating).
     contacts: np.ndarray | None = None
+    start_location: np.ndarray | None = None  # where every worker was (a job lined up comes through contacts there)
     quota_slots_by_category: np.ndarray | None = None  # [other, skilled] when the quota has categories
     redirect_tables: tuple | None = None  # choice tables without quota corridors (made when first needed)
 
@@ -131,6 +132,7 @@ def month_conditions(model: "MigrationModel") -> Conditions:
         quota_slots=slots,
         weights=weights,
         contacts=pop.contacts.copy() if model.per_agent else pop.contacts,
+        start_location=pop.location.copy(),
         quota_slots_by_category=by_category,
     )
 
@@ -384,6 +386,10 @@ def arrive(model: "MigrationModel", cond: Conditions, rows: np.ndarray, dest: np
     origin = pop.origin[rows]
     dest = np.asarray(dest, dtype=np.int64)
     pop.savings[rows] -= cond.cost[origin, dest - 1].astype(np.float32)
+    # A job lined up before leaving comes through contacts already at the destination, not
+    # through those who leave the same month: counted before anyone of this month's moves.
+    chance = s["labour.job_network_before"] * decisions.network_job_chance(
+        work.job_contacts(model, rows, dest, where=cond.start_location), s["labour.network_saturation"])
     relocate(model, rows, dest)
     pop.visit_dest[rows] = 0
     pop.permit_wait[rows] = 0
@@ -434,8 +440,6 @@ def arrive(model: "MigrationModel", cond: Conditions, rows: np.ndarray, dest: np
         pop.remit_share[rows] = (low + (high - low) * draws.uniform(D.REMIT_SHARE, rows)).astype(np.float32)
 
     # A job lined up through contacts before leaving.
-    chance = s["labour.job_network_before"] * decisions.network_job_chance(
-        work.job_contacts(model, rows, dest), s["labour.network_saturation"])
     lined_up = draws.uniform(D.JOB_LINED_UP, rows) < chance
     work.start_jobs(model, rows[lined_up], np.full(int(lined_up.sum()), CH_NETWORK_BEFORE), draws)
 

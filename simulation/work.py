@@ -35,12 +35,17 @@ SAME_COUNTRY_ELSEWHERE = ((LOCATION_COUNTRY[:, None] == LOCATION_COUNTRY[None, :
                           & ~np.eye(len(LOCATION_COUNTRY), dtype=bool))
 
 
-def job_contacts(model: "MigrationModel", rows: np.ndarray, loc: np.ndarray) -> np.ndarray:
+def job_contacts(model: "MigrationModel", rows: np.ndarray, loc: np.ndarray, where: np.ndarray | None = None
+                 ) -> np.ndarray:
     """Contacts who can help find work at `loc`: those there, plus those elsewhere in the
-    same country at the weight `labour.network_reach`."""
-    return kernels.job_contacts(np.asarray(rows, dtype=np.int64), np.asarray(loc, dtype=np.int64),
-                                model.population.contacts, SAME_COUNTRY_ELSEWHERE,
-                                kernels.as_numpy_threshold(model.params["labour.network_reach"], np.float32))
+    same country at the weight `labour.network_reach`. By default where contacts are now;
+    with `where` (every worker's location at some earlier moment), where they were then."""
+    pop = model.population
+    rows, loc = np.asarray(rows, dtype=np.int64), np.asarray(loc, dtype=np.int64)
+    reach = kernels.as_numpy_threshold(model.params["labour.network_reach"], np.float32)
+    if where is None:
+        return kernels.job_contacts(rows, loc, pop.contacts, SAME_COUNTRY_ELSEWHERE, reach)
+    return kernels.job_contacts_by_ties(rows, loc, pop.tie_start, pop.ties, where, SAME_COUNTRY_ELSEWHERE, reach)
 
 
 def find_jobs(model: "MigrationModel", cond: "Conditions", rows: np.ndarray, draws: "Draws") -> None:

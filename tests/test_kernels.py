@@ -46,6 +46,7 @@ def test_abroad_choice_kernel_makes_the_same_choices_as_the_numpy_rule():
     pop.savings[rows[::7]] = 0.0  # some broke, some out of work, some at the retirement age
     pop.months_unemployed[rows[::5]] = 3
     pop.age[rows[::11]] = 61.0
+    pop.intention[rows[::3]] = INT_MOVE_ON  # every branch taken, whatever the toy run's intentions
     exit_factor = np.linspace(0.3, 1.0, 6)
     base, ret, stay, unemp, broke, visit, move = 0.01, 0.05, 0.4, 2.0, 3.0, 0.3, 0.02
     intention = pop.intention[rows]
@@ -61,3 +62,18 @@ def test_abroad_choice_kernel_makes_the_same_choices_as_the_numpy_rule():
                                  base, ret, stay, unemp, broke, np.float32(60.0), visit, move, exit_factor)
     assert np.array_equal(got, expected)
     assert all((got == k).sum() > 0 for k in range(4))
+
+
+def test_job_contacts_counted_from_the_ties_match_the_running_counts():
+    """Counting each worker's ties where they are gives the running counts' answer, bit for bit,
+    so a job lined up before leaving can count the contacts where they were at the month's start."""
+    from simulation import work
+
+    model = MigrationModel(toy_scenario(run__agents=3000, run__burn_in_months=12))
+    pop = model.population
+    rows = np.arange(pop.n)
+    loc = np.random.default_rng(0).integers(1, pop.contacts.shape[1], pop.n)
+    running = work.job_contacts(model, rows, loc)
+    by_ties = work.job_contacts(model, rows, loc, where=pop.location)
+    np.testing.assert_array_equal(running, by_ties)
+    assert (running > 0).sum() > 50
