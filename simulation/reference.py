@@ -19,9 +19,13 @@ contacts gave the same 8% (644k against 710k, 100,000 agents, 3 seeds). The stag
 order is the month's written meaning, which the vectorised month follows.
 
 What still differs, by design: the draws (sequential generators, not the keyed streams),
-and within one stage the order in which workers claim scarce things (quota permits)
-or see a co-mover of the same stage (a job lined up through a contact who left the
-same month).
+and within one stage the order in which workers claim scarce things (quota permits) or
+see a co-mover of the same stage (moving on). Given the keyed draws instead, the two
+months take every other decision alike (`tests/test_reference.py` holds them identical
+for 24 months with no quota binding). They did not while a job lined up before leaving
+counted the contacts who left the same month: the vectorised month had moved them all,
+the per-agent month only those who had acted; now both count contacts where they were
+when the month's conditions were fixed.
 """
 
 from __future__ import annotations
