@@ -61,8 +61,9 @@ CASES = {
     "patent_fee_quadrupled": (
         [dict(kind="fees", date=DATE, patent_monthly_usd=60)],
         # Uzbeks in Kazakhstan: -0.5% with the 2026-12-01 calibration (most work without a patent:
-        # legal.patent_take_up 0.39), so the threshold is "small", the sign the same
-        {("remittances_out_kaz_usd", "all"): "-", ("stock_kaz_by_origin", "UZB"): "-small"},
+        # legal.patent_take_up 0.39), so the threshold is "small", the sign the same; remittances
+        # paid: -0.2% once jobs lined up came only through contacts already there, so "small" too
+        {("remittances_out_kaz_usd", "all"): "-small", ("stock_kaz_by_origin", "UZB"): "-small"},
         [("kazakhs_abroad", "all"), ("stock_kaz_by_origin", "KGZ")]),
     "patent_processing_slower": (
         [dict(kind="fees", date=DATE, processing_months=4)],
