@@ -387,7 +387,8 @@ def arrive(model: "MigrationModel", cond: Conditions, rows: np.ndarray, dest: np
     dest = np.asarray(dest, dtype=np.int64)
     pop.savings[rows] -= cond.cost[origin, dest - 1].astype(np.float32)
     # A job lined up before leaving comes through contacts already at the destination, not
-    # through those who leave the same month: counted before anyone of this month's moves.
+    # through those who leave the same month: counted where they were when the month's
+    # conditions were fixed (the draw that decides it comes below, with the job itself).
     chance = s["labour.job_network_before"] * decisions.network_job_chance(
         work.job_contacts(model, rows, dest, where=cond.start_location), s["labour.network_saturation"])
     relocate(model, rows, dest)
