@@ -400,18 +400,19 @@ def abroad_choices(rows, u, intention, months_unemployed, savings, age, location
 
 
 @numba.njit(cache=True)
-def abroad_counts(location, job_sector, status, education, skilled):
-    """At the start of the month, for its conditions: workers abroad and the employed among them
-    by location, and quota permit holders by category [other, skilled (`education` ==
-    `skilled`)]. One pass where numpy selected the workers abroad and made three bincounts."""
-    stock = np.zeros(N_LOCATIONS, np.int64)
+def abroad_counts(location, job_sector, status, education, skilled, origin, n_origins):
+    """At the start of the month, for its conditions: workers abroad by origin and location,
+    the employed among them by location, and quota permit holders by category [other, skilled
+    (`education` == `skilled`)]. One pass where numpy selected the workers abroad and made
+    several bincounts."""
+    stock = np.zeros((n_origins, N_LOCATIONS), np.int64)
     employed = np.zeros(N_LOCATIONS, np.int64)
     quota_holders = np.zeros(2, np.int64)
     for i in range(location.shape[0]):
         loc = location[i]
         if loc == HOME:
             continue
-        stock[loc] += 1
+        stock[origin[i], loc] += 1
         if job_sector[i] >= 0:
             employed[loc] += 1
         if status[i] == ST_QUOTA:

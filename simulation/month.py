@@ -26,6 +26,7 @@ from .world import (
     DEST_COUNTRIES,
     HOME,
     LOCATION_COUNTRY,
+    ORIGINS,
     REGIMES,
     ST_EAEU,
     ST_HOME,
@@ -96,6 +97,9 @@ class Conditions:
     # same information, whatever order workers act in (synchronous updating).
     contacts: np.ndarray | None = None
     start_location: np.ndarray | None = None  # where every worker was (a job lined up comes through contacts there)
+    # (origins, locations): share of each origin's people at each location; a worker's
+    # acquaintances (weak ties) are spread over the origin's people in these shares.
+    origin_share_at: np.ndarray | None = None
     quota_slots_by_category: np.ndarray | None = None  # [other, skilled] when the quota has categories
     redirect_tables: tuple | None = None  # choice tables without quota corridors (made when first needed)
 
@@ -103,8 +107,9 @@ class Conditions:
 def month_conditions(model: "MigrationModel") -> Conditions:
     """Harris-Todaro expected wages and hiring conditions from the state at month start."""
     s, eco, pop = model.params, model.economy, model.population
-    stock, employed, holders = kernels.abroad_counts(pop.location, pop.job_sector, pop.status, pop.education, SKILLED)
-    stock, employed = stock.astype(float), employed.astype(float)
+    by_origin, employed, holders = kernels.abroad_counts(pop.location, pop.job_sector, pop.status, pop.education,
+                                                         SKILLED, pop.origin, len(ORIGINS))
+    stock, employed = by_origin.sum(axis=0).astype(float), employed.astype(float)
     prior = s["behaviour.employment_prior_persons"] / pop.scale  # in agents: the same weight at any scale
     country = np.maximum(LOCATION_COUNTRY, 0)
     p_job = (employed + prior * (1 - eco.dest_unemployment[country])) / (stock + prior)
@@ -133,6 +138,7 @@ def month_conditions(model: "MigrationModel") -> Conditions:
         weights=weights,
         contacts=pop.contacts.copy() if model.per_agent else pop.contacts,
         start_location=pop.location.copy(),
+        origin_share_at=by_origin / np.maximum(pop.origin_size, 1)[:, None],
         quota_slots_by_category=by_category,
     )
 

@@ -213,6 +213,10 @@ _add("labour.agency_awareness", 0.25, "share", "IOM2022: 0.75 did not know agenc
      "share of migrants who know recruitment agencies exist", **SHARE)
 _add("labour.job_direct", 0.025, "per month", "calibrated", "uncertainty",
      "monthly job-finding intensity through own search (employers, markets)", low=0, high=20)
+_add("labour.acquaintances", 0.0, "contacts", "assumption (IOM2022: 0.60 found work through personal connections "
+     "after arrival)", "uncertainty",
+     "acquaintances of the same origin (weak ties) who can help find work after arrival, spread over the "
+     "origin's people: at a place, this many times the share of the origin's people there", low=0, high=10_000)
 _add("labour.network_saturation", 1.0, "contacts", "assumption", "uncertainty",
      "contacts at which the network channel is about two-thirds of its strength", low=0.01, high=1000)
 _add("labour.network_reach", 0.3, "x contact", "assumption", "uncertainty",

@@ -73,6 +73,13 @@ class Population:
             self._degree = np.diff(self.tie_start).astype(np.int32)
         return self._degree
 
+    @property
+    def origin_size(self) -> np.ndarray:
+        """Agents per origin (int64), computed once: a worker's origin never changes."""
+        if not hasattr(self, "_origin_size"):
+            self._origin_size = np.bincount(self.origin, minlength=len(ORIGINS)).astype(np.int64)
+        return self._origin_size
+
     def network(self, workers: np.ndarray | None = None) -> nx.Graph:
         """The ties among some workers (all by default) as a networkx graph.
 

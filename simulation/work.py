@@ -48,6 +48,23 @@ def job_contacts(model: "MigrationModel", rows: np.ndarray, loc: np.ndarray, whe
     return kernels.job_contacts_by_ties(rows, loc, pop.tie_start, pop.ties, where, SAME_COUNTRY_ELSEWHERE, reach)
 
 
+def acquaintances_at(model: "MigrationModel", cond: "Conditions") -> np.ndarray:
+    """(origins, locations) float32: acquaintances who can help find work at each place.
+
+    Beyond kin and village ties, a worker knows many people of the same origin more
+    loosely (Granovetter's weak ties); the compatriots one meets on arrival are how most
+    migrants find work (IOM 2022: 60% through personal connections after arrival, against
+    26% through contacts before leaving). With `labour.acquaintances` of them spread over
+    the origin's people, the expected number at a place is that many times the share of the
+    origin's people there, counted like ties: in full at the place, at `labour.network_reach`
+    elsewhere in the same country. Shares of people, not counts of agents: the same at any
+    number of agents.
+    """
+    s = model.params
+    spread = np.eye(len(SAME_COUNTRY_ELSEWHERE)) + s["labour.network_reach"] * SAME_COUNTRY_ELSEWHERE
+    return (s["labour.acquaintances"] * (cond.origin_share_at @ spread)).astype(np.float32)
+
+
 def find_jobs(model: "MigrationModel", cond: "Conditions", rows: np.ndarray, draws: "Draws") -> None:
     """Workers abroad without a job search through contacts, agencies and on their own."""
     s, pop = model.params, model.population
@@ -64,8 +81,8 @@ def find_jobs(model: "MigrationModel", cond: "Conditions", rows: np.ndarray, dra
         expected = levers.inspection_rate * levers.employer_fine
         deterred = 1.0 / (1.0 + expected / np.maximum(model.economy.location_wage[loc], 1.0))
         market = market * np.where(unauthorised & (LOCATION_COUNTRY[loc] == KAZ), deterred, 1.0)
-    network = s["labour.job_network_after"] * decisions.network_job_chance(
-        job_contacts(model, rows, loc), s["labour.network_saturation"])
+    contacts = job_contacts(model, rows, loc) + acquaintances_at(model, cond)[pop.origin[rows], loc]
+    network = s["labour.job_network_after"] * decisions.network_job_chance(contacts, s["labour.network_saturation"])
     recruit = model.economy.levers.agency_factor[pop.origin[rows], LOCATION_COUNTRY[loc]]
     agency = s["labour.job_agency"] * pop.knows_agencies[rows] * recruit
     direct = np.full(len(rows), s["labour.job_direct"])
