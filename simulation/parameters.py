@@ -400,7 +400,7 @@ _add("legal.quota_refused_irregular", 0.25, "share", "assumption", "uncertainty"
      " permit after the wait who come anyway and work without one (the rest choose again or stay home)", **SHARE)
 _add("legal.quota_wait_months", 3, "months", "assumption (KEL2025: the quota is distributed over the year against"
      " employers' needs)", "lever", "months a worker refused a quota permit waits at home for one to come free,"
-     " ahead of new applicants, before coming anyway or choosing again (0: decide at once)", low=0, high=24)
+     " asking again each month, before coming anyway or choosing again (0: decide at once)", low=0, high=24)
 
 # --- numbers the code used without a source (now declared here) ------------------------
 _add("labour.survey_female_share", 0.31, "share", "IOM2022: 0.31 of foreign workers are women", "data",

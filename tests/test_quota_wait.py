@@ -14,6 +14,7 @@ from dataclasses import replace
 import numpy as np
 import pytest
 
+from simulation import month
 from simulation.model import MigrationModel
 from simulation.world import HOME, LOCATION_COUNTRY, REGIMES
 
@@ -75,3 +76,24 @@ def test_no_wait_decides_at_once():
     assert not (model.population.permit_wait > 0).any()
     assert _series(model, "quota_waiting_kaz").max() == 0
     assert _series(model, "quota_refused_kaz").sum() > 0
+
+
+def test_those_waiting_and_skilled_arrivals_share_one_queue(monkeypatch):
+    """The month's free permits go in one random order to those waiting and to skilled
+    arrivals of patent corridors: serving those waiting first gave the skilled arrivals fewer
+    permits the fewer the agents (see `month.decide_and_move`)."""
+    model = MigrationModel(replace(toy_scenario(run__agents=8000, legal__quota_skilled_take_up=1.0),
+                                   events=[dict(BINDING[0], total=30_000)]))
+    pop = model.population
+    patent = model.economy.levers.regime[:, 0] == REGIMES.index("patent")
+    grant, offers = month._grant_quota, []
+
+    def recording(m, cond, candidates, draws):
+        granted = grant(m, cond, candidates, draws)
+        offers.append((pop.permit_wait[candidates] > 0, patent[pop.origin[candidates]], granted))
+        return granted
+
+    monkeypatch.setattr(month, "_grant_quota", recording)
+    model.run()
+    together = [(w, p) for w, p, _ in offers if w.any() and p.any()]
+    assert together, "those waiting and skilled arrivals never asked in the same draw"
