@@ -253,10 +253,9 @@ def decide_and_move(model: "MigrationModel", cond: Conditions, rows: np.ndarray,
 
     # One queue for the month's free permits: those waiting, new applicants of quota corridors
     # and skilled workers of patent corridors, in one random order. With those waiting served
-    # first, the one or two permits that come free in a month at 10,000 agents nearly always
-    # went to them, and skilled workers of patent corridors (who ask only the month they come)
-    # held fewer permits the fewer the agents: Chinese held 96% of permits at 10,000 agents and
-    # 92% at 100,000. In one queue each applicant's chance is the same at any number of agents.
+    # first, the one or two permits freed in a month at 10,000 agents nearly always went to
+    # them, and skilled workers of patent corridors (who ask only the month they come) held
+    # fewer permits the fewer the agents (Chinese held 96% of them at 10,000 agents, 92% at 100,000).
     asking = np.flatnonzero(needs_quota | skilled)
     granted = _grant_quota(model, cond, np.concatenate([waiting, movers[asking]]), draws)
     waiting_granted, granted = granted[:len(waiting)], granted[len(waiting):]
@@ -309,13 +308,10 @@ def _skilled_asking(model: "MigrationModel", rows: np.ndarray, dest: np.ndarray,
 def _still_waiting(model: "MigrationModel", cond: Conditions, waiting: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Those waiting for a quota permit who still want it, and where to; the others give up.
 
-    Why a wait: in the model a permit is an agent's worth of permits (about 1,500 at 10,000
-    agents), and the few that come free in a month rarely match the month's few applicants.
-    Refusing at once whoever finds none turned these chance mismatches into refusals that a
-    country's tens of thousands of permits do not see: at 10,000 agents seven times as many
-    per month as at 100,000, and a tenth more Chinese workers (the refused who came anyway).
-    Waiting a few months lets a chance shortage clear as a real quota queue would, at any
-    number of agents, while a quota short of demand still refuses the excess.
+    Why a wait: a permit is an agent's worth of permits (about 1,500 at 10,000 agents), and
+    refusing at once whoever found none free made chance mismatches into refusals a country's
+    tens of thousands of permits do not see (seven times as many a month at 10,000 agents as
+    at 100,000). Waiting lets a chance shortage clear; a quota short of demand still refuses.
     """
     pop = model.population
     dest = pop.permit_wait[waiting].astype(np.int64)

@@ -4,11 +4,10 @@ A scenario file may set any of these keys (nested TOML tables map onto the dotte
 keys) and nothing else. Roles follow EMA Workbench: policy *levers* are what a
 government can change; *uncertainties* are behavioural values awaiting calibration;
 *data* are structural facts with a published source; *run* settings do not change
-the model (seed, size, replications). Sources: IOM2022 and IOM2023 are the IOM
-surveys of labour migrants in Kazakhstan, KEL2025 is Kelinbayeva et al. (2025),
-WB is the World Bank (WDI / KNOMAD), STAT is Kazakhstan's Bureau of National
-Statistics; "assumption" marks a value chosen by the modellers that calibration
-should revisit.
+the model (seed, size, replications). Sources: IOM2022 and IOM2023 are the IOM surveys of
+labour migrants in Kazakhstan, KEL2025 is Kelinbayeva et al. (2025), WB is the World Bank
+(WDI / KNOMAD), STAT is Kazakhstan's Bureau of National Statistics; "assumption" marks a
+value chosen by the modellers that calibration should revisit.
 """
 
 from __future__ import annotations
@@ -33,12 +32,9 @@ class Param:
     high: float | None = None
     choices: tuple[str, ...] | None = None
 
-    @property
-    def kind(self) -> type:
-        return type(self.default)
+    kind = property(lambda self: type(self.default))
 
-    def allowed(self) -> str:
-        """Human-readable description of the allowed values."""
+    def allowed(self) -> str:  # human-readable description of the allowed values
         if self.choices:
             return "one of " + ", ".join(repr(c) for c in self.choices)
         kind = {int: "an integer", float: "a number", bool: "true or false", str: "a string"}[self.kind]
@@ -213,10 +209,9 @@ _add("labour.agency_awareness", 0.25, "share", "IOM2022: 0.75 did not know agenc
      "share of migrants who know recruitment agencies exist", **SHARE)
 _add("labour.job_direct", 0.025, "per month", "calibrated", "uncertainty",
      "monthly job-finding intensity through own search (employers, markets)", low=0, high=20)
-_add("labour.acquaintances", 0.0, "contacts", "assumption (IOM2022: 0.60 found work through personal connections "
-     "after arrival)", "uncertainty",
-     "acquaintances of the same origin (weak ties) who can help find work after arrival, spread over the "
-     "origin's people: at a place, this many times the share of the origin's people there", low=0, high=10_000)
+_add("labour.acquaintances", 0.0, "contacts", "assumption (IOM2022: 0.60 found work through connections after "
+     "arrival)", "uncertainty", "acquaintances of the same origin (weak ties) who can help find work after arrival: "
+     "at a place, this many times the share of the origin's people there", low=0, high=10_000)
 _add("labour.network_saturation", 1.0, "contacts", "assumption", "uncertainty",
      "contacts at which the network channel is about two-thirds of its strength", low=0.01, high=1000)
 _add("labour.network_reach", 0.3, "x contact", "assumption", "uncertainty",
