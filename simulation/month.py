@@ -97,9 +97,7 @@ class Conditions:
     # same information, whatever order workers act in (synchronous updating).
     contacts: np.ndarray | None = None
     start_location: np.ndarray | None = None  # where every worker was (a job lined up comes through contacts there)
-    # (origins, locations): share of each origin's people at each location; a worker's
-    # acquaintances (weak ties) are spread over the origin's people in these shares.
-    origin_share_at: np.ndarray | None = None
+    acquaintances: np.ndarray | None = None  # (origins, locations) weak ties who help find work there
     quota_slots_by_category: np.ndarray | None = None  # [other, skilled] when the quota has categories
     redirect_tables: tuple | None = None  # choice tables without quota corridors (made when first needed)
 
@@ -138,7 +136,7 @@ def month_conditions(model: "MigrationModel") -> Conditions:
         weights=weights,
         contacts=pop.contacts.copy() if model.per_agent else pop.contacts,
         start_location=pop.location.copy(),
-        origin_share_at=by_origin / np.maximum(pop.origin_size, 1)[:, None],
+        acquaintances=work.acquaintances_at(model, by_origin / np.maximum(pop.origin_size, 1)[:, None]),
         quota_slots_by_category=by_category,
     )
 

@@ -48,8 +48,9 @@ def job_contacts(model: "MigrationModel", rows: np.ndarray, loc: np.ndarray, whe
     return kernels.job_contacts_by_ties(rows, loc, pop.tie_start, pop.ties, where, SAME_COUNTRY_ELSEWHERE, reach)
 
 
-def acquaintances_at(model: "MigrationModel", cond: "Conditions") -> np.ndarray:
-    """(origins, locations) float32: acquaintances who can help find work at each place.
+def acquaintances_at(model: "MigrationModel", origin_share_at: np.ndarray) -> np.ndarray:
+    """(origins, locations) float32: acquaintances who can help find work at each place, from
+    the share of each origin's people at each place (fixed once a month, in the conditions).
 
     Beyond kin and village ties, a worker knows many people of the same origin more
     loosely (Granovetter's weak ties); the compatriots one meets on arrival are how most
@@ -62,7 +63,7 @@ def acquaintances_at(model: "MigrationModel", cond: "Conditions") -> np.ndarray:
     """
     s = model.params
     spread = np.eye(len(SAME_COUNTRY_ELSEWHERE)) + s["labour.network_reach"] * SAME_COUNTRY_ELSEWHERE
-    return (s["labour.acquaintances"] * (cond.origin_share_at @ spread)).astype(np.float32)
+    return (s["labour.acquaintances"] * (origin_share_at @ spread)).astype(np.float32)
 
 
 def find_jobs(model: "MigrationModel", cond: "Conditions", rows: np.ndarray, draws: "Draws") -> None:
@@ -81,7 +82,7 @@ def find_jobs(model: "MigrationModel", cond: "Conditions", rows: np.ndarray, dra
         expected = levers.inspection_rate * levers.employer_fine
         deterred = 1.0 / (1.0 + expected / np.maximum(model.economy.location_wage[loc], 1.0))
         market = market * np.where(unauthorised & (LOCATION_COUNTRY[loc] == KAZ), deterred, 1.0)
-    contacts = job_contacts(model, rows, loc) + acquaintances_at(model, cond)[pop.origin[rows], loc]
+    contacts = job_contacts(model, rows, loc) + cond.acquaintances[pop.origin[rows], loc]
     network = s["labour.job_network_after"] * decisions.network_job_chance(contacts, s["labour.network_saturation"])
     recruit = model.economy.levers.agency_factor[pop.origin[rows], LOCATION_COUNTRY[loc]]
     agency = s["labour.job_agency"] * pop.knows_agencies[rows] * recruit

@@ -32,7 +32,7 @@ def test_acquaintances_at_a_place_follow_the_share_of_the_origin_there():
     model = MigrationModel(toy_scenario(labour__acquaintances=12.0, labour__network_reach=0.25), seed=3)
     model.run_for(18)
     pop, cond = model.population, month_conditions(model)
-    got = work.acquaintances_at(model, cond)
+    got = cond.acquaintances
     uzb, here, there = ORIGINS.index("UZB"), KAZ_LOCATIONS[0], KAZ_LOCATIONS[1]
     assert LOCATION_COUNTRY[here] == LOCATION_COUNTRY[there] == 0
     of_origin = pop.origin == uzb
@@ -45,7 +45,7 @@ def test_acquaintances_at_a_place_follow_the_share_of_the_origin_there():
     # none at all without acquaintances
     none = MigrationModel(toy_scenario(labour__acquaintances=0.0), seed=3)
     none.run_for(2)
-    assert (work.acquaintances_at(none, month_conditions(none)) == 0).all()
+    assert (month_conditions(none).acquaintances == 0).all()
 
 
 def test_without_acquaintances_workers_with_no_kin_there_find_no_work_through_contacts(without_and_with):
