@@ -9,7 +9,12 @@ whether the small size's median lies inside the large size's band. Next to it: t
 drift of the medians and the difference of the means in standard errors (z), which tells a
 systematic drift (|z| keeps growing with more seeds) from the chance of a few seeds.
 
+The 300,000-agent band is narrow (a large run varies about sqrt(30) times less than a small one),
+so the median of few small runs misses it by chance alone; `p_inside_if_no_drift` says how often
+a drift-free indicator would be inside with the seeds given, and more small seeds sharpen the test.
+
     .venv/bin/python benchmarks/bench_scale.py                    # 10,000 (40 seeds) vs 300,000 (10 seeds)
+    .venv/bin/python benchmarks/bench_scale.py --small-seeds 400 --jobs 2   # a median sharp enough to judge
     .venv/bin/python benchmarks/bench_scale.py --small 10000 --large 100000 --date 2023-12
 
 Exit status 1 if any indicator's small-size median falls outside the large-size band.
@@ -18,6 +23,7 @@ Exit status 1 if any indicator's small-size median falls outside the large-size 
 from __future__ import annotations
 
 import argparse
+import math
 import sys
 import time
 
@@ -58,6 +64,23 @@ def drift_z(small: np.ndarray, large: np.ndarray) -> float:
     return float((small.mean() - large.mean()) / se) if se > 0 else float("nan")
 
 
+def chance_inside(small: np.ndarray, low: float, high: float, centre: float) -> float:
+    """How often the median of this many small runs would fall inside [low, high] if the small
+    size had no drift at all (its median at `centre`): the test's power. The median of n runs
+    has a standard error of about 1.2533 sd / sqrt(n) (normal approximation)."""
+    small = small[np.isfinite(small)]
+    if len(small) < 2 or not np.isfinite(centre):
+        return float("nan")
+    se = 1.2533 * small.std(ddof=1) / np.sqrt(len(small))
+    if se == 0:
+        return float(low <= centre <= high)
+    return float(_normal_cdf((high - centre) / se) - _normal_cdf((low - centre) / se))
+
+
+def _normal_cdf(x: float) -> float:
+    return 0.5 * (1.0 + math.erf(x / math.sqrt(2.0)))
+
+
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--small", type=int, default=10_000)
@@ -83,7 +106,8 @@ def main(argv=None) -> int:
         table.append({"indicator": name, f"median_{args.small}": median, f"q10_{args.large}": low,
                       f"q50_{args.large}": np.nanmedian(large), f"q90_{args.large}": high,
                       "inside": bool(low <= median <= high) if np.isfinite(median) else False,
-                      "drift": median / np.nanmedian(large) - 1, "z": drift_z(small, large)})
+                      "drift": median / np.nanmedian(large) - 1, "z": drift_z(small, large),
+                      "p_inside_if_no_drift": chance_inside(small, low, high, np.nanmedian(large))})
     frame = pd.DataFrame(table)
     with pd.option_context("display.width", 200, "display.max_rows", 200, "display.float_format", "{:,.4g}".format):
         print(frame.to_string(index=False))
@@ -91,7 +115,9 @@ def main(argv=None) -> int:
     print(f"\ndrift: the {args.small:,}-agent median over the {args.large:,}-agent one, less 1; z: the difference of "
           "the means in standard errors (|z| > 3: more than chance)")
     print(f"\n{inside} of {len(frame)} headline indicators: the {args.small:,}-agent median lies inside the "
-          f"{args.large:,}-agent 10-90% band ({args.date}).")
+          f"{args.large:,}-agent 10-90% band ({args.date}). Without any drift, the sampling error of a median "
+          f"of {args.small_seeds} seeds alone would leave about {len(frame) - frame.p_inside_if_no_drift.sum():.1f} "
+          "outside (p_inside_if_no_drift; more --small-seeds make the test sharper).")
     return 0 if inside == len(frame) else 1
 
 
