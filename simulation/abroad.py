@@ -23,7 +23,8 @@ from .world import (
 
 if TYPE_CHECKING:
     from .model import MigrationModel
-    from .month import Conditions, Draws
+    from .month import Conditions
+    from .streams import Draws
 
 KAZ = DEST_COUNTRIES.index("KAZ")
 WINTER_MONTHS = (11, 0, 1)  # December, January, February: construction stops and workers visit home

@@ -23,7 +23,7 @@ from .indicators import Recorder
 from .levers import Levers, MonthTotals
 from .population import create_population
 from .scenario import Scenario
-from .streams import Streams
+from .streams import KeyedDraws, SequentialDraws, Streams
 from .threads import follow_worker_setting
 from .timeline import schedule as schedule_events
 from .worker import Worker
@@ -46,7 +46,7 @@ class MigrationModel(mesa.Model):
         self.seed = seed
         self.per_agent = per_agent
         self.streams = Streams(seed)
-        self.draws = month.SequentialDraws(self) if per_agent else month.KeyedDraws(self)
+        self.draws = SequentialDraws(self) if per_agent else KeyedDraws(self)
         self.start_index = month_index(scenario["run.start"])
         self.n_months = month_index(scenario["run.end"]) - self.start_index + 1
         self.burn_in = int(scenario["run.burn_in_months"])

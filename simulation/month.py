@@ -12,7 +12,7 @@ flow: stocks change only by recorded flows.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -20,7 +20,7 @@ from . import decisions, kernels, work
 from . import streams as D
 from .economy import ALT_COUNTRY
 from .population import draw_attributes
-from .streams import Draw
+from .streams import Draw, Draws
 from .world import (
     CH_NETWORK_BEFORE,
     DEST_COUNTRIES,
@@ -46,39 +46,6 @@ AGE_FROM = 35.0  # years: by the definition of behaviour.beta_age ("per decade o
 SKILLED = 2  # education code of tertiary-educated workers: the quota's "skilled" category
 R_EAEU, R_PATENT, R_QUOTA, R_VISA_WORK, R_VISA_FREE, R_VISA = (
     REGIMES.index(r) for r in ("eaeu", "patent", "quota", "visa_work", "visa_free", "visa"))
-
-
-class Draws(Protocol):
-    """Where the month's kernels take their randomness: one named draw (`streams.DRAWS`) per decision."""
-
-    def uniform(self, draw: Draw, rows: np.ndarray) -> np.ndarray: ...
-    def normal(self, draw: Draw, rows: np.ndarray) -> np.ndarray: ...
-
-
-class KeyedDraws:
-    """Common random numbers: each worker's draw is fixed by (stream, slot, month, worker)."""
-
-    def __init__(self, model: "MigrationModel"):
-        self.model = model
-
-    def uniform(self, draw, rows):
-        return self.model.streams.uniform(draw, self.model.month_counter, rows)
-
-    def normal(self, draw, rows):
-        return self.model.streams.normal(draw, self.model.month_counter, rows)
-
-
-class SequentialDraws:
-    """Ordinary sequential generators per stream, as an idiomatic per-agent model draws."""
-
-    def __init__(self, model: "MigrationModel"):
-        self.model = model
-
-    def uniform(self, draw, rows):
-        return self.model.streams.generator(draw.stream).random(len(rows), dtype=np.float32)
-
-    def normal(self, draw, rows):
-        return self.model.streams.generator(draw.stream).standard_normal(len(rows))
 
 
 @dataclass

@@ -12,11 +12,14 @@ counter (Steele, Lea and Flood 2014), vectorised with numpy.
 from __future__ import annotations
 
 import zlib
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple, Protocol
 
 import numba
 import numpy as np
 from scipy.special import ndtri
+
+if TYPE_CHECKING:
+    from .model import MigrationModel
 
 KINDS: tuple[str, ...] = (
     "population",  # initial attributes
@@ -163,3 +166,37 @@ class Streams:
         # several times more, and this runs some fifty times a month)
         base = (int(key) + ((month + _MONTH_OFFSET) << int(_MONTH_SHIFT)) + slot) & _MASK64
         return _keyed_uniforms(np.uint64(base), np.asarray(workers, dtype=np.int64))
+
+
+# --- where a month takes its draws ---------------------------------------------------------
+class Draws(Protocol):
+    """Where the month's kernels take their randomness: one named draw (`streams.DRAWS`) per decision."""
+
+    def uniform(self, draw: Draw, rows: np.ndarray) -> np.ndarray: ...
+    def normal(self, draw: Draw, rows: np.ndarray) -> np.ndarray: ...
+
+
+class KeyedDraws:
+    """Common random numbers: each worker's draw is fixed by (stream, slot, month, worker)."""
+
+    def __init__(self, model: "MigrationModel"):
+        self.model = model
+
+    def uniform(self, draw, rows):
+        return self.model.streams.uniform(draw, self.model.month_counter, rows)
+
+    def normal(self, draw, rows):
+        return self.model.streams.normal(draw, self.model.month_counter, rows)
+
+
+class SequentialDraws:
+    """Ordinary sequential generators per stream, as an idiomatic per-agent model draws."""
+
+    def __init__(self, model: "MigrationModel"):
+        self.model = model
+
+    def uniform(self, draw, rows):
+        return self.model.streams.generator(draw.stream).random(len(rows), dtype=np.float32)
+
+    def normal(self, draw, rows):
+        return self.model.streams.generator(draw.stream).standard_normal(len(rows))

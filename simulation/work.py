@@ -27,7 +27,8 @@ from .world import (
 
 if TYPE_CHECKING:
     from .model import MigrationModel
-    from .month import Conditions, Draws
+    from .month import Conditions
+    from .streams import Draws
 
 KAZ = DEST_COUNTRIES.index("KAZ")
 # SAME_COUNTRY_ELSEWHERE[l, m]: location m is another place in the country of location l

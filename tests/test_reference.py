@@ -44,12 +44,12 @@ def test_with_the_same_draws_the_per_agent_month_is_the_vectorised_month():
     sub-step whose meaning differed between the paths would part them at once: it did when a
     job lined up before leaving counted the contacts who left the same month, whom the
     vectorised month had all moved and the per-agent month only in part."""
-    from simulation import month
+    from simulation.streams import KeyedDraws
 
     scenario = toy_scenario(run__agents=2000, run__burn_in_months=0, run__start="2015-01", run__end="2016-12",
                             policy__work_permit_quota=10_000_000)
     fast, slow = (MigrationModel(scenario, seed=1000, per_agent=p) for p in (False, True))
-    slow.draws = month.KeyedDraws(slow)
+    slow.draws = KeyedDraws(slow)
     for _ in range(24):
         fast.step()
         slow.step()
