@@ -23,12 +23,12 @@ Exit status 1 if any indicator's small-size median falls outside the large-size 
 from __future__ import annotations
 
 import argparse
-import math
 import sys
 import time
 
 import numpy as np
 import pandas as pd
+from scipy.special import ndtr
 
 from simulation import load_scenario, run
 from simulation.outputs import headline
@@ -74,11 +74,7 @@ def chance_inside(small: np.ndarray, low: float, high: float, centre: float) -> 
     se = 1.2533 * small.std(ddof=1) / np.sqrt(len(small))
     if se == 0:
         return float(low <= centre <= high)
-    return float(_normal_cdf((high - centre) / se) - _normal_cdf((low - centre) / se))
-
-
-def _normal_cdf(x: float) -> float:
-    return 0.5 * (1.0 + math.erf(x / math.sqrt(2.0)))
+    return float(ndtr((high - centre) / se) - ndtr((low - centre) / se))
 
 
 def main(argv=None) -> int:
