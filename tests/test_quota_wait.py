@@ -97,3 +97,30 @@ def test_those_waiting_and_skilled_arrivals_share_one_queue(monkeypatch):
     model.run()
     together = [(w, p) for w, p, _ in offers if w.any() and p.any()]
     assert together, "those waiting and skilled arrivals never asked in the same draw"
+
+
+def test_visitors_going_back_and_new_applicants_share_one_queue(monkeypatch):
+    """Workers at home who ask for a free permit (visitors whose permit lapsed on the visit, new
+    applicants, those waiting) are served in one random order: none is served only from what
+    the others leave, a priority that made the split depend on the number of agents."""
+    model = MigrationModel(toy_scenario(run__agents=30_000, corridor__CHN__KAZ__preference=6.0,
+                                        policy__work_permit_quota=20_000, mobility__visit_hazard=0.2,
+                                        mobility__visit_end_rate=0.5))
+    counts = np.zeros((2, 2))  # [visitor, granted]
+    grant = month._grant_quota
+
+    def recording(model_, cond, candidates, draws):
+        granted = grant(model_, cond, candidates, draws)
+        pop = model_.population
+        at_home = pop.location[candidates] == HOME
+        visitor = (pop.visit_dest[candidates] > 0).astype(int)
+        np.add.at(counts, (visitor[at_home], granted[at_home].astype(int)), 1)
+        return granted
+
+    monkeypatch.setattr(month, "_grant_quota", recording)
+    model.run()
+    asked = counts.sum(axis=1)
+    assert asked.min() > 100, "the toy world needs both visitors and applicants asking"
+    visitor_rate, applicant_rate = counts[1, 1] / asked[1], counts[0, 1] / asked[0]
+    assert applicant_rate < 0.9, "the quota never bound: nothing to share"
+    assert 0.5 < visitor_rate / applicant_rate < 2  # with visitors served last: 0
