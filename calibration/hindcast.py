@@ -36,7 +36,7 @@ from simulation.scenario import Scenario, month_index
 from .gravity import predictions_for_targets
 from .history_matching import history_match
 from .patterns import FIELDWORK_MONTHS
-from .pipeline import CalibrationSettings, observations
+from .pipeline import CalibrationSettings, observations, run_progress
 from .posterior import Posterior, sample_posterior
 from .runs import ModelRuns, run_pairs, run_points
 from .space import SPACE, Prior
@@ -130,14 +130,15 @@ def hindcast(scenario: Scenario, targets: pd.DataFrame, until: str, settings: Ca
 
     def simulator(points, seeds):
         count["runs"] += len(points) * len(seeds)
-        return run_points(runs, points, seeds, client)
+        return run_points(runs, points, seeds, client, run_progress(say))
 
     say(f"hindcast: matching {len(obs.names)} targets up to {until}, forecasting {len(after)} after it")
     hm = history_match(simulator, space, obs, settings.hm, on_wave=lambda h: h.save(history), progress=say)
     posterior = sample_posterior(hm, settings.posterior)
     idx = np.linspace(0, len(posterior.draws) - 1, min(forecast_runs, len(posterior.draws))).round().astype(int)
     everything = ModelRuns(scenario, after, settings.window, space)
-    sims = run_pairs(everything, posterior.draws[idx], [FORECAST_SEED + k for k in range(len(idx))], client)
+    sims = run_pairs(everything, posterior.draws[idx], [FORECAST_SEED + k for k in range(len(idx))], client,
+                     run_progress(say))
     count["runs"] += len(idx)
     say(f"forecast: {len(idx)} runs at posterior draws")
     gravity = predictions_for_targets(after)

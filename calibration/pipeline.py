@@ -81,6 +81,20 @@ class Calibration:
     seconds: float
 
 
+def run_progress(say: Callable[[str], None]) -> Callable[[int, int], None]:
+    """A progress callback for one batch of model runs: about every tenth of the batch, how
+    many are done and at what rate (a wave takes minutes; a silent one looks hung)."""
+    t0, shown = time.perf_counter(), [0]
+
+    def progress(done: int, total: int) -> None:
+        if done - shown[0] >= max(total // 10, 1) or done == total:
+            shown[0] = done
+            rate = done / max(time.perf_counter() - t0, 1e-9) * 60
+            say(f"    {done}/{total} runs ({rate:.0f} runs/min)")
+
+    return progress
+
+
 def observations(targets: pd.DataFrame) -> Observations:
     """The fitted targets with their observation and discrepancy variances (`likelihood.py`)."""
     v = target_variances(targets)
@@ -124,17 +138,8 @@ def calibrate(scenario: Scenario, targets: pd.DataFrame, settings: CalibrationSe
     counter = {"runs": 0}
 
     def simulator(points: np.ndarray, seeds: list[int]) -> np.ndarray:
-        total = len(points) * len(seeds)
-        t0, shown = time.perf_counter(), [0]
-
-        def progress(done: int, _total: int) -> None:
-            if done - shown[0] >= max(total // 10, 1) or done == total:
-                shown[0] = done
-                rate = done / max(time.perf_counter() - t0, 1e-9) * 60
-                say(f"    {done}/{total} runs ({rate:.0f} runs/min)")
-
-        out = run_points(runs, points, seeds, client, progress)
-        counter["runs"] += total
+        out = run_points(runs, points, seeds, client, run_progress(say))
+        counter["runs"] += len(points) * len(seeds)
         return out
 
     history.mkdir(parents=True, exist_ok=True)

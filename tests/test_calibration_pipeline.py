@@ -12,7 +12,14 @@ from calibration.emulator import EmulatorSettings
 from calibration.hindcast import carried_forward, last_month, skill_table, split_targets
 from calibration.history_matching import HMSettings
 from calibration.likelihood import target_variances
-from calibration.pipeline import CalibrationSettings, calibrate, check_resume, observations, posterior_table
+from calibration.pipeline import (
+    CalibrationSettings,
+    calibrate,
+    check_resume,
+    observations,
+    posterior_table,
+    run_progress,
+)
 from calibration.posterior import PosteriorSettings
 from calibration.space import Prior
 from calibration.targets import load_targets, survey_round_agreement
@@ -72,6 +79,16 @@ def test_the_pipeline_finds_a_known_answer_and_says_how_sure_it_is(tmp_path, tar
     again = calibrate(default_scenario(), targets, _settings(), tmp_path / "again", space=SPACE2,
                       say=lambda *a: None, runs=world)
     np.testing.assert_array_equal(again.posterior.draws, cal.posterior.draws)  # same seed, same posterior
+
+
+def test_a_batch_of_runs_says_how_far_it_is():
+    """Calibrate and hindcast waves take minutes each: about every tenth of a batch is reported."""
+    said = []
+    progress = run_progress(said.append)
+    for done in range(1, 21):
+        progress(done, 20)
+    assert [line.split()[0] for line in said] == [f"{k}/20" for k in range(2, 21, 2)]
+    assert all("runs/min" in line for line in said)
 
 
 def test_resume_refuses_a_history_made_with_other_settings(tmp_path, targets):
