@@ -60,7 +60,7 @@ class Population:
     ties: np.ndarray  # int32
     # contacts[i, l]: how many of worker i's ties are at location l; kept up to date by
     # every move, so the network pull costs nothing to read.
-    contacts: np.ndarray  # uint16 (n, N_LOCATIONS)
+    contacts: np.ndarray  # uint8 (n, N_LOCATIONS); uint16 if a worker has over 255 ties
 
     @property
     def n(self) -> int:
@@ -96,6 +96,14 @@ class Population:
             nbrs = self.ties[self.tie_start[w]:self.tie_start[w + 1]]
             graph.add_edges_from((w, int(v)) for v in nbrs[chosen[nbrs]])
         return graph
+
+
+def _count_type(tie_start: np.ndarray) -> type:
+    """The smallest unsigned type that holds any worker's number of ties, and so any count of
+    contacts at a place: one byte, unless some worker has over 255 ties (a very dense network).
+    The contacts' table is the largest per-worker array (a count per location)."""
+    most = int(np.diff(tie_start).max(initial=0))
+    return np.uint8 if most <= np.iinfo(np.uint8).max else np.uint16
 
 
 def agents_per_origin(scenario: Scenario, n_agents: int) -> np.ndarray:
@@ -313,9 +321,9 @@ def create_population(scenario: Scenario, n_agents: int, streams: Streams, home_
         months_on_trip=np.zeros(n, np.int16),
         tie_start=tie_start,
         ties=ties,
-        contacts=np.zeros((n, N_LOCATIONS), np.uint16),
+        contacts=np.zeros((n, N_LOCATIONS), _count_type(tie_start)),
     )
-    pop.contacts[:, HOME] = np.minimum(np.diff(tie_start), np.iinfo(np.uint16).max)
+    pop.contacts[:, HOME] = np.minimum(np.diff(tie_start), np.iinfo(pop.contacts.dtype).max)
     rows = np.arange(n)
     draw_attributes(pop, rows, scenario, home_wage, lambda name: streams.uniform(DRAWS[f"population.{name}"], 0, rows))
     return pop

@@ -39,6 +39,22 @@ def test_contact_counts_match_where_the_contacts_are(toy_run):
     assert np.array_equal(expected, pop.contacts)
 
 
+def test_contact_counts_hold_every_tie_at_the_densest_network_allowed():
+    """Contacts are counted in one byte each; at the largest mean degree and village the
+    parameters allow (100 ties, villages of 100,000: few repeated ties) no count wraps round,
+    however the workers move."""
+    model = MigrationModel(toy_scenario(population__mean_degree=100, population__village_size=100_000,
+                                        run__agents=20_000, run__end="2021-06"))
+    model.run()
+    pop = model.population
+    assert pop.degree.max() > 128  # counts above the signed byte's range occur
+    owner = np.repeat(np.arange(pop.n), pop.degree)
+    expected = np.zeros((pop.n, N_LOCATIONS), np.int64)
+    np.add.at(expected, (owner, pop.location[pop.ties]), 1)
+    assert np.array_equal(expected, pop.contacts)
+    assert (pop.location != HOME).any()  # some contacts did move
+
+
 def test_ties_are_symmetric_and_mostly_within_the_origin(toy_run):
     pop = toy_run.population
     owner = np.repeat(np.arange(pop.n), pop.degree)
