@@ -270,8 +270,8 @@ def _going_back(model: "MigrationModel", cond: Conditions, visiting: np.ndarray,
     dest = pop.visit_dest[rows].astype(np.int64)
     origin = pop.origin[rows]
     can = (pop.savings[rows] >= cond.cost[origin, dest - 1]) & cond.open[origin, dest - 1]
-    rows, dest = rows[can], dest[can]
-    return rows, dest, cond.quota_corridor[pop.origin[rows], dest - 1]
+    rows, dest, origin = rows[can], dest[can], origin[can]
+    return rows, dest, cond.quota_corridor[origin, dest - 1]
 
 
 def _skilled_asking(model: "MigrationModel", rows: np.ndarray, dest: np.ndarray, draws: Draws) -> np.ndarray:

@@ -98,12 +98,11 @@ class Population:
         return graph
 
 
-def _count_type(tie_start: np.ndarray) -> type:
+def _count_type(degree: np.ndarray) -> type:
     """The smallest unsigned type that holds any worker's number of ties, and so any count of
     contacts at a place: one byte, unless some worker has over 255 ties (a very dense network).
     The contacts' table is the largest per-worker array (a count per location)."""
-    most = int(np.diff(tie_start).max(initial=0))
-    return np.uint8 if most <= np.iinfo(np.uint8).max else np.uint16
+    return np.uint8 if degree.max(initial=0) <= np.iinfo(np.uint8).max else np.uint16
 
 
 def agents_per_origin(scenario: Scenario, n_agents: int) -> np.ndarray:
@@ -289,6 +288,7 @@ def create_population(scenario: Scenario, n_agents: int, streams: Streams, home_
     n = int(counts.sum())
     origin = np.repeat(np.arange(len(ORIGINS), dtype=np.int8), counts)
     tie_start, ties = generate_ties(origin, scenario, streams.generator("network"))
+    degree = np.diff(tie_start)
     pop = Population(
         scale=scale,
         origin=origin,
@@ -321,9 +321,9 @@ def create_population(scenario: Scenario, n_agents: int, streams: Streams, home_
         months_on_trip=np.zeros(n, np.int16),
         tie_start=tie_start,
         ties=ties,
-        contacts=np.zeros((n, N_LOCATIONS), _count_type(tie_start)),
+        contacts=np.zeros((n, N_LOCATIONS), _count_type(degree)),
     )
-    pop.contacts[:, HOME] = np.minimum(np.diff(tie_start), np.iinfo(pop.contacts.dtype).max)
+    pop.contacts[:, HOME] = np.minimum(degree, np.iinfo(pop.contacts.dtype).max)
     rows = np.arange(n)
     draw_attributes(pop, rows, scenario, home_wage, lambda name: streams.uniform(DRAWS[f"population.{name}"], 0, rows))
     return pop
