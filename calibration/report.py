@@ -317,8 +317,8 @@ def write_report(folder: Path, title: str, fit: pd.DataFrame, series: pd.DataFra
         parts.append(f"<h2>{name}</h2><img src='data:image/png;base64,{data}'>")
     for heading, body in sections:  # sections written by the caller, as HTML
         parts.append(f"<h2>{html.escape(heading)}</h2>{body}")
-    cols = ["id", "source", "measure", "group", "observed", "low", "high", "simulated", "sim_min", "sim_max",
-            "status", "weight"] + (["gravity"] if "gravity" in fit else []) + ["note"]
+    cols = ["id", "source", "measure", "group", "published", "unanswered", "observed", "low", "high", "simulated",
+            "sim_min", "sim_max", "status", "weight"] + (["gravity"] if "gravity" in fit else []) + ["note"]
     patterns = fit[fit.kind == "pattern"].assign(holds=lambda d: d.status.map(
         {"inside": "yes", "outside band": "no"}).fillna(d.status))
     if len(patterns):

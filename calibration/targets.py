@@ -7,7 +7,12 @@ and how uncertain the figure is:
 
 - ``share`` (survey share): sd = sqrt(design_effect * p * (1 - p) / n), the sampling
   error inflated for a design that was not a simple random sample; rows without n give
-  ``rel_sd`` instead (key-informant estimates);
+  ``rel_sd`` instead (key-informant estimates). Where the survey says how many of those
+  asked did not answer (``unanswered``), the share among all of them is known only to lie
+  between the published share (no one silent had the trait) and the share plus the silent
+  (all of them had it): the worst-case bounds of Manski (1989, J Hum Resour 24:343). The
+  band is those bounds widened by 2 sd of sampling error; the value fitted is their
+  midpoint, with the bounds' width as a uniform's variance added to the sampling variance;
 - ``count``: sd = rel_sd * value;
 - ``range``: the value is a published range "low-high"; the band is that range;
 - ``pattern``: a qualitative finding (OMA2026, see `patterns.py`); the value is the
@@ -44,7 +49,7 @@ DEFAULT_TARGETS = Path(__file__).resolve().parent / "targets.csv"
 SIM_DATA = Path(__file__).resolve().parent.parent / "simulation" / "data"
 
 COLUMNS = ("id", "kind", "source", "year", "population", "measure", "group", "value", "unit", "n",
-           "design_effect", "rel_sd", "weight", "data_ref", "statistic", "note")
+           "design_effect", "rel_sd", "weight", "data_ref", "statistic", "note", "unanswered")
 REQUIRED = ("id", "kind", "source", "year", "measure", "value", "weight")
 KINDS = ("share", "count", "range", "wdi", "bilateral", "pattern")
 PATTERN_SURVEY = "OMA2026"
@@ -204,7 +209,9 @@ def _condition(text: str, where: str) -> tuple[float, float, float]:
 def load_targets(path: str | Path | None = None) -> pd.DataFrame:
     """Read, check and expand a targets file into one row per observed value.
 
-    Returns columns id, kind, source, year, measure, group, value, unit, sd, low, high,
+    Returns columns id, kind, source, year, measure, group, value (what is fitted: the
+    published figure, or the midpoint of its bounds where some gave no answer), published
+    (the figure as printed), unanswered, unit, sd, low, high,
     weight, statistic (the text), stat (parsed `Statistic` or None: not modelled),
     condition (a pattern's condition, e.g. '>0'; '' for other kinds),
     fitted (weight > 0 and modelled), note, origin_id (the file row it came from).
@@ -301,6 +308,10 @@ def load_targets(path: str | Path | None = None) -> pd.DataFrame:
         if value is None:
             raise DataError(f"{where}: column 'value' is empty; kind '{r.kind}' needs the observed value.")
         n, deff = _num(r.n, where, "n"), _num(r.design_effect, where, "design_effect")
+        unanswered = _num(r.unanswered, where, "unanswered") or 0.0
+        if unanswered and r.kind != "share":
+            raise DataError(f"{where}: column 'unanswered' is for survey shares (kind 'share'); "
+                            f"kind '{r.kind}' has none.")
         if r.kind == "share":
             if value > 1:
                 raise DataError(f"{where}: a share must be between 0 and 1 (0.55 = 55 per cent); got {value}.")
@@ -311,6 +322,15 @@ def load_targets(path: str | Path | None = None) -> pd.DataFrame:
                 sd = rel_sd * value
             else:
                 raise DataError(f"{where}: a share needs a sample size n (with design_effect) or rel_sd.")
+            if unanswered:
+                if value + unanswered > 1:
+                    raise DataError(f"{where}: value {value:g} plus unanswered {unanswered:g} is above 1; "
+                                    "'unanswered' is the share of those asked who gave no answer.")
+                rows.append(dict(base, id=r.id, year=year, value=value + unanswered / 2,
+                                 sd=math.sqrt(sd**2 + unanswered**2 / 12), low=value - BAND_SD * sd,
+                                 high=value + unanswered + BAND_SD * sd, weight=weight, statistic=r.statistic,
+                                 stat=stat, data_ref=r.data_ref, published=value, unanswered=unanswered))
+                continue
         else:
             if not rel_sd:
                 raise DataError(f"{where}: kind 'count' needs rel_sd above 0 (relative uncertainty).")
@@ -319,6 +339,11 @@ def load_targets(path: str | Path | None = None) -> pd.DataFrame:
                          stat=stat, data_ref=r.data_ref))
 
     out = pd.DataFrame(rows)
+    if "published" not in out:
+        out["published"] = np.nan
+        out["unanswered"] = 0.0
+    out["published"] = out.published.fillna(out.value)  # the figure as printed (value: what is fitted)
+    out["unanswered"] = out.unanswered.fillna(0.0)
     if "low" not in out:
         out["low"] = np.nan
         out["high"] = np.nan
@@ -335,8 +360,9 @@ def load_targets(path: str | Path | None = None) -> pd.DataFrame:
     out["condition"] = out.condition.fillna("")
     out["modelled"] = out.stat.notna()
     out["fitted"] = out.modelled & (out.weight > 0)
-    cols = ["id", "kind", "source", "year", "measure", "group", "value", "unit", "sd", "low", "high", "weight",
-            "statistic", "stat", "modelled", "fitted", "data_ref", "condition", "note", "origin_id"]
+    cols = ["id", "kind", "source", "year", "measure", "group", "value", "published", "unanswered", "unit", "sd",
+            "low", "high", "weight", "statistic", "stat", "modelled", "fitted", "data_ref", "condition", "note",
+            "origin_id"]
     return out[cols].reset_index(drop=True)
 
 

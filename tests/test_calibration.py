@@ -61,6 +61,20 @@ def test_survey_share_band_follows_sample_size_and_design(targets):
     assert small.sd > math.sqrt(2.0 * 0.49 * 0.51 / 2000)
 
 
+def test_a_share_some_did_not_answer_is_bounded_by_their_answers(targets):
+    """IOM 2022: 0.34 remit and 0.17 refused, so the share among all asked lies in 0.34-0.51;
+    the band is those bounds widened by the sampling error, the fitted value their midpoint."""
+    row = targets.set_index("id").loc["s22_remit"]
+    sampling = math.sqrt(2.0 * 0.34 * 0.66 / 2000)
+    assert (row.published, row.unanswered) == (0.34, 0.17)
+    assert row.value == pytest.approx(0.425)
+    assert (row.low, row.high) == pytest.approx((0.34 - 2 * sampling, 0.51 + 2 * sampling))
+    assert row.sd == pytest.approx(math.sqrt(sampling**2 + 0.17**2 / 12))
+    # a row without non-response keeps its published figure as the value
+    plain = targets.set_index("id").loc["m23_remit"]
+    assert plain.value == plain.published == 0.49 and plain.unanswered == 0
+
+
 def test_world_bank_series_expand_from_the_embedded_data(targets):
     paid = targets[targets.origin_id == "wdi_bm_kaz"]
     assert list(paid.year) == list(range(2010, 2024))
@@ -91,10 +105,14 @@ def test_world_bank_series_expand_from_the_embedded_data(targets):
     ("x,pattern,OMA2026,2023,,m,KAZ,more,gap,,,,0,,pattern:intention_gap,", "such as '>0'"),
     ("x,pattern,OMA2026,2023,,m,KAZ,>0,gap,,,,1,,pattern:intention_gap,", "give weight 0"),
     ("x,pattern,OMA2026,2023,,m,KAZ,>0,gap,,,,0,,pattern:happiness_gap,", "unknown pattern 'happiness_gap'"),
+    ("x,share,IOM2022,2022,,m,all,0.9,share,100,2,,1,,survey:IOM2022:remit,,0.2", "plus unanswered 0.2 is above 1"),
+    ("x,count,KEL2025,2022,,m,all,5,persons,,,0.1,1,,series:sum:arrivals_kaz:all:2022-01..2022-12,,0.1",
+     "'unanswered' is for survey shares"),
+    ("x,share,IOM2022,2022,,m,all,0.3,share,100,2,,1,,survey:IOM2022:remit,,lots", "'unanswered' = 'lots'"),
 ])
 def test_bad_targets_files_are_refused_with_the_row_named(tmp_path, row, message):
     path = tmp_path / "bad.csv"
-    path.write_text(HEADER + row + "\n")
+    path.write_text(HEADER.replace("note\n", "note,unanswered\n") + row + "\n")
     with pytest.raises(DataError) as err:
         load_targets(path)
     assert message in str(err.value) and "bad.csv" in str(err.value) and "'x'" in str(err.value)
