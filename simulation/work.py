@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+import numba
 import numpy as np
 
 from . import decisions, kernels
@@ -94,51 +95,96 @@ def find_jobs(model: "MigrationModel", cond: "Conditions", rows: np.ndarray, dra
 
 
 def start_jobs(model: "MigrationModel", rows: np.ndarray, channel: np.ndarray, draws: "Draws") -> None:
-    """A new job: its sector, whether it is formal, and its wage."""
+    """A new job: its sector, whether it is formal, and its wage (the rule is `_job_terms`)."""
     if len(rows) == 0:
         return
     s, pop, eco = model.params, model.population, model.economy
-    loc = pop.location[rows].astype(np.int64)
-    demand = eco.job_sector_shares()[loc]
-    own = pop.skill_sector[rows].astype(np.int64)
-    stick = (draws.uniform(D.SECTOR_STICKS, rows) < s["labour.sector_stickiness"]) & (demand[np.arange(len(rows)), own] > 0)
-    drawn = decisions.draw_by_shares(draws.uniform(D.JOB_SECTOR, rows), demand)
-    sector = np.where(stick, own, drawn)
-
-    via_network = (channel == CH_NETWORK_BEFORE) | (channel == CH_NETWORK_AFTER)
-    in_kaz = LOCATION_COUNTRY[loc] == KAZ
-    p_contract = decisions.contract_probability(
-        eco.contract_prob[pop.status[rows]] * np.where(in_kaz, eco.levers.contract_factor_kaz, 1.0),
-        eco.contract_sector[sector], via_network, s["labour.contract_network_factor"], channel == CH_AGENCY,
-        s["labour.agency_contract_floor"])
-    contract = draws.uniform(D.CONTRACT, rows) < p_contract
+    levers = eco.levers
+    minimum_wage = levers.minimum_wage > 0  # its compliance is drawn only where there is one
+    u = draws.uniforms((D.SECTOR_STICKS, D.JOB_SECTOR, D.CONTRACT, D.PENSION, D.PAID_LEAVE)
+                       + ((D.MINIMUM_WAGE_COMPLIANCE,) if minimum_wage else ()), rows)
     sigma = s["labour.wage_dispersion"]
-    offer = (eco.location_wage[loc] * eco.sector_wage[sector]
-             * np.exp(sigma * draws.normal(D.WAGE_OFFER, rows) - sigma**2 / 2)
-             * np.where(pop.female[rows], s["labour.female_wage_ratio"], 1.0))
-    floor = None
-    if eco.levers.minimum_wage > 0:
-        # A contract job in Kazakhstan must pay the minimum wage: some employers pay it,
-        # the others hire without a contract.
-        below = contract & in_kaz & (offer < eco.levers.minimum_wage)
-        comply = draws.uniform(D.MINIMUM_WAGE_COMPLIANCE, rows) < s["labour.minimum_wage_compliance"]
-        contract = contract & ~(below & ~comply)
-        floor = np.where(below & comply, eco.levers.minimum_wage, 0.0)
-    pension = draws.uniform(D.PENSION, rows) < np.where(
-        contract, s["labour.pension_with_contract"], s["labour.pension_without_contract"])
-    leave = draws.uniform(D.PAID_LEAVE, rows) < np.where(
-        contract, s["labour.leave_with_contract"], s["labour.leave_without_contract"])
-    wage = offer * np.where(contract, 1.0, s["labour.informal_wage_factor"])
-    if floor is not None:
-        wage = np.maximum(wage, floor)
+    luck = np.exp(sigma * draws.normal(D.WAGE_OFFER, rows) - sigma**2 / 2)  # the offer's deviation, mean 1
+    rows = np.asarray(rows, dtype=np.int64)
+    as_f32 = lambda x: kernels.as_numpy_threshold(x, np.float32)  # noqa: E731  (thresholds of float32 uniforms)
+    _job_terms(
+        rows, np.asarray(channel, dtype=np.int64), u, luck,
+        pop.location, pop.skill_sector, pop.status, pop.female,
+        eco.job_sector_shares(), eco.contract_prob, eco.contract_sector, eco.location_wage, eco.sector_wage,
+        as_f32(s["labour.sector_stickiness"]), float(levers.contract_factor_kaz),
+        float(s["labour.contract_network_factor"]), float(s["labour.agency_contract_floor"]),
+        float(s["labour.female_wage_ratio"]), float(levers.minimum_wage) if minimum_wage else 0.0,
+        as_f32(s["labour.minimum_wage_compliance"]),
+        float(s["labour.pension_with_contract"]), float(s["labour.pension_without_contract"]),
+        float(s["labour.leave_with_contract"]), float(s["labour.leave_without_contract"]),
+        float(s["labour.informal_wage_factor"]),
+        pop.job_sector, pop.contract, pop.pension, pop.paid_leave, pop.channel, pop.wage, pop.months_unemployed)
 
-    pop.job_sector[rows] = sector
-    pop.contract[rows] = contract
-    pop.pension[rows] = pension
-    pop.paid_leave[rows] = leave
-    pop.channel[rows] = channel
-    pop.wage[rows] = wage.astype(np.float32)
-    pop.months_unemployed[rows] = 0
+
+@numba.njit(cache=True)
+def _job_terms(rows, channel, u, luck,  # the new jobs: their channels, uniforms (`start_jobs`), wage deviation
+               location, skill_sector, status, female,  # worker columns read
+               sector_shares, contract_prob, contract_sector, location_wage, sector_wage,  # the economy's arrays
+               stickiness, contract_factor_kaz, network_factor, agency_floor, female_wage_ratio,
+               minimum_wage, compliance, pension_with, pension_without, leave_with, leave_without,
+               informal_factor,
+               job_sector, contract, pension, paid_leave, job_channel, wage, months_unemployed):  # columns written
+    """Each new job's sector (the worker's own, or drawn by the place's demand), contract (by
+    status, sector and channel, an agency's at least `agency_floor`; a contract job in Kazakhstan
+    pays the minimum wage or, where the employer does not comply, goes without a contract),
+    pension, paid leave and wage (informal jobs pay less).
+
+    One pass where numpy made some sixty calls per set of new jobs, most of a month's job
+    starting with the few dozen workers who start one at 10,000 agents; the arithmetic and
+    comparisons are numpy's (float64 shares and chances; float32 thresholds where numpy cast a
+    Python float to the uniforms' type), in the same order, so the jobs are the same.
+    """
+    n_sectors = sector_shares.shape[1]
+    for j in range(rows.shape[0]):
+        i = rows[j]
+        loc = location[i]
+        shares = sector_shares[loc]
+        own = skill_sector[i]
+        if u[0, j] < stickiness and shares[own] > 0:
+            sector = np.int64(own)
+        else:  # by inverse CDF of the normalised cumulative shares (`decisions.draw_by_shares`)
+            total = 0.0
+            for k in range(n_sectors):
+                total += shares[k]
+            sector = 0
+            acc = 0.0
+            for k in range(n_sectors):
+                acc += shares[k]
+                if u[1, j] >= acc / total:
+                    sector += 1
+            sector = min(sector, n_sectors - 1)
+        ch = channel[j]
+        in_kaz = LOCATION_COUNTRY[loc] == KAZ
+        # `decisions.contract_probability`
+        p = contract_prob[status[i]] * (contract_factor_kaz if in_kaz else 1.0)
+        p = p * contract_sector[sector] * (network_factor if ch == CH_NETWORK_BEFORE or ch == CH_NETWORK_AFTER
+                                           else 1.0)
+        if ch == CH_AGENCY:
+            p = max(p, agency_floor)
+        p = min(max(p, 0.0), 1.0)
+        formal = u[2, j] < p
+        offer = location_wage[loc] * sector_wage[sector] * luck[j] * (female_wage_ratio if female[i] else 1.0)
+        floor = 0.0
+        if minimum_wage > 0 and formal and in_kaz and offer < minimum_wage:
+            if u[5, j] < compliance:
+                floor = minimum_wage
+            else:
+                formal = False
+        pay = offer * (1.0 if formal else informal_factor)
+        if minimum_wage > 0:
+            pay = max(pay, floor)
+        job_sector[i] = sector
+        contract[i] = formal
+        pension[i] = u[3, j] < (pension_with if formal else pension_without)
+        paid_leave[i] = u[4, j] < (leave_with if formal else leave_without)
+        job_channel[i] = ch
+        wage[i] = np.float32(pay)
+        months_unemployed[i] = 0
 
 
 def inspect_workplaces(model: "MigrationModel", rows: np.ndarray, draws: "Draws") -> None:
