@@ -14,6 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+import numba
 import numpy as np
 
 from . import decisions, kernels, work
@@ -389,80 +390,149 @@ def arrive(model: "MigrationModel", cond: Conditions, rows: np.ndarray, dest: np
 
     `irregular` marks arrivals who come without the permit their corridor requires;
     `skilled_granted`, when given, the skilled workers of patent corridors who were granted
-    a quota permit in the month's queue (otherwise they ask here, on arrival).
+    a quota permit in the month's queue (otherwise they ask here, on arrival). The status,
+    and on a new trip the intention and remittance habits, follow `_arrival`'s rule.
     """
     if len(rows) == 0:
         return
     s, pop, eco = model.params, model.population, model.economy
-    origin = pop.origin[rows]
-    dest = np.asarray(dest, dtype=np.int64)
-    pop.savings[rows] -= cond.cost[origin, dest - 1].astype(np.float32)
+    rows, dest = np.asarray(rows, dtype=np.int64), np.asarray(dest, dtype=np.int64)
     # A job lined up before leaving comes through contacts already at the destination, not
     # through those who leave the same month: counted where they were when the month's
-    # conditions were fixed (the draw that decides it comes below, with the job itself).
+    # conditions were fixed.
     chance = s["labour.job_network_before"] * decisions.network_job_chance(
         work.job_contacts(model, rows, dest, where=cond.start_location), s["labour.network_saturation"])
+    u = draws.uniforms(_NEW_TRIP_DRAWS if new_trip else _RETURN_TRIP_DRAWS, rows)
     relocate(model, rows, dest)
-    pop.visit_dest[rows] = 0
-    pop.permit_wait[rows] = 0
-    pop.months_unemployed[rows] = 0
     work.leave_job(pop, rows)
 
-    country = LOCATION_COUNTRY[dest]
-    regime = eco.levers.regime[origin, country]
-    u = draws.uniform(D.STATUS_ON_ARRIVAL, rows)
-    status = np.full(len(rows), ST_VISITOR, np.int8)
-    status[regime == R_EAEU] = ST_EAEU
-    take_up = eco.levers.patent_take_up[origin, country] / eco.levers.patent_processing
-    status[(regime == R_PATENT) & (u < take_up)] = ST_PATENT
-    status[regime == R_QUOTA] = ST_QUOTA
-    regular_visa = u < s["legal.visa_regular_share"]
-    status[(regime == R_VISA_WORK) & regular_visa] = ST_WORK_VISA
-    status[(regime == R_VISA_WORK) & ~regular_visa] = ST_IRREGULAR
-    status[(regime == R_VISA) & regular_visa] = ST_WORK_VISA
-    status[(regime == R_VISA_FREE) & (u < s["legal.visa_free_permit_share"])] = ST_WORK_VISA
     # Skilled workers from patent corridors may take a free quota permit in Kazakhstan.
     if skilled_granted is not None:
-        status[skilled_granted] = ST_QUOTA
+        quota = skilled_granted
     else:
-        skilled = _skilled_asking(model, rows, dest, draws)
-        if skilled.any():
-            status[np.flatnonzero(skilled)[_grant_quota(model, cond, rows[skilled], draws)]] = ST_QUOTA
-    if irregular is not None:
-        status[irregular] = ST_IRREGULAR
-    pop.status[rows] = status
-
+        quota = _skilled_asking(model, rows, dest, draws)
+        if quota.any():
+            asking = np.flatnonzero(quota)
+            quota[asking[~_grant_quota(model, cond, rows[asking], draws)]] = False
+    p_remit = np.zeros(len(rows))  # the chance of sending money home, on a new trip
     if new_trip:
-        pop.trips[rows] += 1
-        pop.months_on_trip[rows] = 0
-        female = pop.female[rows]
-        pop.intention[rows] = draw_intentions(s, female, draws.uniform(D.INTENTION_ON_ARRIVAL, rows))
+        origin, female = pop.origin[rows], pop.female[rows]
         intercept = (s["remittances.remit_intercept"] + eco.remit_origin_shift[origin]
-                     + eco.remit_destination_shift[country])
+                     + eco.remit_destination_shift[LOCATION_COUNTRY[dest]])
         p_remit = decisions.remit_probability(
             intercept, pop.provider[rows], pop.dependants[rows], female,
             s["remittances.remit_provider"], s["remittances.remit_dependants"], s["remittances.remit_female"])
-        pop.remitter[rows] = draws.uniform(D.REMITTER, rows) < p_remit
-        band = decisions.draw_by_shares(
-            draws.uniform(D.REMIT_BAND, rows),
-            np.array([s["remittances.share_over_half"], s["remittances.share_quarter_to_half"],
-                      1 - s["remittances.share_over_half"] - s["remittances.share_quarter_to_half"]]))
-        # The survey's bands: over half, a quarter to half, under a quarter of income.
-        low = np.array([0.5, 0.25, s["remittances.band_under_quarter_min"]])[band]
-        high = np.array([s["remittances.band_over_half_max"], 0.5, 0.25])[band]
-        pop.remit_share[rows] = (low + (high - low) * draws.uniform(D.REMIT_SHARE, rows)).astype(np.float32)
-
-    # A job lined up through contacts before leaving.
-    lined_up = draws.uniform(D.JOB_LINED_UP, rows) < chance
+    over_half, quarter_to_half = s["remittances.share_over_half"], s["remittances.share_quarter_to_half"]
+    as_f32 = lambda x: kernels.as_numpy_threshold(x, np.float32)  # noqa: E731  (thresholds of float32 uniforms)
+    lined_up = _arrival(
+        rows, dest, u, chance, quota, np.zeros(len(rows), bool) if irregular is None else irregular, new_trip, p_remit,
+        cond.cost, eco.levers.regime, eco.levers.patent_take_up, float(eco.levers.patent_processing),
+        as_f32(s["legal.visa_regular_share"]), as_f32(s["legal.visa_free_permit_share"]),
+        intention_shares(s),
+        decisions.cumulative_shares(np.array([over_half, quarter_to_half, 1 - over_half - quarter_to_half])),
+        np.array([0.5, 0.25, s["remittances.band_under_quarter_min"]]),  # the survey's bands: over half, a
+        np.array([s["remittances.band_over_half_max"], 0.5, 0.25]),  # quarter to half, under a quarter of income
+        pop.origin, pop.female, pop.savings, pop.visit_dest, pop.permit_wait, pop.months_unemployed, pop.status,
+        pop.trips, pop.months_on_trip, pop.intention, pop.remitter, pop.remit_share)
     work.start_jobs(model, rows[lined_up], np.full(int(lined_up.sum()), CH_NETWORK_BEFORE), draws)
+
+
+# `arrive`'s draws, in this order: legal status, then on a new trip the intention and remittance
+# habits, and a job lined up before leaving
+_NEW_TRIP_DRAWS = (D.STATUS_ON_ARRIVAL, D.INTENTION_ON_ARRIVAL, D.REMITTER, D.REMIT_BAND, D.REMIT_SHARE,
+                   D.JOB_LINED_UP)
+_RETURN_TRIP_DRAWS = (D.STATUS_ON_ARRIVAL, D.JOB_LINED_UP)
+
+
+@numba.njit(cache=True)
+def _arrival(rows, dest, u, chance, quota, irregular, new_trip, p_remit,  # arrivals; uniforms as `_..._DRAWS`
+             cost, regime, patent_take_up, patent_processing, visa_regular, visa_free_permit,  # corridors
+             intention_cum, band_cum, band_low, band_high,  # normalised cumulative shares; the bands' bounds
+             origin, female,  # worker columns read, then written:
+             savings, visit_dest, permit_wait, months_unemployed, status, trips, months_on_trip, intention,
+             remitter, remit_share):
+    """Each arrival pays the move and enters with the status its corridor allows (a free
+    movement citizen, a patent for some, a permit or a visa for a share, a visitor otherwise;
+    `quota`: granted a quota permit; `irregular`: came without the permit the corridor needs);
+    on a new trip its intention, whether it sends money home and what share of its income.
+    Returns who has a job lined up (uniform below `chance`).
+
+    One pass where numpy made some sixty calls per set of arrivals; the comparisons and
+    arithmetic are numpy's (float64 chances and shares; float32 thresholds where numpy cast a
+    Python float to the uniforms' type), in the same order, so the arrivals are the same.
+    """
+    lined_up = np.empty(rows.shape[0], np.bool_)
+    for j in range(rows.shape[0]):
+        i, to = rows[j], dest[j]
+        o, country = origin[i], LOCATION_COUNTRY[to]
+        savings[i] -= np.float32(cost[o, to - 1])
+        visit_dest[i] = 0
+        permit_wait[i] = 0
+        months_unemployed[i] = 0
+        r = regime[o, country]
+        v = u[0, j]
+        st = ST_VISITOR
+        if r == R_EAEU:
+            st = ST_EAEU
+        elif r == R_PATENT:
+            if v < patent_take_up[o, country] / patent_processing:
+                st = ST_PATENT
+        elif r == R_QUOTA:
+            st = ST_QUOTA
+        elif r == R_VISA_WORK:
+            st = ST_WORK_VISA if v < visa_regular else ST_IRREGULAR
+        elif r == R_VISA:
+            if v < visa_regular:
+                st = ST_WORK_VISA
+        elif r == R_VISA_FREE:
+            if v < visa_free_permit:
+                st = ST_WORK_VISA
+        if quota[j]:
+            st = ST_QUOTA
+        if irregular[j]:
+            st = ST_IRREGULAR
+        status[i] = st
+        if new_trip:
+            trips[i] += 1
+            months_on_trip[i] = 0
+            intention[i] = _by_cumulative_shares(u[1, j], intention_cum[np.int64(female[i])])
+            remitter[i] = u[2, j] < p_remit[j]
+            band = _by_cumulative_shares(u[3, j], band_cum)
+            low, high = band_low[band], band_high[band]
+            remit_share[i] = np.float32(low + (high - low) * u[4, j])
+        lined_up[j] = u[u.shape[0] - 1, j] < chance[j]
+    return lined_up
+
+
+@numba.njit(cache=True)
+def _by_cumulative_shares(v, cum):
+    """Category of uniform `v` by inverse CDF (`decisions.draw_by_shares` on `cum`'s shares)."""
+    k = 0
+    for c in cum:
+        if v >= c:
+            k += 1
+    return min(k, cum.shape[0] - 1)
+
+
+def intention_shares(s) -> np.ndarray:
+    """(2, 4) normalised cumulative shares of the intentions, men's then women's (`draw_intentions`)."""
+    shares = np.array([s[f"mobility.intention.{k}"] for k in ("circulate", "return", "stay", "move_on")])
+    shift = s["mobility.female_stay_shift"]
+    female_shares = np.clip(shares + np.array([-shift, 0.0, shift, 0.0]), 0, 1)
+    return np.stack([decisions.cumulative_shares(shares), decisions.cumulative_shares(female_shares)])
 
 
 def draw_intentions(s, female: np.ndarray, u: np.ndarray) -> np.ndarray:
     """Circulate, return, stay or move on, by the survey shares (women stay more often)."""
-    shares = np.array([s[f"mobility.intention.{k}"] for k in ("circulate", "return", "stay", "move_on")])
-    shift = s["mobility.female_stay_shift"]
-    female_shares = np.clip(shares + np.array([-shift, 0.0, shift, 0.0]), 0, 1)
-    return np.where(female, decisions.draw_by_shares(u, female_shares), decisions.draw_by_shares(u, shares))
+    return _intentions(np.asarray(female, dtype=np.bool_), u, intention_shares(s))
+
+
+@numba.njit(cache=True)
+def _intentions(female, u, cum):
+    out = np.empty(u.shape[0], np.int64)
+    for j in range(u.shape[0]):
+        out[j] = _by_cumulative_shares(u[j], cum[np.int64(female[j])])
+    return out
 
 
 # --- 6. month end: clocks, ageing, retirement --------------------------------------------------
