@@ -14,10 +14,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-import numba
 import numpy as np
 
-from . import decisions, kernels, work
+from . import arrival, decisions, kernels, work
 from . import streams as D
 from .economy import ALT_COUNTRY
 from .population import draw_attributes
@@ -29,13 +28,7 @@ from .world import (
     LOCATION_COUNTRY,
     ORIGINS,
     REGIMES,
-    ST_EAEU,
     ST_HOME,
-    ST_IRREGULAR,
-    ST_PATENT,
-    ST_QUOTA,
-    ST_VISITOR,
-    ST_WORK_VISA,
 )
 
 if TYPE_CHECKING:
@@ -45,8 +38,7 @@ KAZ = DEST_COUNTRIES.index("KAZ")
 NEED_PER_DEPENDANT = 0.25  # by the definition of behaviour.beta_need (kernels.MAX_NEED_LEVEL: quarter steps)
 AGE_FROM = 35.0  # years: by the definition of behaviour.beta_age ("per decade over 35")
 SKILLED = 2  # education code of tertiary-educated workers: the quota's "skilled" category
-R_EAEU, R_PATENT, R_QUOTA, R_VISA_WORK, R_VISA_FREE, R_VISA = (
-    REGIMES.index(r) for r in ("eaeu", "patent", "quota", "visa_work", "visa_free", "visa"))
+R_PATENT, R_QUOTA = REGIMES.index("patent"), REGIMES.index("quota")
 
 
 @dataclass
@@ -391,7 +383,7 @@ def arrive(model: "MigrationModel", cond: Conditions, rows: np.ndarray, dest: np
     `irregular` marks arrivals who come without the permit their corridor requires;
     `skilled_granted`, when given, the skilled workers of patent corridors who were granted
     a quota permit in the month's queue (otherwise they ask here, on arrival). The status,
-    and on a new trip the intention and remittance habits, follow `_arrival`'s rule.
+    and on a new trip the intention and remittance habits, follow `arrival.enter`.
     """
     if len(rows) == 0:
         return
@@ -422,16 +414,12 @@ def arrive(model: "MigrationModel", cond: Conditions, rows: np.ndarray, dest: np
         p_remit = decisions.remit_probability(
             intercept, pop.provider[rows], pop.dependants[rows], female,
             s["remittances.remit_provider"], s["remittances.remit_dependants"], s["remittances.remit_female"])
-    over_half, quarter_to_half = s["remittances.share_over_half"], s["remittances.share_quarter_to_half"]
     as_f32 = lambda x: kernels.as_numpy_threshold(x, np.float32)  # noqa: E731  (thresholds of float32 uniforms)
-    lined_up = _arrival(
+    lined_up = arrival.enter(
         rows, dest, u, chance, quota, np.zeros(len(rows), bool) if irregular is None else irregular, new_trip, p_remit,
         cond.cost, eco.levers.regime, eco.levers.patent_take_up, float(eco.levers.patent_processing),
         as_f32(s["legal.visa_regular_share"]), as_f32(s["legal.visa_free_permit_share"]),
-        intention_shares(s),
-        decisions.cumulative_shares(np.array([over_half, quarter_to_half, 1 - over_half - quarter_to_half])),
-        np.array([0.5, 0.25, s["remittances.band_under_quarter_min"]]),  # the survey's bands: over half, a
-        np.array([s["remittances.band_over_half_max"], 0.5, 0.25]),  # quarter to half, under a quarter of income
+        arrival.intention_shares(s), *arrival.remittance_bands(s),
         pop.origin, pop.female, pop.savings, pop.visit_dest, pop.permit_wait, pop.months_unemployed, pop.status,
         pop.trips, pop.months_on_trip, pop.intention, pop.remitter, pop.remit_share)
     work.start_jobs(model, rows[lined_up], np.full(int(lined_up.sum()), CH_NETWORK_BEFORE), draws)
@@ -444,98 +432,15 @@ _NEW_TRIP_DRAWS = (D.STATUS_ON_ARRIVAL, D.INTENTION_ON_ARRIVAL, D.REMITTER, D.RE
 _RETURN_TRIP_DRAWS = (D.STATUS_ON_ARRIVAL, D.JOB_LINED_UP)
 
 
-@numba.njit(cache=True)
-def _arrival(rows, dest, u, chance, quota, irregular, new_trip, p_remit,  # arrivals; uniforms as `_..._DRAWS`
-             cost, regime, patent_take_up, patent_processing, visa_regular, visa_free_permit,  # corridors
-             intention_cum, band_cum, band_low, band_high,  # normalised cumulative shares; the bands' bounds
-             origin, female,  # worker columns read, then written:
-             savings, visit_dest, permit_wait, months_unemployed, status, trips, months_on_trip, intention,
-             remitter, remit_share):
-    """Each arrival pays the move and enters with the status its corridor allows (a free
-    movement citizen, a patent for some, a permit or a visa for a share, a visitor otherwise;
-    `quota`: granted a quota permit; `irregular`: came without the permit the corridor needs);
-    on a new trip its intention, whether it sends money home and what share of its income.
-    Returns who has a job lined up (uniform below `chance`).
-
-    One pass where numpy made some sixty calls per set of arrivals; the comparisons and
-    arithmetic are numpy's (float64 chances and shares; float32 thresholds where numpy cast a
-    Python float to the uniforms' type), in the same order, so the arrivals are the same.
-    """
-    lined_up = np.empty(rows.shape[0], np.bool_)
-    for j in range(rows.shape[0]):
-        i, to = rows[j], dest[j]
-        o, country = origin[i], LOCATION_COUNTRY[to]
-        savings[i] -= np.float32(cost[o, to - 1])
-        visit_dest[i] = 0
-        permit_wait[i] = 0
-        months_unemployed[i] = 0
-        r = regime[o, country]
-        v = u[0, j]
-        st = ST_VISITOR
-        if r == R_EAEU:
-            st = ST_EAEU
-        elif r == R_PATENT:
-            if v < patent_take_up[o, country] / patent_processing:
-                st = ST_PATENT
-        elif r == R_QUOTA:
-            st = ST_QUOTA
-        elif r == R_VISA_WORK:
-            st = ST_WORK_VISA if v < visa_regular else ST_IRREGULAR
-        elif r == R_VISA:
-            if v < visa_regular:
-                st = ST_WORK_VISA
-        elif r == R_VISA_FREE:
-            if v < visa_free_permit:
-                st = ST_WORK_VISA
-        if quota[j]:
-            st = ST_QUOTA
-        if irregular[j]:
-            st = ST_IRREGULAR
-        status[i] = st
-        if new_trip:
-            trips[i] += 1
-            months_on_trip[i] = 0
-            intention[i] = _by_cumulative_shares(u[1, j], intention_cum[np.int64(female[i])])
-            remitter[i] = u[2, j] < p_remit[j]
-            band = _by_cumulative_shares(u[3, j], band_cum)
-            low, high = band_low[band], band_high[band]
-            remit_share[i] = np.float32(low + (high - low) * u[4, j])
-        lined_up[j] = u[u.shape[0] - 1, j] < chance[j]
-    return lined_up
-
-
-@numba.njit(cache=True)
-def _by_cumulative_shares(v, cum):
-    """Category of uniform `v` by inverse CDF (`decisions.draw_by_shares` on `cum`'s shares)."""
-    k = 0
-    for c in cum:
-        if v >= c:
-            k += 1
-    return min(k, cum.shape[0] - 1)
-
-
-def intention_shares(s) -> np.ndarray:
-    """(2, 4) normalised cumulative shares of the intentions, men's then women's (`draw_intentions`)."""
-    shares = np.array([s[f"mobility.intention.{k}"] for k in ("circulate", "return", "stay", "move_on")])
-    shift = s["mobility.female_stay_shift"]
-    female_shares = np.clip(shares + np.array([-shift, 0.0, shift, 0.0]), 0, 1)
-    return np.stack([decisions.cumulative_shares(shares), decisions.cumulative_shares(female_shares)])
-
-
 def draw_intentions(s, female: np.ndarray, u: np.ndarray) -> np.ndarray:
     """Circulate, return, stay or move on, by the survey shares (women stay more often)."""
-    return _intentions(np.asarray(female, dtype=np.bool_), u, intention_shares(s))
-
-
-@numba.njit(cache=True)
-def _intentions(female, u, cum):
-    out = np.empty(u.shape[0], np.int64)
-    for j in range(u.shape[0]):
-        out[j] = _by_cumulative_shares(u[j], cum[np.int64(female[j])])
-    return out
+    return arrival.intentions(np.asarray(female, dtype=np.bool_), u, arrival.intention_shares(s))
 
 
 # --- 6. month end: clocks, ageing, retirement --------------------------------------------------
+RENEWAL_DRAWS = tuple(D.DRAWS[f"renewal.{name}"] for name in D.ATTRIBUTES)
+
+
 def end_of_month(model: "MigrationModel") -> None:
     """Advance every worker's clocks; retirees at home are replaced by young workers."""
     pop = model.population
@@ -544,6 +449,6 @@ def end_of_month(model: "MigrationModel") -> None:
                                     kernels.as_numpy_threshold(model.params["population.age_max"], np.float32))
     if len(retire):
         draw_attributes(pop, retire, model.params, model.economy.home_wage,
-                        lambda name: model.streams.uniform(D.DRAWS[f"renewal.{name}"], model.month_counter, retire))
+                        model.streams.uniforms(RENEWAL_DRAWS, model.month_counter, retire))
         pop.age[retire] = np.float32(model.params["population.age_min"])
         pop.status[retire] = ST_HOME
