@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from . import decisions, kernels, month, work
+from . import decisions, kernels, month, selections, work
 from . import streams as D
 from .economy import ALT_COUNTRY
 from .world import (
@@ -37,7 +37,7 @@ def earn_and_remit(model: "MigrationModel", rows: np.ndarray) -> None:
     (Workers at home earn and save in `work_at_home`.)
     """
     pop, eco = model.population, model.economy
-    abroad = kernels.abroad_rows(rows, pop.location, pop.months_here, 0)
+    abroad = selections.abroad_rows(rows, pop.location, pop.months_here, 0)
     if len(abroad) == 0:
         return
     share = pop.remit_share
@@ -55,7 +55,7 @@ def earn_and_remit(model: "MigrationModel", rows: np.ndarray) -> None:
 def reconsider_abroad(model: "MigrationModel", cond: "Conditions", rows: np.ndarray, draws: "Draws") -> None:
     """Status changes, enforcement, then each worker abroad chooses to stay, visit, return or move on."""
     s, pop, eco = model.params, model.population, model.economy
-    rows = kernels.abroad_rows(rows, pop.location, pop.months_here, 1)
+    rows = selections.abroad_rows(rows, pop.location, pop.months_here, 1)
     if len(rows) == 0:
         return
     # Visitors past the visa-free stay become irregular; some regularise with a patent. Then

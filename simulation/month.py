@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from . import arrival, decisions, kernels, work
+from . import arrival, decisions, kernels, selections, work
 from . import streams as D
 from .economy import ALT_COUNTRY
 from .population import draw_attributes
@@ -135,7 +135,7 @@ def scale_held_wages(model: "MigrationModel", factor: np.ndarray) -> None:
 def work_at_home(model: "MigrationModel", rows: np.ndarray, draws: Draws) -> None:
     """Workers at home lose or find work (steady state at the pool's unemployment), earn and save."""
     pop, eco, s = model.population, model.economy, model.params
-    rows = kernels.home_rows(rows, pop.location)
+    rows = selections.home_rows(rows, pop.location)
     if len(rows) == 0:
         return
     find = s["population.home_job_finding_rate"]
@@ -195,7 +195,7 @@ def decide_and_move(model: "MigrationModel", cond: Conditions, rows: np.ndarray,
     for a quota permit ask for one again, in the month's one queue for quota permits.
     """
     pop, s = model.population, model.params
-    visiting, waiting, deciders = kernels.visitors_and_deciders(rows, pop.location, pop.visit_dest, pop.cooldown,
+    visiting, waiting, deciders = selections.visitors_and_deciders(rows, pop.location, pop.visit_dest, pop.cooldown,
                                                                 pop.permit_wait)
     waiting, waiting_dest = _still_waiting(model, cond, waiting)
 

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 import numba
 import numpy as np
 
-from . import decisions, kernels
+from . import decisions, kernels, selections
 from . import streams as D
 from .world import (
     CH_AGENCY,
@@ -71,7 +71,7 @@ def acquaintances_at(model: "MigrationModel", origin_share_at: np.ndarray) -> np
 def find_jobs(model: "MigrationModel", cond: "Conditions", rows: np.ndarray, draws: "Draws") -> None:
     """Workers abroad without a job search through contacts, agencies and on their own."""
     s, pop = model.params, model.population
-    rows = kernels.searching_rows(rows, pop.location, pop.job_sector)
+    rows = selections.searching_rows(rows, pop.location, pop.job_sector)
     if len(rows) == 0:
         return
     loc = pop.location[rows].astype(np.int64)

@@ -1,0 +1,76 @@
+"""Row selections: which of the rows a sub-step was given it concerns (at home, abroad, searching...).
+
+One compiled pass each, where numpy gathered each column, compared, combined the masks and
+selected (at a million workers, several milliseconds a month each on the rows at home). Each
+returns the front of a buffer as long as `rows` (a view, not a copy: copying the rows at home
+cost as much as selecting them); the selections live only for their sub-step.
+"""
+
+from __future__ import annotations
+
+import numba
+import numpy as np
+
+from .world import HOME
+
+
+@numba.njit(cache=True)
+def abroad_rows(rows, location, months_here, min_months):
+    """The rows abroad for at least `min_months` months at their place."""
+    keep = np.empty(rows.shape[0], np.int64)
+    n = 0
+    for j in range(rows.shape[0]):
+        i = rows[j]
+        if location[i] != HOME and months_here[i] >= min_months:
+            keep[n] = i
+            n += 1
+    return keep[:n]
+
+
+@numba.njit(cache=True)
+def home_rows(rows, location):
+    """The rows at home."""
+    keep = np.empty(rows.shape[0], np.int64)
+    n = 0
+    for j in range(rows.shape[0]):
+        if location[rows[j]] == HOME:
+            keep[n] = rows[j]
+            n += 1
+    return keep[:n]
+
+
+@numba.njit(cache=True)
+def searching_rows(rows, location, job_sector):
+    """The rows abroad without a job."""
+    keep = np.empty(rows.shape[0], np.int64)
+    n = 0
+    for j in range(rows.shape[0]):
+        i = rows[j]
+        if location[i] != HOME and job_sector[i] < 0:
+            keep[n] = i
+            n += 1
+    return keep[:n]
+
+
+@numba.njit(cache=True)
+def visitors_and_deciders(rows, location, visit_dest, cooldown, permit_wait):
+    """Of the rows at home: those on a visit (`visit_dest` > 0), those waiting for a quota
+    permit (`permit_wait` > 0), and those who weigh leaving (neither, and no cool-down)."""
+    visiting = np.empty(rows.shape[0], np.int64)
+    waiting = np.empty(rows.shape[0], np.int64)
+    deciders = np.empty(rows.shape[0], np.int64)
+    n_visiting = n_waiting = n_deciders = 0
+    for j in range(rows.shape[0]):
+        i = rows[j]
+        if location[i] != HOME:
+            continue
+        if visit_dest[i] > 0:
+            visiting[n_visiting] = i
+            n_visiting += 1
+        elif permit_wait[i] > 0:
+            waiting[n_waiting] = i
+            n_waiting += 1
+        elif cooldown[i] == 0:
+            deciders[n_deciders] = i
+            n_deciders += 1
+    return visiting[:n_visiting], waiting[:n_waiting], deciders[:n_deciders]
