@@ -126,7 +126,21 @@ class Economy:
 
     # --- per-month arrays ----------------------------------------------------------------
     def base_utility(self, calendar_month: int) -> np.ndarray:
-        """(origins, alternatives) attraction before income, cost, network and person terms."""
+        """(origins, alternatives) attraction before income, cost, network and person terms.
+
+        Made once per calendar month and state of sector demand (the only lever it depends on),
+        not every month: some forty array operations a month otherwise. Read-only: shared.
+        """
+        key = (calendar_month, self.levers.demand_factor.tobytes())
+        cache = self.__dict__.setdefault("_base_utilities", {})  # (a state saved before the cache gets one too)
+        if key not in cache:
+            if len(cache) >= 24:  # a year's months; demand shocks make new ones
+                cache.clear()
+            cache[key] = self._base_utility(calendar_month)
+            cache[key].flags.writeable = False
+        return cache[key]
+
+    def _base_utility(self, calendar_month: int) -> np.ndarray:
         s = self.scenario
         c = ALT_COUNTRY
         base = self.asc_country[c][None, :] + self.origin_propensity[:, None]
