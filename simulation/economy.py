@@ -160,7 +160,19 @@ class Economy:
         return (self.sector_demand * self.levers.demand_factor).sum(axis=1) / self.sector_demand.sum(axis=1)
 
     def job_sector_shares(self) -> np.ndarray:
-        """(locations, sectors) sector mix of new jobs, after sector demand shocks."""
+        """(locations, sectors) sector mix of new jobs, after sector demand shocks.
+
+        Made again only when sector demand changes (several times a month otherwise). Read-only: shared.
+        """
+        key = self.levers.demand_factor.tobytes()
+        cached = self.__dict__.get("_sector_shares_made")  # (absent in a state saved before it)
+        if cached is None or cached[0] != key:
+            shares = self._job_sector_shares()
+            shares.flags.writeable = False
+            self._sector_shares_made = cached = (key, shares)
+        return cached[1]
+
+    def _job_sector_shares(self) -> np.ndarray:
         d = self.sector_demand * self.levers.demand_factor
         total = d.sum(axis=1, keepdims=True)
         return np.where(total > 0, d / np.where(total > 0, total, 1.0), self.sector_demand)

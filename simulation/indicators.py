@@ -100,7 +100,10 @@ class Recorder:
         pop = model.population
         scale = pop.scale
         self.dates.append(model.date)
-        put = lambda name, vals: self.values[name].__setitem__(row, vals)  # noqa: E731
+        values = self.values
+
+        def put(name, vals):
+            values[name][row] = vals
 
         t = Tally(*tally(pop.origin, pop.location, pop.job_sector, pop.female, pop.status, pop.contract, pop.pension,
                          pop.paid_leave, pop.channel, pop.intention, pop.wage))

@@ -113,6 +113,8 @@ def relocate(model: "MigrationModel", rows: np.ndarray, new_location: np.ndarray
 
 def go_home(model: "MigrationModel", rows: np.ndarray, cooldown: int, visit: bool) -> None:
     """Workers go home (for good, deported, or on a visit), leaving their job and status."""
+    if len(rows) == 0:  # most months, for one or another of the reasons
+        return
     pop = model.population
     if visit:
         pop.visit_dest[rows] = pop.location[rows]
