@@ -69,29 +69,78 @@ def acquaintances_at(model: "MigrationModel", origin_share_at: np.ndarray) -> np
 
 
 def find_jobs(model: "MigrationModel", cond: "Conditions", rows: np.ndarray, draws: "Draws") -> None:
-    """Workers abroad without a job search through contacts, agencies and on their own."""
-    s, pop = model.params, model.population
+    """Workers abroad without a job search through contacts, agencies and on their own.
+
+    The rule is `decisions.job_search` on the channels' intensities (`_search_rates`): competing
+    channels, a job with chance 1 - exp(-total intensity), its channel drawn from the same uniform.
+    """
+    s, pop, levers = model.params, model.population, model.levers
     rows = selections.searching_rows(rows, pop.location, pop.job_sector)
     if len(rows) == 0:
         return
     loc = pop.location[rows].astype(np.int64)
-    status = pop.status[rows]
-    unauthorised = (status == ST_VISITOR) | (status == ST_IRREGULAR)
-    market = cond.hiring[loc] * np.where(unauthorised, s["labour.irregular_job_factor"], 1.0)
-    levers = model.levers
-    if levers.employer_fine > 0:
-        # Employers in Kazakhstan weigh a month's expected fine (inspection chance x fine) against the wage.
-        expected = levers.inspection_rate * levers.employer_fine
-        deterred = 1.0 / (1.0 + expected / np.maximum(model.economy.location_wage[loc], 1.0))
-        market = market * np.where(unauthorised & (LOCATION_COUNTRY[loc] == KAZ), deterred, 1.0)
     contacts = job_contacts(model, rows, loc) + cond.acquaintances[pop.origin[rows], loc]
     network = s["labour.job_network_after"] * decisions.network_job_chance(contacts, s["labour.network_saturation"])
-    recruit = model.economy.levers.agency_factor[pop.origin[rows], LOCATION_COUNTRY[loc]]
-    agency = s["labour.job_agency"] * pop.knows_agencies[rows] * recruit
-    direct = np.full(len(rows), s["labour.job_direct"])
-    found, channel = decisions.job_search(draws.uniform(D.JOB_SEARCH, rows), network, agency, direct, market)
-    codes = np.array([CH_NETWORK_AFTER, CH_AGENCY, CH_DIRECT])[channel]
+    # Employers in Kazakhstan weigh a month's expected fine (inspection chance x fine) against the wage.
+    expected_fine = levers.inspection_rate * levers.employer_fine if levers.employer_fine > 0 else 0.0
+    rates, total = _search_rates(
+        rows, loc, network, pop.status, pop.origin, pop.knows_agencies, cond.hiring, model.economy.location_wage,
+        levers.agency_factor, float(s["labour.irregular_job_factor"]), float(expected_fine),
+        float(s["labour.job_agency"]), float(s["labour.job_direct"]))
+    found, codes = _search_outcome(draws.uniform(D.JOB_SEARCH, rows), 1.0 - np.exp(-total), rates, total)
     start_jobs(model, rows[found], codes[found], draws)
+
+
+@numba.njit(cache=True)
+def _search_rates(rows, loc, network, status, origin, knows_agencies, hiring, location_wage, agency_factor,
+                  irregular_factor, expected_fine, job_agency, job_direct):
+    """(searchers, 3) monthly intensities of finding work through contacts, agencies and one's
+    own search, each times the market (crowding; less for workers without a right to work, and
+    in Kazakhstan less still while employers risk a fine), and their total.
+
+    One pass where numpy made some twenty-five calls a month; the same float64 products and
+    the same order of the total's sum (numpy's row sum of three adds them in order).
+    """
+    n = rows.shape[0]
+    rates = np.empty((n, 3))
+    total = np.empty(n)
+    for j in range(n):
+        i, here = rows[j], loc[j]
+        country = LOCATION_COUNTRY[here]
+        unauthorised = status[i] == ST_VISITOR or status[i] == ST_IRREGULAR
+        market = hiring[here] * (irregular_factor if unauthorised else 1.0)
+        if expected_fine > 0:
+            deterred = 1.0 / (1.0 + expected_fine / max(location_wage[here], 1.0))
+            market = market * (deterred if unauthorised and country == KAZ else 1.0)
+        agency = job_agency * (1.0 if knows_agencies[i] else 0.0) * agency_factor[origin[i], country]
+        rates[j, 0] = np.float64(network[j]) * market
+        rates[j, 1] = agency * market
+        rates[j, 2] = job_direct * market
+        total[j] = rates[j, 0] + rates[j, 1] + rates[j, 2]
+    return rates, total
+
+
+@numba.njit(cache=True)
+def _search_outcome(u, p_find, rates, total):
+    """Who finds work (uniform below `p_find`) and through which channel (the uniform's place
+    within `p_find`, scaled to the total intensity, among the cumulative intensities), as
+    `decisions.job_search` decides; the channel as its code (network after arrival, agency, direct)."""
+    found = np.empty(u.shape[0], np.bool_)
+    codes = np.empty(u.shape[0], np.int64)
+    for j in range(u.shape[0]):
+        found[j] = u[j] < p_find[j]
+        position = (u[j] / p_find[j] if p_find[j] > 0 else 0.0) * total[j]
+        acc = 0.0
+        channel = 0
+        for k in range(3):
+            acc += rates[j, k]
+            if position >= acc:
+                channel += 1
+        codes[j] = SEARCH_CHANNELS[min(channel, 2)]
+    return found, codes
+
+
+SEARCH_CHANNELS = np.array([CH_NETWORK_AFTER, CH_AGENCY, CH_DIRECT])  # `decisions.job_search`'s channels 0, 1, 2
 
 
 def start_jobs(model: "MigrationModel", rows: np.ndarray, channel: np.ndarray, draws: "Draws") -> None:
