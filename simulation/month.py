@@ -272,11 +272,11 @@ def _going_back(model: "MigrationModel", cond: Conditions, visiting: np.ndarray,
 def _skilled_asking(model: "MigrationModel", rows: np.ndarray, dest: np.ndarray, draws: Draws) -> np.ndarray:
     """Which of the workers arriving at `dest` are skilled workers of a patent corridor into
     Kazakhstan who ask for a free quota permit (`legal.quota_skilled_take_up`)."""
-    pop, eco = model.population, model.economy
-    country = LOCATION_COUNTRY[np.asarray(dest, dtype=np.int64)]
-    skilled = ((eco.levers.regime[pop.origin[rows], country] == R_PATENT) & (country == KAZ)
-               & (pop.education[rows] == SKILLED))
-    return skilled & (draws.uniform(D.SKILLED_QUOTA, rows) < model.params["legal.quota_skilled_take_up"])
+    pop = model.population
+    return selections.skilled_asking(
+        np.asarray(rows, dtype=np.int64), np.asarray(dest, dtype=np.int64), draws.uniform(D.SKILLED_QUOTA, rows),
+        pop.origin, pop.education, model.economy.levers.regime, R_PATENT, KAZ, SKILLED,
+        kernels.as_numpy_threshold(model.params["legal.quota_skilled_take_up"], np.float32))
 
 
 def _still_waiting(model: "MigrationModel", cond: Conditions, waiting: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -287,6 +287,8 @@ def _still_waiting(model: "MigrationModel", cond: Conditions, waiting: np.ndarra
     tens of thousands of permits do not see (seven times as many a month at 10,000 agents as
     at 100,000). Waiting lets a chance shortage clear; a quota short of demand still refuses.
     """
+    if len(waiting) == 0:  # most months
+        return waiting, waiting.astype(np.int64)
     pop = model.population
     dest = pop.permit_wait[waiting].astype(np.int64)
     origin = pop.origin[waiting]

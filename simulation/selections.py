@@ -11,7 +11,7 @@ from __future__ import annotations
 import numba
 import numpy as np
 
-from .world import HOME
+from .world import HOME, LOCATION_COUNTRY
 
 
 @numba.njit(cache=True)
@@ -74,3 +74,16 @@ def visitors_and_deciders(rows, location, visit_dest, cooldown, permit_wait):
             deciders[n_deciders] = i
             n_deciders += 1
     return visiting[:n_visiting], waiting[:n_waiting], deciders[:n_deciders]
+
+
+@numba.njit(cache=True)
+def skilled_asking(rows, dest, u, origin, education, regime, patent, kaz, skilled, take_up):
+    """Of workers `rows` arriving at `dest`: the skilled (`education` == `skilled`) of a
+    patent corridor into Kazakhstan who ask for a free quota permit (uniform below `take_up`)."""
+    asking = np.empty(rows.shape[0], np.bool_)
+    for j in range(rows.shape[0]):
+        i = rows[j]
+        country = LOCATION_COUNTRY[dest[j]]
+        asking[j] = (regime[origin[i], country] == patent and country == kaz and education[i] == skilled
+                     and u[j] < take_up)
+    return asking

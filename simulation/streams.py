@@ -120,11 +120,12 @@ def _keyed_uniforms(base, workers):
 
 
 @numba.njit(cache=True)
-def _keyed_uniforms_rows(bases, workers):
-    """`_keyed_uniforms` for several draws at once: row k from `bases[k]`."""
-    out = np.empty((bases.shape[0], workers.shape[0]), np.float32)
-    for k in range(bases.shape[0]):
-        out[k] = _keyed_uniforms(bases[k], workers)
+def _keyed_uniforms_rows(offsets, month_part, workers):
+    """`_keyed_uniforms` for several draws at once: row k from base `offsets[k] + month_part`
+    (wrapping at 2**64, as the key arithmetic does)."""
+    out = np.empty((offsets.shape[0], workers.shape[0]), np.float32)
+    for k in range(offsets.shape[0]):
+        out[k] = _keyed_uniforms(offsets[k] + month_part, workers)
     return out
 
 
@@ -149,8 +150,12 @@ class Streams:
         """(len(draws), workers) float32: row k is `uniform(draws[k], month, workers)`, in one
         compiled call (a sub-step that takes six draws paid six calls' overhead, most of its
         cost with the few dozen workers who arrive or find a job in a month)."""
-        bases = np.array([self._base(self.keys[d.stream], d.slot, month) for d in draws], np.uint64)
-        return _keyed_uniforms_rows(bases, np.asarray(workers, dtype=np.int64))
+        offsets = self.__dict__.setdefault("_offsets", {}).get(draws)  # (a state saved before it has none)
+        if offsets is None:  # each draw's key and slot, once: the month's part is added in the kernel
+            offsets = self._offsets[draws] = np.array([self._base(self.keys[d.stream], d.slot, -_MONTH_OFFSET)
+                                                       for d in draws], np.uint64)
+        month_part = np.uint64(((month + _MONTH_OFFSET) << int(_MONTH_SHIFT)) & _MASK64)
+        return _keyed_uniforms_rows(offsets, month_part, np.asarray(workers, dtype=np.int64))
 
     def normal(self, draw: Draw, month: int, workers: np.ndarray) -> np.ndarray:
         """Standard normal draws, by inverting the keyed uniforms."""
