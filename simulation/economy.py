@@ -162,15 +162,9 @@ class Economy:
     def job_sector_shares(self) -> np.ndarray:
         """(locations, sectors) sector mix of new jobs, after sector demand shocks.
 
-        Made again only when sector demand changes (several times a month otherwise). Read-only: shared.
+        Made again only when sector demand changes (several times a month otherwise).
         """
-        key = self.levers.demand_factor.tobytes()
-        cached = self.__dict__.get("_sector_shares_made")  # (absent in a state saved before it)
-        if cached is None or cached[0] != key:
-            shares = self._job_sector_shares()
-            shares.flags.writeable = False
-            self._sector_shares_made = cached = (key, shares)
-        return cached[1]
+        return self._made_once("job_sector_shares", (self.levers.demand_factor.tobytes(),), self._job_sector_shares)
 
     def _job_sector_shares(self) -> np.ndarray:
         d = self.sector_demand * self.levers.demand_factor
@@ -179,6 +173,11 @@ class Economy:
 
     def move_cost(self) -> np.ndarray:
         """(origins, alternatives) USD to move: travel plus documents, less what employers pay."""
+        lev = self.levers
+        return self._made_once("move_cost", (lev.document_cost.tobytes(), lev.regime.tobytes(),
+                                             lev.cost_covered.tobytes()), self._move_cost)
+
+    def _move_cost(self) -> np.ndarray:
         c = ALT_COUNTRY
         lev = self.levers
         return (self.travel_cost[:, c] + lev.document_cost[lev.regime[:, c]]) * (1 - lev.cost_covered[:, c])
@@ -186,7 +185,22 @@ class Economy:
     def open_corridor(self) -> np.ndarray:
         """(origins, alternatives) bool: a destination for that origin, with its border open."""
         lev = self.levers
+        return self._made_once("open_corridor", (lev.regime.tobytes(), lev.closed.tobytes()), self._open_corridor)
+
+    def _open_corridor(self) -> np.ndarray:
+        lev = self.levers
         return (lev.regime[:, ALT_COUNTRY] != REGIMES.index("none")) & (lev.closed[:, ALT_COUNTRY] == 0)
+
+    def _made_once(self, name: str, key: tuple, make) -> np.ndarray:
+        """`make()`, made again only when `key` (the bytes of the levers it reads) changes: the
+        month's conditions asked for these arrays every month, and levers change a few times a
+        run. Read-only, since every caller shares it."""
+        made = self.__dict__.setdefault("_made", {})  # (a state saved before it has none)
+        if name not in made or made[name][0] != key:
+            value = make()
+            value.flags.writeable = False
+            made[name] = (key, value)
+        return made[name][1]
 
     def rescale_wages(self) -> None:
         """Re-apply the yearly wages after a wage factor changed."""

@@ -42,7 +42,10 @@ from .world import (
 
 KAZ = DEST_COUNTRIES.index("KAZ")
 R_PATENT = REGIMES.index("patent")
-MAX_NEED_LEVEL = 4 + 4 * 20  # need x 4 = 4 x provider + dependants (dependants capped at 20)
+MAX_DEPENDANTS = 20  # the need level counts dependants up to this many
+# need x 4 = 4 x provider + dependants: 0 to 24 (the tables once went to 84, and the weights' exponentials
+# over the 60 levels no worker reaches were most of the month's conditions)
+MAX_NEED_LEVEL = 4 + MAX_DEPENDANTS
 
 
 def shared_weights(base: np.ndarray, log_expected_wage: np.ndarray, cost: np.ndarray, home_wage: np.ndarray,
@@ -164,7 +167,7 @@ def _choose_destinations(
     for j in numba.prange(n):
         i = rows[j]
         o = origin[i]
-        level = 4 * np.int64(provider[i]) + min(np.int64(dependants[i]), 20)
+        level = 4 * np.int64(provider[i]) + min(np.int64(dependants[i]), MAX_DEPENDANTS)
         scale = home_factor[o, np.int64(home_employed[i]), level]
         if age[i] > 35.0:
             scale *= math.exp(beta_age * (age[i] - 35.0) / 10.0)

@@ -8,6 +8,7 @@ they act on jobs.
 
 from __future__ import annotations
 
+import functools
 from typing import TYPE_CHECKING
 
 import numba
@@ -64,8 +65,15 @@ def acquaintances_at(model: "MigrationModel", origin_share_at: np.ndarray) -> np
     number of agents.
     """
     s = model.params
-    spread = np.eye(len(SAME_COUNTRY_ELSEWHERE)) + s["labour.network_reach"] * SAME_COUNTRY_ELSEWHERE
-    return (s["labour.acquaintances"] * (origin_share_at @ spread)).astype(np.float32)
+    return (s["labour.acquaintances"] * (origin_share_at @ _spread(s["labour.network_reach"]))).astype(np.float32)
+
+
+@functools.lru_cache(maxsize=8)  # one reach all run long: made every month otherwise
+def _spread(reach: float) -> np.ndarray:
+    """(locations, locations): a contact at the place counts in full, one elsewhere in the same country at `reach`."""
+    spread = np.eye(len(SAME_COUNTRY_ELSEWHERE)) + reach * SAME_COUNTRY_ELSEWHERE
+    spread.flags.writeable = False
+    return spread
 
 
 def find_jobs(model: "MigrationModel", cond: "Conditions", rows: np.ndarray, draws: "Draws") -> None:
