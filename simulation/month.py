@@ -259,14 +259,11 @@ def _going_back(model: "MigrationModel", cond: Conditions, visiting: np.ndarray,
     """The visitors who go back this month (`mobility.visit_end_rate`, if they can pay the move
     and the border is open), where to, and which of them need a free quota permit (a quota
     permit lapses on the visit home)."""
-    pop, s = model.population, model.params
-    back = draws.uniform(D.VISIT_END, visiting) < s["mobility.visit_end_rate"]
-    rows = visiting[back]
-    dest = pop.visit_dest[rows].astype(np.int64)
-    origin = pop.origin[rows]
-    can = (pop.savings[rows] >= cond.cost[origin, dest - 1]) & cond.open[origin, dest - 1]
-    rows, dest, origin = rows[can], dest[can], origin[can]
-    return rows, dest, cond.quota_corridor[origin, dest - 1]
+    pop = model.population
+    return selections.going_back(
+        visiting, draws.uniform(D.VISIT_END, visiting),
+        kernels.as_numpy_threshold(model.params["mobility.visit_end_rate"], np.float32),
+        pop.visit_dest, pop.origin, pop.savings, cond.cost, cond.open, cond.quota_corridor)
 
 
 def _skilled_asking(model: "MigrationModel", rows: np.ndarray, dest: np.ndarray, draws: Draws) -> np.ndarray:

@@ -87,3 +87,24 @@ def skilled_asking(rows, dest, u, origin, education, regime, patent, kaz, skille
         asking[j] = (regime[origin[i], country] == patent and country == kaz and education[i] == skilled
                      and u[j] < take_up)
     return asking
+
+
+@numba.njit(cache=True)
+def going_back(visiting, u, visit_end_rate, visit_dest, origin, savings, cost, open_, quota_corridor):
+    """Of the workers on a visit home: those whose visit ends (uniform below `visit_end_rate`)
+    and who can pay the move back through an open border; where to (`visit_dest`), and
+    whether the corridor needs a quota permit."""
+    rows = np.empty(visiting.shape[0], np.int64)
+    dest = np.empty(visiting.shape[0], np.int64)
+    needs = np.empty(visiting.shape[0], np.bool_)
+    n = 0
+    for j in range(visiting.shape[0]):
+        if not u[j] < visit_end_rate:
+            continue
+        i = visiting[j]
+        to = np.int64(visit_dest[i])
+        o = origin[i]
+        if savings[i] >= cost[o, to - 1] and open_[o, to - 1]:
+            rows[n], dest[n], needs[n] = i, to, quota_corridor[o, to - 1]
+            n += 1
+    return rows[:n], dest[:n], needs[:n]
