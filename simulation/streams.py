@@ -160,7 +160,8 @@ class Streams:
     def normal(self, draw: Draw, month: int, workers: np.ndarray) -> np.ndarray:
         """Standard normal draws, by inverting the keyed uniforms."""
         u = self.uniform(draw, month, workers).astype(np.float64)
-        return ndtri(np.clip(u, 2.0**-25, 1 - 2.0**-25))
+        # clipped to [2**-25, 1 - 2**-25] (np.clip's Python wrapper cost more than the rest)
+        return ndtri(np.minimum(np.maximum(u, 2.0**-25, out=u), 1 - 2.0**-25, out=u))
 
     def event_uniform(self, event: int, k: int, month: int, workers: np.ndarray) -> np.ndarray:
         """Uniforms of a scenario's event number `event` (its k-th draw, k < 64).
