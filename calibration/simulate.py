@@ -75,13 +75,17 @@ class SeriesTable:
     def __init__(self, ts: pd.DataFrame):
         self.wide = ts.pivot_table(index="date", columns=["indicator", "group"], values="value", aggfunc="first")
         self.dates = self.wide.index.to_numpy()
+        # Look-ups by position in one array: a run computes some two hundred statistics, and
+        # pandas' look-up of a column by its two-level name cost a fifth of a millisecond each.
+        self._array = self.wide.to_numpy()
+        self._column = {name: k for k, name in enumerate(self.wide.columns)}
 
     def values(self, indicator: str, group: str, start: str, end: str) -> np.ndarray | None:
         """The monthly values in [start, end], or None if the window does not cover them."""
         if len(self.dates) == 0 or start < self.dates[0] or end > self.dates[-1]:
             return None
         sel = (self.dates >= start) & (self.dates <= end)
-        return self.wide[(indicator, group)].to_numpy()[sel]
+        return self._array[sel, self._column[(indicator, group)]]
 
 
 @functools.lru_cache(maxsize=None)  # the same few (country, year) for every run: a tenth of a run's time otherwise

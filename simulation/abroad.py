@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from . import decisions, kernels, month, work
+from . import decisions, kernels, month, selections, work
 from . import streams as D
 from .economy import ALT_COUNTRY
 from .world import (
@@ -37,7 +37,7 @@ def earn_and_remit(model: "MigrationModel", rows: np.ndarray) -> None:
     (Workers at home earn and save in `work_at_home`.)
     """
     pop, eco = model.population, model.economy
-    abroad = kernels.abroad_rows(rows, pop.location, pop.months_here, 0)
+    abroad = selections.abroad_rows(rows, pop.location, pop.months_here, 0)
     if len(abroad) == 0:
         return
     share = pop.remit_share
@@ -55,13 +55,14 @@ def earn_and_remit(model: "MigrationModel", rows: np.ndarray) -> None:
 def reconsider_abroad(model: "MigrationModel", cond: "Conditions", rows: np.ndarray, draws: "Draws") -> None:
     """Status changes, enforcement, then each worker abroad chooses to stay, visit, return or move on."""
     s, pop, eco = model.params, model.population, model.economy
-    rows = kernels.abroad_rows(rows, pop.location, pop.months_here, 1)
+    rows = selections.abroad_rows(rows, pop.location, pop.months_here, 1)
     if len(rows) == 0:
         return
     # Visitors past the visa-free stay become irregular; some regularise with a patent. Then
     # enforcement in Kazakhstan: detected irregular workers are deported and banned.
+    u_regularise, u_deport = draws.uniforms((D.REGULARISE, D.DEPORTATION), rows)
     caught = kernels.update_status(
-        rows, draws.uniform(D.REGULARISE, rows), draws.uniform(D.DEPORTATION, rows),
+        rows, u_regularise, u_deport,
         pop.status, pop.months_here, pop.origin, pop.location, eco.levers.regime, s["legal.visitor_months"],
         kernels.as_numpy_threshold(s["legal.patent_hazard"] / eco.levers.patent_processing, np.float32),
         kernels.as_numpy_threshold(eco.levers.deportation_rate, np.float32))
@@ -73,7 +74,8 @@ def reconsider_abroad(model: "MigrationModel", cond: "Conditions", rows: np.ndar
         work.inspect_workplaces(model, rows, draws)
 
     # Plans change: some workers draw their intention afresh.
-    revise = draws.uniform(D.REVISE_INTENTION, rows) < s["mobility.intention_revision"]
+    u_revise, u_choice = draws.uniforms((D.REVISE_INTENTION, D.ABROAD_CHOICE), rows)
+    revise = u_revise < s["mobility.intention_revision"]
     if revise.any():
         pop.intention[rows[revise]] = month.draw_intentions(s, pop.female[rows[revise]],
                                                        draws.uniform(D.REVISED_INTENTION, rows[revise]))
@@ -83,7 +85,7 @@ def reconsider_abroad(model: "MigrationModel", cond: "Conditions", rows: np.ndar
     visit_hazard = s["mobility.visit_hazard"] * (s["mobility.winter_visit_factor"]
                                                  if model.calendar_month in WINTER_MONTHS else 1.0)
     choice = kernels.abroad_choices(
-        rows, draws.uniform(D.ABROAD_CHOICE, rows), pop.intention, pop.months_unemployed, pop.savings, pop.age,
+        rows, u_choice, pop.intention, pop.months_unemployed, pop.savings, pop.age,
         pop.location, s["mobility.base_return_hazard"], s["mobility.return_hazard"], s["mobility.stay_return_factor"],
         s["mobility.unemployed_return_factor"], s["mobility.broke_return_factor"],
         kernels.as_numpy_threshold(s["population.age_max"], np.float32), visit_hazard, s["mobility.move_on_hazard"],

@@ -129,11 +129,16 @@ def abroad_choice(
     return np.select([u < c1, u < c2, u < c3], [1, 2, 3], default=0).astype(np.int8)
 
 
+def cumulative_shares(shares: np.ndarray) -> np.ndarray:
+    """Shares (k,) or (n, k) as the normalised cumulative sums `draw_by_shares` compares with."""
+    cum = np.cumsum(np.asarray(shares, dtype=np.float64), axis=-1)
+    return cum / cum[..., -1:]
+
+
 def draw_by_shares(u: np.ndarray, shares: np.ndarray) -> np.ndarray:
     """Category index per row by inverse CDF; shares is (k,) or (n, k)."""
     shares = np.asarray(shares, dtype=np.float64)
-    cum = np.cumsum(shares, axis=-1)
-    cum = cum / cum[..., -1:]
+    cum = cumulative_shares(shares)
     if cum.ndim == 1:
         return np.minimum(np.searchsorted(cum, u, side="right"), len(shares) - 1)
     return np.minimum((u[:, None] >= cum).sum(axis=1), shares.shape[1] - 1)

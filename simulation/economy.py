@@ -126,7 +126,21 @@ class Economy:
 
     # --- per-month arrays ----------------------------------------------------------------
     def base_utility(self, calendar_month: int) -> np.ndarray:
-        """(origins, alternatives) attraction before income, cost, network and person terms."""
+        """(origins, alternatives) attraction before income, cost, network and person terms.
+
+        Made once per calendar month and state of sector demand (the only lever it depends on),
+        not every month: some forty array operations a month otherwise. Read-only: shared.
+        """
+        key = (calendar_month, self.levers.demand_factor.tobytes())
+        cache = self.__dict__.setdefault("_base_utilities", {})  # (a state saved before the cache gets one too)
+        if key not in cache:
+            if len(cache) >= 24:  # a year's months; demand shocks make new ones
+                cache.clear()
+            cache[key] = self._base_utility(calendar_month)
+            cache[key].flags.writeable = False
+        return cache[key]
+
+    def _base_utility(self, calendar_month: int) -> np.ndarray:
         s = self.scenario
         c = ALT_COUNTRY
         base = self.asc_country[c][None, :] + self.origin_propensity[:, None]
@@ -146,13 +160,24 @@ class Economy:
         return (self.sector_demand * self.levers.demand_factor).sum(axis=1) / self.sector_demand.sum(axis=1)
 
     def job_sector_shares(self) -> np.ndarray:
-        """(locations, sectors) sector mix of new jobs, after sector demand shocks."""
+        """(locations, sectors) sector mix of new jobs, after sector demand shocks.
+
+        Made again only when sector demand changes (several times a month otherwise).
+        """
+        return self._made_once("job_sector_shares", (self.levers.demand_factor.tobytes(),), self._job_sector_shares)
+
+    def _job_sector_shares(self) -> np.ndarray:
         d = self.sector_demand * self.levers.demand_factor
         total = d.sum(axis=1, keepdims=True)
         return np.where(total > 0, d / np.where(total > 0, total, 1.0), self.sector_demand)
 
     def move_cost(self) -> np.ndarray:
         """(origins, alternatives) USD to move: travel plus documents, less what employers pay."""
+        lev = self.levers
+        return self._made_once("move_cost", (lev.document_cost.tobytes(), lev.regime.tobytes(),
+                                             lev.cost_covered.tobytes()), self._move_cost)
+
+    def _move_cost(self) -> np.ndarray:
         c = ALT_COUNTRY
         lev = self.levers
         return (self.travel_cost[:, c] + lev.document_cost[lev.regime[:, c]]) * (1 - lev.cost_covered[:, c])
@@ -160,7 +185,22 @@ class Economy:
     def open_corridor(self) -> np.ndarray:
         """(origins, alternatives) bool: a destination for that origin, with its border open."""
         lev = self.levers
+        return self._made_once("open_corridor", (lev.regime.tobytes(), lev.closed.tobytes()), self._open_corridor)
+
+    def _open_corridor(self) -> np.ndarray:
+        lev = self.levers
         return (lev.regime[:, ALT_COUNTRY] != REGIMES.index("none")) & (lev.closed[:, ALT_COUNTRY] == 0)
+
+    def _made_once(self, name: str, key: tuple, make) -> np.ndarray:
+        """`make()`, made again only when `key` (the bytes of the levers it reads) changes: the
+        month's conditions asked for these arrays every month, and levers change a few times a
+        run. Read-only, since every caller shares it."""
+        made = self.__dict__.setdefault("_made", {})  # (a state saved before it has none)
+        if name not in made or made[name][0] != key:
+            value = make()
+            value.flags.writeable = False
+            made[name] = (key, value)
+        return made[name][1]
 
     def rescale_wages(self) -> None:
         """Re-apply the yearly wages after a wage factor changed."""

@@ -100,7 +100,10 @@ class Recorder:
         pop = model.population
         scale = pop.scale
         self.dates.append(model.date)
-        put = lambda name, vals: self.values[name].__setitem__(row, vals)  # noqa: E731
+        values = self.values
+
+        def put(name, vals):
+            values[name][row] = vals
 
         t = Tally(*tally(pop.origin, pop.location, pop.job_sector, pop.female, pop.status, pop.contract, pop.pension,
                          pop.paid_leave, pop.channel, pop.intention, pop.wage))
@@ -117,9 +120,8 @@ class Recorder:
         put("stock_kaz_by_status", t.by_status[1:] * scale)
         put("employment_kaz", [formal * scale, (n_emp - formal) * scale, (n_k - n_emp) * scale])
 
-        f = model.totals.flows
-        arrivals = f[:, OUTSIDE_KAZ][:, :, KAZ_LOCATIONS].sum(axis=(1, 2))[:KAZ_ORIGIN] * scale
-        departures = f[:, KAZ_LOCATIONS][:, :, OUTSIDE_KAZ].sum(axis=(1, 2))[:KAZ_ORIGIN] * scale
+        arrivals, departures = kaz_flows(model.totals.flows)
+        arrivals, departures = arrivals[:KAZ_ORIGIN] * scale, departures[:KAZ_ORIGIN] * scale
         put("arrivals_kaz", np.concatenate([[arrivals.sum()], arrivals]))
         put("departures_kaz", np.concatenate([[departures.sum()], departures]))
 
@@ -152,19 +154,38 @@ class Recorder:
         put("share_informal_kaz", [share(t.counts[C_INFORMAL], n_k)])
 
     def to_frame(self) -> pd.DataFrame:
-        """Tidy table: date, indicator, group, value (one row per month, indicator and group)."""
+        """Tidy table: date, indicator, group, value (one row per month, indicator and group).
+
+        The columns are put together as arrays and made into one frame: a frame per indicator
+        and their concatenation cost a twentieth of a calibration run.
+        """
         n = len(self.dates)
-        frames = []
         dates = np.array(self.dates)
-        for name, (groups, _, _) in INDICATORS.items():
-            vals = self.values[name][:n]
-            frames.append(pd.DataFrame({
-                "date": np.repeat(dates, len(groups)),
-                "indicator": name,
-                "group": np.tile(np.array(groups, dtype=object), n),
-                "value": vals.reshape(-1),
-            }))
-        return pd.concat(frames, ignore_index=True)
+        parts = [(name, np.array(groups, dtype=object), self.values[name][:n]) for name, (groups, _, _) in
+                 INDICATORS.items()]
+        return pd.DataFrame({
+            "date": np.concatenate([np.repeat(dates, len(groups)) for _, groups, _ in parts]),
+            "indicator": pd.array(np.concatenate([np.full(n * len(groups), name, dtype=object)
+                                                  for name, groups, _ in parts]), dtype="str"),
+            "group": np.concatenate([np.tile(groups, n) for _, groups, _ in parts]),
+            "value": np.concatenate([values.reshape(-1) for _, _, values in parts]),
+        })
+
+
+@numba.njit(cache=True)
+def kaz_flows(flows):
+    """Moves into Kazakhstan's regions from outside and out of them, by origin, from the month's
+    flows (origin, from, to): counts, so exact in any order (numpy made four selections and two sums)."""
+    arrivals = np.zeros(flows.shape[0], np.int64)
+    departures = np.zeros(flows.shape[0], np.int64)
+    for o in range(flows.shape[0]):
+        for a in range(flows.shape[1]):
+            for b in range(flows.shape[2]):
+                if OUTSIDE_KAZ[a] and not OUTSIDE_KAZ[b]:
+                    arrivals[o] += flows[o, a, b]
+                elif OUTSIDE_KAZ[b] and not OUTSIDE_KAZ[a]:
+                    departures[o] += flows[o, a, b]
+    return arrivals, departures
 
 
 class Tally(NamedTuple):

@@ -17,6 +17,7 @@ so the 13 exponentials per worker become one, with T computed once a month.
 
 from __future__ import annotations
 
+import functools
 import math
 import types
 
@@ -41,7 +42,10 @@ from .world import (
 
 KAZ = DEST_COUNTRIES.index("KAZ")
 R_PATENT = REGIMES.index("patent")
-MAX_NEED_LEVEL = 4 + 4 * 20  # need x 4 = 4 x provider + dependants (dependants capped at 20)
+MAX_DEPENDANTS = 20  # the need level counts dependants up to this many
+# need x 4 = 4 x provider + dependants: 0 to 24 (the tables once went to 84, and the weights' exponentials
+# over the 60 levels no worker reaches were most of the month's conditions)
+MAX_NEED_LEVEL = 4 + MAX_DEPENDANTS
 
 
 def shared_weights(base: np.ndarray, log_expected_wage: np.ndarray, cost: np.ndarray, home_wage: np.ndarray,
@@ -82,16 +86,48 @@ def _prepare_choice(weights: np.ndarray, cost: np.ndarray, allowed: np.ndarray, 
     The worker's own factor exp(-gain x log income at home) takes few values: one
     per origin, employment at home and need level.
     """
-    order = np.argsort(cost, axis=1, kind="stable")  # (origins, alternatives)
-    sorted_cost = np.take_along_axis(cost, order, axis=1)
-    w = np.where(allowed[:, None, :], weights, 0.0)
-    w_sorted = np.take_along_axis(w, order[:, None, :], axis=2)
-    cum = np.concatenate([np.zeros(w.shape[:2] + (1,)), np.cumsum(w_sorted, axis=2)], axis=2)
+    sorted_cost, cum, w = _cost_ordered(weights, cost, allowed)
+    contact_factor, home_factor = _personal_factors(home_wage.tobytes(), home_wage.dtype.str, unemployed_income_ratio,
+                                                    beta_income, beta_need, beta_network)
+    return sorted_cost, cum, w, contact_factor, home_factor
+
+
+@numba.njit(cache=True)
+def _cost_ordered(weights, cost, allowed):
+    """Each origin's alternatives by cost (a stable sort), the weights of the allowed ones, and
+    their cumulative sums in that order from 0: what numpy's argsort, take_along_axis and
+    cumsum made in some fifteen calls a month (cumsum adds in order, so the sums are the same)."""
+    n_origins, n_levels, n_alt = weights.shape
+    sorted_cost = np.empty((n_origins, n_alt))
+    w = np.zeros(weights.shape)
+    cum = np.zeros((n_origins, n_levels, n_alt + 1))
+    for o in range(n_origins):
+        order = np.argsort(cost[o], kind="mergesort")
+        for k in range(n_alt):
+            sorted_cost[o, k] = cost[o, order[k]]
+        for level in range(n_levels):
+            for a in range(n_alt):
+                if allowed[o, a]:
+                    w[o, level, a] = weights[o, level, a]
+            acc = 0.0
+            for k in range(n_alt):
+                acc += w[o, level, order[k]]
+                cum[o, level, k + 1] = acc
+    return sorted_cost, cum, w
+
+
+@functools.lru_cache(maxsize=4)  # home wages change once a year; the tables were made every month
+def _personal_factors(home_wage: bytes, dtype: str, unemployed_income_ratio: float, beta_income: float,
+                      beta_need: float, beta_network: float):
+    """The pull of 0..255 contacts, (1 + k) ** beta_network, and the factor of income at home,
+    exp(-gain x log income), by origin, employment at home and need level."""
+    home_wage = np.frombuffer(home_wage, dtype=dtype)
     contact_factor = (1.0 + np.arange(256)) ** beta_network
     gain = beta_income * (1.0 + beta_need * np.arange(MAX_NEED_LEVEL + 1) / 4.0)  # (levels,)
     income = np.stack([home_wage * unemployed_income_ratio, home_wage], axis=1)  # (origins, employed)
     home_factor = np.exp(-gain[None, None, :] * np.log(income)[:, :, None])  # (origins, employed, levels)
-    return sorted_cost, cum, w, contact_factor, home_factor
+    contact_factor.flags.writeable = home_factor.flags.writeable = False
+    return contact_factor, home_factor
 
 
 # Below this many deciders the serial loop (about 20 ns a decider, so under 1.5 ms) costs less
@@ -131,7 +167,7 @@ def _choose_destinations(
     for j in numba.prange(n):
         i = rows[j]
         o = origin[i]
-        level = 4 * np.int64(provider[i]) + min(np.int64(dependants[i]), 20)
+        level = 4 * np.int64(provider[i]) + min(np.int64(dependants[i]), MAX_DEPENDANTS)
         scale = home_factor[o, np.int64(home_employed[i]), level]
         if age[i] > 35.0:
             scale *= math.exp(beta_age * (age[i] - 35.0) / 10.0)
@@ -302,6 +338,8 @@ def as_numpy_threshold(x, dtype):
     """`x` as numpy would take it in an operation with an array of `dtype`: a Python float or
     int is cast to the array's type (NEP 50), a numpy float64 keeps its own. Compiled kernels
     compare or combine with the result, so they give what the numpy expression gave, bit for bit."""
+    if type(x) is float or type(x) is int:  # the usual case, without numpy's type resolution (some 5,000 a run)
+        return np.dtype(dtype).type(x)
     return np.result_type(dtype, x).type(x)
 
 
@@ -418,70 +456,3 @@ def abroad_counts(location, job_sector, status, education, skilled, origin, n_or
         if status[i] == ST_QUOTA:
             quota_holders[1 if education[i] == skilled else 0] += 1
     return stock, employed, quota_holders
-
-
-# Row selections: which of the rows a sub-step was given it concerns. One pass each, where
-# numpy gathered each column, compared, combined the masks and selected (at a million
-# workers, several milliseconds a month each on the rows at home). Each returns the front of
-# a buffer as long as `rows` (a view, not a copy: copying the rows at home cost as much as
-# selecting them); the selections live only for their sub-step.
-@numba.njit(cache=True)
-def abroad_rows(rows, location, months_here, min_months):
-    """The rows abroad for at least `min_months` months at their place."""
-    keep = np.empty(rows.shape[0], np.int64)
-    n = 0
-    for j in range(rows.shape[0]):
-        i = rows[j]
-        if location[i] != HOME and months_here[i] >= min_months:
-            keep[n] = i
-            n += 1
-    return keep[:n]
-
-
-@numba.njit(cache=True)
-def home_rows(rows, location):
-    """The rows at home."""
-    keep = np.empty(rows.shape[0], np.int64)
-    n = 0
-    for j in range(rows.shape[0]):
-        if location[rows[j]] == HOME:
-            keep[n] = rows[j]
-            n += 1
-    return keep[:n]
-
-
-@numba.njit(cache=True)
-def searching_rows(rows, location, job_sector):
-    """The rows abroad without a job."""
-    keep = np.empty(rows.shape[0], np.int64)
-    n = 0
-    for j in range(rows.shape[0]):
-        i = rows[j]
-        if location[i] != HOME and job_sector[i] < 0:
-            keep[n] = i
-            n += 1
-    return keep[:n]
-
-
-@numba.njit(cache=True)
-def visitors_and_deciders(rows, location, visit_dest, cooldown, permit_wait):
-    """Of the rows at home: those on a visit (`visit_dest` > 0), those waiting for a quota
-    permit (`permit_wait` > 0), and those who weigh leaving (neither, and no cool-down)."""
-    visiting = np.empty(rows.shape[0], np.int64)
-    waiting = np.empty(rows.shape[0], np.int64)
-    deciders = np.empty(rows.shape[0], np.int64)
-    n_visiting = n_waiting = n_deciders = 0
-    for j in range(rows.shape[0]):
-        i = rows[j]
-        if location[i] != HOME:
-            continue
-        if visit_dest[i] > 0:
-            visiting[n_visiting] = i
-            n_visiting += 1
-        elif permit_wait[i] > 0:
-            waiting[n_waiting] = i
-            n_waiting += 1
-        elif cooldown[i] == 0:
-            deciders[n_deciders] = i
-            n_deciders += 1
-    return visiting[:n_visiting], waiting[:n_waiting], deciders[:n_deciders]

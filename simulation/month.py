@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from . import decisions, kernels, work
+from . import arrival, decisions, kernels, selections, work
 from . import streams as D
 from .economy import ALT_COUNTRY
 from .population import draw_attributes
@@ -28,13 +28,7 @@ from .world import (
     LOCATION_COUNTRY,
     ORIGINS,
     REGIMES,
-    ST_EAEU,
     ST_HOME,
-    ST_IRREGULAR,
-    ST_PATENT,
-    ST_QUOTA,
-    ST_VISITOR,
-    ST_WORK_VISA,
 )
 
 if TYPE_CHECKING:
@@ -44,8 +38,7 @@ KAZ = DEST_COUNTRIES.index("KAZ")
 NEED_PER_DEPENDANT = 0.25  # by the definition of behaviour.beta_need (kernels.MAX_NEED_LEVEL: quarter steps)
 AGE_FROM = 35.0  # years: by the definition of behaviour.beta_age ("per decade over 35")
 SKILLED = 2  # education code of tertiary-educated workers: the quota's "skilled" category
-R_EAEU, R_PATENT, R_QUOTA, R_VISA_WORK, R_VISA_FREE, R_VISA = (
-    REGIMES.index(r) for r in ("eaeu", "patent", "quota", "visa_work", "visa_free", "visa"))
+R_PATENT, R_QUOTA = REGIMES.index("patent"), REGIMES.index("quota")
 
 
 @dataclass
@@ -120,6 +113,8 @@ def relocate(model: "MigrationModel", rows: np.ndarray, new_location: np.ndarray
 
 def go_home(model: "MigrationModel", rows: np.ndarray, cooldown: int, visit: bool) -> None:
     """Workers go home (for good, deported, or on a visit), leaving their job and status."""
+    if len(rows) == 0:  # most months, for one or another of the reasons
+        return
     pop = model.population
     if visit:
         pop.visit_dest[rows] = pop.location[rows]
@@ -142,7 +137,7 @@ def scale_held_wages(model: "MigrationModel", factor: np.ndarray) -> None:
 def work_at_home(model: "MigrationModel", rows: np.ndarray, draws: Draws) -> None:
     """Workers at home lose or find work (steady state at the pool's unemployment), earn and save."""
     pop, eco, s = model.population, model.economy, model.params
-    rows = kernels.home_rows(rows, pop.location)
+    rows = selections.home_rows(rows, pop.location)
     if len(rows) == 0:
         return
     find = s["population.home_job_finding_rate"]
@@ -202,7 +197,7 @@ def decide_and_move(model: "MigrationModel", cond: Conditions, rows: np.ndarray,
     for a quota permit ask for one again, in the month's one queue for quota permits.
     """
     pop, s = model.population, model.params
-    visiting, waiting, deciders = kernels.visitors_and_deciders(rows, pop.location, pop.visit_dest, pop.cooldown,
+    visiting, waiting, deciders = selections.visitors_and_deciders(rows, pop.location, pop.visit_dest, pop.cooldown,
                                                                 pop.permit_wait)
     waiting, waiting_dest = _still_waiting(model, cond, waiting)
 
@@ -264,24 +259,21 @@ def _going_back(model: "MigrationModel", cond: Conditions, visiting: np.ndarray,
     """The visitors who go back this month (`mobility.visit_end_rate`, if they can pay the move
     and the border is open), where to, and which of them need a free quota permit (a quota
     permit lapses on the visit home)."""
-    pop, s = model.population, model.params
-    back = draws.uniform(D.VISIT_END, visiting) < s["mobility.visit_end_rate"]
-    rows = visiting[back]
-    dest = pop.visit_dest[rows].astype(np.int64)
-    origin = pop.origin[rows]
-    can = (pop.savings[rows] >= cond.cost[origin, dest - 1]) & cond.open[origin, dest - 1]
-    rows, dest, origin = rows[can], dest[can], origin[can]
-    return rows, dest, cond.quota_corridor[origin, dest - 1]
+    pop = model.population
+    return selections.going_back(
+        visiting, draws.uniform(D.VISIT_END, visiting),
+        kernels.as_numpy_threshold(model.params["mobility.visit_end_rate"], np.float32),
+        pop.visit_dest, pop.origin, pop.savings, cond.cost, cond.open, cond.quota_corridor)
 
 
 def _skilled_asking(model: "MigrationModel", rows: np.ndarray, dest: np.ndarray, draws: Draws) -> np.ndarray:
     """Which of the workers arriving at `dest` are skilled workers of a patent corridor into
     Kazakhstan who ask for a free quota permit (`legal.quota_skilled_take_up`)."""
-    pop, eco = model.population, model.economy
-    country = LOCATION_COUNTRY[np.asarray(dest, dtype=np.int64)]
-    skilled = ((eco.levers.regime[pop.origin[rows], country] == R_PATENT) & (country == KAZ)
-               & (pop.education[rows] == SKILLED))
-    return skilled & (draws.uniform(D.SKILLED_QUOTA, rows) < model.params["legal.quota_skilled_take_up"])
+    pop = model.population
+    return selections.skilled_asking(
+        np.asarray(rows, dtype=np.int64), np.asarray(dest, dtype=np.int64), draws.uniform(D.SKILLED_QUOTA, rows),
+        pop.origin, pop.education, model.economy.levers.regime, R_PATENT, KAZ, SKILLED,
+        kernels.as_numpy_threshold(model.params["legal.quota_skilled_take_up"], np.float32))
 
 
 def _still_waiting(model: "MigrationModel", cond: Conditions, waiting: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -292,6 +284,8 @@ def _still_waiting(model: "MigrationModel", cond: Conditions, waiting: np.ndarra
     tens of thousands of permits do not see (seven times as many a month at 10,000 agents as
     at 100,000). Waiting lets a chance shortage clear; a quota short of demand still refuses.
     """
+    if len(waiting) == 0:  # most months
+        return waiting, waiting.astype(np.int64)
     pop = model.population
     dest = pop.permit_wait[waiting].astype(np.int64)
     origin = pop.origin[waiting]
@@ -389,83 +383,65 @@ def arrive(model: "MigrationModel", cond: Conditions, rows: np.ndarray, dest: np
 
     `irregular` marks arrivals who come without the permit their corridor requires;
     `skilled_granted`, when given, the skilled workers of patent corridors who were granted
-    a quota permit in the month's queue (otherwise they ask here, on arrival).
+    a quota permit in the month's queue (otherwise they ask here, on arrival). The status,
+    and on a new trip the intention and remittance habits, follow `arrival.enter`.
     """
     if len(rows) == 0:
         return
     s, pop, eco = model.params, model.population, model.economy
-    origin = pop.origin[rows]
-    dest = np.asarray(dest, dtype=np.int64)
-    pop.savings[rows] -= cond.cost[origin, dest - 1].astype(np.float32)
+    rows, dest = np.asarray(rows, dtype=np.int64), np.asarray(dest, dtype=np.int64)
     # A job lined up before leaving comes through contacts already at the destination, not
     # through those who leave the same month: counted where they were when the month's
-    # conditions were fixed (the draw that decides it comes below, with the job itself).
+    # conditions were fixed.
     chance = s["labour.job_network_before"] * decisions.network_job_chance(
         work.job_contacts(model, rows, dest, where=cond.start_location), s["labour.network_saturation"])
+    u = draws.uniforms(_NEW_TRIP_DRAWS if new_trip else _RETURN_TRIP_DRAWS, rows)
     relocate(model, rows, dest)
-    pop.visit_dest[rows] = 0
-    pop.permit_wait[rows] = 0
-    pop.months_unemployed[rows] = 0
     work.leave_job(pop, rows)
 
-    country = LOCATION_COUNTRY[dest]
-    regime = eco.levers.regime[origin, country]
-    u = draws.uniform(D.STATUS_ON_ARRIVAL, rows)
-    status = np.full(len(rows), ST_VISITOR, np.int8)
-    status[regime == R_EAEU] = ST_EAEU
-    take_up = eco.levers.patent_take_up[origin, country] / eco.levers.patent_processing
-    status[(regime == R_PATENT) & (u < take_up)] = ST_PATENT
-    status[regime == R_QUOTA] = ST_QUOTA
-    regular_visa = u < s["legal.visa_regular_share"]
-    status[(regime == R_VISA_WORK) & regular_visa] = ST_WORK_VISA
-    status[(regime == R_VISA_WORK) & ~regular_visa] = ST_IRREGULAR
-    status[(regime == R_VISA) & regular_visa] = ST_WORK_VISA
-    status[(regime == R_VISA_FREE) & (u < s["legal.visa_free_permit_share"])] = ST_WORK_VISA
     # Skilled workers from patent corridors may take a free quota permit in Kazakhstan.
     if skilled_granted is not None:
-        status[skilled_granted] = ST_QUOTA
+        quota = skilled_granted
     else:
-        skilled = _skilled_asking(model, rows, dest, draws)
-        if skilled.any():
-            status[np.flatnonzero(skilled)[_grant_quota(model, cond, rows[skilled], draws)]] = ST_QUOTA
-    if irregular is not None:
-        status[irregular] = ST_IRREGULAR
-    pop.status[rows] = status
-
+        quota = _skilled_asking(model, rows, dest, draws)
+        if quota.any():
+            asking = np.flatnonzero(quota)
+            quota[asking[~_grant_quota(model, cond, rows[asking], draws)]] = False
+    p_remit = np.zeros(len(rows))  # the chance of sending money home, on a new trip
     if new_trip:
-        pop.trips[rows] += 1
-        pop.months_on_trip[rows] = 0
-        female = pop.female[rows]
-        pop.intention[rows] = draw_intentions(s, female, draws.uniform(D.INTENTION_ON_ARRIVAL, rows))
+        origin, female = pop.origin[rows], pop.female[rows]
         intercept = (s["remittances.remit_intercept"] + eco.remit_origin_shift[origin]
-                     + eco.remit_destination_shift[country])
+                     + eco.remit_destination_shift[LOCATION_COUNTRY[dest]])
         p_remit = decisions.remit_probability(
             intercept, pop.provider[rows], pop.dependants[rows], female,
             s["remittances.remit_provider"], s["remittances.remit_dependants"], s["remittances.remit_female"])
-        pop.remitter[rows] = draws.uniform(D.REMITTER, rows) < p_remit
-        band = decisions.draw_by_shares(
-            draws.uniform(D.REMIT_BAND, rows),
-            np.array([s["remittances.share_over_half"], s["remittances.share_quarter_to_half"],
-                      1 - s["remittances.share_over_half"] - s["remittances.share_quarter_to_half"]]))
-        # The survey's bands: over half, a quarter to half, under a quarter of income.
-        low = np.array([0.5, 0.25, s["remittances.band_under_quarter_min"]])[band]
-        high = np.array([s["remittances.band_over_half_max"], 0.5, 0.25])[band]
-        pop.remit_share[rows] = (low + (high - low) * draws.uniform(D.REMIT_SHARE, rows)).astype(np.float32)
-
-    # A job lined up through contacts before leaving.
-    lined_up = draws.uniform(D.JOB_LINED_UP, rows) < chance
+    as_f32 = lambda x: kernels.as_numpy_threshold(x, np.float32)  # noqa: E731  (thresholds of float32 uniforms)
+    lined_up = arrival.enter(
+        rows, dest, u, chance, quota, np.zeros(len(rows), bool) if irregular is None else irregular, new_trip, p_remit,
+        cond.cost, eco.levers.regime, eco.levers.patent_take_up, float(eco.levers.patent_processing),
+        as_f32(s["legal.visa_regular_share"]), as_f32(s["legal.visa_free_permit_share"]),
+        arrival.intention_shares(s), *arrival.remittance_bands(s),
+        pop.origin, pop.female, pop.savings, pop.visit_dest, pop.permit_wait, pop.months_unemployed, pop.status,
+        pop.trips, pop.months_on_trip, pop.intention, pop.remitter, pop.remit_share)
     work.start_jobs(model, rows[lined_up], np.full(int(lined_up.sum()), CH_NETWORK_BEFORE), draws)
+
+
+# `arrive`'s draws, in this order: legal status, then on a new trip the intention and remittance
+# habits, and a job lined up before leaving
+_NEW_TRIP_DRAWS = (D.STATUS_ON_ARRIVAL, D.INTENTION_ON_ARRIVAL, D.REMITTER, D.REMIT_BAND, D.REMIT_SHARE,
+                   D.JOB_LINED_UP)
+_RETURN_TRIP_DRAWS = (D.STATUS_ON_ARRIVAL, D.JOB_LINED_UP)
 
 
 def draw_intentions(s, female: np.ndarray, u: np.ndarray) -> np.ndarray:
     """Circulate, return, stay or move on, by the survey shares (women stay more often)."""
-    shares = np.array([s[f"mobility.intention.{k}"] for k in ("circulate", "return", "stay", "move_on")])
-    shift = s["mobility.female_stay_shift"]
-    female_shares = np.clip(shares + np.array([-shift, 0.0, shift, 0.0]), 0, 1)
-    return np.where(female, decisions.draw_by_shares(u, female_shares), decisions.draw_by_shares(u, shares))
+    return arrival.intentions(np.asarray(female, dtype=np.bool_), u, arrival.intention_shares(s))
 
 
 # --- 6. month end: clocks, ageing, retirement --------------------------------------------------
+RENEWAL_DRAWS = tuple(D.DRAWS[f"renewal.{name}"] for name in D.ATTRIBUTES)
+
+
 def end_of_month(model: "MigrationModel") -> None:
     """Advance every worker's clocks; retirees at home are replaced by young workers."""
     pop = model.population
@@ -474,6 +450,6 @@ def end_of_month(model: "MigrationModel") -> None:
                                     kernels.as_numpy_threshold(model.params["population.age_max"], np.float32))
     if len(retire):
         draw_attributes(pop, retire, model.params, model.economy.home_wage,
-                        lambda name: model.streams.uniform(D.DRAWS[f"renewal.{name}"], model.month_counter, retire))
+                        model.streams.uniforms(RENEWAL_DRAWS, model.month_counter, retire))
         pop.age[retire] = np.float32(model.params["population.age_min"])
         pop.status[retire] = ST_HOME

@@ -8,6 +8,7 @@ ranges and the network can be generated without a Python loop.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 import networkx as nx
@@ -16,8 +17,9 @@ import numpy as np
 from scipy.special import ndtri
 
 from .errors import ScenarioError
+from .kernels import as_numpy_threshold
 from .scenario import Scenario
-from .streams import DRAWS, Streams
+from .streams import ATTRIBUTES, DRAWS, Streams
 from .world import HOME, N_LOCATIONS, ORIGINS, SECTORS, ST_HOME
 
 
@@ -117,59 +119,111 @@ def agents_per_origin(scenario: Scenario, n_agents: int) -> np.ndarray:
     return counts
 
 
-def _draw_categories(u: np.ndarray, shares: np.ndarray) -> np.ndarray:
-    """Inverse-CDF draw of category indices from uniforms."""
-    cum = np.cumsum(shares)
-    cum = cum / cum[-1]
-    return np.minimum(np.searchsorted(cum, u, side="right"), len(shares) - 1).astype(np.int8)
-
-
-def _poisson_from_uniform(u: np.ndarray, mean: float, top: int = 20) -> np.ndarray:
-    """Poisson draws by inverse CDF, so each worker's count is fixed by its own uniform."""
-    k = np.arange(top + 1)
-    pmf = np.exp(-mean + k * np.log(max(mean, 1e-12)) - np.cumsum(np.log(np.maximum(k, 1))))
-    return np.minimum(np.searchsorted(np.cumsum(pmf), u, side="right"), top)
-
-
 def draw_attributes(pop: Population, rows: np.ndarray, scenario: Scenario, home_wage: np.ndarray,
-                    uniform) -> None:
+                    u: np.ndarray) -> None:
     """Fill personal attributes of some rows (at creation, and when a retiree is replaced).
 
-    `uniform(name)` gives one uniform per row, from the named draw of that attribute
-    (`streams.ATTRIBUTES`); keyed per worker, so a worker's
-    attributes do not depend on who else is drawn at the same time.
+    `u` holds one uniform per row for each attribute, in the order of `streams.ATTRIBUTES`
+    (row k for attribute k), from that attribute's named draw; keyed per worker, so a
+    worker's attributes do not depend on who else is drawn at the same time. The rule is
+    `_attributes`', and the savings' log-normal here.
     """
     s = scenario
-    origin = pop.origin[rows]
-    female = uniform("female") < s["population.female_share"]
-    pop.female[rows] = female
+    rows = np.asarray(rows, dtype=np.int64)
+    as_f32 = lambda x: as_numpy_threshold(x, np.float32)  # noqa: E731  (numpy's cast of a Python float)
+    education_cum, male_sector_cum, female_sector_cum, dependants_cdf = _attribute_tables(
+        *(s[k] for k in _ATTRIBUTE_TABLE_KEYS))
     age_min, age_max = s["population.age_min"], s["population.age_max"]
-    pop.age[rows] = (age_min + (age_max - age_min) * uniform("age")).astype(np.float32)
-    tert, upper = s["population.tertiary_share"], s["population.upper_secondary_share"]
-    pop.education[rows] = _draw_categories(uniform("education"), np.array([1 - tert - upper, upper, tert]))
-    male_mix = np.array([s[f"population.sector_male.{x}"] for x in SECTORS])
-    female_mix = np.array([s[f"population.sector_female.{x}"] for x in SECTORS])
-    u = uniform("sector")
-    sector = np.where(female, _draw_categories(u, female_mix), _draw_categories(u, male_mix))
-    russian = origin == ORIGINS.index("RUS")
-    it_pick = russian & (uniform("it_russia") < s["population.it_share_russia"])
-    sector[it_pick] = SECTORS.index("it")
-    pop.skill_sector[rows] = sector
-    adult = pop.age[rows] > s["population.dependants_min_age"]
-    pop.dependants[rows] = np.where(adult, _poisson_from_uniform(uniform("dependants"), s["population.dependants_mean"]), 0)
-    provider_p = s["population.provider_share"] * np.where(female, s["population.provider_female_factor"],
-                                                            s["population.provider_male_factor"])
-    pop.provider[rows] = uniform("provider") < provider_p
-    pop.knows_agencies[rows] = uniform("knows_agencies") < s["labour.agency_awareness"]
-    z = ndtri(np.clip(uniform("savings").astype(np.float64), 2.0**-25, 1 - 2.0**-25))
+    _attributes(rows, u, pop.origin, as_f32(s["population.female_share"]), as_f32(age_min), as_f32(age_max - age_min),
+                education_cum, male_sector_cum, female_sector_cum, ORIGINS.index("RUS"), SECTORS.index("it"),
+                as_f32(s["population.it_share_russia"]), as_f32(s["population.dependants_min_age"]), dependants_cdf,
+                float(s["population.provider_share"]), float(s["population.provider_female_factor"]),
+                float(s["population.provider_male_factor"]), as_f32(s["labour.agency_awareness"]),
+                pop.female, pop.age, pop.education, pop.skill_sector, pop.dependants, pop.provider, pop.knows_agencies)
+    z = ndtri(np.clip(u[ATTRIBUTES.index("savings")].astype(np.float64), 2.0**-25, 1 - 2.0**-25))
     months = s["population.savings_median_months"] * np.exp(s["population.savings_sigma"] * z)
-    pop.savings[rows] = (home_wage[origin] * months).astype(np.float32)
+    pop.savings[rows] = (home_wage[pop.origin[rows]] * months).astype(np.float32)
     pop.home_employed[rows] = True
     pop.trips[rows] = 0
     pop.months_on_trip[rows] = 0
     pop.cooldown[rows] = 0
     pop.visit_dest[rows] = 0
     pop.permit_wait[rows] = 0
+
+
+_ATTRIBUTE_TABLE_KEYS = (("population.tertiary_share", "population.upper_secondary_share")
+                         + tuple(f"population.sector_male.{x}" for x in SECTORS)
+                         + tuple(f"population.sector_female.{x}" for x in SECTORS)
+                         + ("population.dependants_mean",))
+
+
+@functools.lru_cache(maxsize=8)  # the same parameter values all run long: the retirees are renewed every month
+def _attribute_tables(tert, upper, *rest):
+    """Education's and the sectors' normalised cumulative shares, and the number of
+    dependants' cumulative Poisson probabilities (0 to 20)."""
+    n = len(SECTORS)
+    male_mix, female_mix, dependants_mean = np.array(rest[:n]), np.array(rest[n:2 * n]), rest[2 * n]
+    tables = (_cumulative(np.array([1 - tert - upper, upper, tert])), _cumulative(male_mix), _cumulative(female_mix),
+              _poisson_cdf(dependants_mean))
+    for table in tables:
+        table.flags.writeable = False
+    return tables
+
+
+def _cumulative(shares: np.ndarray) -> np.ndarray:
+    cum = np.cumsum(shares)
+    return cum / cum[-1]
+
+
+def _poisson_cdf(mean: float, top: int = 20) -> np.ndarray:
+    """Cumulative Poisson probabilities of 0..top: a worker's count is fixed by its own uniform."""
+    k = np.arange(top + 1)
+    pmf = np.exp(-mean + k * np.log(max(mean, 1e-12)) - np.cumsum(np.log(np.maximum(k, 1))))
+    return np.cumsum(pmf)
+
+
+@numba.njit(cache=True)
+def _attributes(rows, u, origin, female_share, age_min, age_span, education_cum, male_sector_cum, female_sector_cum,
+                russia, it_sector, it_share_russia, dependants_min_age, dependants_cdf, provider_share,
+                provider_female_factor, provider_male_factor, agency_awareness,
+                female, age, education, skill_sector, dependants, provider, knows_agencies):
+    """Sex, age, education, sector of experience (IT for a share of Russians), dependants
+    (adults only), whether the main provider and whether aware of agencies, each by inverse
+    CDF of its own uniform (rows of `u` in the order of `streams.ATTRIBUTES`).
+
+    One pass where numpy made some forty calls for the few retirees renewed each month; the
+    comparisons and arithmetic are numpy's (float32 thresholds and age where numpy cast a
+    Python float to the uniforms' type, float64 shares), so the attributes are the same.
+    """
+    for j in range(rows.shape[0]):
+        i = rows[j]
+        woman = u[0, j] < female_share
+        female[i] = woman
+        age[i] = age_min + age_span * u[1, j]
+        education[i] = _category(u[2, j], education_cum)
+        sector = _category(u[3, j], female_sector_cum if woman else male_sector_cum)
+        if origin[i] == russia and u[4, j] < it_share_russia:
+            sector = it_sector
+        skill_sector[i] = sector
+        dependants[i] = min(_category_count(u[5, j], dependants_cdf), dependants_cdf.shape[0] - 1) \
+            if age[i] > dependants_min_age else 0
+        provider[i] = u[6, j] < provider_share * (provider_female_factor if woman else provider_male_factor)
+        knows_agencies[i] = u[7, j] < agency_awareness
+
+
+@numba.njit(cache=True)
+def _category_count(v, cum):
+    """How many of the cumulative values `v` reaches (numpy's searchsorted, side="right")."""
+    k = 0
+    for c in cum:
+        if v >= c:
+            k += 1
+    return k
+
+
+@numba.njit(cache=True)
+def _category(v, cum):
+    return min(_category_count(v, cum), cum.shape[0] - 1)
 
 
 def generate_ties(pop_origin: np.ndarray, scenario: Scenario, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
@@ -325,5 +379,6 @@ def create_population(scenario: Scenario, n_agents: int, streams: Streams, home_
     )
     pop.contacts[:, HOME] = np.minimum(degree, np.iinfo(pop.contacts.dtype).max)
     rows = np.arange(n)
-    draw_attributes(pop, rows, scenario, home_wage, lambda name: streams.uniform(DRAWS[f"population.{name}"], 0, rows))
+    draw_attributes(pop, rows, scenario, home_wage,
+                    streams.uniforms(tuple(DRAWS[f"population.{name}"] for name in ATTRIBUTES), 0, rows))
     return pop

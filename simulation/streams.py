@@ -119,6 +119,16 @@ def _keyed_uniforms(base, workers):
     return out
 
 
+@numba.njit(cache=True)
+def _keyed_uniforms_rows(offsets, month_part, workers):
+    """`_keyed_uniforms` for several draws at once: row k from base `offsets[k] + month_part`
+    (wrapping at 2**64, as the key arithmetic does)."""
+    out = np.empty((offsets.shape[0], workers.shape[0]), np.float32)
+    for k in range(offsets.shape[0]):
+        out[k] = _keyed_uniforms(offsets[k] + month_part, workers)
+    return out
+
+
 class Streams:
     """Keyed uniforms for the vectorised month, plus ordinary generators per kind."""
 
@@ -136,10 +146,22 @@ class Streams:
         """Float32 uniforms in [0, 1), one per worker, fixed by (draw, month, worker)."""
         return self._keyed(self.keys[draw.stream], draw.slot, month, workers)
 
+    def uniforms(self, draws: tuple[Draw, ...], month: int, workers: np.ndarray) -> np.ndarray:
+        """(len(draws), workers) float32: row k is `uniform(draws[k], month, workers)`, in one
+        compiled call (a sub-step that takes six draws paid six calls' overhead, most of its
+        cost with the few dozen workers who arrive or find a job in a month)."""
+        offsets = self.__dict__.setdefault("_offsets", {}).get(draws)  # (a state saved before it has none)
+        if offsets is None:  # each draw's key and slot, once: the month's part is added in the kernel
+            offsets = self._offsets[draws] = np.array([self._base(self.keys[d.stream], d.slot, -_MONTH_OFFSET)
+                                                       for d in draws], np.uint64)
+        month_part = np.uint64(((month + _MONTH_OFFSET) << int(_MONTH_SHIFT)) & _MASK64)
+        return _keyed_uniforms_rows(offsets, month_part, np.asarray(workers, dtype=np.int64))
+
     def normal(self, draw: Draw, month: int, workers: np.ndarray) -> np.ndarray:
         """Standard normal draws, by inverting the keyed uniforms."""
         u = self.uniform(draw, month, workers).astype(np.float64)
-        return ndtri(np.clip(u, 2.0**-25, 1 - 2.0**-25))
+        # clipped to [2**-25, 1 - 2**-25] (np.clip's Python wrapper cost more than the rest)
+        return ndtri(np.minimum(np.maximum(u, 2.0**-25, out=u), 1 - 2.0**-25, out=u))
 
     def event_uniform(self, event: int, k: int, month: int, workers: np.ndarray) -> np.ndarray:
         """Uniforms of a scenario's event number `event` (its k-th draw, k < 64).
@@ -159,13 +181,17 @@ class Streams:
         return self.generators[kind]
 
     @staticmethod
-    def _keyed(key: np.uint64, slot: int, month: int, workers: np.ndarray) -> np.ndarray:
+    def _base(key: np.uint64, slot: int, month: int) -> int:
+        """The counter's start for (key, slot, month), before the worker's part."""
         if not 0 <= slot < _MAX_SLOTS:
             raise ValueError(f"slot must be in [0, {_MAX_SLOTS})")
         # the key arithmetic wraps at 2**64, in Python integers (numpy scalars under errstate cost
         # several times more, and this runs some fifty times a month)
-        base = (int(key) + ((month + _MONTH_OFFSET) << int(_MONTH_SHIFT)) + slot) & _MASK64
-        return _keyed_uniforms(np.uint64(base), np.asarray(workers, dtype=np.int64))
+        return (int(key) + ((month + _MONTH_OFFSET) << int(_MONTH_SHIFT)) + slot) & _MASK64
+
+    @staticmethod
+    def _keyed(key: np.uint64, slot: int, month: int, workers: np.ndarray) -> np.ndarray:
+        return _keyed_uniforms(np.uint64(Streams._base(key, slot, month)), np.asarray(workers, dtype=np.int64))
 
 
 # --- where a month takes its draws ---------------------------------------------------------
@@ -173,6 +199,7 @@ class Draws(Protocol):
     """Where the month's kernels take their randomness: one named draw (`streams.DRAWS`) per decision."""
 
     def uniform(self, draw: Draw, rows: np.ndarray) -> np.ndarray: ...
+    def uniforms(self, draws: tuple[Draw, ...], rows: np.ndarray) -> np.ndarray: ...  # (len(draws), rows)
     def normal(self, draw: Draw, rows: np.ndarray) -> np.ndarray: ...
 
 
@@ -184,6 +211,9 @@ class KeyedDraws:
 
     def uniform(self, draw, rows):
         return self.model.streams.uniform(draw, self.model.month_counter, rows)
+
+    def uniforms(self, draws, rows):
+        return self.model.streams.uniforms(draws, self.model.month_counter, rows)
 
     def normal(self, draw, rows):
         return self.model.streams.normal(draw, self.model.month_counter, rows)
@@ -197,6 +227,10 @@ class SequentialDraws:
 
     def uniform(self, draw, rows):
         return self.model.streams.generator(draw.stream).random(len(rows), dtype=np.float32)
+
+    def uniforms(self, draws, rows):
+        """One draw after another, in the order given."""
+        return np.stack([self.uniform(d, rows) for d in draws]).reshape(len(draws), len(rows))
 
     def normal(self, draw, rows):
         return self.model.streams.generator(draw.stream).standard_normal(len(rows))

@@ -8,11 +8,13 @@ they act on jobs.
 
 from __future__ import annotations
 
+import functools
 from typing import TYPE_CHECKING
 
+import numba
 import numpy as np
 
-from . import decisions, kernels
+from . import decisions, kernels, selections
 from . import streams as D
 from .world import (
     CH_AGENCY,
@@ -63,82 +65,183 @@ def acquaintances_at(model: "MigrationModel", origin_share_at: np.ndarray) -> np
     number of agents.
     """
     s = model.params
-    spread = np.eye(len(SAME_COUNTRY_ELSEWHERE)) + s["labour.network_reach"] * SAME_COUNTRY_ELSEWHERE
-    return (s["labour.acquaintances"] * (origin_share_at @ spread)).astype(np.float32)
+    return (s["labour.acquaintances"] * (origin_share_at @ _spread(s["labour.network_reach"]))).astype(np.float32)
+
+
+@functools.lru_cache(maxsize=8)  # one reach all run long: made every month otherwise
+def _spread(reach: float) -> np.ndarray:
+    """(locations, locations): a contact at the place counts in full, one elsewhere in the same country at `reach`."""
+    spread = np.eye(len(SAME_COUNTRY_ELSEWHERE)) + reach * SAME_COUNTRY_ELSEWHERE
+    spread.flags.writeable = False
+    return spread
 
 
 def find_jobs(model: "MigrationModel", cond: "Conditions", rows: np.ndarray, draws: "Draws") -> None:
-    """Workers abroad without a job search through contacts, agencies and on their own."""
-    s, pop = model.params, model.population
-    rows = kernels.searching_rows(rows, pop.location, pop.job_sector)
+    """Workers abroad without a job search through contacts, agencies and on their own.
+
+    The rule is `decisions.job_search` on the channels' intensities (`_search_rates`): competing
+    channels, a job with chance 1 - exp(-total intensity), its channel drawn from the same uniform.
+    """
+    s, pop, levers = model.params, model.population, model.levers
+    rows = selections.searching_rows(rows, pop.location, pop.job_sector)
     if len(rows) == 0:
         return
     loc = pop.location[rows].astype(np.int64)
-    status = pop.status[rows]
-    unauthorised = (status == ST_VISITOR) | (status == ST_IRREGULAR)
-    market = cond.hiring[loc] * np.where(unauthorised, s["labour.irregular_job_factor"], 1.0)
-    levers = model.levers
-    if levers.employer_fine > 0:
-        # Employers in Kazakhstan weigh a month's expected fine (inspection chance x fine) against the wage.
-        expected = levers.inspection_rate * levers.employer_fine
-        deterred = 1.0 / (1.0 + expected / np.maximum(model.economy.location_wage[loc], 1.0))
-        market = market * np.where(unauthorised & (LOCATION_COUNTRY[loc] == KAZ), deterred, 1.0)
     contacts = job_contacts(model, rows, loc) + cond.acquaintances[pop.origin[rows], loc]
     network = s["labour.job_network_after"] * decisions.network_job_chance(contacts, s["labour.network_saturation"])
-    recruit = model.economy.levers.agency_factor[pop.origin[rows], LOCATION_COUNTRY[loc]]
-    agency = s["labour.job_agency"] * pop.knows_agencies[rows] * recruit
-    direct = np.full(len(rows), s["labour.job_direct"])
-    found, channel = decisions.job_search(draws.uniform(D.JOB_SEARCH, rows), network, agency, direct, market)
-    codes = np.array([CH_NETWORK_AFTER, CH_AGENCY, CH_DIRECT])[channel]
+    # Employers in Kazakhstan weigh a month's expected fine (inspection chance x fine) against the wage.
+    expected_fine = levers.inspection_rate * levers.employer_fine if levers.employer_fine > 0 else 0.0
+    rates, total = _search_rates(
+        rows, loc, network, pop.status, pop.origin, pop.knows_agencies, cond.hiring, model.economy.location_wage,
+        levers.agency_factor, float(s["labour.irregular_job_factor"]), float(expected_fine),
+        float(s["labour.job_agency"]), float(s["labour.job_direct"]))
+    found, codes = _search_outcome(draws.uniform(D.JOB_SEARCH, rows), 1.0 - np.exp(-total), rates, total)
     start_jobs(model, rows[found], codes[found], draws)
 
 
+@numba.njit(cache=True)
+def _search_rates(rows, loc, network, status, origin, knows_agencies, hiring, location_wage, agency_factor,
+                  irregular_factor, expected_fine, job_agency, job_direct):
+    """(searchers, 3) monthly intensities of finding work through contacts, agencies and one's
+    own search, each times the market (crowding; less for workers without a right to work, and
+    in Kazakhstan less still while employers risk a fine), and their total.
+
+    One pass where numpy made some twenty-five calls a month; the same float64 products and
+    the same order of the total's sum (numpy's row sum of three adds them in order).
+    """
+    n = rows.shape[0]
+    rates = np.empty((n, 3))
+    total = np.empty(n)
+    for j in range(n):
+        i, here = rows[j], loc[j]
+        country = LOCATION_COUNTRY[here]
+        unauthorised = status[i] == ST_VISITOR or status[i] == ST_IRREGULAR
+        market = hiring[here] * (irregular_factor if unauthorised else 1.0)
+        if expected_fine > 0:
+            deterred = 1.0 / (1.0 + expected_fine / max(location_wage[here], 1.0))
+            market = market * (deterred if unauthorised and country == KAZ else 1.0)
+        agency = job_agency * (1.0 if knows_agencies[i] else 0.0) * agency_factor[origin[i], country]
+        rates[j, 0] = np.float64(network[j]) * market
+        rates[j, 1] = agency * market
+        rates[j, 2] = job_direct * market
+        total[j] = rates[j, 0] + rates[j, 1] + rates[j, 2]
+    return rates, total
+
+
+@numba.njit(cache=True)
+def _search_outcome(u, p_find, rates, total):
+    """Who finds work (uniform below `p_find`) and through which channel (the uniform's place
+    within `p_find`, scaled to the total intensity, among the cumulative intensities), as
+    `decisions.job_search` decides; the channel as its code (network after arrival, agency, direct)."""
+    found = np.empty(u.shape[0], np.bool_)
+    codes = np.empty(u.shape[0], np.int64)
+    for j in range(u.shape[0]):
+        found[j] = u[j] < p_find[j]
+        position = (u[j] / p_find[j] if p_find[j] > 0 else 0.0) * total[j]
+        acc = 0.0
+        channel = 0
+        for k in range(3):
+            acc += rates[j, k]
+            if position >= acc:
+                channel += 1
+        codes[j] = SEARCH_CHANNELS[min(channel, 2)]
+    return found, codes
+
+
+SEARCH_CHANNELS = np.array([CH_NETWORK_AFTER, CH_AGENCY, CH_DIRECT])  # `decisions.job_search`'s channels 0, 1, 2
+
+
 def start_jobs(model: "MigrationModel", rows: np.ndarray, channel: np.ndarray, draws: "Draws") -> None:
-    """A new job: its sector, whether it is formal, and its wage."""
+    """A new job: its sector, whether it is formal, and its wage (the rule is `_job_terms`)."""
     if len(rows) == 0:
         return
     s, pop, eco = model.params, model.population, model.economy
-    loc = pop.location[rows].astype(np.int64)
-    demand = eco.job_sector_shares()[loc]
-    own = pop.skill_sector[rows].astype(np.int64)
-    stick = (draws.uniform(D.SECTOR_STICKS, rows) < s["labour.sector_stickiness"]) & (demand[np.arange(len(rows)), own] > 0)
-    drawn = decisions.draw_by_shares(draws.uniform(D.JOB_SECTOR, rows), demand)
-    sector = np.where(stick, own, drawn)
-
-    via_network = (channel == CH_NETWORK_BEFORE) | (channel == CH_NETWORK_AFTER)
-    in_kaz = LOCATION_COUNTRY[loc] == KAZ
-    p_contract = decisions.contract_probability(
-        eco.contract_prob[pop.status[rows]] * np.where(in_kaz, eco.levers.contract_factor_kaz, 1.0),
-        eco.contract_sector[sector], via_network, s["labour.contract_network_factor"], channel == CH_AGENCY,
-        s["labour.agency_contract_floor"])
-    contract = draws.uniform(D.CONTRACT, rows) < p_contract
+    levers = eco.levers
+    minimum_wage = levers.minimum_wage > 0  # its compliance is drawn only where there is one
+    u = draws.uniforms((D.SECTOR_STICKS, D.JOB_SECTOR, D.CONTRACT, D.PENSION, D.PAID_LEAVE)
+                       + ((D.MINIMUM_WAGE_COMPLIANCE,) if minimum_wage else ()), rows)
     sigma = s["labour.wage_dispersion"]
-    offer = (eco.location_wage[loc] * eco.sector_wage[sector]
-             * np.exp(sigma * draws.normal(D.WAGE_OFFER, rows) - sigma**2 / 2)
-             * np.where(pop.female[rows], s["labour.female_wage_ratio"], 1.0))
-    floor = None
-    if eco.levers.minimum_wage > 0:
-        # A contract job in Kazakhstan must pay the minimum wage: some employers pay it,
-        # the others hire without a contract.
-        below = contract & in_kaz & (offer < eco.levers.minimum_wage)
-        comply = draws.uniform(D.MINIMUM_WAGE_COMPLIANCE, rows) < s["labour.minimum_wage_compliance"]
-        contract = contract & ~(below & ~comply)
-        floor = np.where(below & comply, eco.levers.minimum_wage, 0.0)
-    pension = draws.uniform(D.PENSION, rows) < np.where(
-        contract, s["labour.pension_with_contract"], s["labour.pension_without_contract"])
-    leave = draws.uniform(D.PAID_LEAVE, rows) < np.where(
-        contract, s["labour.leave_with_contract"], s["labour.leave_without_contract"])
-    wage = offer * np.where(contract, 1.0, s["labour.informal_wage_factor"])
-    if floor is not None:
-        wage = np.maximum(wage, floor)
+    luck = np.exp(sigma * draws.normal(D.WAGE_OFFER, rows) - sigma**2 / 2)  # the offer's deviation, mean 1
+    rows = np.asarray(rows, dtype=np.int64)
+    as_f32 = lambda x: kernels.as_numpy_threshold(x, np.float32)  # noqa: E731  (thresholds of float32 uniforms)
+    _job_terms(
+        rows, np.asarray(channel, dtype=np.int64), u, luck,
+        pop.location, pop.skill_sector, pop.status, pop.female,
+        eco.job_sector_shares(), eco.contract_prob, eco.contract_sector, eco.location_wage, eco.sector_wage,
+        as_f32(s["labour.sector_stickiness"]), float(levers.contract_factor_kaz),
+        float(s["labour.contract_network_factor"]), float(s["labour.agency_contract_floor"]),
+        float(s["labour.female_wage_ratio"]), float(levers.minimum_wage) if minimum_wage else 0.0,
+        as_f32(s["labour.minimum_wage_compliance"]),
+        float(s["labour.pension_with_contract"]), float(s["labour.pension_without_contract"]),
+        float(s["labour.leave_with_contract"]), float(s["labour.leave_without_contract"]),
+        float(s["labour.informal_wage_factor"]),
+        pop.job_sector, pop.contract, pop.pension, pop.paid_leave, pop.channel, pop.wage, pop.months_unemployed)
 
-    pop.job_sector[rows] = sector
-    pop.contract[rows] = contract
-    pop.pension[rows] = pension
-    pop.paid_leave[rows] = leave
-    pop.channel[rows] = channel
-    pop.wage[rows] = wage.astype(np.float32)
-    pop.months_unemployed[rows] = 0
+
+@numba.njit(cache=True)
+def _job_terms(rows, channel, u, luck,  # the new jobs: their channels, uniforms (`start_jobs`), wage deviation
+               location, skill_sector, status, female,  # worker columns read
+               sector_shares, contract_prob, contract_sector, location_wage, sector_wage,  # the economy's arrays
+               stickiness, contract_factor_kaz, network_factor, agency_floor, female_wage_ratio,
+               minimum_wage, compliance, pension_with, pension_without, leave_with, leave_without,
+               informal_factor,
+               job_sector, contract, pension, paid_leave, job_channel, wage, months_unemployed):  # columns written
+    """Each new job's sector (the worker's own, or drawn by the place's demand), contract (by
+    status, sector and channel, an agency's at least `agency_floor`; a contract job in Kazakhstan
+    pays the minimum wage or, where the employer does not comply, goes without a contract),
+    pension, paid leave and wage (informal jobs pay less).
+
+    One pass where numpy made some sixty calls per set of new jobs, most of a month's job
+    starting with the few dozen workers who start one at 10,000 agents; the arithmetic and
+    comparisons are numpy's (float64 shares and chances; float32 thresholds where numpy cast a
+    Python float to the uniforms' type), in the same order, so the jobs are the same.
+    """
+    n_sectors = sector_shares.shape[1]
+    for j in range(rows.shape[0]):
+        i = rows[j]
+        loc = location[i]
+        shares = sector_shares[loc]
+        own = skill_sector[i]
+        if u[0, j] < stickiness and shares[own] > 0:
+            sector = np.int64(own)
+        else:  # by inverse CDF of the normalised cumulative shares (`decisions.draw_by_shares`)
+            total = 0.0
+            for k in range(n_sectors):
+                total += shares[k]
+            sector = 0
+            acc = 0.0
+            for k in range(n_sectors):
+                acc += shares[k]
+                if u[1, j] >= acc / total:
+                    sector += 1
+            sector = min(sector, n_sectors - 1)
+        ch = channel[j]
+        in_kaz = LOCATION_COUNTRY[loc] == KAZ
+        # `decisions.contract_probability`
+        p = contract_prob[status[i]] * (contract_factor_kaz if in_kaz else 1.0)
+        p = p * contract_sector[sector] * (network_factor if ch == CH_NETWORK_BEFORE or ch == CH_NETWORK_AFTER
+                                           else 1.0)
+        if ch == CH_AGENCY:
+            p = max(p, agency_floor)
+        p = min(max(p, 0.0), 1.0)
+        formal = u[2, j] < p
+        offer = location_wage[loc] * sector_wage[sector] * luck[j] * (female_wage_ratio if female[i] else 1.0)
+        floor = 0.0
+        if minimum_wage > 0 and formal and in_kaz and offer < minimum_wage:
+            if u[5, j] < compliance:
+                floor = minimum_wage
+            else:
+                formal = False
+        pay = offer * (1.0 if formal else informal_factor)
+        if minimum_wage > 0:
+            pay = max(pay, floor)
+        job_sector[i] = sector
+        contract[i] = formal
+        pension[i] = u[3, j] < (pension_with if formal else pension_without)
+        paid_leave[i] = u[4, j] < (leave_with if formal else leave_without)
+        job_channel[i] = ch
+        wage[i] = np.float32(pay)
+        months_unemployed[i] = 0
 
 
 def inspect_workplaces(model: "MigrationModel", rows: np.ndarray, draws: "Draws") -> None:

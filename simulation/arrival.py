@@ -1,0 +1,145 @@
+"""Entering a destination: the rule by which an arrival gets its legal status and, on a new
+trip, its intention and remittance habits (`month.arrive` calls it, after the move itself).
+
+Compiled, because a month's arrivals come in a few small sets (new movers, those whose permit
+came free, visitors going back, movers-on) and numpy's sixty-odd calls per set cost more than
+the work; the comparisons and arithmetic are numpy's, in the same order, so the outcome is
+the same to the bit. The parameter tables are made once per set of values, not every month.
+"""
+
+from __future__ import annotations
+
+import functools
+
+import numba
+import numpy as np
+
+from . import decisions
+from .world import (
+    LOCATION_COUNTRY,
+    REGIMES,
+    ST_EAEU,
+    ST_IRREGULAR,
+    ST_PATENT,
+    ST_QUOTA,
+    ST_VISITOR,
+    ST_WORK_VISA,
+)
+
+R_EAEU, R_PATENT, R_QUOTA, R_VISA_WORK, R_VISA_FREE, R_VISA = (
+    REGIMES.index(r) for r in ("eaeu", "patent", "quota", "visa_work", "visa_free", "visa"))
+
+
+@numba.njit(cache=True)
+def enter(rows, dest, u, chance, quota, irregular, new_trip, p_remit,  # arrivals; u: rows as `month.arrive` draws
+          cost, regime, patent_take_up, patent_processing, visa_regular, visa_free_permit,  # corridors
+          intention_cum, band_cum, band_low, band_high,  # normalised cumulative shares; the bands' bounds
+          origin, female,  # worker columns read, then written:
+          savings, visit_dest, permit_wait, months_unemployed, status, trips, months_on_trip, intention,
+          remitter, remit_share):
+    """Each arrival pays the move and enters with the status its corridor allows (free movement,
+    a patent for some, a permit or a visa for a share, a visitor otherwise; `quota`: granted a
+    quota permit; `irregular`: came without the permit the corridor needs); on a new trip, its
+    intention, whether it sends money home (chance `p_remit`) and what share of its income.
+    Returns who has a job lined up (last row of `u` below `chance`).
+
+    One pass where numpy made some sixty calls per set of arrivals; the comparisons and
+    arithmetic are numpy's (float64 chances and shares; float32 thresholds where numpy cast a
+    Python float to the uniforms' type), in the same order, so the arrivals are the same.
+    """
+    lined_up = np.empty(rows.shape[0], np.bool_)
+    for j in range(rows.shape[0]):
+        i, to = rows[j], dest[j]
+        o, country = origin[i], LOCATION_COUNTRY[to]
+        savings[i] -= np.float32(cost[o, to - 1])
+        visit_dest[i] = 0
+        permit_wait[i] = 0
+        months_unemployed[i] = 0
+        r = regime[o, country]
+        v = u[0, j]
+        st = ST_VISITOR
+        if r == R_EAEU:
+            st = ST_EAEU
+        elif r == R_PATENT:
+            if v < patent_take_up[o, country] / patent_processing:
+                st = ST_PATENT
+        elif r == R_QUOTA:
+            st = ST_QUOTA
+        elif r == R_VISA_WORK:
+            st = ST_WORK_VISA if v < visa_regular else ST_IRREGULAR
+        elif r == R_VISA:
+            if v < visa_regular:
+                st = ST_WORK_VISA
+        elif r == R_VISA_FREE:
+            if v < visa_free_permit:
+                st = ST_WORK_VISA
+        if quota[j]:
+            st = ST_QUOTA
+        if irregular[j]:
+            st = ST_IRREGULAR
+        status[i] = st
+        if new_trip:
+            trips[i] += 1
+            months_on_trip[i] = 0
+            intention[i] = by_cumulative_shares(u[1, j], intention_cum[np.int64(female[i])])
+            remitter[i] = u[2, j] < p_remit[j]
+            band = by_cumulative_shares(u[3, j], band_cum)
+            low, high = band_low[band], band_high[band]
+            remit_share[i] = np.float32(low + (high - low) * u[4, j])
+        lined_up[j] = u[u.shape[0] - 1, j] < chance[j]
+    return lined_up
+
+
+@numba.njit(cache=True)
+def by_cumulative_shares(v, cum):
+    """Category of uniform `v` by inverse CDF (`decisions.draw_by_shares` on `cum`'s shares)."""
+    k = 0
+    for c in cum:
+        if v >= c:
+            k += 1
+    return min(k, cum.shape[0] - 1)
+
+
+def intention_shares(s) -> np.ndarray:
+    """(2, 4) normalised cumulative shares of the intentions, men's then women's (`draw_intentions`)."""
+    return _intention_shares(*(s[k] for k in _INTENTION_KEYS))
+
+
+_INTENTION_KEYS = tuple(f"mobility.intention.{k}" for k in ("circulate", "return", "stay", "move_on")) + (
+    "mobility.female_stay_shift",)
+
+
+@functools.lru_cache(maxsize=8)  # the same few parameter values all run long: several times a month otherwise
+def _intention_shares(circulate, return_, stay, move_on, shift) -> np.ndarray:
+    shares = np.array([circulate, return_, stay, move_on])
+    female_shares = np.clip(shares + np.array([-shift, 0.0, shift, 0.0]), 0, 1)
+    table = np.stack([decisions.cumulative_shares(shares), decisions.cumulative_shares(female_shares)])
+    table.flags.writeable = False  # shared by every call with these values
+    return table
+
+
+def remittance_bands(s) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The survey's bands of income sent home (over half, a quarter to half, under a quarter):
+    normalised cumulative shares, and each band's lower and upper bound."""
+    return _remittance_bands(*(s[k] for k in _BAND_KEYS))
+
+
+_BAND_KEYS = tuple(f"remittances.{k}" for k in ("share_over_half", "share_quarter_to_half", "band_under_quarter_min",
+                                                 "band_over_half_max"))
+
+
+@functools.lru_cache(maxsize=8)
+def _remittance_bands(over_half, quarter_to_half, under_quarter_min, over_half_max):
+    tables = (decisions.cumulative_shares(np.array([over_half, quarter_to_half, 1 - over_half - quarter_to_half])),
+              np.array([0.5, 0.25, under_quarter_min]), np.array([over_half_max, 0.5, 0.25]))
+    for table in tables:
+        table.flags.writeable = False
+    return tables
+
+
+@numba.njit(cache=True)
+def intentions(female, u, cum):
+    out = np.empty(u.shape[0], np.int64)
+    for j in range(u.shape[0]):
+        out[j] = by_cumulative_shares(u[j], cum[np.int64(female[j])])
+    return out
