@@ -2,10 +2,12 @@
 
     .venv/bin/python benchmarks/calibration_rate.py --workers 2 --runs 24
 
-Each task is one calibration run (`calibration.simulate.simulate`: the historical
-replay over the calibration window, 10,000 agents, surveys interviewed, every fitted
-target computed), on a cluster made by `calibration.fit.make_client`. The first run
-of each worker (imports, compiled-kernel cache) is left out of the rate. Like the
+Each task is one calibration run (`calibration.runs.ModelRuns`: the historical replay over
+the calibration window at the installed calibration's point, 10,000 agents, surveys
+interviewed, every fitted target computed), sent as `migsim calibrate` sends them
+(`calibration.runs.run_jobs`, the model scattered to the workers once) on a cluster made by
+`calibration.fit.make_client`. The first runs of each worker (imports, compiled-kernel
+cache) are left out of the rate. Like the
 `migsim` command, this script imports numba before the workers start: a spawned
 worker re-imports it, which is what made a thread setting in the workers' environment
 come too late.
@@ -36,30 +38,33 @@ def _warm() -> int:
     return numba.get_num_threads()
 
 
-def _one(seed: int) -> float:
+def measure(workers: int, runs: int) -> dict:
+    """Runs per minute of `calibration.runs.run_jobs`, the calibration's own path: the model
+    (scenario and fitted targets) scattered to the workers once, then one task per run."""
+    import numpy as np
+
     from calibration.commands import _scenario
-    from calibration.simulate import Window, simulate
+    from calibration.fit import make_client
+    from calibration.runs import ModelRuns, run_jobs
+    from calibration.simulate import Window
+    from calibration.space import SPACE
     from calibration.targets import load_targets
 
-    started = time.perf_counter()
-    simulate(_scenario(None), load_targets(None), Window(), seed)
-    return time.perf_counter() - started
-
-
-def measure(workers: int, runs: int) -> dict:
-    from calibration.fit import make_client
-
+    scenario, targets = _scenario(None), load_targets(None)
+    model = ModelRuns(scenario, targets[targets.fitted].reset_index(drop=True), Window(), SPACE)
+    point = np.array([scenario[p.key] for p in SPACE], float)  # the installed calibration
     client, cluster = make_client(workers, None)
     try:
         threads = client.gather([client.submit(_warm, pure=False) for _ in range(2 * workers)])
+        run_jobs(model, [(point, k) for k in range(2 * workers)], client)  # each worker's first runs
         started = time.perf_counter()
-        each = client.gather([client.submit(_one, 100 + k, pure=False) for k in range(runs)])
+        run_jobs(model, [(point, 100 + k) for k in range(runs)], client)
         wall = time.perf_counter() - started
     finally:
         client.close()
         cluster.close()
     return {"workers": workers, "runs": runs, "wall_s": wall, "runs_per_min": 60 * runs / wall,
-            "median_run_s": sorted(each)[len(each) // 2], "kernel_threads": sorted(set(threads))}
+            "seconds_per_run_per_worker": wall * workers / runs, "kernel_threads": sorted(set(threads))}
 
 
 def main() -> None:
