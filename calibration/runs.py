@@ -67,7 +67,10 @@ def run_jobs(runs: ModelRuns, jobs: list[tuple[np.ndarray, int]], client=None,
         return out
     from dask.distributed import as_completed  # noqa: PLC0415 - dask is only needed with a client
 
-    scattered = client.scatter(runs, broadcast=True)
+    # A key of its own for every batch (hash=False): with the content's hash as key, a batch
+    # right after another with the same model reused the key while the scheduler was still
+    # releasing the first batch's copy, and its runs failed with "lost dependencies".
+    scattered = client.scatter(runs, broadcast=True, hash=False)
     futures = {client.submit(_job, scattered, np.asarray(point, float), int(seed), pure=False): k
                for k, (point, seed) in enumerate(jobs)}
     for done, future in enumerate(as_completed(futures), 1):
