@@ -141,7 +141,7 @@ def main() -> None:
         if done.returncode != 0 or not line:
             raise SystemExit(f"calibration rate failed:\n{done.stderr[-3000:]}")
         c = report["calibration"] = json.loads(line[0][len("RESULT"):])
-        print(f"  {c['runs_per_min']:.0f} runs/min ({c['runs']} runs in {c['wall_s']:.1f} s, median run {c['median_run_s']:.2f} s, "
+        print(f"  {c['runs_per_min']:.0f} runs/min ({c['runs']} runs in {c['wall_s']:.1f} s, {c['seconds_per_run_per_worker']:.2f} s a run per worker, "
               f"kernel threads per worker {c['kernel_threads']})")
 
     if not args.skip_reference:
