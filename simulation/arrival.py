@@ -15,6 +15,7 @@ import numba
 import numpy as np
 
 from . import decisions
+from .kernels import category
 from .world import (
     LOCATION_COUNTRY,
     REGIMES,
@@ -81,23 +82,13 @@ def enter(rows, dest, u, chance, quota, irregular, new_trip, p_remit,  # arrival
         if new_trip:
             trips[i] += 1
             months_on_trip[i] = 0
-            intention[i] = by_cumulative_shares(u[1, j], intention_cum[np.int64(female[i])])
+            intention[i] = category(u[1, j], intention_cum[np.int64(female[i])])
             remitter[i] = u[2, j] < p_remit[j]
-            band = by_cumulative_shares(u[3, j], band_cum)
+            band = category(u[3, j], band_cum)
             low, high = band_low[band], band_high[band]
             remit_share[i] = np.float32(low + (high - low) * u[4, j])
         lined_up[j] = u[u.shape[0] - 1, j] < chance[j]
     return lined_up
-
-
-@numba.njit(cache=True)
-def by_cumulative_shares(v, cum):
-    """Category of uniform `v` by inverse CDF (`decisions.draw_by_shares` on `cum`'s shares)."""
-    k = 0
-    for c in cum:
-        if v >= c:
-            k += 1
-    return min(k, cum.shape[0] - 1)
 
 
 def intention_shares(s) -> np.ndarray:
@@ -141,5 +132,5 @@ def _remittance_bands(over_half, quarter_to_half, under_quarter_min, over_half_m
 def intentions(female, u, cum):
     out = np.empty(u.shape[0], np.int64)
     for j in range(u.shape[0]):
-        out[j] = by_cumulative_shares(u[j], cum[np.int64(female[j])])
+        out[j] = category(u[j], cum[np.int64(female[j])])
     return out

@@ -456,3 +456,20 @@ def abroad_counts(location, job_sector, status, education, skilled, origin, n_or
         if status[i] == ST_QUOTA:
             quota_holders[1 if education[i] == skilled else 0] += 1
     return stock, employed, quota_holders
+
+
+@numba.njit(cache=True)
+def category_count(v, cum):
+    """How many of the cumulative values `v` reaches (numpy's searchsorted, side="right")."""
+    k = 0
+    for c in cum:
+        if v >= c:
+            k += 1
+    return k
+
+
+@numba.njit(cache=True)
+def category(v, cum):
+    """Category of uniform `v` by inverse CDF on normalised cumulative shares `cum`, as
+    `decisions.draw_by_shares` draws it: the count reached, at most the last category."""
+    return min(category_count(v, cum), cum.shape[0] - 1)

@@ -17,7 +17,7 @@ import numpy as np
 from scipy.special import ndtri
 
 from .errors import ScenarioError
-from .kernels import as_numpy_threshold
+from .kernels import as_numpy_threshold, category
 from .scenario import Scenario
 from .streams import ATTRIBUTES, DRAWS, Streams
 from .world import HOME, N_LOCATIONS, ORIGINS, SECTORS, ST_HOME
@@ -200,30 +200,14 @@ def _attributes(rows, u, origin, female_share, age_min, age_span, education_cum,
         woman = u[0, j] < female_share
         female[i] = woman
         age[i] = age_min + age_span * u[1, j]
-        education[i] = _category(u[2, j], education_cum)
-        sector = _category(u[3, j], female_sector_cum if woman else male_sector_cum)
+        education[i] = category(u[2, j], education_cum)
+        sector = category(u[3, j], female_sector_cum if woman else male_sector_cum)
         if origin[i] == russia and u[4, j] < it_share_russia:
             sector = it_sector
         skill_sector[i] = sector
-        dependants[i] = min(_category_count(u[5, j], dependants_cdf), dependants_cdf.shape[0] - 1) \
-            if age[i] > dependants_min_age else 0
+        dependants[i] = category(u[5, j], dependants_cdf) if age[i] > dependants_min_age else 0
         provider[i] = u[6, j] < provider_share * (provider_female_factor if woman else provider_male_factor)
         knows_agencies[i] = u[7, j] < agency_awareness
-
-
-@numba.njit(cache=True)
-def _category_count(v, cum):
-    """How many of the cumulative values `v` reaches (numpy's searchsorted, side="right")."""
-    k = 0
-    for c in cum:
-        if v >= c:
-            k += 1
-    return k
-
-
-@numba.njit(cache=True)
-def _category(v, cum):
-    return min(_category_count(v, cum), cum.shape[0] - 1)
 
 
 def generate_ties(pop_origin: np.ndarray, scenario: Scenario, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
