@@ -21,6 +21,7 @@ from .drivers import load_drivers
 from .economy import Economy
 from .indicators import Recorder
 from .levers import Levers, MonthTotals
+from .pools import PoolGrowth
 from .population import create_population
 from .scenario import Scenario
 from .streams import KeyedDraws, SequentialDraws, Streams
@@ -54,7 +55,8 @@ class MigrationModel(mesa.Model):
 
         self.economy = Economy(scenario, load_drivers())
         n_agents = int(scenario["run.agents"] if agents is None else agents)
-        self.population = create_population(scenario, n_agents, self.streams, self.economy.home_wage)
+        self.pools = PoolGrowth(scenario, self.economy.drivers)
+        self.population = create_population(scenario, n_agents, self.streams, self.economy.home_wage, self.pools.peak)
         self.totals = MonthTotals()  # the month's flows and counts (`levers.py`)
         self.conditions: month.Conditions | None = None
         self.recorder = Recorder(self.n_months) if record else None

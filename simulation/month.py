@@ -193,12 +193,14 @@ def decide_and_move(model: "MigrationModel", cond: Conditions, rows: np.ndarray,
     """Workers at home weigh every destination and staying; movers leave and arrive.
 
     Workers on a home visit go back to their destination instead; workers in their
-    cool-down after returning (or a re-entry ban) do not consider leaving; workers waiting
+    cool-down after returning (or a re-entry ban), and those not yet (or no longer) in their
+    origin's pool (`pools.py`), do not consider leaving; workers waiting
     for a quota permit ask for one again, in the month's one queue for quota permits.
     """
     pop, s = model.population, model.params
-    visiting, waiting, deciders = selections.visitors_and_deciders(rows, pop.location, pop.visit_dest, pop.cooldown,
-                                                                pop.permit_wait)
+    visiting, waiting, deciders = selections.visitors_and_deciders(
+        rows, pop.location, pop.visit_dest, pop.cooldown, pop.permit_wait, pop.origin, pop.pool_rank,
+        model.pools.share_of_peak(model.absolute_month))
     waiting, waiting_dest = _still_waiting(model, cond, waiting)
 
     # A short quota does not remove the demand for quota corridors: workers still choose

@@ -38,7 +38,8 @@ class Param:
         if self.choices:
             return "one of " + ", ".join(repr(c) for c in self.choices)
         kind = {int: "an integer", float: "a number", bool: "true or false", str: "a string"}[self.kind]
-        fmt = lambda x: f"{x:,.0f}" if float(x).is_integer() else f"{x:g}"  # noqa: E731
+        sep = "" if self.unit == "year" else ","  # a year is written 2023, not 2,023
+        fmt = lambda x: f"{x:{sep}.0f}" if float(x).is_integer() else f"{x:g}"  # noqa: E731
         if self.low is not None and self.high is not None:
             return f"{kind} from {fmt(self.low)} to {fmt(self.high)}"
         if self.low is not None:
@@ -77,11 +78,11 @@ _POOLS = {  # persons of working age who would consider working abroad; assumpti
     "CHN": 300_000, "AZE": 600_000, "KAZ": 2_500_000,
 }
 for _o, _v in _POOLS.items():
-    _add(f"population.pool.{_o}", _v, "persons", "assumption (share of WB working-age population)",
-         "uncertainty", f"people in {_o} the agents represent: working-age people open to working abroad",
-         low=0, high=1e9)
-_add("population.female_share", 0.5, "share", "WB working-age population", "data",
-     "share of women in the pools", **SHARE)
+    _add(f"population.pool.{_o}", _v, "persons", "assumption (share of WB working-age population)", "uncertainty",
+         f"people in {_o} the agents represent in population.pool_year: working-age, open to work abroad", low=0, high=1e9)
+_add("population.pool_year", 2023, "year", "WB SP.POP.1564.TO", "data", "year of the pools' sizes; in other "
+     "years each follows its origin's working-age population (simulation/pools.py)", low=2010, high=2024)
+_add("population.female_share", 0.5, "share", "WB working-age population", "data", "share of women in the pools", **SHARE)
 _add("population.village_size", 60, "agents", "assumption", "uncertainty",
      "agents per village: the group within which most kin and village ties form", low=2, high=100_000)
 _add("population.mean_degree", 12.0, "ties", "assumption", "uncertainty",

@@ -19,7 +19,7 @@ from scipy.special import ndtri
 from .errors import ScenarioError
 from .kernels import as_numpy_threshold, category
 from .scenario import Scenario
-from .streams import ATTRIBUTES, DRAWS, Streams
+from .streams import ATTRIBUTES, DRAWS, POOL_RANK, Streams
 from .world import HOME, N_LOCATIONS, ORIGINS, SECTORS, ST_HOME
 
 
@@ -56,6 +56,7 @@ class Population:
     permit_wait: np.ndarray  # int8 location whose quota permit the worker waits for at home (0: none)
     trips: np.ndarray  # int16 trips abroad so far
     months_on_trip: np.ndarray  # int16 months since the current trip began (home visits and moves on included)
+    pool_rank: np.ndarray  # float32 uniform: in the origin's pool while below the month's share of its peak (`pools.py`)
     # Social ties in compressed sparse row form: the ties of worker i are
     # ties[tie_start[i]:tie_start[i+1]].
     tie_start: np.ndarray  # int64
@@ -107,9 +108,12 @@ def _count_type(degree: np.ndarray) -> type:
     return np.uint8 if degree.max(initial=0) <= np.iinfo(np.uint8).max else np.uint16
 
 
-def agents_per_origin(scenario: Scenario, n_agents: int) -> np.ndarray:
-    """Split the agents over origins in proportion to their pools (largest remainder)."""
+def agents_per_origin(scenario: Scenario, n_agents: int, peak: np.ndarray | None = None) -> np.ndarray:
+    """Split the agents over origins in proportion to their pools at their largest in the run
+    (`peak`: per origin, a multiple of the pool-year size; `pools.py`), by largest remainder."""
     pools = np.array([scenario[f"population.pool.{o}"] for o in ORIGINS], dtype=float)
+    if peak is not None:
+        pools = pools * peak
     if pools.sum() <= 0:
         raise ScenarioError("population.pool: every pool is zero; at least one origin needs people.")
     exact = n_agents * pools / pools.sum()
@@ -318,10 +322,12 @@ def _fill_csr(pair, n):
     return tie_start, ties
 
 
-def create_population(scenario: Scenario, n_agents: int, streams: Streams, home_wage: np.ndarray) -> Population:
-    """Workers from the scenario's pools, attributes from the survey distributions, all at home."""
-    counts = agents_per_origin(scenario, n_agents)
-    pools = np.array([scenario[f"population.pool.{o}"] for o in ORIGINS], dtype=float)
+def create_population(scenario: Scenario, n_agents: int, streams: Streams, home_wage: np.ndarray,
+                      peak: np.ndarray) -> Population:
+    """Workers from the scenario's pools at their largest in the run (`peak`, per origin: see
+    `pools.py`), attributes from the survey distributions, all at home."""
+    counts = agents_per_origin(scenario, n_agents, peak)
+    pools = np.array([scenario[f"population.pool.{o}"] for o in ORIGINS], dtype=float) * peak
     scale = float(pools.sum() / n_agents)
     n = int(counts.sum())
     origin = np.repeat(np.arange(len(ORIGINS), dtype=np.int8), counts)
@@ -357,6 +363,7 @@ def create_population(scenario: Scenario, n_agents: int, streams: Streams, home_
         permit_wait=np.zeros(n, np.int8),
         trips=np.zeros(n, np.int16),
         months_on_trip=np.zeros(n, np.int16),
+        pool_rank=streams.uniform(POOL_RANK, 0, np.arange(n)),
         tie_start=tie_start,
         ties=ties,
         contacts=np.zeros((n, N_LOCATIONS), _count_type(degree)),

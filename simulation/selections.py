@@ -53,9 +53,10 @@ def searching_rows(rows, location, job_sector):
 
 
 @numba.njit(cache=True)
-def visitors_and_deciders(rows, location, visit_dest, cooldown, permit_wait):
+def visitors_and_deciders(rows, location, visit_dest, cooldown, permit_wait, origin, pool_rank, in_pool):
     """Of the rows at home: those on a visit (`visit_dest` > 0), those waiting for a quota
-    permit (`permit_wait` > 0), and those who weigh leaving (neither, and no cool-down)."""
+    permit (`permit_wait` > 0), and those who weigh leaving (neither, no cool-down, and in
+    the month's pool: `pool_rank` below their origin's `in_pool` share, `pools.py`)."""
     visiting = np.empty(rows.shape[0], np.int64)
     waiting = np.empty(rows.shape[0], np.int64)
     deciders = np.empty(rows.shape[0], np.int64)
@@ -70,7 +71,7 @@ def visitors_and_deciders(rows, location, visit_dest, cooldown, permit_wait):
         elif permit_wait[i] > 0:
             waiting[n_waiting] = i
             n_waiting += 1
-        elif cooldown[i] == 0:
+        elif cooldown[i] == 0 and pool_rank[i] < in_pool[origin[i]]:
             deciders[n_deciders] = i
             n_deciders += 1
     return visiting[:n_visiting], waiting[:n_waiting], deciders[:n_deciders]

@@ -96,6 +96,8 @@ ATTRIBUTES = ("female", "age", "education", "sector", "it_russia", "dependants",
 for _slot, _name in enumerate(ATTRIBUTES):
     _draw(f"population.{_name}", "population", _slot)
     _draw(f"renewal.{_name}", "renewal", _slot)
+# the worker's place in the origin's pool (`pools.py`): drawn once, kept on renewal
+POOL_RANK = _draw("population.pool_rank", "population", len(ATTRIBUTES))
 
 
 _MONTH_SHIFT = np.uint64(40)

@@ -55,4 +55,4 @@ def test_with_the_same_draws_the_per_agent_month_is_the_vectorised_month():
         slow.step()
     for column in ("location", "status", "job_sector", "savings", "wage", "contacts", "intention", "months_here"):
         np.testing.assert_array_equal(getattr(fast.population, column), getattr(slow.population, column), column)
-    assert (fast.population.job_sector >= 0).sum() > 100  # the runs did move and hire workers
+    assert (fast.population.job_sector >= 0).sum() > 50  # the runs did move and hire workers
