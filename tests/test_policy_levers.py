@@ -61,11 +61,12 @@ CASES = {
     "patent_fee_quadrupled": (
         [dict(kind="fees", date=DATE, patent_monthly_usd=60)],
         # Uzbeks in Kazakhstan: -0.5% with the 2026-12-01 calibration (most work without a patent:
-        # legal.patent_take_up 0.39), so the threshold is "small", the sign the same; remittances
-        # paid: -0.2% once jobs lined up came only through contacts already there and +0.7% with
-        # one quota queue, within chance either way, so they are held to a few percent, not a sign
-        {("stock_kaz_by_origin", "UZB"): "-small"},
-        [("kazakhs_abroad", "all"), ("stock_kaz_by_origin", "KGZ"), ("remittances_out_kaz_usd", "all")]),
+        # legal.patent_take_up 0.39), so the threshold is "small", the sign the same. Remittances
+        # paid: within chance with that calibration (-0.2%, +0.7%); with the 2026-12-03 one (pools
+        # following the working-age population) -5% to -9% on seeds 1-3, with Uzbeks -2.5% to -3%:
+        # the fee comes out of the cash that caps what is sent, and fewer stay
+        {("stock_kaz_by_origin", "UZB"): "-small", ("remittances_out_kaz_usd", "all"): "-"},
+        [("kazakhs_abroad", "all"), ("stock_kaz_by_origin", "KGZ")]),
     "patent_processing_slower": (
         [dict(kind="fees", date=DATE, processing_months=4)],
         {("share_irregular", "all"): "+", ("deportations_kaz", "all"): "+"},
