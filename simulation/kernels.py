@@ -152,7 +152,7 @@ def _choose_destinations(
     rows, u,  # workers deciding, and one uniform each
     origin, provider, dependants, female, age, savings, home_employed, contacts, degree,  # worker columns
     sorted_cost, cum_weights, weights, cost, contact_factor, home_factor,  # prepare_choice; cost (origins, alts)
-    beta_network, beta_female, beta_care, beta_age,
+    beta_network, beta_female, beta_care, beta_age, beta_youth,
 ):
     """Chosen alternative per worker (alternative k is location k + 1), or -1 to stay.
 
@@ -171,6 +171,8 @@ def _choose_destinations(
         scale = home_factor[o, np.int64(home_employed[i]), level]
         if age[i] > 35.0:
             scale *= math.exp(beta_age * (age[i] - 35.0) / 10.0)
+        elif age[i] < 25.0:
+            scale *= math.exp(beta_youth * (25.0 - age[i]) / 10.0)
         if female[i]:
             scale *= female_with_dependants if dependants[i] > 0 else female_factor
         cash = savings[i]

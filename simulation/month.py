@@ -37,6 +37,7 @@ if TYPE_CHECKING:
 KAZ = DEST_COUNTRIES.index("KAZ")
 NEED_PER_DEPENDANT = 0.25  # by the definition of behaviour.beta_need (kernels.MAX_NEED_LEVEL: quarter steps)
 AGE_FROM = 35.0  # years: by the definition of behaviour.beta_age ("per decade over 35")
+YOUTH_UNTIL = 25.0  # years: by the definition of behaviour.beta_youth ("per decade under 25")
 SKILLED = 2  # education code of tertiary-educated workers: the quota's "skilled" category
 R_PATENT, R_QUOTA = REGIMES.index("patent"), REGIMES.index("quota")
 
@@ -159,13 +160,15 @@ def utilities(model: "MigrationModel", cond: Conditions, rows: np.ndarray) -> np
     s, pop, eco = model.params, model.population, model.economy
     origin = pop.origin[rows]
     # Need and age enter as the parameters define them: a dependant counts a quarter of a main
-    # provider (behaviour.beta_need), age weighs per decade over 35 (behaviour.beta_age); the
+    # provider (behaviour.beta_need), age weighs per decade over 35 (behaviour.beta_age) and
+    # under 25 (behaviour.beta_youth: migration schedules peak in the mid-twenties); the
     # choice kernel (kernels.py) tabulates need in the same quarter steps.
     need = pop.provider[rows] + NEED_PER_DEPENDANT * pop.dependants[rows]
     gain_weight = s["behaviour.beta_income"] * (1 + s["behaviour.beta_need"] * need)
     female = pop.female[rows]
     personal = (female * (s["behaviour.beta_female"] + s["behaviour.beta_care"] * (pop.dependants[rows] > 0))
-                + s["behaviour.beta_age"] * np.maximum(pop.age[rows] - AGE_FROM, 0.0) / 10.0)
+                + s["behaviour.beta_age"] * np.maximum(pop.age[rows] - AGE_FROM, 0.0) / 10.0
+                + s["behaviour.beta_youth"] * np.maximum(YOUTH_UNTIL - pop.age[rows], 0.0) / 10.0)
     cost = cond.cost[origin]
     feasible = cond.open[origin] & (pop.savings[rows, None] >= cost)
     if cond.quota_slots <= 0:
@@ -350,7 +353,8 @@ def _choose(model: "MigrationModel", cond: Conditions, rows: np.ndarray, draws: 
         rows, draws.uniform(draw, rows),
         pop.origin, pop.provider, pop.dependants, pop.female, pop.age, pop.savings, pop.home_employed,
         cond.contacts, pop.degree, sorted_cost, cum, weights, cond.cost, contact_factor, home_factor,
-        s["behaviour.beta_network"], s["behaviour.beta_female"], s["behaviour.beta_care"], s["behaviour.beta_age"])
+        s["behaviour.beta_network"], s["behaviour.beta_female"], s["behaviour.beta_care"], s["behaviour.beta_age"],
+        s["behaviour.beta_youth"])
 
 
 def _grant_quota(model: "MigrationModel", cond: Conditions, candidates: np.ndarray, draws: Draws) -> np.ndarray:

@@ -64,12 +64,10 @@ SHARE = dict(low=0.0, high=1.0)
 _add("run.start", "2015-01", "YYYY-MM", "-", "run", "first simulated month")
 _add("run.end", "2030-12", "YYYY-MM", "-", "run", "last simulated month (inclusive)")
 _add("run.seed", 20260101, "-", "-", "run", "seed of every random stream of the run", low=0)
-_add("run.agents", 100_000, "agents", "-", "run",
-     "worker agents representing the pools of potential migrants; each stands for pool/agents people",
-     low=100, high=100_000_000)
-_add("run.burn_in_months", 60, "months", "assumption", "run",
-     "months simulated before run.start under its drivers, so stocks abroad start near equilibrium",
-     low=0, high=600)
+_add("run.agents", 100_000, "agents", "-", "run", "worker agents representing the pools of potential migrants; "
+     "each stands for pool/agents people", low=100, high=100_000_000)
+_add("run.burn_in_months", 60, "months", "assumption", "run", "months simulated before run.start under its "
+     "drivers, so stocks abroad start near equilibrium", low=0, high=600)
 _add("run.reps", 1, "replications", "-", "run", "replications; their seeds derive from run.seed", low=1, high=10_000)
 
 # --- population --------------------------------------------------------------------
@@ -144,14 +142,16 @@ _add("behaviour.beta_network", 0.9, "utility per log(1+contacts)", "assumption (
 _add("behaviour.beta_proximity", 1.2, "utility", "assumption", "uncertainty",
      "pull of language and cultural proximity (0..1 per corridor)", low=0, high=20)
 _add("behaviour.region_affinity", 0.6, "utility", "assumption", "uncertainty",
-     "extra pull of the Kazakh regions nearest the origin (south for Central Asia, north for Russia)",
-     low=0, high=20)
+     "extra pull of the Kazakh regions nearest the origin (south for Central Asia, north for Russia)", low=0, high=20)
 _add("behaviour.beta_female", -1.6, "utility", "calibrated (IOM2022 0.31, IOM2023 0.16 women)", "uncertainty",
      "difference in women's propensity to migrate", low=-20, high=20)
 _add("behaviour.beta_care", -0.9, "utility", "assumption (OMA2026: women cite care more)", "uncertainty",
      "care obligations: further difference for women with dependants", low=-20, high=20)
 _add("behaviour.beta_age", -0.5, "utility per decade over 35", "assumption (IOM2022 0.44 aged 25-34)",
      "uncertainty", "lower propensity with age past 35", low=-20, high=20)
+_add("behaviour.beta_youth", 0.0, "utility per decade under 25", "Rogers and Castro 1981 (labour migration peaks "
+     "in the mid-twenties); IOM2022 0.18 aged 18-24, 0.44 aged 25-34", "uncertainty",
+     "propensity of the youngest relative to those aged 25-35 (negative: lower)", low=-20, high=20)
 _add("behaviour.season_amplitude", 0.35, "utility", "assumption (construction season)", "uncertainty",
      "seasonal swing of the pull of Kazakhstan and Russia, peaking in May", low=0, high=5)
 _add("behaviour.unemployed_income_ratio", 0.25, "x home wage", "assumption", "uncertainty",

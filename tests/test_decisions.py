@@ -70,7 +70,7 @@ def test_abroad_choice_partitions_the_uniform():
 
 
 def test_compiled_kernel_makes_the_same_choices_as_the_numpy_rule():
-    model = MigrationModel(toy_scenario(run__agents=20_000, run__burn_in_months=24))
+    model = MigrationModel(toy_scenario(run__agents=20_000, run__burn_in_months=24, behaviour__beta_youth=-1.5))
     pop, s = model.population, model.params
     cond = month.month_conditions(model)
     rows = np.flatnonzero(pop.location == 0)
@@ -84,12 +84,24 @@ def test_compiled_kernel_makes_the_same_choices_as_the_numpy_rule():
     fast = kernels.choose_destinations(
         rows, u, pop.origin, pop.provider, pop.dependants, pop.female, pop.age, pop.savings, pop.home_employed,
         pop.contacts, pop.degree, *tables[:3], cond.cost, *tables[3:], s["behaviour.beta_network"],
-        s["behaviour.beta_female"], s["behaviour.beta_care"], s["behaviour.beta_age"])
+        s["behaviour.beta_female"], s["behaviour.beta_care"], s["behaviour.beta_age"], s["behaviour.beta_youth"])
     # Float32 against float64 arithmetic may differ only where u sits on a boundary.
     cum = np.cumsum(probs, axis=1)
     near_boundary = np.any(np.abs(cum - u[:, None]) < 1e-5, axis=1)
     assert np.array_equal(fast[~near_boundary], reference[~near_boundary])
     assert (reference != decisions.STAY).sum() > 50  # the comparison covered real moves
+
+
+def test_the_youth_term_moves_every_alternative_of_the_under_25s_by_its_weight_per_decade():
+    models = [MigrationModel(toy_scenario(run__agents=3000, run__burn_in_months=0, behaviour__beta_youth=b))
+              for b in (0.0, -2.0)]
+    rows = np.flatnonzero(models[0].population.location == 0)
+    plain, young = (month.utilities(m, month.month_conditions(m), rows) for m in models)
+    age = models[0].population.age[rows]
+    finite = np.isfinite(plain)
+    shift = np.broadcast_to((-2.0 * np.maximum(25.0 - age, 0.0) / 10.0)[:, None], plain.shape)
+    np.testing.assert_allclose((young - plain)[finite], shift[finite], atol=1e-5)  # ages are float32
+    assert (age < 25).any() and (age >= 25).any()
 
 
 def test_a_corridor_preference_shifts_that_corridor_only():

@@ -25,7 +25,7 @@ def test_serial_and_parallel_kernels_choose_alike():
     tables = month._choice_tables(model, cond, cond.open)
     args = (rows, u, pop.origin, pop.provider, pop.dependants, pop.female, pop.age, pop.savings, pop.home_employed,
             pop.contacts, pop.degree, *tables[:3], cond.cost, *tables[3:], s["behaviour.beta_network"],
-            s["behaviour.beta_female"], s["behaviour.beta_care"], s["behaviour.beta_age"])
+            s["behaviour.beta_female"], s["behaviour.beta_care"], s["behaviour.beta_age"], s["behaviour.beta_youth"])
     assert len(rows) >= 4096  # enough rows for the parallel loop to split them among its threads
     one, many = kernels._choose_serial(*args), kernels._choose_parallel(*args)
     assert np.array_equal(one, many)
