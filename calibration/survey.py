@@ -152,6 +152,7 @@ def _build_statistics() -> dict[str, tuple[Callable[[Respondents], float], str]]
     c = lambda r, k: r.cols[k]  # noqa: E731
     stats: dict[str, tuple[Callable[[Respondents], float], str]] = {
         "female": (lambda r: r.share(c(r, "female")), "women among respondents"),
+        "age_18_24": (lambda r: r.share(c(r, "age") < 25), "aged 18 to 24"),
         "age_25_34": (lambda r: r.share((c(r, "age") >= 25) & (c(r, "age") < 35)), "aged 25 to 34"),
         "provider": (lambda r: r.share(c(r, "provider")), "sole or main household provider"),
         "has_dependants": (lambda r: r.share(c(r, "dependants") > 0), "one or more dependants (proxy for children)"),
