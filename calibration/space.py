@@ -59,9 +59,6 @@ SPACE: tuple[Prior, ...] = (
     Prior("behaviour.beta_female", -3.5, -0.6,
           "share of women among migrants (IOM2023 0.16; the IOM2022 sample was stratified by gender)"),
     Prior("behaviour.beta_age", -1.5, 0.0, "age of migrants (IOM2022: 0.44 aged 25-34)"),
-    Prior("behaviour.beta_youth", -4.0, 0.0,
-          "the youngest migrants (IOM2022: 0.18 aged 18-24); labour migration peaks in the mid-twenties "
-          "(Rogers and Castro 1981)"),
     Prior("behaviour.beta_network", 0.3, 1.8, "network pull (Massey): concentration of flows in established corridors"),
     Prior("mobility.visit_hazard", 0.03, 0.25, "time since leaving home (IOM2023: 0.76 under six months)"),
     Prior("mobility.winter_visit_factor", 1.0, 8.0,
