@@ -64,6 +64,9 @@ SPACE: tuple[Prior, ...] = (
     Prior("mobility.winter_visit_factor", 1.0, 8.0,
           "how many go home for the winter: time since leaving home (IOM2023, March-April: 0.76 under six months) "
           "and arrivals this year (IOM2022, June-July: 0.65)"),
+    Prior("mobility.base_return_hazard", 0.004, 0.04,
+          "how long circulators keep circulating before they stop for good: journeys begun over a year ago "
+          "(IOM2022 0.52) and the age of migrants present (IOM2022 0.44 aged 25-34)"),
     Prior("mobility.return_hazard", 0.005, 0.06,
           "how long those who mean to go home stay: the surveys' intentions are of migrants present, so the "
           "share intending to return (IOM2022 0.29) depends on it"),
