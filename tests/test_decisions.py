@@ -100,7 +100,7 @@ def test_the_youth_term_moves_every_alternative_of_the_under_25s_by_its_weight_p
     age = models[0].population.age[rows]
     finite = np.isfinite(plain)
     shift = np.broadcast_to((-2.0 * np.maximum(25.0 - age, 0.0) / 10.0)[:, None], plain.shape)
-    np.testing.assert_allclose((young - plain)[finite], shift[finite], atol=1e-5)  # ages are float32
+    np.testing.assert_allclose(young[finite] - plain[finite], shift[finite], atol=1e-5)  # ages are float32
     assert (age < 25).any() and (age >= 25).any()
 
 
