@@ -108,12 +108,16 @@ def _count_type(degree: np.ndarray) -> type:
     return np.uint8 if degree.max(initial=0) <= np.iinfo(np.uint8).max else np.uint16
 
 
-def agents_per_origin(scenario: Scenario, n_agents: int, peak: np.ndarray | None = None) -> np.ndarray:
-    """Split the agents over origins in proportion to their pools at their largest in the run
-    (`peak`: per origin, a multiple of the pool-year size; `pools.py`), by largest remainder."""
+def peak_pools(scenario: Scenario, peak: np.ndarray | None = None) -> np.ndarray:
+    """Persons per origin at the pools' largest in the run (`peak`: per origin, a multiple of
+    the pool-year size, `pools.py`; None: the pool-year sizes)."""
     pools = np.array([scenario[f"population.pool.{o}"] for o in ORIGINS], dtype=float)
-    if peak is not None:
-        pools = pools * peak
+    return pools if peak is None else pools * peak
+
+
+def agents_per_origin(scenario: Scenario, n_agents: int, peak: np.ndarray | None = None) -> np.ndarray:
+    """Split the agents over origins in proportion to `peak_pools`, by largest remainder."""
+    pools = peak_pools(scenario, peak)
     if pools.sum() <= 0:
         raise ScenarioError("population.pool: every pool is zero; at least one origin needs people.")
     exact = n_agents * pools / pools.sum()
@@ -327,8 +331,7 @@ def create_population(scenario: Scenario, n_agents: int, streams: Streams, home_
     """Workers from the scenario's pools at their largest in the run (`peak`, per origin: see
     `pools.py`), attributes from the survey distributions, all at home."""
     counts = agents_per_origin(scenario, n_agents, peak)
-    pools = np.array([scenario[f"population.pool.{o}"] for o in ORIGINS], dtype=float) * peak
-    scale = float(pools.sum() / n_agents)
+    scale = float(peak_pools(scenario, peak).sum() / n_agents)
     n = int(counts.sum())
     origin = np.repeat(np.arange(len(ORIGINS), dtype=np.int8), counts)
     tie_start, ties = generate_ties(origin, scenario, streams.generator("network"))
