@@ -144,8 +144,8 @@ def predictions_for_targets(targets: pd.DataFrame) -> pd.Series:
             f = by_year[year] = corridor_frame(year).assign(pred=lambda fr: gravity.predict(fr))
         if ind == "remittances_out_kaz_usd":
             out[tid] = float(f[f.dest == "KAZ"].pred.sum())
-        elif ind == "remittances_received_usd":
-            out[tid] = float(f[f.origin == grp].pred.sum())
+        elif ind == "remittances_received_usd":  # as the published series records them, like the model's
+            out[tid] = float(f[f.origin == grp].pred.sum()) * stat.recorded
         elif ind == "remittances_usd":
             d, o = grp.split("->")
             if year == FIT_YEAR and grp in loo.index:

@@ -21,6 +21,7 @@ from simulation.model import MigrationModel
 from simulation.scenario import Scenario, month_index
 
 from .patterns import PatternRecorder, pattern_statistic
+from .recording import REMITTANCES_RECEIVED, recorded_share
 from .survey import SURVEYS, SurveyRecorder, survey_statistic
 from .targets import PATTERN_SURVEY, Statistic, _embedded
 
@@ -110,12 +111,12 @@ def compute_statistic(stat: Statistic, table: SeriesTable, respondents: dict) ->
             v = table.values("remittances_received_usd", stat.country, f"{stat.year}-01", f"{stat.year}-12")
             if v is None:
                 return float("nan")
-            return float(np.sum(v) / _gdp_usd(stat.country, stat.year) * 100.0)
+            return float(np.sum(v) * stat.recorded / _gdp_usd(stat.country, stat.year) * 100.0)
         arrays = [table.values(ind, grp, stat.start, stat.end) for ind, grp in stat.terms]
         if any(a is None for a in arrays):
             return float("nan")
         if stat.kind == "series":
-            return float(np.sum(arrays[0]) if stat.agg == "sum" else np.mean(arrays[0]))
+            return float((np.sum(arrays[0]) if stat.agg == "sum" else np.mean(arrays[0])) * stat.recorded)
         if stat.kind == "ratio":
             return float(np.nanmean(arrays[0] / arrays[1]))
         if stat.kind == "product":
@@ -140,10 +141,15 @@ def simulate(scenario: Scenario, targets: pd.DataFrame, window: Window, seed: in
 
 
 def annual_series(ts: pd.DataFrame) -> pd.DataFrame:
-    """Yearly totals of the simulated World Bank counterparts (USD): year, series, value."""
+    """Yearly totals of the simulated World Bank counterparts (USD), as the published series record
+    them (`recording.py`): year, series, value."""
     keep = ts[(ts.indicator == "remittances_out_kaz_usd")
               | (ts.indicator == "remittances_received_usd")].assign(year=lambda d: d.date.str[:4].astype(int))
     months = keep.groupby(["indicator", "group", "year"]).value.agg(["sum", "count"]).reset_index()
     months = months[months["count"] == 12]
-    name = np.where(months.indicator == "remittances_out_kaz_usd", "paid:KAZ", "received:" + months.group)
-    return pd.DataFrame({"year": months.year, "series": name, "value": months["sum"]}).reset_index(drop=True)
+    received = months.indicator == "remittances_received_usd"
+    name = np.where(received, "received:" + months.group, "paid:KAZ")
+    recorded = [recorded_share(f"{REMITTANCES_RECEIVED[0]}:{g}", y) if r else 1.0
+                for g, y, r in zip(months.group, months.year, received)]
+    return pd.DataFrame({"year": months.year, "series": name,
+                         "value": months["sum"] * np.array(recorded)}).reset_index(drop=True)

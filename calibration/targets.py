@@ -30,6 +30,7 @@ equally between its years.
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import re
 from dataclasses import dataclass
@@ -43,6 +44,7 @@ from simulation.indicators import INDICATORS
 from simulation.world import ORIGINS
 
 from .patterns import FIELDWORK_MONTHS, PATTERN_STATISTICS
+from .recording import recording
 from .survey import SURVEY_STATISTICS, SURVEYS
 
 DEFAULT_TARGETS = Path(__file__).resolve().parent / "targets.csv"
@@ -72,6 +74,7 @@ class Statistic:
     end: str | None = None
     country: str | None = None
     year: int | None = None
+    recorded: float = 1.0  # share of the simulated total the published figure records (`recording.py`)
 
     @property
     def months(self) -> tuple[str, str] | None:
@@ -271,10 +274,13 @@ def load_targets(path: str | Path | None = None) -> pd.DataFrame:
                 raise DataError(f"{where}: data_ref '{r.data_ref}' has no values in {r.year}.")
             for year, value in sorted(values.items()):
                 text = r.statistic.replace("{year}", str(year))
+                stat, rec = parse_statistic(text, where), recording(r.data_ref, year)
+                if rec is not None:  # the figure records only part of what migrants send home
+                    stat = dataclasses.replace(stat, recorded=rec.share)
+                note = "; ".join(x for x in (r.note, rec and f"model counterpart x {rec.share:g}: {rec.source}") if x)
                 rows.append(dict(base, id=f"{r.id}_{year}", year=year, value=value, sd=rel_sd * abs(value),
-                                 weight=weight / len(values), statistic=text,
-                                 stat=parse_statistic(text, where), data_ref=r.data_ref,
-                                 source=f"{r.source} ({r.data_ref})"))
+                                 weight=weight / len(values), statistic=text, stat=stat, data_ref=r.data_ref,
+                                 source=f"{r.source} ({r.data_ref})", note=note))
             continue
         year = _years(r.year, where).start
         if r.kind == "pattern":

@@ -89,6 +89,21 @@ def test_world_bank_series_expand_from_the_embedded_data(targets):
     assert v[2016] < v[2015] and v[2020] < v[2019]
 
 
+def test_a_series_that_records_part_of_the_flows_is_met_by_that_part_of_the_model(targets):
+    # Before 2018 the World Bank's Uzbek figures follow recorded transfers, not the cash carried home
+    # (`calibration/recording.py`): the model's total is compared times the share recorded.
+    uzb = targets[targets.origin_id == "wdi_bx_uzb"].set_index("year")
+    assert uzb.stat[2013].recorded == pytest.approx(0.675) and uzb.stat[2018].recorded == 1.0
+    assert "cash" in uzb.note[2013] and "cash" not in uzb.note[2018]
+    assert all(s.recorded == 1.0 for s in targets[targets.origin_id == "wdi_bx_tjk"].stat)
+    dates = [f"2013-{m:02d}" for m in range(1, 13)]
+    table = SeriesTable(pd.DataFrame({"date": dates, "indicator": "remittances_received_usd", "group": "UZB",
+                                      "value": 100.0}))
+    assert compute_statistic(uzb.stat[2013], table, {}) == pytest.approx(0.675 * 1200)
+    # the published value and its band are the World Bank's own
+    assert uzb.value[2013] == pytest.approx(6.44153e9, rel=1e-5)
+
+
 @pytest.mark.parametrize("row, message", [
     ("x,share,IOM2022,2022,,m,all,1.4,share,100,2,,1,,survey:IOM2022:female,", "between 0 and 1"),
     ("x,count,KEL2025,2022,,m,all,-5,persons,,,0.1,1,,series:sum:arrivals_kaz:all:2022-01..2022-12,", "at least 0"),
