@@ -12,6 +12,8 @@ import json
 import time
 from pathlib import Path
 
+from simulation.parameters import PARAMETERS
+
 DEFAULT_OUT = Path("results") / "calibration"
 
 
@@ -84,7 +86,8 @@ def _add_window_args(p, agents: int, start=None, end=None) -> None:
     p.add_argument("--agents", type=int, default=agents, help=f"worker agents per run (default {agents:,})")
     p.add_argument("--start", default=start, help="first simulated month (default: %(default)s)")
     p.add_argument("--end", default=end, help="last simulated month (default: %(default)s)")
-    p.add_argument("--burn-in", type=int, default=36, help="burn-in months before --start (default 36)")
+    burn_in = PARAMETERS["run.burn_in_months"].default  # as a scenario's run: the stocks near equilibrium
+    p.add_argument("--burn-in", type=int, default=burn_in, help=f"burn-in months before --start (default {burn_in})")
     p.add_argument("--seed", type=int, default=20260101, help="seed of the calibration (default %(default)s)")
 
 

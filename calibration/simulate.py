@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 
 from simulation.model import MigrationModel
+from simulation.parameters import PARAMETERS
 from simulation.scenario import Scenario, month_index
 
 from .patterns import PatternRecorder, pattern_statistic
@@ -33,7 +34,7 @@ class Window:
     start: str = "2010-01"
     end: str = "2024-01"
     agents: int = 10_000
-    burn_in: int = 36
+    burn_in: int = PARAMETERS["run.burn_in_months"].default  # as a run's: the stocks abroad near equilibrium
 
     def apply(self, scenario: Scenario) -> Scenario:
         return scenario.with_values(run__start=self.start, run__end=self.end, run__agents=self.agents,
