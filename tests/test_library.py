@@ -14,7 +14,9 @@ from simulation.scenario import load_scenario, month_index
 
 ROOT = Path(__file__).resolve().parent.parent
 LIBRARY = sorted((ROOT / "scenarios").glob("*.toml")) + sorted((ROOT / "scenarios" / "theories").glob("*.toml"))
-SMALL = dict(run__agents=800, run__burn_in_months=6, run__seed=11)
+# 2,000 agents: each stands for about 7,500 people, so the quota of 30,000 and its half are 4 and 2
+# agents' worth of permits (at 800 agents, 2 and 1, and a run could leave both unused)
+SMALL = dict(run__agents=2000, run__burn_in_months=6, run__seed=11)
 
 
 def _run(path) -> pd.DataFrame:
