@@ -66,7 +66,7 @@ _add("run.end", "2030-12", "YYYY-MM", "-", "run", "last simulated month (inclusi
 _add("run.seed", 20260101, "-", "-", "run", "seed of every random stream of the run", low=0)
 _add("run.agents", 100_000, "agents", "-", "run", "worker agents representing the pools of potential migrants; "
      "each stands for pool/agents people", low=100, high=100_000_000)
-_add("run.burn_in_months", 240, "months", "measured: stocks abroad within about 5% of a 480-month spin-up", "run",
+_add("run.burn_in_months", 240, "months", "measured: stocks abroad at 0.87-1.08 of a 480-month spin-up's", "run",
      "months simulated before run.start under its drivers, so stocks abroad start near equilibrium", low=0, high=600)
 _add("run.reps", 1, "replications", "-", "run", "replications; their seeds derive from run.seed", low=1, high=10_000)
 
