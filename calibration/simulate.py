@@ -12,11 +12,12 @@ from __future__ import annotations
 
 import functools
 import hashlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 
+from simulation.indicators import INDICATORS, tidy_frame
 from simulation.model import MigrationModel
 from simulation.parameters import PARAMETERS
 from simulation.scenario import Scenario, month_index
@@ -47,9 +48,16 @@ class Window:
 @dataclass
 class Simulated:
     values: dict[str, float]  # target id -> simulated value (nan outside the window)
-    timeseries: pd.DataFrame
     respondents: dict  # survey name -> Respondents
     seed: int
+    dates: list[str] = field(repr=False)  # the recorded months and
+    monthly: dict[str, np.ndarray] = field(repr=False)  # each indicator's values by month (`Recorder.values`)
+
+    @functools.cached_property
+    def timeseries(self) -> pd.DataFrame:
+        """The tidy time series (`MigrationModel.timeseries()`), made when first asked for: the
+        calibration's runs need only `values`, and making the frame cost a fiftieth of a run."""
+        return tidy_frame(self.dates, self.monthly)
 
 
 def particle_seed(base: int, params: dict[str, float]) -> int:
@@ -60,6 +68,11 @@ def particle_seed(base: int, params: dict[str, float]) -> int:
 
 def run_window(scenario: Scenario, window: Window, seed: int, surveys=tuple(SURVEYS)) -> tuple[pd.DataFrame, dict]:
     """Run the model over the window, interviewing the surveys' respondents."""
+    model, respondents = _run(scenario, window, seed, surveys)
+    return model.timeseries(), respondents
+
+
+def _run(scenario: Scenario, window: Window, seed: int, surveys) -> tuple[MigrationModel, dict]:
     model = MigrationModel(window.apply(scenario), seed=seed)
     n = model.population.n
     recorders = {s: PatternRecorder(n) if s == PATTERN_SURVEY else SurveyRecorder(SURVEYS[s], n) for s in surveys}
@@ -68,19 +81,36 @@ def run_window(scenario: Scenario, window: Window, seed: int, surveys=tuple(SURV
         model.step()
         for rec in recorders.values():
             rec.observe(model, date)
-    return model.timeseries(), {s: rec.respondents() for s, rec in recorders.items()}
+    return model, {s: rec.respondents() for s, rec in recorders.items()}
 
 
 class SeriesTable:
     """Fast look-ups of indicator values by month from the tidy time series."""
 
     def __init__(self, ts: pd.DataFrame):
-        self.wide = ts.pivot_table(index="date", columns=["indicator", "group"], values="value", aggfunc="first")
-        self.dates = self.wide.index.to_numpy()
+        wide = ts.pivot_table(index="date", columns=["indicator", "group"], values="value", aggfunc="first")
+        self._hold(wide.index.to_numpy(), wide.to_numpy(), list(wide.columns))
+
+    @classmethod
+    def from_monthly(cls, dates: list[str], monthly: dict[str, np.ndarray]) -> "SeriesTable":
+        """The table of `SeriesTable(tidy_frame(dates, monthly))` made from the recorder's own
+        arrays: making the tidy frame and pivoting it back cost a twentieth of a calibration run."""
+        n = len(dates)
+        names = [(name, group) for name, (groups, _, _) in INDICATORS.items() for group in groups]
+        array = np.concatenate([monthly[name][:n] for name in INDICATORS], axis=1)
+        # as the pivot leaves them out: months and series without a single value
+        empty = np.isnan(array)
+        months, series = ~empty.all(axis=1), ~empty.all(axis=0)
+        table = cls.__new__(cls)
+        table._hold(np.array(dates)[months], array[months][:, series], [k for k, kept in zip(names, series) if kept])
+        return table
+
+    def _hold(self, dates: np.ndarray, array: np.ndarray, columns: list[tuple[str, str]]) -> None:
+        self.dates = dates
         # Look-ups by position in one array: a run computes some two hundred statistics, and
         # pandas' look-up of a column by its two-level name cost a fifth of a millisecond each.
-        self._array = self.wide.to_numpy()
-        self._column = {name: k for k, name in enumerate(self.wide.columns)}
+        self._array = array
+        self._column = {name: k for k, name in enumerate(columns)}
 
     def values(self, indicator: str, group: str, start: str, end: str) -> np.ndarray | None:
         """The monthly values in [start, end], or None if the window does not cover them."""
@@ -125,8 +155,8 @@ def compute_statistic(stat: Statistic, table: SeriesTable, respondents: dict) ->
     raise ValueError(f"unknown statistic kind {stat.kind}")
 
 
-def simulated_values(targets: pd.DataFrame, ts: pd.DataFrame, respondents: dict) -> dict[str, float]:
-    table = SeriesTable(ts)
+def simulated_values(targets: pd.DataFrame, ts: pd.DataFrame | SeriesTable, respondents: dict) -> dict[str, float]:
+    table = ts if isinstance(ts, SeriesTable) else SeriesTable(ts)
     return {tid: (compute_statistic(stat, table, respondents) if stat is not None else float("nan"))
             for tid, stat in zip(targets.id, targets.stat)}
 
@@ -137,8 +167,10 @@ def surveys_used(targets: pd.DataFrame) -> tuple[str, ...]:
 
 def simulate(scenario: Scenario, targets: pd.DataFrame, window: Window, seed: int) -> Simulated:
     """Run once and compute every target's simulated value."""
-    ts, respondents = run_window(scenario, window, seed, surveys_used(targets))
-    return Simulated(simulated_values(targets, ts, respondents), ts, respondents, seed)
+    model, respondents = _run(scenario, window, seed, surveys_used(targets))
+    dates, monthly = model.recorder.dates, model.recorder.values
+    values = simulated_values(targets, SeriesTable.from_monthly(dates, monthly), respondents)
+    return Simulated(values, respondents, seed, dates, monthly)
 
 
 def annual_series(ts: pd.DataFrame) -> pd.DataFrame:

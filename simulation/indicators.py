@@ -154,22 +154,28 @@ class Recorder:
         put("share_informal_kaz", [share(t.counts[C_INFORMAL], n_k)])
 
     def to_frame(self) -> pd.DataFrame:
-        """Tidy table: date, indicator, group, value (one row per month, indicator and group).
+        """Tidy table: date, indicator, group, value (one row per month, indicator and group)."""
+        return tidy_frame(self.dates, self.values)
 
-        The columns are put together as arrays and made into one frame: a frame per indicator
-        and their concatenation cost a twentieth of a calibration run.
-        """
-        n = len(self.dates)
-        dates = np.array(self.dates)
-        parts = [(name, np.array(groups, dtype=object), self.values[name][:n]) for name, (groups, _, _) in
-                 INDICATORS.items()]
-        return pd.DataFrame({
-            "date": np.concatenate([np.repeat(dates, len(groups)) for _, groups, _ in parts]),
-            "indicator": pd.array(np.concatenate([np.full(n * len(groups), name, dtype=object)
-                                                  for name, groups, _ in parts]), dtype="str"),
-            "group": np.concatenate([np.tile(groups, n) for _, groups, _ in parts]),
-            "value": np.concatenate([values.reshape(-1) for _, _, values in parts]),
-        })
+
+def tidy_frame(dates: list[str], values: dict[str, np.ndarray]) -> pd.DataFrame:
+    """The recorded months (`Recorder.dates`, `Recorder.values`) as a tidy table: date,
+    indicator, group, value.
+
+    The columns are put together as arrays and made into one frame: a frame per indicator
+    and their concatenation cost a twentieth of a calibration run.
+    """
+    n = len(dates)
+    dates = np.array(dates)
+    parts = [(name, np.array(groups, dtype=object), values[name][:n]) for name, (groups, _, _) in
+             INDICATORS.items()]
+    return pd.DataFrame({
+        "date": np.concatenate([np.repeat(dates, len(groups)) for _, groups, _ in parts]),
+        "indicator": pd.array(np.concatenate([np.full(n * len(groups), name, dtype=object)
+                                              for name, groups, _ in parts]), dtype="str"),
+        "group": np.concatenate([np.tile(groups, n) for _, groups, _ in parts]),
+        "value": np.concatenate([v.reshape(-1) for _, _, v in parts]),
+    })
 
 
 @numba.njit(cache=True)

@@ -18,6 +18,7 @@ from calibration.space import SPACE, check_space
 from calibration.survey import SURVEY_STATISTICS, SURVEYS, SurveyRecorder, design_weights, survey_statistic
 from calibration.targets import load_targets, parse_statistic
 from simulation.errors import DataError
+from simulation.indicators import tidy_frame
 from simulation.model import MigrationModel
 from simulation.parameters import PARAMETERS
 from simulation.scenario import load_scenario
@@ -174,6 +175,22 @@ def test_series_statistics_aggregate_the_recorded_months():
     assert stat("ratio:arrivals_kaz:all/stock_kaz:all:2022-12..2022-12") == pytest.approx(1.2)
     assert math.isnan(stat("series:sum:arrivals_kaz:all:2021-01..2021-12"))  # outside the window
 
+
+
+def test_series_table_from_the_recorded_months_is_the_pivot_of_the_time_series():
+    """`simulate` looks targets up in the recorder's arrays; they hold what the pivot of the tidy
+    frame holds, and leave out the months and series without a value as the pivot does."""
+    model = MigrationModel(toy_scenario(run__agents=300, run__burn_in_months=0, run__end="2021-06"), seed=3)
+    model.run()
+    monthly = {k: v.copy() for k, v in model.recorder.values.items()}
+    monthly["share_no_contract"][:] = np.nan
+    pivot = SeriesTable(tidy_frame(model.recorder.dates, monthly))
+    direct = SeriesTable.from_monthly(model.recorder.dates, monthly)
+    assert list(direct.dates) == list(pivot.dates) and set(direct._column) == set(pivot._column)
+    assert ("share_no_contract", "all") not in direct._column
+    for key in pivot._column:
+        assert np.array_equal(direct.values(*key, "2021-02", "2021-05"), pivot.values(*key, "2021-02", "2021-05"),
+                              equal_nan=True), key
 
 def test_design_weights_give_each_city_its_share_of_interviews():
     design = SURVEYS["IOM2022"]
