@@ -45,7 +45,9 @@ def choice_probabilities(utilities: np.ndarray, with_stay: bool = True) -> np.nd
     With `with_stay=False` the alternatives share all the probability (a forced move);
     rows with no feasible alternative then get zeros.
     """
-    top = np.max(utilities, axis=1, keepdims=True)
+    # (ndarray methods and ufuncs: numpy's Python wrappers, np.max and np.errstate, cost more
+    # than the arithmetic on the few workers who move on in a month)
+    top = utilities.max(axis=1, keepdims=True)
     if with_stay:
         top = np.maximum(top, 0.0)
     top = np.where(np.isfinite(top), top, 0.0)
@@ -53,14 +55,13 @@ def choice_probabilities(utilities: np.ndarray, with_stay: bool = True) -> np.nd
     denom = e.sum(axis=1, keepdims=True)
     if with_stay:
         denom = denom + np.exp(-top)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        p = np.where(denom > 0, e / denom, 0.0)
+    p = np.divide(e, denom, out=np.zeros_like(e), where=denom > 0)
     return p.astype(np.float32)
 
 
 def choose(probabilities: np.ndarray, u: np.ndarray) -> np.ndarray:
     """Alternative index for each row by inverse CDF of one uniform; STAY past the last."""
-    cum = np.cumsum(probabilities, axis=1)
+    cum = probabilities.cumsum(axis=1)  # (the method: np.cumsum's wrapper cost more than the sum)
     pick = (u[:, None] >= cum).sum(axis=1)
     return np.where(pick >= probabilities.shape[1], STAY, pick)
 

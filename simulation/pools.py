@@ -45,5 +45,5 @@ class PoolGrowth:
 
     def share_of_peak(self, absolute_month: int) -> np.ndarray:
         """Per origin: the month's pool as a share of the run's largest (float32, for the ranks)."""
-        m = int(np.clip(absolute_month - self.first, 0, self.relative.shape[1] - 1))
+        m = min(max(int(absolute_month) - self.first, 0), self.relative.shape[1] - 1)  # (np.clip cost more than the rest)
         return (self.relative[:, m] / self.peak).astype(np.float32)
