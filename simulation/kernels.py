@@ -31,6 +31,7 @@ from .world import (
     INT_MOVE_ON,
     INT_RETURN,
     INT_STAY,
+    INTENTIONS,
     LOCATION_COUNTRY,
     N_LOCATIONS,
     REGIMES,
@@ -236,16 +237,16 @@ _choose_serial = numba.njit(cache=True, error_model="numpy")(
 @numba.njit(cache=True)
 def home_month(rows, u, origin, home_employed, savings, lose_rate, find_rate, home_wage,
                unemployed_income_ratio, saving_rate):
-    """Workers at home lose or find work (rates per origin), earn and save part of it."""
+    """Workers at home lose or find work (rates per origin), earn and save part of it.
+
+    Who loses or finds work is a new selection as `employed`, not branches on it: chance
+    decides it, and the mispredicted branches were a quarter of the pass's time."""
     for j in range(rows.shape[0]):
         i = rows[j]
         o = origin[i]
-        if home_employed[i]:
-            if u[j] < lose_rate[o]:
-                home_employed[i] = False
-        elif u[j] < find_rate:
-            home_employed[i] = True
-        income = home_wage[o] if home_employed[i] else home_wage[o] * unemployed_income_ratio
+        employed = (home_employed[i] & ~(u[j] < lose_rate[o])) | (~home_employed[i] & (u[j] < find_rate))
+        home_employed[i] = employed
+        income = home_wage[o] if employed else home_wage[o] * unemployed_income_ratio
         savings[i] += np.float32(saving_rate * income)
 
 
@@ -352,25 +353,31 @@ def advance_clocks(months_here, months_on_trip, months_unemployed, cooldown, age
     """The month-end clocks of every worker in one pass (numpy took seven passes over the
     population, each with its temporaries): months at the place and on the trip (capped at
     the int16 maximum), months abroad without a job, cool-down, age. Returns the rows that
-    reached `age_max` at home (to retire)."""
+    reached `age_max` at home (to retire).
+
+    Each clock adds its condition (0 or 1) instead of branching on it: the conditions vary
+    from worker to worker at random, and the mispredicted branches were most of the pass's
+    time (47 us a month at 10,000 workers; 14 us without them). The few retirees are found
+    in a second pass, in the months that have any.
+    """
     top = np.iinfo(np.int16).max
     step = np.float32(1 / 12)
-    retire = np.empty(age.shape[0], np.int64)
     n_retire = 0
     for i in range(age.shape[0]):
-        if months_here[i] < top:
-            months_here[i] += 1
-        if months_on_trip[i] < top:
-            months_on_trip[i] += 1
-        if location[i] != HOME and job_sector[i] < 0:
-            months_unemployed[i] += 1
-        if cooldown[i] > 0:
-            cooldown[i] -= 1
+        months_here[i] += months_here[i] < top
+        months_on_trip[i] += months_on_trip[i] < top
+        months_unemployed[i] += (location[i] != HOME) & (job_sector[i] < 0)
+        cooldown[i] -= cooldown[i] > 0
         age[i] += step
-        if age[i] >= age_max and location[i] == HOME:
-            retire[n_retire] = i
-            n_retire += 1
-    return retire[:n_retire].copy()
+        n_retire += (age[i] >= age_max) & (location[i] == HOME)
+    retire = np.empty(n_retire, np.int64)
+    if n_retire:
+        k = 0
+        for i in range(age.shape[0]):
+            if age[i] >= age_max and location[i] == HOME:
+                retire[k] = i
+                k += 1
+    return retire
 
 
 @numba.njit(cache=True)
@@ -408,23 +415,26 @@ def abroad_choices(rows, u, intention, months_unemployed, savings, age, location
     (`tests/test_kernels.py`).
     """
     choice = np.zeros(rows.shape[0], np.int8)
+    # The hazards by intention, looked up: a branch on each worker's intention mispredicted
+    # (a third of the pass's time).
+    return_by_plan = np.full(len(INTENTIONS), base_return)
+    return_by_plan[INT_RETURN] = base_return + return_hazard
+    return_by_plan[INT_STAY] = base_return * stay_return_factor
+    visit_by_plan, move_by_plan = np.zeros(len(INTENTIONS)), np.zeros(len(INTENTIONS))
+    visit_by_plan[INT_CIRCULATE] = visit_hazard
+    move_by_plan[INT_MOVE_ON] = move_on_hazard
     for j in range(rows.shape[0]):
         i = rows[j]
         plan = intention[i]
-        if plan == INT_RETURN:
-            p_return = base_return + return_hazard
-        elif plan == INT_STAY:
-            p_return = base_return * stay_return_factor
-        else:
-            p_return = base_return
+        p_return = return_by_plan[plan]
         if months_unemployed[i] >= 2:
             p_return *= unemployed_return_factor
         if savings[i] <= 0:
             p_return *= broke_return_factor
         if age[i] >= age_max:
             p_return = 1.0
-        p_visit = visit_hazard if plan == INT_CIRCULATE else 0.0
-        p_move = move_on_hazard if plan == INT_MOVE_ON else 0.0
+        p_visit = visit_by_plan[plan]
+        p_move = move_by_plan[plan]
         stranded = exit_factor[LOCATION_COUNTRY[location[i]]]
         p_return, p_visit, p_move = p_return * stranded, p_visit * stranded, p_move * stranded
         total = p_return + p_visit + p_move

@@ -56,24 +56,27 @@ def searching_rows(rows, location, job_sector):
 def visitors_and_deciders(rows, location, visit_dest, cooldown, permit_wait, origin, pool_rank, in_pool):
     """Of the rows at home: those on a visit (`visit_dest` > 0), those waiting for a quota
     permit (`permit_wait` > 0), and those who weigh leaving (neither, no cool-down, and in
-    the month's pool: `pool_rank` below their origin's `in_pool` share, `pools.py`)."""
+    the month's pool: `pool_rank` below their origin's `in_pool` share, `pools.py`).
+
+    Every row is written to each buffer, whose end moves on by the condition (0 or 1), instead
+    of branching on it: who is in the pool and out of cool-down varies at random from row to
+    row, and the mispredicted branches took a third of the pass (50 us a month at 10,000
+    workers, 33 us without them)."""
     visiting = np.empty(rows.shape[0], np.int64)
     waiting = np.empty(rows.shape[0], np.int64)
     deciders = np.empty(rows.shape[0], np.int64)
     n_visiting = n_waiting = n_deciders = 0
     for j in range(rows.shape[0]):
         i = rows[j]
-        if location[i] != HOME:
-            continue
-        if visit_dest[i] > 0:
-            visiting[n_visiting] = i
-            n_visiting += 1
-        elif permit_wait[i] > 0:
-            waiting[n_waiting] = i
-            n_waiting += 1
-        elif cooldown[i] == 0 and pool_rank[i] < in_pool[origin[i]]:
-            deciders[n_deciders] = i
-            n_deciders += 1
+        home = location[i] == HOME
+        visits = home & (visit_dest[i] > 0)
+        waits = home & ~visits & (permit_wait[i] > 0)
+        visiting[n_visiting] = i
+        n_visiting += visits
+        waiting[n_waiting] = i
+        n_waiting += waits
+        deciders[n_deciders] = i
+        n_deciders += home & ~visits & ~waits & (cooldown[i] == 0) & (pool_rank[i] < in_pool[origin[i]])
     return visiting[:n_visiting], waiting[:n_waiting], deciders[:n_deciders]
 
 
