@@ -38,7 +38,7 @@ def _warm() -> int:
     return numba.get_num_threads()
 
 
-def measure(workers: int, runs: int) -> dict:
+def measure(workers: int, runs: int, burn_in: int | None = None) -> dict:
     """Runs per minute of `calibration.runs.run_jobs`, the calibration's own path: the model
     (scenario and fitted targets) scattered to the workers once, then one task per run."""
     import numpy as np
@@ -51,7 +51,8 @@ def measure(workers: int, runs: int) -> dict:
     from calibration.targets import load_targets
 
     scenario, targets = _scenario(None), load_targets(None)
-    model = ModelRuns(scenario, targets[targets.fitted].reset_index(drop=True), Window(), SPACE)
+    window = Window() if burn_in is None else Window(burn_in=burn_in)
+    model = ModelRuns(scenario, targets[targets.fitted].reset_index(drop=True), window, SPACE)
     point = np.array([scenario[p.key] for p in SPACE], float)  # the installed calibration
     client, cluster = make_client(workers, None)
     try:
@@ -63,7 +64,7 @@ def measure(workers: int, runs: int) -> dict:
     finally:
         client.close()
         cluster.close()
-    return {"workers": workers, "runs": runs, "wall_s": wall, "runs_per_min": 60 * runs / wall,
+    return {"workers": workers, "runs": runs, "burn_in": window.burn_in, "wall_s": wall, "runs_per_min": 60 * runs / wall,
             "seconds_per_run_per_worker": wall * workers / runs, "kernel_threads": sorted(set(threads))}
 
 
@@ -71,8 +72,10 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--runs", type=int, default=24)
+    parser.add_argument("--burn-in", type=int, default=None,
+                        help="spin-up months (default: the calibration's); 36 gives the runs measured before 240")
     args = parser.parse_args()
-    print("RESULT" + json.dumps(measure(args.workers, args.runs)))
+    print("RESULT" + json.dumps(measure(args.workers, args.runs, args.burn_in)))
 
 
 if __name__ == "__main__":
