@@ -4,7 +4,7 @@
     .venv/bin/python benchmarks/bench_core.py --sizes 1000000 --skip-reference --skip-calibration --skip-toy
     .venv/bin/python benchmarks/bench_core.py --with-10m       # adds 10M agents to the scaling curve
 
-1. Scaling: the baseline scenario (2015-01..2030-12 plus its 60-month burn-in) at each
+1. Scaling: the baseline scenario (2015-01..2030-12 plus its 240-month burn-in) at each
    size in a fresh process: wall time including imports and set-up, peak memory
    (maximum resident set size), bytes per agent, agent-steps per second.
 2. Calibration-sized runs per minute on a local cluster of 2 workers
@@ -125,7 +125,7 @@ def main() -> None:
     print(f"Machine: {_load()}")
 
     sizes = args.sizes + ([10_000_000] if args.with_10m else [])
-    print("1. Scaling: baseline 2015-01..2030-12 (with its 60-month burn-in), one fresh process per size")
+    print("1. Scaling: baseline 2015-01..2030-12 (with its 240-month burn-in), one fresh process per size")
     for n in sizes:
         r = run_in_fresh_process(agents=n, end=None, burn_in=None, seed=None, per_agent=False)
         report["sizes"].append(r)
