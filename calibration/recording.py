@@ -7,10 +7,10 @@ from Russia in 2013, UNDP Uzbekistan 2015, against the World Bank's 6.44), while
 Uzbek migrants' earnings went home as cash carried across the border, at a time when the som's
 official rate was far from its market rate. The Central Bank of Uzbekistan first published its
 own figures in 2018, counting the foreign cash residents bring in (0.6 of 2.3 billion USD in the
-first half of 2018; UzDaily and DNA, 2018), and its chairman put the cash at 30-35% of all transfers before the pandemic
-(Tashkent Times, 7 May 2021). The model's counterpart of such a figure is therefore its own total
-times the share the figure records: the measurement, stated here with its source, not a change
-to the published number or its band.
+first half of 2018; UzDaily and DNA, 2018), and its chairman put the cash at 30-35% of all
+transfers before the pandemic (Tashkent Times, 7 May 2021). The model's counterpart of such a
+figure is therefore its own total times the share the figure records: the measurement, stated
+here with its source, not a change to the published number or its band.
 """
 
 from __future__ import annotations

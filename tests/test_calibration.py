@@ -176,7 +176,6 @@ def test_series_statistics_aggregate_the_recorded_months():
     assert math.isnan(stat("series:sum:arrivals_kaz:all:2021-01..2021-12"))  # outside the window
 
 
-
 def test_series_table_from_the_recorded_months_is_the_pivot_of_the_time_series():
     """`simulate` looks targets up in the recorder's arrays; they hold what the pivot of the tidy
     frame holds, and leave out the months and series without a value as the pivot does."""
@@ -191,6 +190,7 @@ def test_series_table_from_the_recorded_months_is_the_pivot_of_the_time_series()
     for key in pivot._column:
         assert np.array_equal(direct.values(*key, "2021-02", "2021-05"), pivot.values(*key, "2021-02", "2021-05"),
                               equal_nan=True), key
+
 
 def test_design_weights_give_each_city_its_share_of_interviews():
     design = SURVEYS["IOM2022"]
