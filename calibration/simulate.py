@@ -23,7 +23,7 @@ from simulation.parameters import PARAMETERS
 from simulation.scenario import Scenario, month_index
 
 from .patterns import PatternRecorder, pattern_statistic
-from .recording import REMITTANCES_RECEIVED, recorded_share
+from .recording import REMITTANCES_RECEIVED, recorded_factor
 from .survey import SURVEYS, SurveyRecorder, survey_statistic
 from .targets import PATTERN_SURVEY, Statistic, _embedded
 
@@ -182,7 +182,7 @@ def annual_series(ts: pd.DataFrame) -> pd.DataFrame:
     months = months[months["count"] == 12]
     received = months.indicator == "remittances_received_usd"
     name = np.where(received, "received:" + months.group, "paid:KAZ")
-    recorded = [recorded_share(f"{REMITTANCES_RECEIVED[0]}:{g}", y) if r else 1.0
+    recorded = [recorded_factor(f"{REMITTANCES_RECEIVED[0]}:{g}", y) if r else 1.0
                 for g, y, r in zip(months.group, months.year, received)]
     return pd.DataFrame({"year": months.year, "series": name,
                          "value": months["sum"] * np.array(recorded)}).reset_index(drop=True)

@@ -74,7 +74,7 @@ class Statistic:
     end: str | None = None
     country: str | None = None
     year: int | None = None
-    recorded: float = 1.0  # share of the simulated total the published figure records (`recording.py`)
+    recorded: float = 1.0  # the published figure per unit of the simulated total (`recording.py`)
 
     @property
     def months(self) -> tuple[str, str] | None:
@@ -275,9 +275,10 @@ def load_targets(path: str | Path | None = None) -> pd.DataFrame:
             for year, value in sorted(values.items()):
                 text = r.statistic.replace("{year}", str(year))
                 stat, rec = parse_statistic(text, where), recording(r.data_ref, year)
-                if rec is not None:  # the figure records only part of what migrants send home
-                    stat = dataclasses.replace(stat, recorded=rec.share)
-                note = "; ".join(x for x in (r.note, rec and f"model counterpart x {rec.share:g}: {rec.source}") if x)
+                if rec is not None:  # the figure records part of what migrants send home, or more
+                    stat = dataclasses.replace(stat, recorded=rec.factor)
+                note = "; ".join(x for x in (r.note, rec and f"model counterpart x {rec.factor:.3g}: {rec.source}")
+                                 if x)
                 rows.append(dict(base, id=f"{r.id}_{year}", year=year, value=value, sd=rel_sd * abs(value),
                                  weight=weight / len(values), statistic=text, stat=stat, data_ref=r.data_ref,
                                  source=f"{r.source} ({r.data_ref})", note=note))
