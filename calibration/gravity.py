@@ -22,6 +22,7 @@ import pandas as pd
 from simulation.parameters import PARAMETERS
 from simulation.world import DEST_COUNTRIES, ORIGINS, series_code
 
+from .recording import REMITTANCES_RECEIVED, recorded_factor
 from .targets import _embedded
 
 FIT_YEAR = 2021
@@ -144,8 +145,9 @@ def predictions_for_targets(targets: pd.DataFrame) -> pd.Series:
             f = by_year[year] = corridor_frame(year).assign(pred=lambda fr: gravity.predict(fr))
         if ind == "remittances_out_kaz_usd":
             out[tid] = float(f[f.dest == "KAZ"].pred.sum())
-        elif ind == "remittances_received_usd":  # as the published series records them, like the model's
-            out[tid] = float(f[f.origin == grp].pred.sum()) * stat.recorded
+        elif ind == "remittances_received_usd":  # as the published series records the flows (`recording.py`)
+            out[tid] = float(f[f.origin == grp].pred.sum()) * recorded_factor(f"{REMITTANCES_RECEIVED[0]}:{grp}", year,
+                                                                              scopes=("flows",))
         elif ind == "remittances_usd":
             d, o = grp.split("->")
             if year == FIT_YEAR and grp in loo.index:

@@ -42,6 +42,9 @@ class Recording:
     last_year: int
     factor: float  # the published figure per unit of what the model's migrants send home
     source: str
+    # "flows": the figure records part of the flows, so any estimate of them (the gravity baseline's
+    # too) is compared times the factor; "model": it counts senders the model does not hold
+    scope: str = "flows"
 
 
 REMITTANCES_RECEIVED = ("BX.TRF.PWKR.CD.DT", "BX.TRF.PWKR.DT.GD.ZS")  # World Bank series this applies to
@@ -59,19 +62,22 @@ RECORDINGS: tuple[Recording, ...] = (
     Recording("KAZ", 2010, 2023, 1 / (1 - KAZ_DIASPORA_SHARE),
               "the figure also counts what the settled diaspora sends, which the model's labour migrants do not "
               "hold: senders outside the labour corridors 218 of 615 million USD (KNOMAD matrix 2018) and 123 "
-              "of 310 million (2021; Germany 123 and 87), a share of 0.376 (mean)"),
+              "of 310 million (2021; Germany 123 and 87), a share of 0.376 (mean)", scope="model"),
 )
 
 
-def recording(data_ref: str, year: int) -> Recording | None:
-    """How the World Bank figure `data_ref` (INDICATOR:ISO3) of `year` records remittances, if only in part."""
+def recording(data_ref: str, year: int, scopes: tuple[str, ...] = ("flows", "model")) -> Recording | None:
+    """How the World Bank figure `data_ref` (INDICATOR:ISO3) of `year` relates to what is modelled,
+    if not one to one (among the recordings of the given scopes)."""
     indicator, _, country = (data_ref or "").partition(":")
     if indicator not in REMITTANCES_RECEIVED:
         return None
-    return next((r for r in RECORDINGS if r.country == country and r.first_year <= year <= r.last_year), None)
+    return next((r for r in RECORDINGS if r.country == country and r.first_year <= year <= r.last_year
+                 and r.scope in scopes), None)
 
 
-def recorded_factor(data_ref: str, year: int) -> float:
-    """The figure per unit of what the model's migrants send (1 where it records just that)."""
-    r = recording(data_ref, year)
+def recorded_factor(data_ref: str, year: int, scopes: tuple[str, ...] = ("flows", "model")) -> float:
+    """The figure per unit of what the model's migrants send (1 where it records just that); with
+    `scopes=("flows",)`, per unit of the flows themselves, as for another estimate of them."""
+    r = recording(data_ref, year, scopes)
     return r.factor if r is not None else 1.0
