@@ -129,6 +129,7 @@ def cmd_calibrate(args) -> int:
     started = time.perf_counter()
     client, cluster = make_client(args.workers, args.scheduler)
     try:
+        _claim(out, "calibration")
         cal = calibrate(base, targets, settings, out / "history", client=client, resume=args.resume, say=say)
         calibrated = base.with_values(**{k.replace(".", "__"): v for k, v in cal.point.items()})
         seeds = [args.seed + 1000 + i for i in range(args.report_reps)]
@@ -152,6 +153,16 @@ def cmd_calibrate(args) -> int:
         f"{out / 'fit' / 'report.html'}; calibrated scenario: {out / 'fit' / 'calibrated.toml'}; posterior "
         f"draws for `migsim run --posterior`: {out / 'fit' / 'posterior.csv'}")
     return 0
+
+
+def _claim(out: Path, what: str) -> None:
+    """Mark the output folder as migsim's before its history is written in it: a run stopped
+    half-way can then be resumed (`--resume`) or started again in the same folder, which the
+    folder checks refuse for a folder without the marker."""
+    from simulation.outdir import mark
+
+    out.mkdir(parents=True, exist_ok=True)
+    mark(out, what)
 
 
 # --- hindcast --------------------------------------------------------------------------------
@@ -188,6 +199,7 @@ def cmd_hindcast(args) -> int:
     started = time.perf_counter()
     client, cluster = make_client(args.workers, args.scheduler)
     try:
+        _claim(out, "hindcast")
         result = hindcast(base, targets, args.until, settings, out / "history", client=client,
                           forecast_runs=args.forecast_runs, say=say)
     finally:

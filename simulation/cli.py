@@ -418,11 +418,12 @@ def _check_before_running(args) -> None:
         out = args.out if args.out is not None or default is None else default(args)
         if out is not None:
             check_out(out, force=getattr(args, "force", False), what=what)
-    if args.command == "calibrate":  # its history is resumed, its fit/ folder replaced at the end
+    if args.command in ("calibrate", "hindcast"):  # the history is its own; the report folder replaced at the end
         from .outdir import MARKER
 
-        check_out(args.out, force=True, what="calibration", marks=(MARKER, "history.db"))
-        check_out(Path(args.out) / "fit", force=True, what="calibration report")
+        what, report = ("calibration", "fit") if args.command == "calibrate" else ("hindcast", "forecast")
+        check_out(args.out, force=True, what=what, marks=(MARKER, "history.db"))
+        check_out(Path(args.out) / report, force=True, what=f"{what} report")
     agents = getattr(args, "agents", None)
     if args.command in ("validate", "sensitivity", "calibrate") and agents is not None:
         check_memory(agents, getattr(args, "jobs", None) or getattr(args, "workers", None) or 1)

@@ -207,6 +207,8 @@ CASES = [
     ("calibrate-fit-foreign", lambda d: ["calibrate", "--resume", "--out", calibration_folder(d)],
      ["fit", "not written by migsim"]),
     ("calibrate-out-proc", lambda d: ["calibrate", "--out", "/proc/calibration"], ["/proc", "system folder"]),
+    ("hindcast-out-foreign", lambda d: ["hindcast", "--until", "2019-12", "--out", foreign_folder(d)],
+     ["thesis", "not written by migsim"]),
     ("calibrate-out-file", lambda d: ["calibrate", "--out", a_file(d)], ["afile", "not a folder"]),
     ("calibrate-seed-negative", lambda d: ["calibrate", "--seed", "-3", "--out", str(d / "c")], ["--seed -3"]),
     ("validate-out-empty", lambda d: ["validate", targets(TARGETS_HEAD + GOOD_TARGET)(d), "--out", ""], ["--out ''"]),

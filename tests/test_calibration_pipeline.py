@@ -149,6 +149,29 @@ def test_calibration_commands_refuse_bad_arguments_with_a_message(tmp_path, args
     assert not (tmp_path / "out" / "fit").exists()
 
 
+@pytest.mark.parametrize("command, call", [("calibrate", "calibrate"), ("hindcast", "hindcast")])
+def test_a_run_stopped_half_way_leaves_a_folder_migsim_will_resume(tmp_path, monkeypatch, command, call):
+    """The output folder is marked as migsim's before the history is written in it, so the same
+    command can resume (or start again) there: without the marker the folder checks refused it."""
+    import calibration.hindcast
+    import calibration.pipeline
+    from simulation.cli import main
+    from simulation.outdir import MARKER, check_out
+
+    def stopped(scenario, targets, *rest, **kwargs):  # the history begun, then the run stops
+        history = next(a for a in rest if isinstance(a, type(tmp_path)))
+        history.mkdir(parents=True)
+        (history / "settings.json").write_text("{}")
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(calibration.hindcast if command == "hindcast" else calibration.pipeline, call, stopped)
+    out = tmp_path / "out"
+    extra = ["--until", "2019-12"] if command == "hindcast" else []
+    assert main([command, *extra, "--workers", "1", "--out", str(out)]) == 130
+    assert (out / MARKER).is_file() and (out / "history" / "settings.json").is_file()
+    check_out(out, force=True, marks=(MARKER,))  # what the command checks before it runs again
+
+
 def test_resume_of_an_empty_folder_is_refused_before_any_run(tmp_path):
     done = _migsim("calibrate", "--resume", "--workers", "1", "--out", str(tmp_path / "none"))
     assert done.returncode != 0 and "no calibration history" in done.stderr and "Traceback" not in done.stderr
