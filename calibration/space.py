@@ -58,7 +58,9 @@ SPACE: tuple[Prior, ...] = (
     Prior("corridor.KAZ.ARE.preference", -2.0, 5.0, "Kazakhs working in the UAE (KEL2025: 20,000 in 2022)"),
     Prior("behaviour.beta_female", -3.5, -0.6,
           "share of women among migrants (IOM2023 0.16; the IOM2022 sample was stratified by gender)"),
-    Prior("behaviour.beta_age", -1.5, 0.0, "age of migrants (IOM2022: 0.44 aged 25-34)"),
+    Prior("behaviour.beta_age", -3.5, 0.0,
+          "age of migrants (IOM2022: 0.18 aged 18-24, 0.44 aged 25-34, so 0.38 aged 35 or over, against 0.57 of "
+          "people aged 18-60 where ages are even; at -1.5, the bound before, the model's 25-34s stayed near 0.30)"),
     Prior("behaviour.beta_network", 0.3, 1.8, "network pull (Massey): concentration of flows in established corridors"),
     Prior("mobility.visit_hazard", 0.03, 0.25, "time since leaving home (IOM2023: 0.76 under six months)"),
     Prior("mobility.winter_visit_factor", 1.0, 8.0,
@@ -83,8 +85,9 @@ SPACE: tuple[Prior, ...] = (
     Prior("labour.job_direct", 0.005, 0.15, "own search: the share working (IOM2023 0.92) and the other channels"),
     Prior("population.home_unemployment_multiplier", 1.0, 4.0,
           "who leaves: unemployed before leaving (IOM2022 0.17, IOM2023 0.23)"),
-    Prior("labour.wage_dispersion", 0.3, 0.9,
-          "the low tail of wages: income above the minimum wage (IOM2022 0.80), at most 200 USD (IOM2023 0.32)"),
+    Prior("labour.wage_dispersion", 0.3, 1.3,
+          "the low tail of wages: income above the minimum wage (IOM2022 0.80), at most 200 USD (IOM2023 0.32; "
+          "with their mean of 473 USD a lognormal puts sigma near 0.93, above the bound of 0.9 before)"),
     Prior("legal.patent_take_up", 0.02, 0.8,
           "who works without papers: irregular migrants (KEL2025: 200,000-1,000,000 estimated) and deportations "
           "(KEL2025: about 30,000 in 2023)"),
