@@ -71,8 +71,7 @@ _add("run.burn_in_months", 240, "months", "measured: stocks abroad at 0.87-1.08 
 _add("run.reps", 1, "replications", "-", "run", "replications; their seeds derive from run.seed", low=1, high=10_000)
 
 # --- population --------------------------------------------------------------------
-_POOLS = {  # persons of working age who would consider working abroad; assumption. Real numbers, not
-    # counts: a pool is the scale of what the agents stand for, and the calibration fits some of them
+_POOLS = {  # persons of working age who would consider working abroad; assumption (a scale: real numbers)
     "UZB": 6_000_000.0, "TJK": 2_500_000.0, "KGZ": 1_500_000.0, "RUS": 1_500_000.0,
     "CHN": 300_000.0, "AZE": 600_000.0, "KAZ": 2_500_000.0,
 }
