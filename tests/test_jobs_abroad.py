@@ -1,5 +1,7 @@
 """Finding work abroad: kin contacts, and the compatriots met on arrival (weak ties)."""
 
+import copy
+
 import numpy as np
 import pytest
 
@@ -11,21 +13,28 @@ from simulation.world import CH_NETWORK_AFTER, HOME, KAZ_LOCATIONS, LOCATION_COU
 from conftest import toy_scenario
 
 
-def _one_search(acquaintances: float):
-    """Run 18 months, then let the searchers abroad look for work once; returns the
-    model, the searchers with no kin contact where they are, and who of them found work."""
-    model = MigrationModel(toy_scenario(labour__acquaintances=acquaintances), seed=7)
+def _searches():
+    """Run 18 months, then let the searchers abroad with no kin contact where they are look for
+    work once, from the same state and with the same draws, without acquaintances and with 20;
+    returns the searchers and, for each, the model after the search and who found work."""
+    model = MigrationModel(toy_scenario(labour__acquaintances=0.0), seed=7)
     model.run_for(18)
-    pop, cond = model.population, month_conditions(model)
+    pop = model.population
     searching = np.flatnonzero((pop.location != HOME) & (pop.job_sector < 0))
     alone = searching[work.job_contacts(model, searching, pop.location[searching].astype(np.int64)) == 0]
-    work.find_jobs(model, cond, alone, model.draws)
-    return model, alone, pop.job_sector[alone] >= 0
+    out = []
+    for acquaintances in (0.0, 20.0):
+        m = copy.deepcopy(model)
+        m.params = m.params.with_values(labour__acquaintances=acquaintances)
+        work.find_jobs(m, month_conditions(m), alone, m.draws)
+        out.append((m, m.population.job_sector[alone] >= 0))
+    return alone, out
 
 
 @pytest.fixture(scope="module")
 def without_and_with():
-    return _one_search(0.0), _one_search(20.0)
+    alone, ((model0, found0), (model, found)) = _searches()
+    return (model0, alone, found0), (model, alone, found)
 
 
 def test_acquaintances_at_a_place_follow_the_share_of_the_origin_there():
@@ -58,4 +67,5 @@ def test_without_acquaintances_workers_with_no_kin_there_find_no_work_through_co
 def test_compatriots_met_on_arrival_help_those_with_no_kin_there(without_and_with):
     (_, _, found0), (model, alone, found) = without_and_with
     assert found.mean() > found0.mean() + 0.1
+    assert found[found0].all()  # the same draws: whoever found work without them finds it with them
     assert (model.population.channel[alone[found]] == CH_NETWORK_AFTER).mean() > 0.5
