@@ -3,11 +3,10 @@
 The model's remittances received are everything its migrants send home, by any channel. A
 published series may count only part of that, or more than the model holds.
 
-Only part: before 2018, the World Bank's figures for
-Uzbekistan followed the money transfers recorded by the Central Bank of Russia (6.6 billion USD
-from Russia in 2013, UNDP Uzbekistan 2015, against the World Bank's 6.44), while a large part of
-Uzbek migrants' earnings went home as cash carried across the border, at a time when the som's
-official rate was far from its market rate. The Central Bank of Uzbekistan first published its
+Only part: before 2018, the World Bank's figures for Uzbekistan followed the money transfers
+recorded by the Central Bank of Russia (6.6 billion USD from Russia in 2013, UNDP Uzbekistan 2015,
+against the World Bank's 6.44), while a large part of Uzbek migrants' earnings went home as cash
+carried across the border, at a time when the som's official rate was far from its market rate. The Central Bank of Uzbekistan first published its
 own figures in 2018, counting the foreign cash residents bring in (0.6 of 2.3 billion USD in the
 first half of 2018; UzDaily and DNA, 2018), and its chairman put the cash at 30-35% of all
 transfers before the pandemic (Tashkent Times, 7 May 2021). The model's counterpart of such a
