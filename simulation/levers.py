@@ -128,6 +128,9 @@ class MonthTotals:
                             "fines on employers of foreign workers without a right to work found by inspections")
     relocated: float = _counter("relocations", "persons per month",
                                 "people moved abroad by a relocation or mobilisation wave")
+    stays_begun: float = _counter("stays_begun_kaz", "persons per month",
+                                  "foreign workers who came to Kazakhstan other than back from a home visit: "
+                                  "on a new trip from home, or moving on from another country")
 
     def reset(self) -> None:
         """Every counter back to zero (fresh arrays: a recorded month keeps its own)."""

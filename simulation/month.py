@@ -35,6 +35,7 @@ if TYPE_CHECKING:
     from .model import MigrationModel
 
 KAZ = DEST_COUNTRIES.index("KAZ")
+KAZ_ORIGIN = ORIGINS.index("KAZ")
 NEED_PER_DEPENDANT = 0.25  # by the definition of behaviour.beta_need (kernels.MAX_NEED_LEVEL: quarter steps)
 AGE_FROM = 35.0  # years: by the definition of behaviour.beta_age ("per decade over 35")
 YOUTH_UNTIL = 25.0  # years: by the definition of behaviour.beta_youth ("per decade under 25")
@@ -402,6 +403,7 @@ def arrive(model: "MigrationModel", cond: Conditions, rows: np.ndarray, dest: np
     chance = s["labour.job_network_before"] * decisions.network_job_chance(
         work.job_contacts(model, rows, dest, where=cond.start_location), s["labour.network_saturation"])
     u = draws.uniforms(_NEW_TRIP_DRAWS if new_trip else _RETURN_TRIP_DRAWS, rows)
+    _count_stays_begun(model, rows, dest, new_trip)
     relocate(model, rows, dest)
     work.leave_job(pop, rows)
 
@@ -430,6 +432,18 @@ def arrive(model: "MigrationModel", cond: Conditions, rows: np.ndarray, dest: np
         pop.origin, pop.female, pop.savings, pop.visit_dest, pop.permit_wait, pop.months_unemployed, pop.status,
         pop.trips, pop.months_on_trip, pop.intention, pop.remitter, pop.remit_share)
     work.start_jobs(model, rows[lined_up], np.full(int(lined_up.sum()), CH_NETWORK_BEFORE), draws)
+
+
+def _count_stays_begun(model: "MigrationModel", rows: np.ndarray, dest: np.ndarray, new_trip: bool) -> None:
+    """Count the foreign workers who begin a stay in Kazakhstan: on a new trip, or moving on
+    from another country (where they were before this arrival is not home), but not back from
+    a visit home. Key informants classify the migrants present by when they came, and a
+    circulator back from a winter at home did not come anew to them (IOM 2023, `targets.csv`)."""
+    pop = model.population
+    begins = (LOCATION_COUNTRY[dest] == KAZ) & (pop.origin[rows] != KAZ_ORIGIN)
+    if not new_trip:
+        begins &= pop.location[rows] != HOME
+    model.totals.stays_begun += float(np.count_nonzero(begins)) * pop.scale
 
 
 # `arrive`'s draws, in this order: legal status, then on a new trip the intention and remittance

@@ -101,3 +101,25 @@ def test_shares_are_shares(toy_run):
     ts = toy_run.timeseries()
     shares = ts[ts.indicator.str.startswith("share_") | ts.indicator.isin(["job_channel", "intentions_kaz"])]
     assert shares.value.dropna().between(0, 1).all()
+
+
+def _arrivals_and_stays_begun(model):
+    ts = model.timeseries()
+    arrivals = ts[(ts.indicator == "arrivals_kaz") & (ts.group == "all")].value.to_numpy()
+    begun = ts[ts.indicator == "stays_begun_kaz"].value.to_numpy()
+    return arrivals, begun
+
+
+def test_stays_begun_are_the_arrivals_not_back_from_a_visit_home(toy):
+    """Every stay begun is an arrival; the arrivals it leaves out are the returns from home visits,
+    so without visits the two counts are the same, month by month."""
+    with_visits = MigrationModel(toy.with_values(run__end="2021-12", mobility__visit_hazard=0.2))
+    with_visits.run()
+    arrivals, begun = _arrivals_and_stays_begun(with_visits)
+    assert np.all(begun <= arrivals + 1e-9) and begun.sum() < arrivals.sum()
+    assert begun.sum() > 0
+
+    without = MigrationModel(toy.with_values(run__end="2021-12", mobility__visit_hazard=0.0))
+    without.run()
+    arrivals, begun = _arrivals_and_stays_begun(without)
+    assert arrivals.sum() > 0 and np.allclose(begun, arrivals)
