@@ -61,6 +61,9 @@ INDICATORS: dict[str, tuple[tuple[str, ...], str, str]] = {
                        "foreign workers in Kazakhstan with a written contract, working without one, or searching"),
     "arrivals_kaz": (("all",) + FOREIGN_ORIGINS, "persons per month", "foreign workers arriving in Kazakhstan"),
     "departures_kaz": (("all",) + FOREIGN_ORIGINS, "persons per month", "foreign workers leaving Kazakhstan"),
+    "stays_begun_kaz": (("all",) + FOREIGN_ORIGINS, "persons per month",
+                        "foreign workers who came to Kazakhstan other than back from a home visit: on a new trip "
+                        "from home, or moving on from another country"),
     "share_no_contract": (("all",), "share", "employed foreign workers in Kazakhstan without a written contract"),
     "share_no_pension": (("all",), "share", "employed foreign workers in Kazakhstan without pension contributions"),
     "share_no_leave": (("all",), "share", "employed foreign workers in Kazakhstan without paid leave"),
@@ -124,6 +127,8 @@ class Recorder:
         arrivals, departures = arrivals[:KAZ_ORIGIN] * scale, departures[:KAZ_ORIGIN] * scale
         put("arrivals_kaz", np.concatenate([[arrivals.sum()], arrivals]))
         put("departures_kaz", np.concatenate([[departures.sum()], departures]))
+        begun = model.totals.stays_begun[:KAZ_ORIGIN] * scale
+        put("stays_begun_kaz", np.concatenate([[begun.sum()], begun]))
 
         share = lambda num, den: num / den if den else np.nan  # noqa: E731
         put("share_no_contract", [share(n_emp - formal, n_emp)])

@@ -116,6 +116,7 @@ class MonthTotals:
     flows: np.ndarray = _zeros(len(ORIGINS), N_LOCATIONS, N_LOCATIONS, dtype=np.int64)  # origin, from, to
     remitted: np.ndarray = _zeros(len(DEST_COUNTRIES), len(ORIGINS))  # USD sent, by sending country
     remitters: np.ndarray = _zeros(len(DEST_COUNTRIES), len(ORIGINS))  # persons who sent money
+    stays_begun: np.ndarray = _zeros(len(ORIGINS), dtype=np.int64)  # in agents, by origin (`month.arrive`)
     # Counters recorded as indicators of their own (group 'all'): the field declares it.
     deported: float = _counter("deportations_kaz", "persons per month", "irregular workers deported from Kazakhstan")
     quota_refused: float = _counter("quota_refused_kaz", "persons per month",
@@ -128,9 +129,6 @@ class MonthTotals:
                             "fines on employers of foreign workers without a right to work found by inspections")
     relocated: float = _counter("relocations", "persons per month",
                                 "people moved abroad by a relocation or mobilisation wave")
-    stays_begun: float = _counter("stays_begun_kaz", "persons per month",
-                                  "foreign workers who came to Kazakhstan other than back from a home visit: "
-                                  "on a new trip from home, or moving on from another country")
 
     def reset(self) -> None:
         """Every counter back to zero (fresh arrays: a recorded month keeps its own)."""

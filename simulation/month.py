@@ -35,7 +35,6 @@ if TYPE_CHECKING:
     from .model import MigrationModel
 
 KAZ = DEST_COUNTRIES.index("KAZ")
-KAZ_ORIGIN = ORIGINS.index("KAZ")
 NEED_PER_DEPENDANT = 0.25  # by the definition of behaviour.beta_need (kernels.MAX_NEED_LEVEL: quarter steps)
 AGE_FROM = 35.0  # years: by the definition of behaviour.beta_age ("per decade over 35")
 YOUTH_UNTIL = 25.0  # years: by the definition of behaviour.beta_youth ("per decade under 25")
@@ -440,10 +439,10 @@ def _count_stays_begun(model: "MigrationModel", rows: np.ndarray, dest: np.ndarr
     a visit home. Key informants classify the migrants present by when they came, and a
     circulator back from a winter at home did not come anew to them (IOM 2023, `targets.csv`)."""
     pop = model.population
-    begins = (LOCATION_COUNTRY[dest] == KAZ) & (pop.origin[rows] != KAZ_ORIGIN)
+    begins = LOCATION_COUNTRY[dest] == KAZ
     if not new_trip:
         begins &= pop.location[rows] != HOME
-    model.totals.stays_begun += float(np.count_nonzero(begins)) * pop.scale
+    model.totals.stays_begun += np.bincount(pop.origin[rows[begins]], minlength=len(ORIGINS))
 
 
 # `arrive`'s draws, in this order: legal status, then on a new trip the intention and remittance

@@ -106,7 +106,7 @@ def test_shares_are_shares(toy_run):
 def _arrivals_and_stays_begun(model):
     ts = model.timeseries()
     arrivals = ts[(ts.indicator == "arrivals_kaz") & (ts.group == "all")].value.to_numpy()
-    begun = ts[ts.indicator == "stays_begun_kaz"].value.to_numpy()
+    begun = ts[(ts.indicator == "stays_begun_kaz") & (ts.group == "all")].value.to_numpy()
     return arrivals, begun
 
 
