@@ -48,6 +48,7 @@ CORRIDOR_DEST, CORRIDOR_ORIGIN = (np.array(x) for x in zip(*((DEST_COUNTRIES.ind
 OD_ORIGIN, OD_DEST = (np.array(x) for x in zip(*((ORIGINS.index(o), DEST_COUNTRIES.index(c))
                                                  for o, c in (g.split("->") for g in ORIGIN_DEST))))
 OUTSIDE_KAZ = ~np.isin(np.arange(N_LOCATIONS), KAZ_LOCATIONS)  # locations outside Kazakhstan (home too)
+LOCATION_COUNTRY_OR_KAZ = np.maximum(LOCATION_COUNTRY, 0)  # home counted with Kazakhstan (both left out of departures abroad)
 
 # indicator -> (groups, unit, description)
 INDICATORS: dict[str, tuple[tuple[str, ...], str, str]] = {
@@ -77,6 +78,9 @@ INDICATORS: dict[str, tuple[tuple[str, ...], str, str]] = {
     "remittances_out_kaz_usd": (("all",), "USD per month", "money sent home from Kazakhstan by foreign workers"),
     "remittances_received_usd": (ORIGINS, "USD per month", "money received at home from workers abroad, after fees"),
     "kazakhs_abroad": (("all",) + DEST_COUNTRIES[1:], "persons", "Kazakh citizens working abroad"),
+    "kazakhs_leaving": (("all",) + DEST_COUNTRIES[1:], "persons per month",
+                        "Kazakh citizens leaving Kazakhstan for work abroad, by destination (every departure: "
+                        "a new trip or going back after a visit home)"),
     "migrants_abroad": (ORIGIN_DEST, "persons", "workers abroad by origin and destination country"),
     "quota_permits_kaz": (("all",), "persons", "foreign workers holding a quota work permit"),
     "quota_waiting_kaz": (("all",), "persons", "workers at home waiting for a quota work permit to come free"),
@@ -151,6 +155,9 @@ class Recorder:
         od = t.abroad
         kaz_abroad = od[KAZ_ORIGIN, 1:] * scale
         put("kazakhs_abroad", np.concatenate([[kaz_abroad.sum()], kaz_abroad]))
+        leaving = np.bincount(LOCATION_COUNTRY_OR_KAZ, weights=model.totals.flows[KAZ_ORIGIN, HOME],
+                              minlength=len(DEST_COUNTRIES))[1:] * scale
+        put("kazakhs_leaving", np.concatenate([[leaving.sum()], leaving]))
         put("migrants_abroad", od[OD_ORIGIN, OD_DEST] * scale)
         put("quota_permits_kaz", [t.counts[C_QUOTA] * scale])
         put("quota_waiting_kaz", [int(np.count_nonzero(pop.permit_wait)) * scale])

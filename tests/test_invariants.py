@@ -123,3 +123,16 @@ def test_stays_begun_are_the_arrivals_not_back_from_a_visit_home(toy):
     without.run()
     arrivals, begun = _arrivals_and_stays_begun(without)
     assert arrivals.sum() > 0 and np.allclose(begun, arrivals)
+
+
+def test_kazakhs_leaving_are_the_rise_of_kazakhs_abroad_plus_those_back_home(toy_run):
+    """Kazakhs abroad change by those who left home minus those who came home: the departures
+    the Migration Committee counts (k25_emigrants_work_2022) are flows, not the stock."""
+    rec, scale = toy_run.recorder, toy_run.population.scale
+    kaz = ORIGINS.index("KAZ")
+    ts = toy_run.timeseries()
+    leaving = ts[(ts.indicator == "kazakhs_leaving") & (ts.group == "all")].value.to_numpy()
+    abroad = rec.stocks[:, kaz].sum(axis=1) - rec.stocks[:, kaz, HOME]
+    came_home = rec.flows[:, kaz, :, HOME].sum(axis=1)
+    assert leaving.sum() > 0
+    assert np.allclose(leaving[1:], (abroad[1:] - abroad[:-1] + came_home[1:]) * scale)
