@@ -115,7 +115,9 @@ class Economy:
         self.dest_wage = d.column("average_wage_usd", DEST_COUNTRIES, year) * ratio
         # The published ratio is the mean over all foreign workers, women and informal jobs
         # included; divide by the mean of those factors (the survey's shares of women and of
-        # jobs without a contract) so that the mean wage the model pays matches it.
+        # jobs without a contract in IOM 2023, the survey whose mean income gives Kazakhstan's
+        # ratio: 0.84 x 483 + 0.16 x 413 = 472 USD, its mean of 473) so that the mean wage the
+        # model pays matches it.
         women, informal = s["labour.survey_female_share"], s["labour.survey_informal_share"]
         mix = (((1 - women) + women * s["labour.female_wage_ratio"])
                * ((1 - informal) + informal * s["labour.informal_wage_factor"]))

@@ -399,9 +399,9 @@ _add("legal.quota_wait_months", 3, "months", "assumption (KEL2025: the quota is 
      " asking again each month, before coming anyway or choosing again (0: decide at once)", low=0, high=24)
 
 # --- numbers the code used without a source (now declared here) ------------------------
-_add("labour.survey_female_share", 0.31, "share", "IOM2022: 0.31 of foreign workers are women", "data",
-     "share of women among the foreign workers whose mean wage the migrant wage ratios describe", **SHARE)
-_add("labour.survey_informal_share", 0.73, "share", "IOM2022: 0.73 work without a written contract", "data",
+_add("labour.survey_female_share", 0.16, "share", "IOM2023: 0.16 of the 1,129 whose mean income is 473 USD",
+     "data", "share of women among the foreign workers whose mean wage the migrant wage ratios describe", **SHARE)
+_add("labour.survey_informal_share", 0.55, "share", "IOM2023: 0.55 of them without a written contract", "data",
      "share without a contract among the foreign workers whose mean wage the migrant wage ratios describe",
      **SHARE)
 _add("population.home_unemployment_cap", 0.9, "share", "assumption", "data",
