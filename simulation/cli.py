@@ -109,6 +109,10 @@ def _state_options(scenario, args):
         return None, None
     if int(scenario["run.reps"]) > 1:
         raise ScenarioError("--save-state and --from-state keep one replication's state: give --reps 1.")
+    if args.save_state:
+        from .state import check_state_file
+
+        check_state_file(args.save_state[1], force=args.force)
     restored = None
     if args.from_state:
         from .state import branch, load_state
@@ -320,7 +324,8 @@ def build_parser() -> argparse.ArgumentParser:
                    help="percentiles of the band around the median across replications (default 10,90)")
     p.add_argument("--agents", type=int, help="worker agents representing the population (default: run.agents)")
     p.add_argument("--out", help="results folder (default: results/<scenario name>/)")
-    p.add_argument("--force", action="store_true", help="replace earlier migsim results in the --out folder")
+    p.add_argument("--force", action="store_true",
+                   help="replace earlier migsim results in the --out folder (and an earlier --save-state file)")
     p.add_argument("--jobs", type=int, default=default_jobs(), help=JOBS_HELP)
     p.add_argument("--posterior", default="shipped", metavar="shipped|none|FILE", help=POSTERIOR_HELP)
     p.add_argument("--no-plots", action="store_true", help="skip the PNG figures")

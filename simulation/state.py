@@ -65,6 +65,27 @@ def from_bytes(data: bytes, source: str = "state") -> MigrationModel:
     return model
 
 
+def check_state_file(path: str | Path, force: bool = False) -> Path:
+    """Refuse a --save-state FILE before the run starts: a file migsim did not write is never
+    replaced (a typo could name someone's data), and an earlier state only with --force."""
+    path = Path(path)
+    if path.exists() or path.is_symlink():
+        if not path.is_file():
+            raise ScenarioError(f"--save-state {path}: exists and is not a file; name a new file, e.g. 2026-01.state.")
+        try:
+            with path.open("rb") as f:
+                ours = f.read(len(MAGIC)) == MAGIC
+        except OSError as exc:
+            raise ScenarioError(f"--save-state {path}: cannot be read ({exc.strerror}); name a new file.") from None
+        if not ours:
+            raise ScenarioError(f"--save-state {path}: exists and is not a migsim state file, so migsim will not "
+                                "replace it; name a new file, e.g. 2026-01.state.")
+        if not force:
+            raise ScenarioError(f"--save-state {path}: holds an earlier migsim state; add --force to replace it, "
+                                "or name a new file.")
+    return path
+
+
 def save_state(model: MigrationModel, path: str | Path) -> Path:
     """Write the state to `path` (a temporary name first, then renamed)."""
     path = Path(path)
