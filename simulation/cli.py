@@ -110,8 +110,9 @@ def _state_options(scenario, args):
     if int(scenario["run.reps"]) > 1:
         raise ScenarioError("--save-state and --from-state keep one replication's state: give --reps 1.")
     if args.save_state:
-        from .state import check_state_file
+        from .state import check_state_file, check_state_month
 
+        check_state_month(args.save_state[0], scenario)
         check_state_file(args.save_state[1], force=args.force)
     restored = None
     if args.from_state:

@@ -65,6 +65,18 @@ def from_bytes(data: bytes, source: str = "state") -> MigrationModel:
     return model
 
 
+def check_state_month(month: str, scenario: Scenario) -> None:
+    """Refuse a --save-state month that is not one of the run's, before the model is built."""
+    try:
+        index = month_index(month)
+    except ValueError:
+        raise ScenarioError(f"--save-state {month!r}: not a month written YYYY-MM with the month 01 to 12 "
+                            "(e.g. --save-state 2026-01 FILE).") from None
+    if not month_index(scenario["run.start"]) <= index <= month_index(scenario["run.end"]) + 1:
+        raise ScenarioError(f"--save-state {month}: outside the run ({scenario['run.start']} to "
+                            f"{scenario['run.end']}); give a month within it.")
+
+
 def check_state_file(path: str | Path, force: bool = False) -> Path:
     """Refuse a --save-state FILE before the run starts: a file migsim did not write is never
     replaced (a typo could name someone's data), and an earlier state only with --force."""
