@@ -16,6 +16,7 @@ they began (what to restore at their end).
 from __future__ import annotations
 
 import io
+import os
 from dataclasses import fields
 from pathlib import Path
 
@@ -95,6 +96,12 @@ def check_state_file(path: str | Path, force: bool = False) -> Path:
         if not force:
             raise ScenarioError(f"--save-state {path}: holds an earlier migsim state; add --force to replace it, "
                                 "or name a new file.")
+    ancestor = Path(os.path.abspath(path)).parent
+    while not ancestor.exists():
+        ancestor = ancestor.parent
+    if not ancestor.is_dir():
+        raise ScenarioError(f"--save-state {path}: {ancestor} is a file, so no folder can be made under it; "
+                            "name another file.")
     return path
 
 

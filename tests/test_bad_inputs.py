@@ -190,6 +190,8 @@ CASES = [
                                            "--out", str(d / "o")], ["--save-state '2022-13'", "YYYY-MM"]),
     ("run-save-state-after-the-run", lambda d: ["run", tiny(d), "--reps", "1", "--save-state", "2030-01", "s.state",
                                                 "--out", str(d / "o")], ["--save-state 2030-01", "outside the run"]),
+    ("run-save-state-under-a-file", lambda d: ["run", tiny(d), "--reps", "1", "--save-state", "2022-06",
+                                               a_file(d) + "/s.state", "--out", str(d / "o")], ["afile", "is a file"]),
     ("params-unknown", lambda d: ["params", "nonsense"], ["nonsense"]),
     ("compare-seed-negative", lambda d: ["compare", tiny(d), tiny(d, "b"), "--seed", "-1", "--out", str(d / "o")],
      ["--seed -1"]),
