@@ -414,11 +414,13 @@ def make_brief(comparison: Comparison, out_dir: str | Path, *, lang: str = "en",
     """Write `brief_<lang>.pdf` and `brief_<lang>.xlsx` into `out_dir`; returns their paths."""
     from .brief_pdf import write_pdf
     from .brief_xlsx import write_workbook
+    from .outdir import mark
 
     brief = build_brief(comparison, lang, dates, sensitivity)
     out_dir = Path(out_dir)
     try:
         out_dir.mkdir(parents=True, exist_ok=True)
+        mark(out_dir, "brief")  # the CLI then writes into this folder again, and into no one else's
     except OSError as exc:
         raise ScenarioError(f"{out_dir}: cannot create the brief folder ({exc.strerror}); choose another --out.") \
             from None

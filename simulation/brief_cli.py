@@ -30,11 +30,14 @@ def _dates(text: str | None) -> list[str] | None:
 
 def cmd_brief(args) -> int:
     from .brief import load_comparison, make_brief
+    from .outdir import check_out
 
     langs = list(LANGUAGES) if args.lang == "all" else [args.lang]
     dates = _dates(args.dates)
     started = time.perf_counter()
-    out = Path(args.out)
+    # The brief adds its files to the folder (one pair per language), so a folder of its own is
+    # written again without --force; someone else's (no marker) is refused before anything runs.
+    out = check_out(args.out, force=True, what="brief")
     if args.comparison_folder:
         if args.scenarios:
             raise ScenarioError("give either scenario files (BASE ALT ...) or --from FOLDER, not both.")
