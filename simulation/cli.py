@@ -37,6 +37,7 @@ OUT_FOLDERS = {
     "compare": (None, "report"),
     "validate": (None, "report"),
     "sensitivity": (lambda args: Path("results") / f"sensitivity-{args.method}", "results"),
+    "discover": (None, "report"),
 }
 
 

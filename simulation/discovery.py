@@ -205,4 +205,5 @@ def register(sub) -> None:
     p.add_argument("--absolute", action="store_true", help="with --against: the change in units, not percent")
     p.add_argument("--min-density", type=float, default=0.8, help="density the reported box must reach (0.8)")
     p.add_argument("--out", required=True, help="report folder (discovery.html, box.csv, futures.csv)")
+    p.add_argument("--force", action="store_true", help="replace an earlier migsim report in the --out folder")
     p.set_defaults(func=cmd_discover)
