@@ -68,11 +68,24 @@ def _read(folder: Path) -> tuple[pd.DataFrame, dict]:
     record = folder / "_sweep.json"
     if not record.exists():
         raise ScenarioError(f"{folder}: not a sweep folder (no _sweep.json); make one with `migsim sweep`.")
-    design = json.loads(record.read_text(encoding="utf-8"))
+    try:
+        design = json.loads(record.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise ScenarioError(f"{record}: unreadable ({exc}); run the sweep again into a new --out.") from None
+    if not isinstance(design, dict) or not {"vary", "points"} <= set(design):
+        raise ScenarioError(f"{record}: is not the design record `migsim sweep` writes (it needs 'vary' and "
+                            "'points'); run the sweep again into a new --out.")
     parts = sorted(folder.glob("part-*.parquet"))
     if not parts:
         raise ScenarioError(f"{folder}: holds no finished run yet; run the sweep first.")
-    frame = pd.concat([pd.read_parquet(p) for p in parts], ignore_index=True)
+    frames = []
+    for part in parts:  # a damaged part is named, not a pyarrow traceback (`migsim sweep` redoes it on resume)
+        try:
+            frames.append(pd.read_parquet(part))
+        except Exception as exc:
+            raise ScenarioError(f"{part}: cannot be read ({type(exc).__name__}); run the same sweep again to "
+                                "redo it, or remove the file.") from None
+    frame = pd.concat(frames, ignore_index=True)
     return frame[frame.status == "ok"], design
 
 

@@ -83,6 +83,16 @@ def sweep_folder(d: Path, **changes) -> str:
     return str(folder)
 
 
+def damaged_sweep(d: Path, record: str, part: bytes | None = None) -> str:
+    """A sweep folder whose _sweep.json holds `record`, with one part file of bytes `part`."""
+    folder = d / "damaged"
+    folder.mkdir()
+    (folder / "_sweep.json").write_text(record)
+    if part is not None:
+        (folder / "part-1.parquet").write_bytes(part)
+    return str(folder)
+
+
 def calibration_folder(d: Path) -> str:
     """A calibration history whose fit/ folder holds someone's own files."""
     (d / "cal" / "fit").mkdir(parents=True)
@@ -199,6 +209,13 @@ CASES = [
                                         "--out", migsim_folder(d)], ["earlier", "--force"]),
     ("discover-out-empty", lambda d: ["discover", str(d), "--indicator", "stock_kaz", "--above", "1", "--out", ""],
      ["--out ''"]),
+    ("discover-sweep-record-damaged", lambda d: ["discover", damaged_sweep(d, "{bad json"), "--indicator", "stock_kaz",
+                                                 "--above", "1", "--out", str(d / "o")], ["_sweep.json", "unreadable"]),
+    ("discover-sweep-record-other", lambda d: ["discover", damaged_sweep(d, "[1, 2]"), "--indicator", "stock_kaz",
+                                               "--above", "1", "--out", str(d / "o")], ["_sweep.json", "'points'"]),
+    ("discover-sweep-part-damaged", lambda d: ["discover", damaged_sweep(d, '{"vary": [], "points": []}', b"half"),
+                                               "--indicator", "stock_kaz", "--above", "1", "--out", str(d / "o")],
+     ["part-1.parquet", "cannot be read"]),
     ("params-unknown", lambda d: ["params", "nonsense"], ["nonsense"]),
     ("compare-seed-negative", lambda d: ["compare", tiny(d), tiny(d, "b"), "--seed", "-1", "--out", str(d / "o")],
      ["--seed -1"]),
