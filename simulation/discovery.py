@@ -149,6 +149,10 @@ def discover(question: Question, sweep: str | Path, baseline: str | Path | None 
     """The futures, the box where the policy breaks, and the varied parameters."""
     if (question.above is None) == (question.below is None):
         raise ScenarioError("give one threshold: --above X or --below X.")
+    threshold = question.above if question.above is not None else question.below
+    if not np.isfinite(threshold):
+        flag = "--above" if question.above is not None else "--below"
+        raise ScenarioError(f"{flag} {threshold:g}: the threshold must be a finite number (e.g. {flag} 10).")
     if not 0 < min_density <= 1:  # a density is a share: a box could never reach 7, and PRIM would quietly pick another
         raise ScenarioError(f"--min-density {min_density:g}: a box's density is a share of its futures; give a "
                             "number above 0 and at most 1 (e.g. 0.8).")

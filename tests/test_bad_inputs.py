@@ -219,6 +219,8 @@ CASES = [
     ("discover-min-density-above-one", lambda d: ["discover", str(d), "--indicator", "stock_kaz", "--above", "1",
                                                   "--min-density", "7", "--out", str(d / "o")],
      ["--min-density 7", "at most 1"]),
+    ("discover-threshold-nan", lambda d: ["discover", str(d), "--indicator", "stock_kaz", "--above", "nan",
+                                          "--out", str(d / "o")], ["--above nan", "finite"]),
     ("params-unknown", lambda d: ["params", "nonsense"], ["nonsense"]),
     ("compare-seed-negative", lambda d: ["compare", tiny(d), tiny(d, "b"), "--seed", "-1", "--out", str(d / "o")],
      ["--seed -1"]),
