@@ -67,6 +67,7 @@ def write_template(path: Path, lang: str = "en") -> Path:
         raise ScenarioError(f"--xlsx {path}: give a file name ending in .xlsx.")
     if path.exists():
         raise ScenarioError(f"--xlsx {path}: exists already; migsim does not overwrite it. Choose another name.")
+    _writable(path, "--xlsx")
     columns = setting_columns()
     keys = list(COMMON) + list(columns)
     wb = Workbook()
@@ -137,9 +138,22 @@ def write_template(path: Path, lang: str = "en") -> Path:
             default = "required" if s.default is REQUIRED else "" if s.default is None else \
                 ", ".join(s.default) if isinstance(s.default, tuple) else str(s.default)
             ref.append(["", "", key, default, s.unit, s.allowed(), s.doc])
-    path.parent.mkdir(parents=True, exist_ok=True)
-    wb.save(path)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        wb.save(path)
+    except OSError as exc:
+        raise ScenarioError(f"--xlsx {path}: cannot be written ({exc.strerror}); choose another place.") from None
     return path
+
+
+def _writable(path: Path, flag: str) -> None:
+    """Refuse a file to write whose folder cannot be made: one above it is a file."""
+    ancestor = Path(os.path.abspath(path)).parent
+    while not ancestor.exists():
+        ancestor = ancestor.parent
+    if not ancestor.is_dir():
+        raise ScenarioError(f"{flag} {path}: {ancestor} is a file, so no folder can be made under it; "
+                            "choose another place.")
 
 
 def _cell_value(value, key: str, uses: list | None):

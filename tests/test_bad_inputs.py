@@ -221,6 +221,8 @@ CASES = [
      ["--min-density 7", "at most 1"]),
     ("discover-threshold-nan", lambda d: ["discover", str(d), "--indicator", "stock_kaz", "--above", "nan",
                                           "--out", str(d / "o")], ["--above nan", "finite"]),
+    ("template-under-a-file", lambda d: ["template", "--xlsx", a_file(d) + "/events.xlsx"], ["afile", "is a file"]),
+    ("template-in-proc", lambda d: ["template", "--xlsx", "/proc/events.xlsx"], ["/proc/events.xlsx", "cannot be written"]),
     ("params-unknown", lambda d: ["params", "nonsense"], ["nonsense"]),
     ("compare-seed-negative", lambda d: ["compare", tiny(d), tiny(d, "b"), "--seed", "-1", "--out", str(d / "o")],
      ["--seed -1"]),
