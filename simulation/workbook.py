@@ -239,6 +239,7 @@ def import_workbook(path: Path, out: Path, *, extends: str = "baseline", name: s
         raise ScenarioError(f"--out {out}: give a scenario file name ending in .toml.")
     if out.exists():
         raise ScenarioError(f"--out {out}: exists already; migsim does not overwrite it. Choose another name.")
+    _writable(out, "--out")
     events = workbook_events(path)
     target = extends
     if not Path(extends).suffix and not (out.parent / f"{extends}.toml").exists() and extends == "baseline":
@@ -251,12 +252,14 @@ def import_workbook(path: Path, out: Path, *, extends: str = "baseline", name: s
     text = (f"# Question: what do the levers in {path.name} change against '{Path(extends).stem}'?\n"
             f"# Written by `migsim import {path.name}`; edit the workbook and import it again, or edit here.\n"
             + tomli_w.dumps(doc))
-    out.parent.mkdir(parents=True, exist_ok=True)
     tmp = out.with_name(f".{out.name}.tmp-{os.getpid()}.toml")
     try:
+        out.parent.mkdir(parents=True, exist_ok=True)
         tmp.write_text(text, encoding="utf-8")
         load_scenario(tmp)  # validates every key and event, as for any scenario file
         tmp.replace(out)
+    except OSError as exc:
+        raise ScenarioError(f"--out {out}: cannot be written ({exc.strerror}); choose another place.") from None
     finally:
         tmp.unlink(missing_ok=True)
     return out, len(events)

@@ -93,6 +93,22 @@ def damaged_sweep(d: Path, record: str, part: bytes | None = None) -> str:
     return str(folder)
 
 
+def events_workbook(d: Path, **row) -> str:
+    """A filled events workbook: one quota in 2026-01, or the cells given."""
+    from openpyxl import load_workbook
+
+    from simulation.workbook import FIRST_DATA_ROW, write_template
+
+    path = write_template(d / "events.xlsx")
+    wb = load_workbook(path)
+    ws = wb["events"]
+    header = [c.value for c in ws[1]]
+    for key, value in (row or {"kind": "quota", "date": "2026-01", "total": 20000}).items():
+        ws.cell(FIRST_DATA_ROW, header.index(key) + 1, value)
+    wb.save(path)
+    return str(path)
+
+
 def calibration_folder(d: Path) -> str:
     """A calibration history whose fit/ folder holds someone's own files."""
     (d / "cal" / "fit").mkdir(parents=True)
@@ -223,6 +239,10 @@ CASES = [
                                           "--out", str(d / "o")], ["--above nan", "finite"]),
     ("template-under-a-file", lambda d: ["template", "--xlsx", a_file(d) + "/events.xlsx"], ["afile", "is a file"]),
     ("template-in-proc", lambda d: ["template", "--xlsx", "/proc/events.xlsx"], ["/proc/events.xlsx", "cannot be written"]),
+    ("import-out-under-a-file", lambda d: ["import", events_workbook(d), "--out", a_file(d) + "/s.toml"],
+     ["--out", "afile", "is a file"]),
+    ("import-out-in-proc", lambda d: ["import", events_workbook(d), "--out", "/proc/s.toml"],
+     ["--out /proc/s.toml", "cannot be written"]),
     ("params-unknown", lambda d: ["params", "nonsense"], ["nonsense"]),
     ("compare-seed-negative", lambda d: ["compare", tiny(d), tiny(d, "b"), "--seed", "-1", "--out", str(d / "o")],
      ["--seed -1"]),
