@@ -25,7 +25,7 @@ from .events import Event, check_event_dates, parse_events
 from .parameters import PARAMETERS, defaults
 
 RESERVED = {"extends", "name", "description", "events"}
-_NAME = re.compile(r"[A-Za-z0-9_\-][A-Za-z0-9_.\-]{0,79}")  # a scenario's name is its results folder
+NAME_PATTERN = re.compile(r"[A-Za-z0-9_\-][A-Za-z0-9_.\-]{0,79}")  # a scenario's name is its results folder
 
 
 @dataclass
@@ -282,7 +282,7 @@ def load_scenario(path: str | Path) -> Scenario:
             values[key] = _check_value(str(layer_path), key, value)
     top = layers[-1][1]
     name = top.get("name", name)
-    if not _NAME.fullmatch(name):
+    if not NAME_PATTERN.fullmatch(name):
         raise ScenarioError(
             f"{path}: key 'name' = {name!r} is not allowed; it names the results folder, so it must be "
             "1 to 80 letters, digits, '-', '_' or '.', not starting with '.' (e.g. \"quota_halved\").")

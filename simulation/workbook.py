@@ -216,23 +216,41 @@ def _locate(message: str, table: dict) -> str:
     return message.replace(table["_file"], f"{table['_file']}, column {column} ('{key}')", 1)
 
 
-def workbook_events(path: Path) -> list[dict]:
-    """Read and validate the workbook's events; returns them as `[[events]]` tables."""
+def workbook_events(path: Path, run=None) -> list[dict]:
+    """Read and validate the workbook's events; returns them as `[[events]]` tables.
+
+    `run`: the scenario the events will join; each must then begin within its months (said
+    here with the row and column, not later of the scenario file written from them)."""
     tables = read_events(path)
     if not tables:
         raise ScenarioError(f"{path}: sheet '{SHEET}' has no filled row below row {FIRST_DATA_ROW - 1}; "
                             "give one row per event.")
     for table in tables:
         try:
-            parse_events([{k: v for k, v in table.items() if k != "_columns"}])
+            (event,) = parse_events([{k: v for k, v in table.items() if k != "_columns"}])
         except ScenarioError as exc:
             raise ScenarioError(_locate(str(exc).replace("[[events]] #1", "event"), table)) from None
+        if run is not None:
+            _within_run(event, table, run)
     return [{k: v for k, v in t.items() if not k.startswith("_")} for t in tables]
+
+
+def _within_run(event, table: dict, run) -> None:
+    from .dates import month_index
+
+    key = "date" if "date" in table else "start"
+    first, last = month_index(run["run.start"]), month_index(run["run.end"])
+    if first <= event.start <= last:
+        return
+    side = f"before run.start = {run['run.start']!r}" if event.start < first else f"after run.end = {run['run.end']!r}"
+    raise ScenarioError(_locate(
+        f"{table['_file']}: event (kind '{event.kind}'): key '{key}' = {table[key]!r} is {side} of the scenario it "
+        f"extends ('{run.name}'), so it would never happen; move it, or extend a scenario whose run covers it.", table))
 
 
 def import_workbook(path: Path, out: Path, *, extends: str = "baseline", name: str | None = None) -> tuple[Path, int]:
     """Write a scenario file (extending `extends`) with the workbook's events, checked as any scenario is."""
-    from .scenario import baseline_path, load_scenario
+    from .scenario import NAME_PATTERN, baseline_path, load_scenario
 
     path, out = Path(path), Path(out)
     if out.suffix.lower() != ".toml":
@@ -240,13 +258,23 @@ def import_workbook(path: Path, out: Path, *, extends: str = "baseline", name: s
     if out.exists():
         raise ScenarioError(f"--out {out}: exists already; migsim does not overwrite it. Choose another name.")
     _writable(out, "--out")
-    events = workbook_events(path)
+    given = name
+    name = name or out.stem
+    if not NAME_PATTERN.fullmatch(name):
+        raise ScenarioError((f"--name {name!r}" if given else f"--out {out}: the scenario's name {name!r} (the file name)")
+                            + " is not allowed; it names the results folder, so it must be 1 to 80 letters, digits, "
+                            "'-', '_' or '.', not starting with '.' (e.g. --name quota_2026).")
     target = extends
     if not Path(extends).suffix and not (out.parent / f"{extends}.toml").exists() and extends == "baseline":
         target = os.path.relpath(baseline_path(), out.parent.resolve())
     elif Path(extends).exists():
         target = os.path.relpath(Path(extends).resolve(), out.parent.resolve())
-    name = name or out.stem
+    base_file = Path(target) if Path(target).suffix else Path(target).with_suffix(".toml")
+    try:  # as the written file's `extends` will name it: beside --out, or a path
+        base = load_scenario(base_file if base_file.is_absolute() else out.parent / base_file)
+    except ScenarioError as exc:
+        raise ScenarioError(f"--extends {extends}: {exc}") from None
+    events = workbook_events(path, run=base)
     doc = {"extends": target, "name": name,
            "description": f"Dated events imported from {path.name}.", "events": events}
     text = (f"# Question: what do the levers in {path.name} change against '{Path(extends).stem}'?\n"
@@ -256,7 +284,10 @@ def import_workbook(path: Path, out: Path, *, extends: str = "baseline", name: s
     try:
         out.parent.mkdir(parents=True, exist_ok=True)
         tmp.write_text(text, encoding="utf-8")
-        load_scenario(tmp)  # validates every key and event, as for any scenario file
+        try:
+            load_scenario(tmp)  # validates every key and event, as for any scenario file
+        except ScenarioError as exc:  # named as the file it would have been, not the temporary one
+            raise ScenarioError(str(exc).replace(str(tmp.resolve()), str(out)).replace(str(tmp), str(out))) from None
         tmp.replace(out)
     except OSError as exc:
         raise ScenarioError(f"--out {out}: cannot be written ({exc.strerror}); choose another place.") from None
