@@ -191,7 +191,7 @@ def _load_all(paths: list[str], args) -> list:
 
 def cmd_compare(args) -> int:
     from .brief import levers
-    from .experiments import compare, policy_dates
+    from .experiments import check_dates, compare, policy_dates
     from .report import write_comparison
     from .safety import check_memory
     from .scenario import month_index
@@ -206,6 +206,7 @@ def cmd_compare(args) -> int:
                 month_index(d)
             except ValueError:
                 raise ScenarioError(f"--dates: {d!r} is not a month written YYYY-MM (e.g. 2026-12,2030-12).") from None
+        check_dates(dates, base)
     started = time.perf_counter()
     comparison = compare(base, alternatives, reps=args.reps, seed=args.seed, jobs=args.jobs,
                          progress=not args.quiet, band=args.band, posterior=_posterior(args),

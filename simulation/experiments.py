@@ -196,6 +196,17 @@ def compare(base: Scenario, alternatives: list[Scenario], *, reps: int, agents: 
     return Comparison(results[0], results[1:], band, {"branched_from": month})
 
 
+def check_dates(dates: list[str] | None, scenario: Scenario) -> None:
+    """Headline dates must be months the scenarios simulate: another would give an empty table."""
+    from .dates import month_index
+
+    first, last = month_index(scenario["run.start"]), month_index(scenario["run.end"])
+    for d in dates or []:
+        if not first <= month_index(d) <= last:
+            raise ScenarioError(f"--dates: {d} is outside the run ({scenario['run.start']} to {scenario['run.end']}); "
+                                "give months within it (e.g. Decembers).")
+
+
 def policy_dates(comparison: Comparison) -> list[str]:
     """Headline dates that show what the alternatives change: the last December and one before it.
 

@@ -260,6 +260,8 @@ CASES = [
                                      "--out", str(d / "o")], ["other.toml", "'tiny'", "own name"]),
     ("compare-bad-date", lambda d: ["compare", tiny(d), tiny(d, "b"), "--dates", "2023-13", "--out", str(d / "o")],
      ["--dates", "2023-13"]),
+    ("compare-date-after-the-run", lambda d: ["compare", tiny(d), tiny(d, "b"), "--dates", "2030-12",
+                                              "--out", str(d / "o")], ["--dates", "2030-12", "outside the run"]),
     ("compare-other-months", lambda d: ["compare", tiny(d), scenario('name = "long"\n', "long.toml")(d),
                                         "--out", str(d / "o")], ["long.toml", "same months"]),
     ("compare-out-foreign", lambda d: ["compare", tiny(d), tiny(d, "b"), "--out", foreign_folder(d)],
