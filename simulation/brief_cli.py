@@ -30,6 +30,7 @@ def _dates(text: str | None) -> list[str] | None:
 
 def cmd_brief(args) -> int:
     from .brief import load_comparison, make_brief
+    from .experiments import check_dates
     from .outdir import check_out
 
     langs = list(LANGUAGES) if args.lang == "all" else [args.lang]
@@ -42,6 +43,7 @@ def cmd_brief(args) -> int:
         if args.scenarios:
             raise ScenarioError("give either scenario files (BASE ALT ...) or --from FOLDER, not both.")
         comparison = load_comparison(args.comparison_folder)
+        check_dates(dates, comparison.base.scenario)
     else:
         if len(args.scenarios) < 2:
             raise ScenarioError("give a baseline and at least one alternative scenario file (e.g. "
@@ -53,6 +55,7 @@ def cmd_brief(args) -> int:
         base, *alternatives = load_with_overrides(args.scenarios, getattr(args, "agents", None))
         if args.reps < 1:
             raise ScenarioError(f"--reps = {args.reps}: give at least 1 replication.")
+        check_dates(dates, base)
         comparison = compare(base, alternatives, reps=args.reps, seed=args.seed, jobs=args.jobs,
                              progress=not args.quiet, band=args.band)
         from .brief import brief_dates, levers

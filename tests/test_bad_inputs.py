@@ -250,6 +250,8 @@ CASES = [
     ("import-event-after-the-run", lambda d: ["import", events_workbook(d, kind="quota", date="2040-01", total=5),
                                               "--out", str(d / "s.toml")],
      ["events.xlsx: sheet 'events', row 4, column B ('date')", "after run.end"]),
+    ("brief-date-after-the-run", lambda d: ["brief", tiny(d), tiny(d, "b"), "--dates", "2030-12",
+                                            "--out", str(d / "o")], ["--dates", "2030-12", "outside the run"]),
     ("params-unknown", lambda d: ["params", "nonsense"], ["nonsense"]),
     ("compare-seed-negative", lambda d: ["compare", tiny(d), tiny(d, "b"), "--seed", "-1", "--out", str(d / "o")],
      ["--seed -1"]),
