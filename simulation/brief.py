@@ -308,7 +308,7 @@ def assumptions(comparison: Comparison, lang: str = "en", sensitivity: str | Pat
             for key in DRIVERS.get(e.get("kind"), ()):
                 reasons.setdefault(key, _("governs how the model responds to this lever"))
     if sensitivity is not None:
-        table = _read_sensitivity(sensitivity)
+        table = read_sensitivity(sensitivity)
         for key, value in table.head(5).items():
             reasons.setdefault(key, _("among the five most influential in the sensitivity analysis (mu* = {value})")
                                .format(value=format_number(value, lang, 3)))
@@ -324,7 +324,7 @@ def assumptions(comparison: Comparison, lang: str = "en", sensitivity: str | Pat
     return pd.DataFrame(rows, columns=["key", "value", "unit", "role", "source", "why", "meaning"])
 
 
-def _read_sensitivity(path: str | Path) -> pd.Series:
+def read_sensitivity(path: str | Path) -> pd.Series:
     """Mean |elementary effect| (Morris mu*) of each parameter over the outputs of a sensitivity table."""
     path = Path(path)
     try:

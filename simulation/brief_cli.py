@@ -29,7 +29,7 @@ def _dates(text: str | None) -> list[str] | None:
 
 
 def cmd_brief(args) -> int:
-    from .brief import load_comparison, make_brief
+    from .brief import load_comparison, make_brief, read_sensitivity
     from .experiments import check_dates
     from .outdir import check_out
 
@@ -39,6 +39,8 @@ def cmd_brief(args) -> int:
     # The brief adds its files to the folder (one pair per language), so a folder of its own is
     # written again without --force; someone else's (no marker) is refused before anything runs.
     out = check_out(args.out, force=True, what="brief")
+    if args.sensitivity:  # read now: a bad table found after the comparison ran would leave it half-done
+        read_sensitivity(args.sensitivity)
     if args.comparison_folder:
         if args.scenarios:
             raise ScenarioError("give either scenario files (BASE ALT ...) or --from FOLDER, not both.")

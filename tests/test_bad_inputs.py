@@ -252,6 +252,8 @@ CASES = [
      ["events.xlsx: sheet 'events', row 4, column B ('date')", "after run.end"]),
     ("brief-date-after-the-run", lambda d: ["brief", tiny(d), tiny(d, "b"), "--dates", "2030-12",
                                             "--out", str(d / "o")], ["--dates", "2030-12", "outside the run"]),
+    ("brief-sensitivity-missing", lambda d: ["brief", tiny(d), tiny(d, "b"), "--sensitivity", "nope.csv",
+                                             "--out", str(d / "o")], ["nope.csv", "sensitivity table"]),
     ("params-unknown", lambda d: ["params", "nonsense"], ["nonsense"]),
     ("compare-seed-negative", lambda d: ["compare", tiny(d), tiny(d, "b"), "--seed", "-1", "--out", str(d / "o")],
      ["--seed -1"]),
