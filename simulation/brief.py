@@ -148,8 +148,16 @@ def load_comparison(folder: str | Path) -> Comparison:
     if missing:
         raise ScenarioError(f"{folder}: not a compare report folder with replications (missing {', '.join(missing)}); "
                             "make one with `migsim compare BASE ALT --out FOLDER`, or give the scenario files.")
-    summary = json.loads((folder / "summary.json").read_text(encoding="utf-8"))
-    series = pd.read_parquet(folder / "replications.parquet")
+    try:  # a damaged or hand-edited folder is named, not a traceback
+        summary = json.loads((folder / "summary.json").read_text(encoding="utf-8"))
+        series = pd.read_parquet(folder / "replications.parquet")
+    except Exception as exc:
+        raise ScenarioError(f"{folder}: its summary.json or replications.parquet cannot be read "
+                            f"({type(exc).__name__}); run `migsim compare` again into a new folder.") from None
+    if not isinstance(summary, dict) or not {"seeds", "agents", "persons_per_agent"} <= set(summary) \
+            or "position" not in series:
+        raise ScenarioError(f"{folder}: summary.json or replications.parquet is not what `migsim compare` writes; "
+                            "run it again into a new folder.")
     results = []
     for k in sorted(series.position.unique()):
         scenario = load_scenario(folder / "scenarios" / f"{k}.toml")

@@ -109,6 +109,14 @@ def events_workbook(d: Path, **row) -> str:
     return str(path)
 
 
+def damaged_comparison(d: Path) -> str:
+    """A compare report folder whose summary.json was cut short."""
+    (d / "cmp" / "scenarios").mkdir(parents=True)
+    (d / "cmp" / "summary.json").write_text('{"seeds": [1')
+    (d / "cmp" / "replications.parquet").write_bytes(b"")
+    return str(d / "cmp")
+
+
 def calibration_folder(d: Path) -> str:
     """A calibration history whose fit/ folder holds someone's own files."""
     (d / "cal" / "fit").mkdir(parents=True)
@@ -254,6 +262,8 @@ CASES = [
                                             "--out", str(d / "o")], ["--dates", "2030-12", "outside the run"]),
     ("brief-sensitivity-missing", lambda d: ["brief", tiny(d), tiny(d, "b"), "--sensitivity", "nope.csv",
                                              "--out", str(d / "o")], ["nope.csv", "sensitivity table"]),
+    ("brief-from-damaged-folder", lambda d: ["brief", "--from", damaged_comparison(d), "--out", str(d / "o")],
+     ["cmp", "summary.json", "cannot be read"]),
     ("params-unknown", lambda d: ["params", "nonsense"], ["nonsense"]),
     ("compare-seed-negative", lambda d: ["compare", tiny(d), tiny(d, "b"), "--seed", "-1", "--out", str(d / "o")],
      ["--seed -1"]),
