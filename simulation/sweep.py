@@ -81,6 +81,8 @@ def parse_vary(text: str) -> Vary:
     except ValueError:
         raise ScenarioError(f"--vary {text!r}: write KEY=LOW:HIGH:N with numbers (N a whole number), "
                             f"e.g. {key}=10000:60000:6.") from None
+    if not (np.isfinite(low) and np.isfinite(high)):  # float() reads 'nan' and 'inf' too
+        raise ScenarioError(f"--vary {text!r}: LOW and HIGH must be finite numbers, e.g. {key}=10000:60000:6.")
     if n is not None and n < 1:
         raise ScenarioError(f"--vary {text!r}: N = {n} must be at least 1.")
     if high < low:

@@ -340,6 +340,8 @@ CASES = [
      ["below LOW"]),
     ("sweep-vary-out-of-range", lambda d: ["sweep", tiny(d), "--vary", "behaviour.beta_network=-5:1:2",
                                            "--out", str(d / "s")], ["behaviour.beta_network", "outside"]),
+    ("sweep-vary-nan", lambda d: ["sweep", tiny(d), "--vary", "policy.work_permit_quota=nan:2000:2",
+                                  "--out", str(d / "s")], ["nan:2000:2", "finite"]),
     ("sweep-vary-n-zero", lambda d: ["sweep", tiny(d), "--vary", "policy.work_permit_quota=1:2:0", "--out", str(d / "s")],
      ["N = 0"]),
     ("sweep-integer-grid-duplicates", lambda d: ["sweep", tiny(d), "--vary", "run.burn_in_months=1:3:5",
