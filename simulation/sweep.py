@@ -97,6 +97,10 @@ def design(varies: list[Vary], samples: int | None = None, seed: int = 0) -> lis
     """Points of the sweep: the full grid, or `samples` Latin-hypercube points."""
     if not varies:
         return [{}]
+    keys = [v.key for v in varies]
+    twice = next((k for k in keys if keys.count(k) > 1), None)
+    if twice:  # a point holds one value per key: the second range would overwrite the first, point by point
+        raise ScenarioError(f"--vary {twice}: given more than once; give each parameter one range.")
     if samples:
         from scipy.stats import qmc  # only for Latin-hypercube designs
 
