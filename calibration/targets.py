@@ -39,6 +39,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from simulation.dates import month_index
 from simulation.errors import DataError
 from simulation.indicators import INDICATORS
 from simulation.world import ORIGINS
@@ -121,6 +122,12 @@ def parse_statistic(text: str, where: str) -> Statistic:
         if not m:
             raise DataError(f"{where}: '{text}' must end with a month range YYYY-MM..YYYY-MM; allowed: {allowed}")
         body, start, end = m.groups()
+        for month in (start, end):
+            try:
+                month_index(month)
+            except ValueError:
+                raise DataError(f"{where}: '{month}' in '{text}' is not a month: write YYYY-MM with the month 01 "
+                                "to 12") from None
         if end < start:
             raise DataError(f"{where}: month range {start}..{end} in '{text}' ends before it starts")
         if head == "series":

@@ -326,6 +326,12 @@ CASES = [
      ["nothing"]),
     ("targets-bad-year", lambda d: ["validate", targets(TARGETS_HEAD + GOOD_TARGET.replace(",2023,", ",soon,"))(d)],
      ["year", "soon"]),
+    ("targets-statistic-month-13", lambda d: ["validate", targets(TARGETS_HEAD + GOOD_TARGET.replace("2023-03,",
+                                                                                                     "2023-13,"))(d)],
+     ["targets.csv, line 2", "'2023-13'", "01 to 12"]),
+    ("targets-statistic-month-00", lambda d: ["validate", targets(TARGETS_HEAD + GOOD_TARGET.replace("2023-01..",
+                                                                                                     "2023-00.."))(d)],
+     ["targets.csv, line 2", "'2023-00'"]),
     # --- sweeps ---------------------------------------------------------------------------------
     ("sweep-workers-zero", lambda d: ["sweep", tiny(d), "--vary", "policy.work_permit_quota=10000:60000:3",
                                       "--workers", "0", "--out", str(d / "s")], ["--workers", "0"]),
