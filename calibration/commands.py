@@ -171,7 +171,7 @@ def cmd_hindcast(args) -> int:
     from simulation.scenario import month_index
 
     from .fit import make_client
-    from .hindcast import hindcast, write_hindcast
+    from .hindcast import check_until, hindcast, write_hindcast
     from .pipeline import CalibrationSettings
     from .posterior import PosteriorSettings
     from .report import atomic_dir
@@ -186,6 +186,7 @@ def cmd_hindcast(args) -> int:
     if args.reps < 2:
         raise ScenarioError(f"--reps {args.reps}: history matching needs at least 2 seeds per point.")
     targets = load_targets(args.targets)
+    check_until(targets, args.until)
     window = _window(args)
     base = _scenario(args.scenario, window)
     out = Path(args.out)

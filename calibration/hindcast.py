@@ -68,6 +68,17 @@ def split_targets(targets: pd.DataFrame, until: str) -> tuple[pd.DataFrame, pd.D
     return before, after
 
 
+def check_until(targets: pd.DataFrame, until: str) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """`split_targets`, refusing a date with nothing to match or nothing to forecast (checked before a
+    cluster starts: the command says so at once)."""
+    before, after = split_targets(targets, until)
+    if not before.fitted.any():
+        raise ScenarioError(f"--until {until}: no fitted target ends by then; choose a later date.")
+    if after.empty:
+        raise ScenarioError(f"--until {until}: no fitted target comes after it, so there is nothing to forecast.")
+    return before, after
+
+
 def carried_forward(targets: pd.DataFrame, after: pd.DataFrame, until: str) -> pd.Series:
     """Last value carried forward for the World Bank series' later years (target id -> value)."""
     cut_year = int(until[:4]) if until[5:] == "12" else int(until[:4]) - 1
@@ -118,11 +129,7 @@ def hindcast(scenario: Scenario, targets: pd.DataFrame, until: str, settings: Ca
              history: Path, *, client=None, forecast_runs: int = 30, space: tuple[Prior, ...] = SPACE,
              say: Callable[[str], None] = print) -> Hindcast:
     """Match the targets up to `until`, forecast the later ones (module docstring)."""
-    before, after = split_targets(targets, until)
-    if not before.fitted.any():
-        raise ScenarioError(f"--until {until}: no fitted target ends by then; choose a later date.")
-    if after.empty:
-        raise ScenarioError(f"--until {until}: no fitted target comes after it, so there is nothing to forecast.")
+    before, after = check_until(targets, until)
     obs = observations(before)
     fitted_before = before[before.fitted].reset_index(drop=True)
     runs = ModelRuns(scenario, fitted_before, settings.window, space)
