@@ -433,7 +433,7 @@ def _check_before_running(args) -> None:
         check_out(args.out, force=True, what=what, marks=(MARKER, "history.db"))
         check_out(Path(args.out) / report, force=True, what=f"{what} report")
     agents = getattr(args, "agents", None)
-    if args.command in ("validate", "sensitivity", "calibrate") and agents is not None:
+    if args.command in ("validate", "sensitivity", "calibrate", "hindcast") and agents is not None:
         check_memory(agents, getattr(args, "jobs", None) or getattr(args, "workers", None) or 1)
 
 

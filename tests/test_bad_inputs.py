@@ -298,6 +298,8 @@ CASES = [
      ["--until 2030-12", "nothing to forecast"]),
     ("hindcast-until-before-every-target", lambda d: ["hindcast", "--until", "2009-12", "--out", str(d / "h")],
      ["--until 2009-12", "no fitted target ends by then"]),
+    ("hindcast-agents-beyond-memory", lambda d: ["hindcast", "--until", "2019-12", "--agents", "90000000",
+                                                 "--out", str(d / "h")], ["90,000,000", "GB"]),
     ("calibrate-out-file", lambda d: ["calibrate", "--out", a_file(d)], ["afile", "not a folder"]),
     ("calibrate-seed-negative", lambda d: ["calibrate", "--seed", "-3", "--out", str(d / "c")], ["--seed -3"]),
     ("validate-out-empty", lambda d: ["validate", targets(TARGETS_HEAD + GOOD_TARGET)(d), "--out", ""], ["--out ''"]),
@@ -394,13 +396,16 @@ def _listing(folder: Path) -> dict[str, bytes | None]:
 
 @pytest.fixture
 def no_simulation(monkeypatch):
-    """Any model built during a bad-input case fails the case: refusals come before running."""
+    """Any model built or Dask cluster started (calibrate, hindcast) during a bad-input case fails
+    the case: refusals come before running."""
+    from calibration import fit
     from simulation import model
 
     def refuse(*args, **kwargs):
         raise AssertionError("a simulation started although the input was bad")
 
     monkeypatch.setattr(model.MigrationModel, "__init__", refuse)
+    monkeypatch.setattr(fit, "make_client", refuse)
 
 
 @pytest.mark.parametrize("case_id, argv, words", CASES, ids=[c[0] for c in CASES])
