@@ -82,6 +82,14 @@ def _positive(args, *names):
             raise ScenarioError(f"--{name.replace('_', '-')} {value} must be at least 1.")
 
 
+def _minutes(args) -> None:
+    """--max-minutes must be above 0; written so that nan (which float() reads) is refused too."""
+    from simulation.errors import ScenarioError
+
+    if not args.max_minutes > 0:
+        raise ScenarioError(f"--max-minutes {args.max_minutes:g} must be a number above 0 (e.g. 30).")
+
+
 def _add_window_args(p, agents: int, start=None, end=None) -> None:
     p.add_argument("--agents", type=int, default=agents, help=f"worker agents per run (default {agents:,})")
     p.add_argument("--start", default=start, help="first simulated month (default: %(default)s)")
@@ -107,8 +115,7 @@ def cmd_calibrate(args) -> int:
     if args.reps < 2:
         raise ScenarioError(f"--reps {args.reps}: history matching needs at least 2 seeds per point "
                             "(the model's own variance comes from them).")
-    if args.max_minutes <= 0:
-        raise ScenarioError(f"--max-minutes {args.max_minutes:g} must be above 0.")
+    _minutes(args)
     for flag in ("check_runs", "recovery"):
         if getattr(args, flag) < 0:
             raise ScenarioError(f"--{flag.replace('_', '-')} {getattr(args, flag)} must be 0 or more.")
@@ -179,6 +186,7 @@ def cmd_hindcast(args) -> int:
     from .targets import load_targets
 
     _positive(args, "workers", "reps", "waves", "first_wave", "wave_runs", "forecast_runs")
+    _minutes(args)
     try:
         month_index(args.until)
     except ValueError:
