@@ -102,6 +102,7 @@ def _add_window_args(p, agents: int, start=None, end=None) -> None:
 # --- calibrate -------------------------------------------------------------------------------
 def cmd_calibrate(args) -> int:
     from simulation.errors import ScenarioError
+    from simulation.safety import check_memory
 
     from .fit import make_client
     from .pipeline import CalibrationSettings, calibrate, check_resume
@@ -122,6 +123,13 @@ def cmd_calibrate(args) -> int:
     targets = load_targets(args.targets)
     window = _window(args)
     base = _scenario(args.scenario, window)
+    # The fit report runs last, after the whole calibration: its agents are checked now, as --agents are.
+    if args.report_agents < 100:
+        raise ScenarioError(f"--report-agents {args.report_agents} is too few; give at least 100.")
+    try:
+        check_memory(args.report_agents, args.workers)
+    except ScenarioError as exc:
+        raise ScenarioError(str(exc).replace("--agents", "--report-agents", 1)) from None
     out = Path(args.out)
     settings = CalibrationSettings(
         window=window,
