@@ -94,6 +94,17 @@ def _indicator_term(text: str, where: str) -> tuple[str, str]:
     return ind, grp
 
 
+def _simulated_year(year: int, text: str, where: str) -> None:
+    """A statistic the model computes must lie in the years it can simulate (else the run's window,
+    taken from the targets, would be refused as if --start or --end had been given wrong)."""
+    from simulation.drivers import FIRST_YEAR, LAST_YEAR
+
+    if not FIRST_YEAR <= year <= LAST_YEAR:
+        raise DataError(f"{where}: year {year} in '{text}' lies outside the years the model simulates "
+                        f"({FIRST_YEAR} to {LAST_YEAR}); leave the statistic empty to report the row without "
+                        "computing it")
+
+
 def parse_statistic(text: str, where: str) -> Statistic:
     """Parse and check a statistic; `where` names the file and row for the message."""
     allowed = ("survey:SURVEY:NAME | pattern:NAME | series:sum|mean:INDICATOR:GROUP:YYYY-MM..YYYY-MM | "
@@ -116,6 +127,7 @@ def parse_statistic(text: str, where: str) -> Statistic:
         m = re.fullmatch(r"([A-Z]{3}):(\d{4})", rest)
         if not m or m.group(1) not in ORIGINS:
             raise DataError(f"{where}: '{text}' must be gdp_percent:ORIGIN:YEAR with ORIGIN one of {', '.join(ORIGINS)}")
+        _simulated_year(int(m.group(2)), text, where)
         return Statistic("gdp_percent", country=m.group(1), year=int(m.group(2)))
     if head in ("series", "ratio", "product"):
         m = re.fullmatch(r"(.+):" + _MONTHS, rest)
@@ -128,6 +140,7 @@ def parse_statistic(text: str, where: str) -> Statistic:
             except ValueError:
                 raise DataError(f"{where}: '{month}' in '{text}' is not a month: write YYYY-MM with the month 01 "
                                 "to 12") from None
+            _simulated_year(int(month[:4]), text, where)
         if end < start:
             raise DataError(f"{where}: month range {start}..{end} in '{text}' ends before it starts")
         if head == "series":

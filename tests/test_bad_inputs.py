@@ -346,6 +346,11 @@ CASES = [
     ("targets-statistic-month-00", lambda d: ["validate", targets(TARGETS_HEAD + GOOD_TARGET.replace("2023-01..",
                                                                                                      "2023-00.."))(d)],
      ["targets.csv, line 2", "'2023-00'"]),
+    ("targets-statistic-before-the-model", lambda d: ["validate", targets(TARGETS_HEAD + GOOD_TARGET.replace(
+        "2023-01..2023-03", "1990-01..1990-03"))(d)], ["targets.csv, line 2", "1990", "2010 to 2035"]),
+    ("targets-gdp-percent-after-the-model", lambda d: ["validate", targets(TARGETS_HEAD + GOOD_TARGET.replace(
+        "series:sum:arrivals_kaz:all:2023-01..2023-03", "gdp_percent:UZB:2040"))(d)],
+     ["targets.csv, line 2", "2040", "2010 to 2035"]),
     # --- sweeps ---------------------------------------------------------------------------------
     ("sweep-workers-zero", lambda d: ["sweep", tiny(d), "--vary", "policy.work_permit_quota=10000:60000:3",
                                       "--workers", "0", "--out", str(d / "s")], ["--workers", "0"]),
