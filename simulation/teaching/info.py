@@ -52,8 +52,8 @@ def info(key: str, _) -> dict:
                       "note the concentration (about 0.35: migrants spread over several destinations)."),
                     _("Then choose Migration networks and cumulative causation, Reset, run to 2019-12: about "
                       "0.95, most migrants of each country in one place."),
-                    _("Then set Networks to 0, Reset and run again: concentration falls back to about 0.35, and "
-                      "only about a fifteenth as many people work abroad. In that preset jobs are found through "
+                    _("Then set Networks to 0, Reset and run again: concentration falls back to 0.3-0.4, as "
+                      "with wages alone, and only about a twentieth as many people work abroad. In that preset jobs are found through "
                       "contacts, so without them migration hardly starts: networks both channel and sustain it."),
                     _("The Concentration tab keeps the earlier runs as grey lines.")],
         },
