@@ -37,7 +37,7 @@ class MigrationModel(mesa.Model):
     """Labour migration into and out of Kazakhstan, one step per month."""
 
     def __init__(self, params: Scenario, *, seed: int | None = None, agents: int | None = None,
-                 per_agent: bool = False, record: bool = True):
+                 per_agent: bool = False, record: bool = True, progress=None):
         scenario = params
         seed = int(scenario["run.seed"] if seed is None else seed)
         super().__init__(rng=seed)
@@ -63,8 +63,10 @@ class MigrationModel(mesa.Model):
         self.timeline = list(scenario.events)  # validated when the scenario was loaded
         self._schedule_years()
         self._event_actions = schedule_events(self, self.timeline)  # kept: Mesa holds callbacks weakly
-        for _ in range(self.burn_in):
+        for _ in range(self.burn_in):  # the spin-up, followed by `progress` like the run's own months
             self._simulate_month()
+            if progress is not None:
+                progress()
 
     # --- the workers as Mesa agents ------------------------------------------------------
     # One `Worker` per row of `population`, made all at once the first time anyone asks for

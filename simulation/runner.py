@@ -63,7 +63,7 @@ def run_one(scenario: Scenario, seed: int, agents: int | None = None, progress=N
             model: MigrationModel | None = None) -> tuple[pd.DataFrame, MigrationModel]:
     """One replication: build the model (or continue a restored one), run every month, extract the
     time series; `save_state` = (YYYY-MM, file) writes the whole state on the way (`state.py`)."""
-    model = model or MigrationModel(scenario, seed=seed, agents=agents, per_agent=per_agent)
+    model = model or MigrationModel(scenario, seed=seed, agents=agents, per_agent=per_agent, progress=progress)
     if save_state is not None:
         from .state import run_to
         from .state import save_state as save
@@ -120,8 +120,13 @@ def run(scenario: Scenario, *, seed: int | None = None, reps: int | None = None,
     frames: dict[int, pd.DataFrame] = {}
     scale, n = 0.0, agents
     months = months_of(scenario)
-    bar = progress_bar(progress, total=reps * months, unit="month",
-                        desc=f"{scenario.name} ({agents:,} agents, {reps} rep{'s' if reps > 1 else ''})")
+    # The bar counts the spin-up's months too: at 100,000 agents they and the set-up are most of
+    # the wait before the first simulated month, and a bar standing still at 0% looks like a hang.
+    per_rep = months + (0 if from_state is not None else int(scenario["run.burn_in_months"]))
+    spin_up = f"{per_rep - months} spin-up + " if per_rep > months else ""
+    bar = progress_bar(progress, total=reps * per_rep, unit="month",
+                        desc=f"{scenario.name} ({agents:,} agents, {reps} rep{'s' if reps > 1 else ''}, "
+                             f"{spin_up}{months} months each)")
     try:
         if jobs > 1 and reps > 1:
             with process_pool(jobs) as pool:  # the processes, not the kernels' threads, share the cores
@@ -129,7 +134,7 @@ def run(scenario: Scenario, *, seed: int | None = None, reps: int | None = None,
                 for rep, frame, scale, n in pool.map(_run_rep, jobs_list):
                     frames[rep] = frame
                     if bar is not None:
-                        bar.update(months)
+                        bar.update(per_rep)
         else:
             for rep, (sc, s) in enumerate(zip(scenarios, seeds)):
                 tick = (lambda: bar.update(1)) if bar is not None else None

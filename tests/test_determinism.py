@@ -40,3 +40,19 @@ def test_a_workers_draw_does_not_depend_on_who_else_draws():
     assert not np.array_equal(everyone, streams.uniform(JOB_SEARCH, 6, np.arange(1000)))
     assert not np.array_equal(everyone, streams.uniform(ABROAD_CHOICE, 5, np.arange(1000)))
     assert 0 <= everyone.min() and everyone.max() < 1
+
+
+def test_the_progress_bar_counts_the_spin_up_and_changes_nothing(capsys):
+    s = toy_scenario(run__agents=1500, run__burn_in_months=12, run__end="2021-12")
+    months = []
+    quiet = MigrationModel(s, seed=5)
+    counted = MigrationModel(s, seed=5, progress=lambda: months.append(1))
+    assert len(months) == 12  # every spin-up month reported, before the first simulated one
+    quiet.run()
+    counted.run()
+    pd.testing.assert_frame_equal(quiet.timeseries(), counted.timeseries())
+
+    shown = run(s, reps=2, jobs=1, progress=True)
+    bar = capsys.readouterr().err.replace("\r", "\n").splitlines()
+    assert any("48/48" in line for line in bar), bar[-3:]  # 2 x (12 spin-up + 12 simulated months)
+    pd.testing.assert_frame_equal(shown.timeseries, run(s, reps=2, jobs=1).timeseries)
