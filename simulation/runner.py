@@ -122,8 +122,9 @@ def run(scenario: Scenario, *, seed: int | None = None, reps: int | None = None,
     months = months_of(scenario)
     # The bar counts the spin-up's months too: at 100,000 agents they and the set-up are most of
     # the wait before the first simulated month, and a bar standing still at 0% looks like a hang.
-    per_rep = months + (0 if from_state is not None else int(scenario["run.burn_in_months"]))
-    spin_up = f"{per_rep - months} spin-up + " if per_rep > months else ""
+    burn_in = 0 if from_state is not None else int(scenario["run.burn_in_months"])
+    per_rep = burn_in + months
+    spin_up = f"{burn_in} spin-up + " if burn_in else ""
     bar = progress_bar(progress, total=reps * per_rep, unit="month",
                         desc=f"{scenario.name} ({agents:,} agents, {reps} rep{'s' if reps > 1 else ''}, "
                              f"{spin_up}{months} months each)")
