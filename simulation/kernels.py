@@ -213,7 +213,7 @@ def _choose_destinations(
     return choice
 
 
-def _named_copy(func, name: str):
+def named_copy(func, name: str):
     """The same Python function under another name.
 
     numba names a cached kernel's files after the function's qualified name and ignores
@@ -229,9 +229,9 @@ def _named_copy(func, name: str):
 
 
 _choose_parallel = numba.njit(parallel=True, cache=True, error_model="numpy")(
-    _named_copy(_choose_destinations, "_choose_destinations_parallel"))
+    named_copy(_choose_destinations, "_choose_destinations_parallel"))
 _choose_serial = numba.njit(cache=True, error_model="numpy")(
-    _named_copy(_choose_destinations, "_choose_destinations_serial"))
+    named_copy(_choose_destinations, "_choose_destinations_serial"))
 
 
 @numba.njit(cache=True)
@@ -240,7 +240,8 @@ def home_month(rows, u, origin, home_employed, savings, lose_rate, find_rate, ho
     """Workers at home lose or find work (rates per origin), earn and save part of it.
 
     Who loses or finds work is a new selection as `employed`, not branches on it: chance
-    decides it, and the mispredicted branches were a quarter of the pass's time."""
+    decides it, and the mispredicted branches were a quarter of the pass's time. One thread:
+    on two, a million workers' pass took as long (it streams the columns through memory)."""
     for j in range(rows.shape[0]):
         i = rows[j]
         o = origin[i]
@@ -248,24 +249,6 @@ def home_month(rows, u, origin, home_employed, savings, lose_rate, find_rate, ho
         home_employed[i] = employed
         income = home_wage[o] if employed else home_wage[o] * unemployed_income_ratio
         savings[i] += np.float32(saving_rate * income)
-
-
-@numba.njit(cache=True)
-def relocate(rows, new, origin, location, months_here, tie_start, ties, contacts, flows):
-    """Workers `rows` move to `new`: the flow recorded in `flows[origin, from, to]`, each
-    mover's ties count them at the new place instead of the old, and their months there
-    start from zero. One pass (numpy took a bincount of the routes and five gathers and
-    writes besides the ties, which were already compiled). Rows must be distinct."""
-    for j in range(rows.shape[0]):
-        i = rows[j]
-        old, to = location[i], new[j]
-        flows[origin[i], old, to] += 1
-        for t in range(tie_start[i], tie_start[i + 1]):
-            v = ties[t]
-            contacts[v, old] -= 1
-            contacts[v, to] += 1
-        location[i] = to
-        months_here[i] = 0
 
 
 @numba.njit(cache=True)
@@ -296,25 +279,6 @@ def job_contacts(rows, loc, contacts, same_country_elsewhere, reach):
             if same_country_elsewhere[here, m]:
                 elsewhere += contacts[i, m]
         out[j] = np.float32(contacts[i, here]) + reach * np.float32(elsewhere)
-    return out
-
-
-@numba.njit(cache=True)
-def job_contacts_by_ties(rows, loc, tie_start, ties, where, same_country_elsewhere, reach):
-    """`job_contacts` counted from each worker's ties and where they were (`where`, e.g. at
-    the month's start) instead of the running counts; the same float32 arithmetic."""
-    out = np.empty(rows.shape[0], np.float32)
-    for j in range(rows.shape[0]):
-        i, here = rows[j], loc[j]
-        there = 0
-        elsewhere = 0
-        for t in range(tie_start[i], tie_start[i + 1]):
-            m = where[ties[t]]
-            if m == here:
-                there += 1
-            elif same_country_elsewhere[here, m]:
-                elsewhere += 1
-        out[j] = np.float32(there) + reach * np.float32(elsewhere)
     return out
 
 

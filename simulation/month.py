@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from . import arrival, decisions, kernels, selections, work
+from . import arrival, decisions, kernels, selections, tie_passes, work
 from . import streams as D
 from .economy import ALT_COUNTRY
 from .population import draw_attributes
@@ -108,7 +108,7 @@ def relocate(model: "MigrationModel", rows: np.ndarray, new_location: np.ndarray
     if len(rows) == 0:
         return
     pop = model.population
-    kernels.relocate(np.asarray(rows, dtype=np.int64), np.asarray(new_location, dtype=np.int64), pop.origin,
+    tie_passes.relocate(np.asarray(rows, dtype=np.int64), np.asarray(new_location, dtype=np.int64), pop.origin,
                      pop.location, pop.months_here, pop.tie_start, pop.ties, pop.contacts, model.totals.flows)
 
 

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 import numba
 import numpy as np
 
-from . import decisions, kernels, selections
+from . import decisions, kernels, selections, tie_passes
 from . import streams as D
 from .world import (
     CH_AGENCY,
@@ -48,7 +48,7 @@ def job_contacts(model: "MigrationModel", rows: np.ndarray, loc: np.ndarray, whe
     reach = kernels.as_numpy_threshold(model.params["labour.network_reach"], np.float32)
     if where is None:
         return kernels.job_contacts(rows, loc, pop.contacts, SAME_COUNTRY_ELSEWHERE, reach)
-    return kernels.job_contacts_by_ties(rows, loc, pop.tie_start, pop.ties, where, SAME_COUNTRY_ELSEWHERE, reach)
+    return tie_passes.job_contacts_by_ties(rows, loc, pop.tie_start, pop.ties, where, SAME_COUNTRY_ELSEWHERE, reach)
 
 
 def acquaintances_at(model: "MigrationModel", origin_share_at: np.ndarray) -> np.ndarray:

@@ -77,3 +77,23 @@ def test_job_contacts_counted_from_the_ties_match_the_running_counts():
     by_ties = work.job_contacts(model, rows, loc, where=pop.location)
     np.testing.assert_array_equal(running, by_ties)
     assert (running > 0).sum() > 50
+
+
+def test_job_contacts_by_ties_alike_on_one_thread_or_all():
+    """Counting the contacts of many arrivals runs on every thread; each count is the serial
+    loop's, bit for bit, and each variant has its own cache files."""
+    from simulation import tie_passes
+    from simulation.work import SAME_COUNTRY_ELSEWHERE
+
+    model = MigrationModel(toy_scenario(run__agents=12000, run__burn_in_months=12))
+    pop = model.population
+    rows = np.arange(pop.n, dtype=np.int64)
+    loc = np.random.default_rng(1).integers(1, pop.contacts.shape[1], pop.n)
+    args = (rows, loc, pop.tie_start, pop.ties, pop.location, SAME_COUNTRY_ELSEWHERE, np.float32(0.3))
+    assert len(rows) >= tie_passes.PARALLEL_ROWS
+    one, many = tie_passes._job_contacts_serial(*args), tie_passes._job_contacts_parallel(*args)
+    np.testing.assert_array_equal(one, many)
+    assert (one > 0).sum() > 100
+    parallel, serial = tie_passes._job_contacts_parallel, tie_passes._job_contacts_serial
+    assert parallel._cache._cache_file._index_name != serial._cache._cache_file._index_name
+
