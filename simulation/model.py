@@ -16,6 +16,7 @@ import mesa
 import numpy as np
 
 from . import abroad, month, reference, work
+from .allocator import keep_freed_memory_for
 from .dates import month_index
 from .drivers import load_drivers
 from .economy import Economy
@@ -55,6 +56,7 @@ class MigrationModel(mesa.Model):
 
         self.economy = Economy(scenario, load_drivers())
         n_agents = int(scenario["run.agents"] if agents is None else agents)
+        keep_freed_memory_for(n_agents)  # a large population's monthly temporaries reuse memory (allocator.py)
         self.pools = PoolGrowth(scenario, self.economy.drivers)
         self.population = create_population(scenario, n_agents, self.streams, self.economy.home_wage, self.pools.peak)
         self.totals = MonthTotals()  # the month's flows and counts (`levers.py`)

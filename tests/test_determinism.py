@@ -56,3 +56,38 @@ def test_the_progress_bar_counts_the_spin_up_and_changes_nothing(capsys):
     bar = capsys.readouterr().err.replace("\r", "\n").splitlines()
     assert any("48/48" in line for line in bar), bar[-3:]  # 2 x (12 spin-up + 12 simulated months)
     pd.testing.assert_frame_equal(shown.timeseries, run(s, reps=2, jobs=1).timeseries)
+
+
+def test_memory_kept_for_large_populations_changes_no_result():
+    """`allocator.py` changes where a large population's memory comes from, never what is
+    computed: a run in a process where malloc keeps freed memory (the threshold lowered to the
+    toy's size) gives the same indicators as one in a process where it does not."""
+    import json
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    code = """
+import json, sys
+sys.path.insert(0, {root!r}); sys.path.insert(0, {tests!r})
+from simulation import allocator
+allocator.LARGE_POPULATION = {threshold}
+from simulation.model import MigrationModel
+from conftest import toy_scenario
+m = MigrationModel(toy_scenario(), seed=7)
+m.run()
+print("KEPT" if allocator.keep_freed_memory_for(m.population.n) else "LEFT")
+print(json.dumps(m.timeseries().value.tolist()))
+"""
+    root = Path(__file__).resolve().parent.parent
+    outputs = []
+    for threshold in (1, 10**12):
+        done = subprocess.run([sys.executable, "-c", code.format(root=str(root), tests=str(root / "tests"),
+                                                                  threshold=threshold)],
+                              capture_output=True, text=True, check=True)
+        kept, values = done.stdout.strip().splitlines()[-2:]
+        outputs.append((kept, json.loads(values)))
+    if sys.platform.startswith("linux"):
+        assert outputs[0][0] == "KEPT" and outputs[1][0] == "LEFT"
+    assert outputs[0][1] == outputs[1][1]
+    assert len(outputs[0][1]) > 1000
