@@ -37,8 +37,8 @@ from dataclasses import dataclass
 @dataclass(frozen=True)
 class Recording:
     country: str  # ISO3 of the receiving country
-    first_year: int
-    last_year: int
+    first_year: int | None  # the years it applies to (None: no bound)
+    last_year: int | None
     factor: float  # the published figure per unit of what the model's migrants send home
     source: str
     # "flows": the figure records part of the flows, so any estimate of them (the gravity baseline's
@@ -58,7 +58,8 @@ RECORDINGS: tuple[Recording, ...] = (
               "cash carried home not counted before the Central Bank of Uzbekistan's own figures (2018): "
               "30-35% of transfers came as cash (its chairman, Tashkent Times 7 May 2021; midpoint); "
               "the series followed the Central Bank of Russia's money transfers (6.6 bn USD in 2013, UNDP 2015)"),
-    Recording("KAZ", 2010, 2023, 1 / (1 - KAZ_DIASPORA_SHARE),
+    # every year, forecasts included: the diaspora went on sending after the last published figure
+    Recording("KAZ", None, None, 1 / (1 - KAZ_DIASPORA_SHARE),
               "the figure also counts what the settled diaspora sends, which the model's labour migrants do not "
               "hold: senders outside the labour corridors 218 of 615 million USD (KNOMAD matrix 2018) and 123 "
               "of 310 million (2021; Germany 123 and 87), a share of 0.376 (mean)", scope="model"),
@@ -71,7 +72,7 @@ def recording(data_ref: str, year: int, scopes: tuple[str, ...] = ("flows", "mod
     indicator, _, country = (data_ref or "").partition(":")
     if indicator not in REMITTANCES_RECEIVED:
         return None
-    return next((r for r in RECORDINGS if r.country == country and r.first_year <= year <= r.last_year
+    return next((r for r in RECORDINGS if r.country == country and (r.first_year or year) <= year <= (r.last_year or year)
                  and r.scope in scopes), None)
 
 

@@ -362,6 +362,11 @@ def load_targets(path: str | Path | None = None) -> pd.DataFrame:
             if not rel_sd:
                 raise DataError(f"{where}: kind 'count' needs rel_sd above 0 (relative uncertainty).")
             sd = rel_sd * value
+            # A World Bank figure quoted as a count (its series named in data_ref) is met as its series is
+            rec = recording(r.data_ref, year) if stat is not None else None
+            if rec is not None:
+                stat = dataclasses.replace(stat, recorded=rec.factor)
+                base["note"] = "; ".join(x for x in (r.note, f"model counterpart x {rec.factor:.3g}: {rec.source}") if x)
         rows.append(dict(base, id=r.id, year=year, value=value, sd=sd, weight=weight, statistic=r.statistic,
                          stat=stat, data_ref=r.data_ref))
 
