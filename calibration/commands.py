@@ -8,7 +8,6 @@ turns into a message and a non-zero exit.
 from __future__ import annotations
 
 import dataclasses
-import json
 import time
 from pathlib import Path
 
@@ -234,13 +233,36 @@ def cmd_hindcast(args) -> int:
 
 
 # --- validate --------------------------------------------------------------------------------
+def _check_window_has_targets(targets, window, path) -> None:
+    """Refuse a window in which no modelled target can be evaluated: its report would say '0 of 0'.
+    A series needs all its months simulated; a survey at least one of its fieldwork months."""
+    from simulation.errors import ScenarioError
+    from simulation.scenario import month_index
+
+    from .targets import months_needed, stat_months
+
+    modelled = targets[targets.modelled]
+    for stat in modelled.stat:
+        first, last = stat_months(stat)
+        if stat.kind in ("survey", "pattern"):
+            if month_index(first) <= month_index(window.end) and month_index(window.start) <= month_index(last):
+                return
+        elif window.covers(first, last):
+            return
+    first, last = months_needed(modelled)
+    raise ScenarioError(f"--start {window.start} --end {window.end}: no target of {path or 'the targets file'} "
+                        f"falls in this window; the targets need months from {first} to {last}. Give a window "
+                        "covering some of them, or leave --start and --end out.")
+
+
 def cmd_validate(args) -> int:
-    from .report import add_gravity, atomic_dir, evaluate, summary, write_report
+    from .report import add_gravity, atomic_dir, evaluate, json_text, summary, write_report
     from .targets import load_targets
 
     _positive(args, "reps")
     targets = load_targets(args.targets_file)
     window = _window(args, targets, _scenario(args.params))
+    _check_window_has_targets(targets, window, args.targets_file)
     scenario = _scenario(args.params, window)
     seeds = [args.seed + i for i in range(args.reps)]
     fit, series = evaluate(scenario, targets, window, seeds)
@@ -260,7 +282,7 @@ def cmd_validate(args) -> int:
         with atomic_dir(Path(args.out)) as tmp:
             s = write_report(tmp, f"migsim validation of '{scenario.name}' against {Path(args.targets_file).name}",
                              fit, series, targets)
-            (tmp / "summary.json").write_text(json.dumps(s, indent=2), encoding="utf-8")
+            (tmp / "summary.json").write_text(json_text(s), encoding="utf-8")
         print(f"report written to {args.out}/ (fit_targets.csv, fit_series.csv, report.html)")
     return 0
 

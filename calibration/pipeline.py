@@ -103,18 +103,39 @@ def observations(targets: pd.DataFrame) -> Observations:
     return Observations(v.ids, v.observed, v.obs_var, v.disc_var, series)
 
 
-def check_resume(folder: Path, identity: dict) -> None:
-    """Refuse to continue a history made with other settings (it would mix two calibrations)."""
+def _damaged(path: Path) -> ScenarioError:
+    return ScenarioError(f"--resume: {path} is damaged or was not written by `migsim calibrate`; start afresh "
+                         "without --resume (in this folder, or with another --out).")
+
+
+def check_resume(folder: Path, identity: dict) -> HistoryMatch | None:
+    """Refuse to continue a history made with other settings (it would mix two calibrations),
+    or whose files are damaged; returns its saved history match (None before a wave was saved)."""
     path = folder / "settings.json"
     if not path.is_file():
         raise ScenarioError(f"--resume: {folder} holds no calibration history to continue "
                             "(settings.json is missing); run without --resume to start one.")
-    saved = json.loads(path.read_text(encoding="utf-8"))
+    try:
+        saved = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):  # unreadable, not UTF-8 or not JSON
+        raise _damaged(path) from None
+    if not isinstance(saved, dict):
+        raise _damaged(path)
     differ = [k for k in identity if saved.get(k) != identity[k]]
     if differ:
         raise ScenarioError(f"--resume: the history in {folder} was made with other settings ({', '.join(differ)} "
                             "differ); continue it with the same scenario, targets, agents, window and space, or "
                             "start a new calibration in another --out.")
+    state = folder / "history_matching.pkl"
+    if not state.exists():
+        return None
+    try:
+        previous = load(folder)
+    except Exception:  # a truncated or foreign pickle fails in many ways
+        raise _damaged(state) from None
+    if not isinstance(previous, HistoryMatch):
+        raise _damaged(state)
+    return previous
 
 
 def calibrate(scenario: Scenario, targets: pd.DataFrame, settings: CalibrationSettings, history: Path, *,
@@ -130,8 +151,7 @@ def calibrate(scenario: Scenario, targets: pd.DataFrame, settings: CalibrationSe
     identity = settings.identity(scenario, targets, space)
     previous = None
     if resume:
-        check_resume(history, identity)
-        previous = load(history) if (history / "history_matching.pkl").is_file() else None
+        previous = check_resume(history, identity)
     obs = observations(targets)
     if runs is None:
         runs = ModelRuns(scenario, targets[targets.fitted].reset_index(drop=True), settings.window, space)

@@ -13,6 +13,7 @@ from __future__ import annotations
 import base64
 import html
 import io
+import json
 from pathlib import Path
 
 import numpy as np
@@ -79,6 +80,23 @@ def observed_series(targets: pd.DataFrame) -> pd.DataFrame:
             continue
         rows.append(dict(series=name, year=int(r.year), observed=r.value, low=r.low, high=r.high))
     return pd.DataFrame(rows, columns=["series", "year", "observed", "low", "high"])
+
+
+def json_text(obj) -> str:
+    """Strict JSON: a number that is not finite (NaN, an infinity) is written null, not as bare NaN."""
+    def clean(x):
+        if isinstance(x, dict):
+            return {k: clean(v) for k, v in x.items()}
+        if isinstance(x, (list, tuple)):
+            return [clean(v) for v in x]
+        if isinstance(x, (bool, np.bool_)):
+            return bool(x)
+        if isinstance(x, (int, np.integer)):
+            return int(x)
+        if isinstance(x, (float, np.floating)):
+            return float(x) if np.isfinite(x) else None
+        return x
+    return json.dumps(clean(obj), indent=2, default=lambda o: clean(float(o)), allow_nan=False)
 
 
 def summary(fit: pd.DataFrame) -> dict:

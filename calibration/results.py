@@ -17,7 +17,6 @@ Into `fit/` (written whole or not at all):
 from __future__ import annotations
 
 import html
-import json
 import os
 from pathlib import Path
 
@@ -26,7 +25,7 @@ import pandas as pd
 from .band_reach import band_reach, round_pairs
 from .likelihood import target_variances
 from .pipeline import Calibration, discrepancy_note, posterior_table
-from .report import _png, _table, plot_posterior, write_report
+from .report import _png, _table, json_text, plot_posterior, write_report
 from .targets import survey_round_agreement
 
 
@@ -152,7 +151,7 @@ def write_calibration(folder: Path, cal: Calibration, base, out_folder: Path, fi
              recovery_cover_90=None if overall is None else float(overall.inside90),
              posterior_acceptance=d["acceptance"], posterior_draws=int(d["draws"]),
              band_ceiling={r.where: int(r.most_inside) for r in bands.ceiling.itertuples()})
-    (folder / "summary.json").write_text(json.dumps(s, indent=2, default=float), encoding="utf-8")
+    (folder / "summary.json").write_text(json_text(s), encoding="utf-8")
     return s
 
 

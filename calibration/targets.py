@@ -287,6 +287,9 @@ def load_targets(path: str | Path | None = None) -> pd.DataFrame:
                 raise DataError(f"{where}: kind '{r.kind}' needs rel_sd above 0 (relative uncertainty).")
             if not r.statistic.strip():
                 raise DataError(f"{where}: kind '{r.kind}' needs a statistic.")
+            if r.value.strip():  # the value is read from the embedded data (data_ref), never from the file
+                raise DataError(f"{where}: column 'value' = {r.value!r} must be empty for kind '{r.kind}'; its "
+                                "value comes from the embedded data named in data_ref.")
         if r.kind == "wdi":
             years = _years(r.year, where)
             values = _wdi_values(r.data_ref, where, years)
@@ -335,6 +338,9 @@ def load_targets(path: str | Path | None = None) -> pd.DataFrame:
         if value is None:
             raise DataError(f"{where}: column 'value' is empty; kind '{r.kind}' needs the observed value.")
         n, deff = _num(r.n, where, "n"), _num(r.design_effect, where, "design_effect")
+        if deff is not None and deff < 1:
+            raise DataError(f"{where}: column 'design_effect' = {r.design_effect!r} must be at least 1 "
+                            "(1: a simple random sample; leave it empty for 1).")
         unanswered = _num(r.unanswered, where, "unanswered") or 0.0
         if unanswered and r.kind != "share":
             raise DataError(f"{where}: column 'unanswered' is for survey shares (kind 'share'); "
@@ -361,6 +367,9 @@ def load_targets(path: str | Path | None = None) -> pd.DataFrame:
         else:
             if not rel_sd:
                 raise DataError(f"{where}: kind 'count' needs rel_sd above 0 (relative uncertainty).")
+            if value == 0:  # sd = rel_sd x value: a band of width 0, which no run can meet
+                raise DataError(f"{where}: kind 'count' needs a value above 0 (its sd is rel_sd x value); "
+                                "for a count near 0 give kind 'range' with bounds, e.g. 1-100.")
             sd = rel_sd * value
             # A World Bank figure quoted as a count (its series named in data_ref) is met as its series is
             rec = recording(r.data_ref, year) if stat is not None else None
@@ -398,22 +407,21 @@ def load_targets(path: str | Path | None = None) -> pd.DataFrame:
     return out[cols].reset_index(drop=True)
 
 
+def stat_months(stat: Statistic) -> tuple[str, str]:
+    """First and last month a target's statistic needs simulated."""
+    if stat.kind == "survey":
+        return SURVEYS[stat.survey].months[0], SURVEYS[stat.survey].months[-1]
+    if stat.kind == "pattern":
+        return FIELDWORK_MONTHS[0], FIELDWORK_MONTHS[-1]
+    if stat.kind == "gdp_percent":
+        return f"{stat.year}-01", f"{stat.year}-12"
+    return stat.start, stat.end
+
+
 def months_needed(targets: pd.DataFrame) -> tuple[str, str]:
     """First and last month any modelled target needs simulated."""
-    firsts, lasts = [], []
-    for stat in targets.stat.dropna():
-        if stat.kind == "survey":
-            firsts.append(SURVEYS[stat.survey].months[0])
-            lasts.append(SURVEYS[stat.survey].months[-1])
-        elif stat.kind == "pattern":
-            firsts.append(FIELDWORK_MONTHS[0])
-            lasts.append(FIELDWORK_MONTHS[-1])
-        elif stat.kind == "gdp_percent":
-            firsts.append(f"{stat.year}-01")
-            lasts.append(f"{stat.year}-12")
-        else:
-            firsts.append(stat.start)
-            lasts.append(stat.end)
+    spans = [stat_months(stat) for stat in targets.stat.dropna()]
+    firsts, lasts = [a for a, _ in spans], [b for _, b in spans]
     if not firsts:
         raise DataError("none of the targets is computed by the model (every statistic is empty).")
     return min(firsts), max(lasts)

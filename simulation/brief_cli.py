@@ -15,30 +15,22 @@ from .i18n import LANGUAGES
 
 
 def _dates(text: str | None) -> list[str] | None:
-    from .scenario import month_index
+    from .dates import parse_dates
 
-    if not text:
-        return None
-    dates = [d.strip() for d in text.split(",") if d.strip()]
-    for d in dates:
-        try:
-            month_index(d)
-        except ValueError:
-            raise ScenarioError(f"--dates: {d!r} is not a month written YYYY-MM (e.g. 2026-12,2030-12).") from None
-    return dates
+    return parse_dates(text)
 
 
 def cmd_brief(args) -> int:
     from .brief import load_comparison, make_brief, read_sensitivity
     from .experiments import check_dates
-    from .outdir import check_out
+    from .outdir import atomic_dir, check_out
 
     langs = list(LANGUAGES) if args.lang == "all" else [args.lang]
     dates = _dates(args.dates)
     started = time.perf_counter()
-    # The brief adds its files to the folder (one pair per language), so a folder of its own is
-    # written again without --force; someone else's (no marker) is refused before anything runs.
-    out = check_out(args.out, force=True, what="brief")
+    # Like `compare --out`: the folder is written whole at the end; an earlier brief is replaced only
+    # with --force, and anyone else's folder (or another command's, or one holding its inputs) never.
+    out = check_out(args.out, force=args.force, what="brief")
     if args.sensitivity:  # read now: a bad table found after the comparison ran would leave it half-done
         read_sensitivity(args.sensitivity)
     if args.comparison_folder:
@@ -60,13 +52,16 @@ def cmd_brief(args) -> int:
         check_dates(dates, base)
         comparison = compare(base, alternatives, reps=args.reps, seed=args.seed, jobs=args.jobs,
                              progress=not args.quiet, band=args.band)
-        from .brief import brief_dates, levers
-
-        write_comparison(comparison, out / "comparison", dates or brief_dates(comparison), lang=langs[0],
-                         levers=levers)
     written = []
-    for lang in langs:
-        written += make_brief(comparison, out, lang=lang, dates=dates, sensitivity=args.sensitivity)
+    with atomic_dir(out, "brief") as tmp:
+        if not args.comparison_folder:
+            from .brief import brief_dates, levers
+
+            write_comparison(comparison, tmp / "comparison", dates or brief_dates(comparison), lang=langs[0],
+                             levers=levers)
+        for lang in langs:
+            written += [out / p.name for p in make_brief(comparison, tmp, lang=lang, dates=dates,
+                                                         sensitivity=args.sensitivity)]
     if not args.quiet:
         print(f"brief written in {time.perf_counter() - started:.1f} s: " + ", ".join(str(p) for p in written))
     return 0
@@ -95,6 +90,7 @@ def register(sub, band) -> None:
     p.add_argument("--from", dest="comparison_folder", metavar="FOLDER",
                    help="a `migsim compare` report folder to make the brief from, without running anything")
     p.add_argument("--out", required=True, help="folder for brief_<lang>.pdf and brief_<lang>.xlsx")
+    p.add_argument("--force", action="store_true", help="replace an earlier migsim brief in the --out folder")
     p.add_argument("--lang", choices=[*LANGUAGES, "all"], default="en", help="language of the brief (default en)")
     p.add_argument("--dates", help="headline dates, e.g. 2026-12,2030-12 (default: after the policies start)")
     p.add_argument("--reps", type=int, default=10, help="replications per scenario when running (default 10)")

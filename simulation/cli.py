@@ -15,7 +15,7 @@ import time
 from pathlib import Path
 
 from .errors import DataError, MigsimError, OutputError, ScenarioError
-from .outdir import check_out
+from .outdir import check_apart, check_out, set_command
 
 # Each command imports what it needs when it runs (imports inside functions), so that
 # `migsim check` or `migsim params` answer at once, without loading the model's
@@ -29,7 +29,8 @@ Dask scheduler out of reach, or runs of a sweep that failed); 130 interrupted.
 
 output folders: a command replaces its --out folder whole, only once it has finished.
 migsim marks the folders it writes (a .migsim-results file) and never writes into a
-non-empty folder without that mark; it replaces its own earlier results only with --force."""
+non-empty folder without that mark; it replaces its own earlier results only with --force, and
+never a folder holding a file it did not write there, another command's output, or the command's input."""
 
 # Commands that replace one output folder whole: (folder when --out is not given, what it holds).
 # The folder is checked before anything runs; `run` checks its own, which depends on the scenario.
@@ -93,6 +94,8 @@ def cmd_run(args) -> int:
 
     scenario = _scenario_with_overrides(args.scenario, args)  # events validated when loaded
     out = check_out(Path("results") / scenario.name if args.out is None else args.out, force=args.force)
+    check_apart(out, _inputs(args) + [("the scenario it extends,", p) for p in scenario.chain],
+                outputs=[("--save-state", args.save_state[1])] if args.save_state else ())
     check_memory(scenario["run.agents"], min(args.jobs, scenario["run.reps"]))
     started = time.perf_counter()
     save, restored = _state_options(scenario, args)
@@ -191,22 +194,15 @@ def _load_all(paths: list[str], args) -> list:
 
 def cmd_compare(args) -> int:
     from .brief import levers
+    from .dates import parse_dates
     from .experiments import check_dates, compare, policy_dates
     from .report import write_comparison
     from .safety import check_memory
-    from .scenario import month_index
 
     base, *alternatives = _load_all([args.base] + args.alternatives, args)
     check_memory(base["run.agents"], min(args.jobs, args.reps))
-    dates = None
-    if args.dates:
-        dates = [d.strip() for d in args.dates.split(",") if d.strip()]
-        for d in dates:
-            try:
-                month_index(d)
-            except ValueError:
-                raise ScenarioError(f"--dates: {d!r} is not a month written YYYY-MM (e.g. 2026-12,2030-12).") from None
-        check_dates(dates, base)
+    dates = parse_dates(args.dates)
+    check_dates(dates, base)
     started = time.perf_counter()
     comparison = compare(base, alternatives, reps=args.reps, seed=args.seed, jobs=args.jobs,
                          progress=not args.quiet, band=args.band, posterior=_posterior(args),
@@ -378,7 +374,8 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("sweep", help="run a grid or Latin hypercube of parameter values on Dask")
     p.add_argument("scenario", help="scenario file the sweep starts from")
     p.add_argument("--vary", action="append", metavar="KEY=LOW:HIGH:N",
-                   help="parameter to vary (repeatable); N grid values, or LOW:HIGH with --samples")
+                   help="parameter to vary (repeatable); N grid values, or LOW:HIGH with --samples; at most "
+                        "10,000 points; not run.seed or run.reps (use --reps), nor run.agents with --agents")
     p.add_argument("--samples", type=int, help="Latin hypercube of this many points instead of the grid")
     p.add_argument("--reps", type=int, default=1, help="replications per point (default 1)")
     p.add_argument("--agents", type=int, help="worker agents (default: run.agents)")
@@ -414,6 +411,23 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+# Arguments naming files or folders a command reads: its --out must neither be, hold nor lie inside them.
+INPUTS = (("scenario", "the input"), ("base", "the input"), ("alternatives", "the input"), ("scenarios", "the input"),
+          ("targets_file", "the input"), ("sweep", "the input"), ("params", "--params"), ("targets", "--targets"),
+          ("baseline_sweep", "--against"), ("comparison_folder", "--from"), ("from_state", "--from-state"),
+          ("sensitivity", "--sensitivity"), ("posterior", "--posterior"))
+
+
+def _inputs(args) -> list[tuple[str, str]]:
+    found = []
+    for attr, label in INPUTS:
+        value = getattr(args, attr, None)
+        for v in value if isinstance(value, list) else [value]:
+            if v and not (attr == "posterior" and v in ("shipped", "none")):
+                found.append((label, v))
+    return found
+
+
 def _check_before_running(args) -> None:
     """Checks every command shares, made before anything runs: seeds, output folders, memory."""
     from .safety import check_memory
@@ -426,12 +440,17 @@ def _check_before_running(args) -> None:
         out = args.out if args.out is not None or default is None else default(args)
         if out is not None:
             check_out(out, force=getattr(args, "force", False), what=what)
+            check_apart(out, _inputs(args))
+    if args.command == "brief":
+        check_out(args.out, force=args.force, what="brief")
+        check_apart(args.out, _inputs(args))
     if args.command in ("calibrate", "hindcast"):  # the history is its own; the report folder replaced at the end
         from .outdir import MARKER
 
         what, report = ("calibration", "fit") if args.command == "calibrate" else ("hindcast", "forecast")
         check_out(args.out, force=True, what=what, marks=(MARKER, "history.db"))
         check_out(Path(args.out) / report, force=True, what=f"{what} report")
+        check_apart(Path(args.out) / report, _inputs(args))
     agents = getattr(args, "agents", None)
     if args.command in ("validate", "sensitivity", "calibrate", "hindcast") and agents is not None:
         check_memory(agents, getattr(args, "jobs", None) or getattr(args, "workers", None) or 1)
@@ -451,6 +470,7 @@ def main(argv: list[str] | None = None) -> int:
     if getattr(args, "jobs", 1) is not None and getattr(args, "jobs", 1) < 1:
         parser.error("--jobs must be at least 1")
     try:
+        set_command(args.command)  # recorded in the marker of the folders it writes
         _check_before_running(args)
         return args.func(args)
     except (ScenarioError, DataError, OutputError) as exc:
@@ -465,6 +485,8 @@ def main(argv: list[str] | None = None) -> int:
     except BrokenPipeError:  # output piped into a reader that stopped early (e.g. `| head`)
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
+    finally:
+        set_command(None)
 
 
 if __name__ == "__main__":

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 
+from .errors import ScenarioError
+
 _MONTH = re.compile(r"^(\d{4})-(\d{2})$")
 
 
@@ -13,3 +15,31 @@ def month_index(text: str) -> int:
     if not m or not 1 <= int(m.group(2)) <= 12:
         raise ValueError(f"{text!r} is not a month written YYYY-MM")
     return int(m.group(1)) * 12 + int(m.group(2)) - 1
+
+
+def parse_dates(text: str | None) -> list[str] | None:
+    """The --dates option ('2026-12,2030-12') as a list of months; None when it is not given.
+
+    Refuses an empty list, an empty entry ('2026-12,,') and a month given twice, each with a
+    one-line message (a ScenarioError: exit status 2).
+    """
+    if text is None:
+        return None
+    example = "(e.g. --dates 2026-12,2030-12)"
+    entries = [d.strip() for d in text.split(",")]
+    if not any(entries):
+        raise ScenarioError(f"--dates is empty: give one or more months written YYYY-MM, separated by commas {example}.")
+    if "" in entries:
+        raise ScenarioError(f"--dates {text!r} has an empty entry: give months written YYYY-MM separated by single "
+                            f"commas, none left blank {example}.")
+    for d in entries:
+        try:
+            month_index(d)
+        except ValueError:
+            raise ScenarioError(f"--dates: {d!r} is not a month written YYYY-MM {example}.") from None
+    seen = set()
+    for d in entries:
+        if d in seen:
+            raise ScenarioError(f"--dates: {d} is given twice; give each month once {example}.")
+        seen.add(d)
+    return entries

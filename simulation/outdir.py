@@ -6,7 +6,11 @@ marker file (`.migsim-results`); `check_out` refuses, before any simulation star
 an `--out` that is empty text, the current folder (or one above it), a file, a
 system folder (/proc, /sys, /dev), a place migsim cannot write, or a non-empty
 folder without the marker. A folder with the marker (earlier results of migsim) is
-replaced only with `--force`.
+replaced only with `--force`, and even then only when the folder holds nothing but what
+migsim wrote there: when `atomic_dir` finishes a folder, the marker lists the command that
+wrote it and every file and folder in it, and a folder holding anything the list does not
+name (or marked by a migsim that kept no list, or written by another command) is refused.
+`check_apart` refuses an `--out` that is, holds or lies inside one of the command's inputs.
 
 `atomic_dir` writes into a hidden temporary folder beside the destination, named
 `.<name>.partial-<host>-<pid>-<random>` and marked at once, then swaps it with the
@@ -38,8 +42,90 @@ _HOST = re.sub(r"[^A-Za-z0-9]", "", socket.gethostname())[:32] or "host"
 _TEMP = re.compile(r"^\.(?P<name>.+)\.(?P<what>partial|old)-(?P<host>[A-Za-z0-9]+)-(?P<pid>\d+)-[A-Za-z0-9_]+$")
 
 
+_command: str | None = None  # the migsim command writing in this process (recorded in the marker)
+
+
+def set_command(name: str | None) -> None:
+    """Name the command whose folders are written from now on (the CLI does; None: the Python API)."""
+    global _command
+    _command = name
+
+
 def _say(flag: str, text: str) -> str:
     return f"{flag} {text}" if flag else text
+
+
+def read_mark(folder) -> tuple[str | None, set[str] | None]:
+    """The command a marked folder names, and the files and folders (ending in '/') its marker lists
+    (None: no list, as in folders migsim writes into over time, or marked by an older migsim)."""
+    try:
+        text = (Path(folder) / MARKER).read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return None, None
+    command, files = None, None
+    for line in text.splitlines():
+        if files is not None and line.startswith("  "):
+            files.add(line[2:])
+        elif line.startswith("command: "):
+            command = line[len("command: "):].strip()
+        elif line == "files:":
+            files = set()
+    return command, files
+
+
+def _walk(folder: Path, listed: set[str] | None = None) -> list[str]:
+    """Relative names under `folder` (folders end in '/'), the marker left out; with `listed`, only
+    those it does not name (a folder it does not name is given once, without its content)."""
+    found = []
+    for root, dirs, files in os.walk(folder):
+        rel = os.path.relpath(root, folder)
+        prefix = "" if rel == "." else rel.replace(os.sep, "/") + "/"
+        found += [prefix + f for f in files if prefix + f != MARKER and (listed is None or prefix + f not in listed)]
+        unlisted = [d for d in dirs if listed is None or prefix + d + "/" not in listed]
+        found += [prefix + d + "/" for d in unlisted]
+        if listed is not None:
+            dirs[:] = [d for d in dirs if d not in unlisted]
+    return sorted(found)
+
+
+def _check_replace(path: Path, flag: str, text: str) -> None:
+    """Refuse to replace a marked folder that another command wrote or that holds files migsim did not."""
+    command, listed = read_mark(path)
+    if command and _command and command != _command:
+        raise OutputError(f"{_say(flag, text)}: holds the output of `migsim {command}`, not of `migsim {_command}`, "
+                          f"so migsim will not replace it, even with --force; choose another {flag or 'folder'}.")
+    foreign = _walk(path, listed or set())
+    if foreign:
+        shown = ", ".join(foreign[:3]) + (f" and {len(foreign) - 3} more" if len(foreign) > 3 else "")
+        why = ("holds files migsim did not write there" if listed is not None else
+               f"has a {MARKER} file that lists no files (an older migsim's, or a folder written into over time), "
+               "so migsim cannot tell its files from others'")
+        raise OutputError(f"{_say(flag, text)}: {why} ({shown}); migsim will not replace it, even with --force: "
+                          f"move them elsewhere or choose another {flag or 'folder'}.")
+
+
+def check_apart(out, inputs=(), outputs=(), flag: str = "--out") -> None:
+    """Refuse an output folder that is, holds or lies inside an input of the command, or that holds
+    another file the command writes (e.g. --save-state): the folder is replaced whole at the end.
+    `inputs`, `outputs`: (label, path) pairs; a path of None is skipped."""
+    text = "" if out is None else str(out)
+    if not text.strip():
+        return  # `check_out` refuses it
+    real = Path(os.path.realpath(os.path.abspath(Path(text).expanduser())))
+    for kind, pairs in (("reads", inputs), ("writes", outputs)):
+        for label, given in pairs:
+            if given is None or not str(given).strip():
+                continue
+            path = Path(os.path.realpath(os.path.abspath(Path(str(given)).expanduser())))
+            if kind == "writes" and (path == real or real in path.parents):
+                raise OutputError(f"{label} {given}: lies inside {flag} {text}, which migsim replaces whole when the "
+                                  f"command ends; put it elsewhere (outside {text}).")
+            if path == real or real in path.parents:
+                raise OutputError(f"{flag} {text}: holds {label} {given}, which this command reads, and migsim "
+                                  f"replaces {flag} whole; choose another {flag}.")
+            if path in real.parents:
+                raise OutputError(f"{flag} {text}: lies inside {label} {given}, which this command reads; choose "
+                                  f"a {flag} outside it.")
 
 
 def check_out(out, *, force: bool = False, flag: str = "--out", what: str = "results",
@@ -49,9 +135,12 @@ def check_out(out, *, force: bool = False, flag: str = "--out", what: str = "res
     Returns the folder as a Path. Raises `OutputError` (one line naming the folder and
     what to do) for: empty text, the current folder or one above it, a path under a
     system folder, an existing file, a non-empty folder without migsim's marker, a
-    folder of earlier migsim results without `force`, and a place where no folder can
-    be created (tried by making and removing an empty hidden folder there). `marks`: the
-    file names any one of which shows that migsim wrote the folder.
+    folder of earlier migsim results without `force`, one another command wrote or holding
+    files migsim did not write (`_check_replace`), and a place where no folder can be
+    created (tried by making and removing an empty hidden folder there). `marks`: the file
+    names any one of which shows that migsim wrote the folder; names beyond the marker mean a
+    folder migsim writes into and resumes (a sweep's, a calibration's), not one replaced whole,
+    so its files are not checked against the marker's list.
     """
     text = "" if out is None else str(out)
     if not text.strip():
@@ -77,6 +166,8 @@ def check_out(out, *, force: bool = False, flag: str = "--out", what: str = "res
         if entries and not set(marks) & set(entries):
             raise OutputError(f"{_say(flag, text)}: is not empty and was not written by migsim (no {MARKER} file "
                               f"in it), so migsim will not replace it; choose another {flag or 'folder'}.")
+        if entries and tuple(marks) == (MARKER,):
+            _check_replace(path, flag, text)
         if entries and not force:
             raise OutputError(f"{_say(flag, text)}: holds earlier migsim {what}; add --force to replace them, "
                               f"or choose another {flag or 'folder'}.")
@@ -172,10 +263,24 @@ def _exchange(a: Path, b: Path) -> bool:
     return _renameat2(at_cwd, os.fsencode(a), at_cwd, os.fsencode(b), _RENAME_EXCHANGE) == 0
 
 
-def mark(folder: Path, what: str = "results") -> None:
-    """Write the marker that tells migsim's own folders from anyone else's."""
-    (Path(folder) / MARKER).write_text(
-        f"Written by migsim ({what}). migsim replaces this folder only when asked to (--force).\n", encoding="utf-8")
+def mark(folder: Path, what: str = "results", files: list[str] | None = None) -> None:
+    """Write the marker that tells migsim's own folders from anyone else's: the command that wrote
+    it and `files`, what migsim wrote in it (`atomic_dir` lists them when the folder is done)."""
+    lines = [f"Written by migsim ({what}). migsim replaces this folder only when asked to (--force)."]
+    lines += [f"command: {_command}"] if _command else []
+    lines += ["files:", *(f"  {name}" for name in files)] if files is not None else []
+    (Path(folder) / MARKER).write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+def _refuse_to_replace(out_dir: Path) -> None:
+    if out_dir.exists() or out_dir.is_symlink():
+        if not out_dir.is_dir():
+            raise OutputError(f"{out_dir}: exists and is not a folder; choose another --out.")
+        if any(out_dir.iterdir()):
+            if not (out_dir / MARKER).is_file():
+                raise OutputError(f"{out_dir}: is not empty and was not written by migsim (no {MARKER} file in "
+                                  "it), so migsim will not replace it; choose another --out.")
+            _check_replace(out_dir, "", str(out_dir))
 
 
 @contextmanager
@@ -184,17 +289,13 @@ def atomic_dir(out_dir: Path, what: str = "results"):
 
     Results are written whole or not at all: on any error the temporary folder is removed
     and an existing `out_dir` is left as it was. A non-empty `out_dir` without the marker
-    is never replaced (checked again here, after the run, in case it appeared meanwhile).
+    is never replaced, nor one holding files its marker does not list (checked again here, after
+    the run, and just before the swap, in case they appeared meanwhile).
     """
     out_dir = Path(out_dir)
     parent = out_dir.parent
     clean_stale(out_dir)
-    if out_dir.exists() or out_dir.is_symlink():
-        if not out_dir.is_dir():
-            raise OutputError(f"{out_dir}: exists and is not a folder; choose another --out.")
-        if any(out_dir.iterdir()) and not (out_dir / MARKER).is_file():
-            raise OutputError(f"{out_dir}: is not empty and was not written by migsim (no {MARKER} file in it), "
-                              "so migsim will not replace it; choose another --out.")
+    _refuse_to_replace(out_dir)
     try:
         parent.mkdir(parents=True, exist_ok=True)
         tmp = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.partial-{_HOST}-{os.getpid()}-", dir=parent))
@@ -203,7 +304,9 @@ def atomic_dir(out_dir: Path, what: str = "results"):
         raise OutputError(f"{out_dir}: cannot create the {what} folder ({exc.strerror}); choose another --out.") from None
     try:
         yield tmp
+        mark(tmp, what, _walk(tmp))
         _readable(tmp)
+        _refuse_to_replace(out_dir)
         if out_dir.exists():
             if _exchange(tmp, out_dir):
                 shutil.rmtree(tmp, ignore_errors=True)  # now the previous results, marked or empty

@@ -18,6 +18,7 @@ value: the posterior never overrides what a user chose on purpose.
 
 from __future__ import annotations
 
+import csv
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -62,6 +63,28 @@ def crossed_shape(reps: int) -> tuple[int, int]:
     return reps // seeds, seeds
 
 
+def _check_cells(path: Path, where: str) -> None:
+    """Refuse what pandas would read askew: a column named twice (it renames the second 'KEY.1') and a row
+    with more cells than the header (it takes the first column as an index, shifting every value)."""
+    header = None
+    with open(path, encoding="utf-8", newline="") as fh:
+        for number, line in enumerate(fh, start=1):
+            body = line.split("#", 1)[0].strip()  # as read_csv(comment="#")
+            if not body:
+                continue
+            cells = next(csv.reader([body]))
+            if header is None:
+                header = cells
+                twice = [k for k in dict.fromkeys(cells) if cells.count(k) > 1]
+                if twice:
+                    raise ScenarioError(f"{where}: line {number}: column '{twice[0]}' is duplicated (given "
+                                        f"{cells.count(twice[0])} times); give each parameter key once in the header.")
+            elif len(cells) != len(header):
+                more = "more" if len(cells) > len(header) else "fewer"
+                raise ScenarioError(f"{where}: line {number} has {len(cells)} cells, {more} than the header's "
+                                    f"{len(header)} columns; give one value per column in every row.")
+
+
 def load_posterior(spec: str | Path | None) -> Posterior | None:
     """The posterior named on the command line: 'shipped', 'none' (None) or a CSV file."""
     if spec is None or str(spec) == "none":
@@ -71,8 +94,9 @@ def load_posterior(spec: str | Path | None) -> Posterior | None:
     if not path.is_file():
         raise ScenarioError(f"--posterior {spec}: no such file; give {CHOICES_TEXT}.")
     try:
+        _check_cells(path, where)
         draws = pd.read_csv(path, comment="#")
-    except (OSError, UnicodeDecodeError, pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
+    except (OSError, UnicodeDecodeError, csv.Error, pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
         raise ScenarioError(f"{where}: not a readable CSV of parameter draws ({exc}).") from None
     if draws.empty:
         raise ScenarioError(f"{where}: holds no draws; it needs a header of parameter keys and one row per draw.")

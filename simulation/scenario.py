@@ -177,6 +177,9 @@ def _check_consistency(source: str, values: dict[str, Any]) -> None:
                  ("remittances.share_over_half", "remittances.share_quarter_to_half")]:
         if values[a] + values[b] > 1.0 + 1e-9:
             raise ScenarioError(f"{source}: {a} + {b} = {values[a] + values[b]:.3f}; together they may not exceed 1.")
+    if sum(v for k, v in values.items() if k.startswith("population.pool.")) <= 0:  # no one to represent
+        raise ScenarioError(f"{source}: population.pool: every pool is zero; at least one origin needs people "
+                            "(a pool above 0 under [population.pool]).")
 
 
 def _check_data_years(source: str, values: dict[str, Any]) -> None:

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import io
 import os
+import tempfile
 from dataclasses import fields
 from pathlib import Path
 
@@ -24,6 +25,7 @@ import cloudpickle
 
 from .errors import RunError, ScenarioError
 from .model import MigrationModel
+from .outdir import SYSTEM_FOLDERS
 from .scenario import Scenario, month_index
 from .timeline import schedule as schedule_events
 
@@ -102,6 +104,17 @@ def check_state_file(path: str | Path, force: bool = False) -> Path:
     if not ancestor.is_dir():
         raise ScenarioError(f"--save-state {path}: {ancestor} is a file, so no folder can be made under it; "
                             "name another file.")
+    real = Path(os.path.realpath(os.path.abspath(path)))
+    for system in SYSTEM_FOLDERS:
+        if real == system or system in real.parents:
+            raise ScenarioError(f"--save-state {path}: lies under {system}, a system folder; name a file of your own.")
+    try:  # checked now, not after the run: make and remove an empty hidden file where the state goes
+        fd, probe = tempfile.mkstemp(prefix=".migsim-probe-", dir=ancestor)
+        os.close(fd)
+        os.unlink(probe)
+    except OSError as exc:
+        raise ScenarioError(f"--save-state {path}: cannot write in {ancestor} ({exc.strerror}); name another file.") \
+            from None
     return path
 
 

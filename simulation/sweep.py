@@ -34,6 +34,14 @@ from .runner import replication_seeds
 from .scenario import Scenario, unknown_key_message
 from .threads import local_cluster
 
+# A sweep's size is checked before its design is built: a grid or sample beyond these would only
+# fill the memory (a typo such as N = 100000000 once ran on to 7 GB) and never finish.
+MAX_POINTS = 10_000  # values of one --vary, points of the grid (product of the Ns), or --samples
+MAX_RUNS = 50_000  # points x --reps
+# Keys a sweep sets itself, whatever a point says: varying them would record values no run used.
+SET_BY_SWEEP = {"run.seed": "each run's seed derives from run.seed and --reps; give --reps for more seeds",
+                "run.reps": "a sweep's replications are given by --reps"}
+
 
 @dataclass(frozen=True)
 class Vary:
@@ -49,10 +57,11 @@ class Vary:
         cast = [_cast(self.key, v) for v in values]
         if len(set(cast)) < len(cast):
             distinct = len(set(cast))
+            shown = ", ".join(str(v) for v in cast[:8]) + (", ..." if len(cast) > 8 else "")  # a short message
             raise ScenarioError(
                 f"--vary {self.key}={self.low:g}:{self.high:g}:{self.n}: '{self.key}' takes whole numbers, and "
                 f"{self.n} values from {self.low:g} to {self.high:g} round to only {distinct} distinct ones "
-                f"({', '.join(str(v) for v in cast)}); give N of at most {distinct} or a wider range.")
+                f"({shown}); give N of at most {distinct} or a wider range.")
         return cast
 
 
@@ -85,6 +94,9 @@ def parse_vary(text: str) -> Vary:
         raise ScenarioError(f"--vary {text!r}: LOW and HIGH must be finite numbers, e.g. {key}=10000:60000:6.")
     if n is not None and n < 1:
         raise ScenarioError(f"--vary {text!r}: N = {n} must be at least 1.")
+    if n is not None and n > MAX_POINTS:
+        raise ScenarioError(f"--vary {text!r}: N = {n:,} grid values is more than a sweep takes "
+                            f"(at most {MAX_POINTS:,}); give a smaller N.")
     if high < low:
         raise ScenarioError(f"--vary {text!r}: HIGH ({high:g}) is below LOW ({low:g}).")
     for v in (low, high):
@@ -101,6 +113,17 @@ def design(varies: list[Vary], samples: int | None = None, seed: int = 0) -> lis
     twice = next((k for k in keys if keys.count(k) > 1), None)
     if twice:  # a point holds one value per key: the second range would overwrite the first, point by point
         raise ScenarioError(f"--vary {twice}: given more than once; give each parameter one range.")
+    if samples and samples > MAX_POINTS:
+        raise ScenarioError(f"--samples {samples:,}: more points than a sweep takes (at most {MAX_POINTS:,}); "
+                            "give fewer samples.")
+    if not samples and all(v.n for v in varies):
+        size = 1
+        for v in varies:
+            size *= v.n
+        if size > MAX_POINTS:
+            raise ScenarioError(
+                f"--vary: the grid has {' x '.join(str(v.n) for v in varies)} = {size:,} points, more than a sweep "
+                f"takes (at most {MAX_POINTS:,}); give smaller Ns, or --samples N for a Latin hypercube.")
     if samples:
         from scipy.stats import qmc  # only for Latin-hypercube designs
 
@@ -249,6 +272,33 @@ def _check_same_scenario(out: Path, scenario: Scenario, fingerprint: str, plan: 
                 "--vary, --samples, --reps, --agents and --posterior. Choose another --out.")
 
 
+def check_scheduler_address(scheduler: str | None) -> None:
+    """Refuse a --scheduler that is not an address (tcp://HOST:PORT) before anything is written."""
+    if scheduler is None:
+        return
+    from distributed.comm.addressing import get_address_host_port
+
+    try:
+        host, port = get_address_host_port(scheduler)
+        if not host or not 0 < port < 65536:
+            raise ValueError("no host" if not host else f"port {port} is not 1-65535")
+    except (ValueError, TypeError) as exc:
+        raise ScenarioError(f"--scheduler {scheduler!r}: not a Dask scheduler address ({exc}); write "
+                            "tcp://HOST:PORT (e.g. tcp://10.0.0.5:8786), or leave --scheduler out for a "
+                            "local cluster.") from None
+
+
+def check_varied_keys(varies: list[Vary], agents: int | None) -> None:
+    """Refuse a --vary of a key the sweep or a command option sets for every run (its values would be
+    recorded but never used)."""
+    for v in varies:
+        if v.key in SET_BY_SWEEP:
+            raise ScenarioError(f"--vary {v.key}: cannot be varied in a sweep ({SET_BY_SWEEP[v.key]}).")
+        if v.key == "run.agents" and agents is not None:
+            raise ScenarioError(f"--vary run.agents with --agents {agents}: --agents sets every run's agents; "
+                                "leave --agents out to vary run.agents.")
+
+
 @dataclass
 class SweepSummary:
     planned: int
@@ -269,24 +319,30 @@ def sweep(scenario: Scenario, varies: list[Vary], out: Path, *, reps: int = 1, s
     parameters' uncertainty too, for scenario discovery to find which of them break a policy.
     """
     out = check_sweep_folder(out)
+    check_scheduler_address(scheduler)
+    check_varied_keys(varies, agents)
     base_seed = int(scenario["run.seed"])
     points = design(varies, samples, seed=base_seed)
+    if len(points) * reps > MAX_RUNS:
+        raise ScenarioError(f"--reps {reps}: {len(points):,} points x {reps} replications = {len(points) * reps:,} "
+                            f"runs, more than a sweep takes (at most {MAX_RUNS:,}); give fewer points or --reps.")
     for point in points:  # every point must be a valid scenario before anything runs
         try:
             scenario.with_values(**{k.replace(".", "__"): v for k, v in point.items()})
         except ScenarioError as exc:
             raise ScenarioError(str(exc).replace("(override)", "--vary")) from None
+    varied_agents = [v.high for v in varies if v.key == "run.agents"]
+    if varied_agents and not scheduler:  # the largest runs must fit, as --agents must
+        from .safety import check_memory
+
+        try:
+            check_memory(varied_agents[0], workers)
+        except ScenarioError as exc:
+            raise ScenarioError(str(exc).replace("--agents", "--vary run.agents up to", 1)) from None
     fingerprint = scenario_fingerprint(scenario)
     plan = {"vary": [v.__dict__ for v in varies], "samples": samples, "reps": reps, "agents": agents,
             "posterior": posterior.source if posterior is not None else None}
     _check_same_scenario(out, scenario, fingerprint, plan)
-    try:
-        out.mkdir(parents=True, exist_ok=True)
-        from .outdir import mark
-
-        mark(out, "sweep results, resumed by running the same sweep again")
-    except OSError as exc:
-        raise RunError(f"{out}: cannot create the sweep folder ({exc.strerror}); choose another --out.") from None
     seeds = replication_seeds(base_seed, reps)
     pairs = [(i, r, point, seed) for i, point in enumerate(points) for r, seed in enumerate(seeds)]
     draws: list = [None] * len(pairs)
@@ -297,19 +353,14 @@ def sweep(scenario: Scenario, varies: list[Vary], out: Path, *, reps: int = 1, s
     tasks = [(i, r, point, seed, run_id(point if d is None else {**point, "posterior_draw": d[0]}, seed, agents,
                                         fingerprint), d)
              for (i, r, point, seed), d in zip(pairs, draws)]
-    clean_unfinished_parts(out)
     done = finished_runs(out)
     todo = [t for t in tasks if t[4] not in done]
-    (out / "_sweep.json").write_text(json.dumps({
-        "scenario": scenario.name, "scenario_fingerprint": fingerprint,
-        "scenario_file": str(scenario.path) if scenario.path else None,
-        **plan, "seeds": seeds, "points": points}, indent=2), encoding="utf-8")
     started = time.perf_counter()
     ok = failed = 0
-    if todo:
+    client = cluster = None
+    if todo:  # the cluster first: a scheduler out of reach leaves no folder behind
         from dask.distributed import Client, as_completed  # only when there is work to do
 
-        cluster = None
         try:
             if scheduler:
                 client = Client(scheduler, timeout="30s")
@@ -318,10 +369,27 @@ def sweep(scenario: Scenario, varies: list[Vary], out: Path, *, reps: int = 1, s
                 # and the workers listen on localhost only, not on every interface
                 cluster = local_cluster(workers, host="127.0.0.1", dashboard_address="127.0.0.1:0", silence_logs=40)
                 client = Client(cluster)
-        except OSError as exc:
+        except (OSError, TimeoutError, ValueError, TypeError) as exc:
+            if cluster is not None:
+                cluster.close()
             raise RunError(f"cannot reach the Dask scheduler {scheduler!r} ({exc}); check the address "
                            "(e.g. tcp://10.0.0.5:8786) or leave --scheduler out for a local cluster.") from None
+    from .outdir import MARKER, mark
+
+    created = not out.exists()
+    wrote = [out / n for n in (MARKER, "_sweep.json") if not (out / n).exists()]
+    try:
         try:
+            out.mkdir(parents=True, exist_ok=True)
+            mark(out, "sweep results, resumed by running the same sweep again")
+        except OSError as exc:
+            raise RunError(f"{out}: cannot create the sweep folder ({exc.strerror}); choose another --out.") from None
+        clean_unfinished_parts(out)
+        (out / "_sweep.json").write_text(json.dumps({
+            "scenario": scenario.name, "scenario_fingerprint": fingerprint,
+            "scenario_file": str(scenario.path) if scenario.path else None,
+            **plan, "seeds": seeds, "points": points}, indent=2), encoding="utf-8")
+        if client is not None:
             scattered = client.scatter(scenario, broadcast=True)
             futures = [client.submit(run_point, scattered, point, seed, agents, rid, i, r, d, key=f"run-{rid}",
                                      pure=False) for i, r, point, seed, rid, d in todo]
@@ -344,8 +412,19 @@ def sweep(scenario: Scenario, varies: list[Vary], out: Path, *, reps: int = 1, s
                     failed += 1
                 if progress is not None:
                     progress(ok + failed, len(todo), frame)
-        finally:
+    except BaseException:  # no run kept: remove what this sweep wrote, so no half-written folder remains
+        if not any(out.glob("part-*.parquet")):
+            for path in wrote:
+                path.unlink(missing_ok=True)
+            if created:
+                try:
+                    out.rmdir()
+                except OSError:
+                    pass
+        raise
+    finally:
+        if client is not None:
             client.close()
-            if cluster is not None:
-                cluster.close()
+        if cluster is not None:
+            cluster.close()
     return SweepSummary(len(tasks), len(tasks) - len(todo), ok, failed, out, time.perf_counter() - started)

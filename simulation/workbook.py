@@ -16,6 +16,7 @@ from __future__ import annotations
 import datetime
 import os
 import re
+import zipfile
 from pathlib import Path
 
 import tomli_w
@@ -181,7 +182,10 @@ def read_events(path: Path) -> list[dict]:
         raise ScenarioError(f"{path}: no such workbook. Make one with `migsim template --xlsx {path.name}`.")
     try:
         wb = load_workbook(path, data_only=True)
-    except (InvalidFileException, OSError, KeyError, ValueError) as exc:
+    except (zipfile.BadZipFile, KeyError):  # empty, text, an old .xls, a zip or another file renamed .xlsx
+        raise ScenarioError(f"{path}: is not an Excel workbook (.xlsx); give the workbook that "
+                            "`migsim template` writes, saved as .xlsx.") from None
+    except (InvalidFileException, OSError, ValueError) as exc:
         raise ScenarioError(f"{path}: not a readable .xlsx workbook ({exc}).") from None
     if SHEET not in wb.sheetnames:
         raise ScenarioError(f"{path}: has no sheet '{SHEET}' (sheets: {', '.join(wb.sheetnames)}); "
@@ -189,16 +193,28 @@ def read_events(path: Path) -> list[dict]:
     ws = wb[SHEET]
     header = [c.value for c in ws[1]]
     columns = setting_columns()
+    seen: dict = {}
     for c, key in enumerate(header, start=1):
         if key is not None and key not in COMMON and key not in columns:
             raise ScenarioError(f"{path}: sheet '{SHEET}', row 1, column {ws.cell(1, c).column_letter}: "
                                 f"unknown column {key!r}; columns allowed: " + ", ".join(list(COMMON) + list(columns)))
+        if key is not None and key in seen:  # the later column would silently replace the earlier one
+            raise ScenarioError(f"{path}: sheet '{SHEET}', row 1, column {ws.cell(1, c).column_letter}: column "
+                                f"{key!r} is duplicated (also column {seen[key]}); keep one column per key.")
+        seen[key] = ws.cell(1, c).column_letter
     tables = []
+    formulas = None  # the sheet with its formulas, read when a filled row has an empty cell
     for r in range(FIRST_DATA_ROW, ws.max_row + 1):
         cells = {key: ws.cell(r, c).value for c, key in enumerate(header, start=1) if key is not None}
         cells = {k: v for k, v in cells.items() if v is not None and not (isinstance(v, str) and not v.strip())}
         if not cells:
             continue
+        formulas = formulas or load_workbook(path)[SHEET]
+        for c, key in enumerate(header, start=1):
+            if key is not None and ws.cell(r, c).value is None and formulas.cell(r, c).data_type == "f":
+                raise ScenarioError(f"{path}: sheet '{SHEET}', row {r}, column {ws.cell(1, c).column_letter} "
+                                    f"({key!r}): holds a formula with no saved value; type the value itself, or open "
+                                    "and save the workbook in a spreadsheet program so the value is stored.")
         table = {k: _cell_value(v, k, columns.get(k)) for k, v in cells.items()}
         table["_file"] = f"{path}: sheet '{SHEET}', row {r}"
         table["_columns"] = {key: ws.cell(1, c).column_letter for c, key in enumerate(header, start=1) if key}

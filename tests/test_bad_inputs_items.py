@@ -45,8 +45,11 @@ def test_results_are_marked_readable_and_replaced_only_with_force(tmp_path, monk
     (out / "note.txt").write_text("mine")
     assert cli.main(["run", str(scenario), "--quiet", "--no-plots"]) == 2  # earlier results: --force needed
     assert "--force" in capsys.readouterr().err and (out / "note.txt").exists()
+    assert cli.main(["run", str(scenario), "--quiet", "--no-plots", "--force"]) == 2  # a file migsim did not write
+    assert "note.txt" in capsys.readouterr().err and (out / "note.txt").read_text() == "mine"
+    (out / "note.txt").unlink()
     assert cli.main(["run", str(scenario), "--quiet", "--no-plots", "--force"]) == 0
-    assert not (out / "note.txt").exists() and (out / MARKER).is_file()
+    assert (out / MARKER).is_file()
     assert [p.name for p in (tmp_path / "results").iterdir()] == ["tiny"]  # nothing hidden left beside it
 
 

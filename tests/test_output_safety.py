@@ -1,0 +1,142 @@
+"""Output folders never cost a file migsim did not write, nor the command's own input.
+
+Each refusal comes before anything runs (exit 2, one line naming the folder and what is wrong).
+"""
+
+import json
+import shutil
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+import simulation.runner
+from simulation.cli import main
+from simulation.outdir import MARKER, read_mark
+
+ROOT = Path(__file__).resolve().parent.parent
+BASELINE = ROOT / "scenarios" / "baseline.toml"
+
+
+def _tiny(folder: Path) -> Path:
+    path = folder / "tiny.toml"
+    path.write_text(f'extends = "{BASELINE}"\nname = "tiny"\n[run]\nstart = "2021-01"\nend = "2022-12"\n'
+                    "agents = 500\nburn_in_months = 6\n", encoding="utf-8")
+    return path
+
+
+def _run(*args) -> int:
+    return main(["run", *map(str, args), "--quiet", "--no-plots", "--posterior", "none"])
+
+
+@pytest.fixture
+def no_run(monkeypatch):
+    def refuse(*args, **kwargs):
+        raise AssertionError("the simulation ran before the bad input was refused")
+
+    monkeypatch.setattr(simulation.runner, "run", refuse)
+
+
+def _err(capsys) -> str:
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "Traceback" not in err
+    return err
+
+
+def test_force_never_replaces_a_folder_holding_files_migsim_did_not_write(tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)
+    scenario = _tiny(tmp_path)
+    assert _run(scenario, "--out", "oin") == 0
+    command, files = read_mark(tmp_path / "oin")
+    assert command == "run" and "timeseries.csv" in files and MARKER not in files
+    shutil.copy(scenario, tmp_path / "oin" / "tiny.toml")
+    (tmp_path / "oin" / "mine").mkdir()
+    assert _run("oin/tiny.toml", "--out", "oin", "--force") == 2  # the input being run, and the user's folder
+    err = _err(capsys)
+    assert "--out oin" in err and "tiny.toml" in err and "mine/" in err and "did not write" in err
+    assert (tmp_path / "oin" / "tiny.toml").is_file() and (tmp_path / "oin" / "mine").is_dir()
+    # an input inside --out is refused even when its name is one migsim wrote there
+    (tmp_path / "oin" / "tiny.toml").unlink()
+    (tmp_path / "oin" / "mine").rmdir()
+    resolved = tmp_path / "oin" / "scenario.resolved.toml"
+    assert _run(resolved, "--out", "oin", "--force") == 2
+    assert "holds the input" in _err(capsys) and resolved.is_file()
+    assert _run(scenario, "--out", "oin", "--force") == 0  # migsim's own files only: replaced
+    # a folder marked by an older migsim (no list of files) is refused, not emptied
+    old = tmp_path / "old"
+    old.mkdir()
+    (old / MARKER).write_text("Written by migsim (results).\n")
+    (old / "timeseries.csv").write_text("keep")
+    assert _run(scenario, "--out", old, "--force") == 2
+    assert "lists no files" in _err(capsys) and (old / "timeseries.csv").read_text() == "keep"
+
+
+def _sweep(folder: Path) -> Path:
+    """A sweep folder as `migsim sweep` leaves it (marker without a list, _sweep.json, parts)."""
+    keys = ["behaviour.beta_income", "legal.deportation_rate"]
+    points = [{keys[0]: i / 20, keys[1]: (i * 7 % 20) / 20} for i in range(20)]
+    folder.mkdir()
+    (folder / MARKER).write_text("Written by migsim (sweep results).\ncommand: sweep\n")
+    (folder / "_sweep.json").write_text(json.dumps({"vary": [{"key": k} for k in keys], "samples": 20, "reps": 1,
+                                                    "agents": 1000, "seeds": [1], "points": points}))
+    rows = [{"indicator": "stock_kaz_by_status", "group": "irregular", "final": float(i), "mean_last_12_months":
+             float(i), "status": "ok", "error": "", "run_id": f"r{i}", "point": i, "rep": 0, "seed": 1,
+             "scenario": "s", **p} for i, p in enumerate(points)]
+    pd.DataFrame(rows).to_parquet(folder / "part-all.parquet", index=False)
+    return folder
+
+
+def test_discover_and_run_never_replace_a_sweep_nor_write_inside_their_input(tmp_path, monkeypatch, capsys, no_run):
+    monkeypatch.chdir(tmp_path)
+    sweep = _sweep(tmp_path / "sw")
+    before = sorted(p.name for p in sweep.iterdir())
+    ask = ["discover", "sw", "--indicator", "stock_kaz_by_status", "--group", "irregular", "--above", "5"]
+    assert main([*ask, "--out", "sw", "--force"]) == 2
+    assert "sw" in _err(capsys)
+    assert main([*ask, "--out", "sw/report"]) == 2
+    assert "lies inside" in _err(capsys)
+    assert main([*ask, "--out", "disc"]) == 0 and (tmp_path / "disc" / "discovery.html").is_file()
+    capsys.readouterr()
+    assert main([*ask, "--out", "disc", "--force"]) == 0  # its own earlier report: replaced with --force
+    assert read_mark(tmp_path / "disc")[0] == "discover"
+    assert _run(_tiny(tmp_path), "--out", "sw", "--force") == 2
+    assert "--out sw" in _err(capsys)
+    assert _run(tmp_path / "tiny.toml", "--out", "disc", "--force") == 2  # another command's folder
+    assert "migsim discover" in _err(capsys)
+    assert sorted(p.name for p in sweep.iterdir()) == before
+
+
+def test_a_state_file_inside_out_or_in_a_system_folder_is_refused_before_running(tmp_path, monkeypatch, capsys,
+                                                                                 no_run):
+    monkeypatch.chdir(tmp_path)
+    scenario = _tiny(tmp_path)
+    for out in ("o3", "o4"):
+        assert _run(scenario, "--save-state", "2022-01", f"{out}/st.state", "--out", out, "--force") == 2
+        err = _err(capsys)
+        assert f"{out}/st.state" in err and "elsewhere" in err and not (tmp_path / out).exists()
+    assert _run(scenario, "--save-state", "2022-01", "/proc/x", "--out", "o5") == 2
+    assert "/proc" in _err(capsys) and not (tmp_path / "o5").exists()
+
+
+def test_brief_follows_the_output_policy_of_compare(tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)
+    _tiny(tmp_path)
+    (tmp_path / "alt.toml").write_text('extends = "tiny.toml"\nname = "alt"\n[[events]]\nkind = "quota"\n'
+                                       'date = "2021-06"\ntotal = 15000\n', encoding="utf-8")
+    assert main(["compare", "tiny.toml", "alt.toml", "--reps", "1", "--posterior", "none", "--quiet",
+                 "--out", "cmp"]) == 0
+    shutil.copytree(tmp_path / "cmp", tmp_path / "cmp2")
+    assert _run("tiny.toml", "--out", "rundir") == 0
+    brief = ["brief", "--from", "cmp", "--quiet"]
+    assert main([*brief, "--out", "br"]) == 0
+    assert read_mark(tmp_path / "br")[1] == {"brief_en.pdf", "brief_en.xlsx"}
+    first = (tmp_path / "br" / "brief_en.pdf").stat().st_mtime_ns
+    assert main([*brief, "--out", "br"]) == 2 and "--force" in _err(capsys)
+    assert (tmp_path / "br" / "brief_en.pdf").stat().st_mtime_ns == first
+    assert main([*brief, "--out", "br", "--force"]) == 0
+    for out, says in (("cmp", "--out cmp"), ("cmp/b", "lies inside --from cmp"), ("rundir", "migsim run"),
+                      ("cmp2", "migsim compare")):
+        kept = sorted(p.name for p in (tmp_path / out.split("/")[0]).iterdir())
+        assert main([*brief, "--out", out, "--force"]) == 2, out
+        assert says in _err(capsys)
+        assert sorted(p.name for p in (tmp_path / out.split("/")[0]).iterdir()) == kept
