@@ -19,6 +19,8 @@ import pytest
 
 from simulation import cli
 
+from conftest import folder_listing
+
 ROOT = Path(__file__).resolve().parent.parent
 BASELINE = ROOT / "scenarios" / "baseline.toml"
 HISTORY = ROOT / "scenarios" / "historical_replay.toml"
@@ -396,15 +398,6 @@ CASES = [
 ]
 
 
-def _listing(folder: Path) -> dict[str, bytes | None]:
-    out = {}
-    for root, dirs, files in os.walk(folder):
-        for name in dirs:
-            out[os.path.relpath(os.path.join(root, name), folder)] = None
-        for name in files:
-            path = os.path.join(root, name)
-            out[os.path.relpath(path, folder)] = Path(path).read_bytes()
-    return out
 
 
 @pytest.fixture
@@ -427,7 +420,7 @@ def test_bad_input_is_refused_in_one_line(case_id, argv, words, tmp_path, monkey
     work.mkdir()
     monkeypatch.chdir(work)
     args = argv(work)
-    before = _listing(work)
+    before = folder_listing(work)
     try:
         code = cli.main(args)
     except SystemExit as exc:  # argparse's own refusals
@@ -439,7 +432,7 @@ def test_bad_input_is_refused_in_one_line(case_id, argv, words, tmp_path, monkey
     assert len(lines) == 1 and "error:" in lines[0], err
     for word in words:
         assert word in lines[0], (word, lines[0])
-    assert _listing(work) == before, "a refused command wrote or removed something"
+    assert folder_listing(work) == before, "a refused command wrote or removed something"
 
 
 def test_corpus_is_large_enough():

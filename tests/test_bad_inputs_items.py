@@ -20,20 +20,17 @@ import pytest
 from simulation import cli
 from simulation.outdir import _HOST, MARKER, atomic_dir, check_out, clean_stale
 
+from conftest import tiny_scenario_file
+
 ROOT = Path(__file__).resolve().parent.parent
 BASELINE = ROOT / "scenarios" / "baseline.toml"
 
 
-def _tiny(folder: Path) -> Path:
-    path = folder / "tiny.toml"
-    path.write_text(f'extends = "{BASELINE}"\nname = "tiny"\n[run]\nstart = "2022-01"\nend = "2022-12"\n'
-                    "agents = 500\nburn_in_months = 6\n", encoding="utf-8")
-    return path
 
 
 def test_results_are_marked_readable_and_replaced_only_with_force(tmp_path, monkeypatch, capsys):
     monkeypatch.chdir(tmp_path)
-    scenario = _tiny(tmp_path)
+    scenario = tiny_scenario_file(tmp_path)
     old_mask = os.umask(0o022)
     try:
         assert cli.main(["run", str(scenario), "--quiet", "--no-plots"]) == 0
@@ -108,7 +105,7 @@ def test_a_kill_between_the_two_renames_gives_the_previous_results_back(tmp_path
 
 
 def test_an_unreadable_scenario_file_is_a_message(tmp_path, monkeypatch, capsys):
-    path = _tiny(tmp_path)
+    path = tiny_scenario_file(tmp_path)
     real_open = Path.open
 
     def deny(self, *args, **kwargs):
@@ -164,7 +161,7 @@ def test_a_sweep_cluster_listens_on_localhost_only(tmp_path, monkeypatch):
 
     monkeypatch.setattr(dask.distributed, "LocalCluster", fake_cluster)
     with pytest.raises(Stop):
-        sweep(load_scenario(_tiny(tmp_path)), [parse_vary("policy.work_permit_quota=1000:2000:2")], tmp_path / "s")
+        sweep(load_scenario(tiny_scenario_file(tmp_path)), [parse_vary("policy.work_permit_quota=1000:2000:2")], tmp_path / "s")
     assert seen["host"] == "127.0.0.1" and seen["dashboard_address"].startswith("127.0.0.1:")
 
 

@@ -13,6 +13,8 @@ import pytest
 
 from simulation import cli
 
+from conftest import folder_listing
+
 ROOT = Path(__file__).resolve().parent.parent
 BASELINE = ROOT / "scenarios" / "baseline.toml"
 HEAD = ("id,kind,source,year,population,measure,group,value,unit,n,design_effect,rel_sd,weight,data_ref,"
@@ -81,14 +83,6 @@ CASES = [
 ]
 
 
-def _listing(folder: Path) -> dict[str, bytes | None]:
-    out = {}
-    for root, dirs, files in os.walk(folder):
-        for name in dirs:
-            out[os.path.relpath(os.path.join(root, name), folder)] = None
-        for name in files:
-            out[os.path.relpath(os.path.join(root, name), folder)] = Path(root, name).read_bytes()
-    return out
 
 
 @pytest.fixture
@@ -109,7 +103,7 @@ def no_simulation(monkeypatch):
 def test_refused_in_one_short_line(case_id, argv, words, tmp_path, monkeypatch, capsys, no_simulation):
     monkeypatch.chdir(tmp_path)
     args = argv(tmp_path)
-    before = _listing(tmp_path)
+    before = folder_listing(tmp_path)
     code = cli.main(args)
     err = capsys.readouterr().err
     assert code == cli.EXIT_BAD_INPUT, (code, err)
@@ -118,7 +112,7 @@ def test_refused_in_one_short_line(case_id, argv, words, tmp_path, monkeypatch, 
     assert len(lines) == 1 and len(lines[0]) < 400, err[:2000]
     for word in words:
         assert word in lines[0], (word, lines[0])
-    assert _listing(tmp_path) == before, "a refused command wrote or removed something"
+    assert folder_listing(tmp_path) == before, "a refused command wrote or removed something"
 
 
 def test_integer_grid_message_is_short(tmp_path, monkeypatch, capsys, no_simulation):

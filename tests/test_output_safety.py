@@ -14,15 +14,7 @@ import simulation.runner
 from simulation.cli import main
 from simulation.outdir import MARKER, read_mark
 
-ROOT = Path(__file__).resolve().parent.parent
-BASELINE = ROOT / "scenarios" / "baseline.toml"
-
-
-def _tiny(folder: Path) -> Path:
-    path = folder / "tiny.toml"
-    path.write_text(f'extends = "{BASELINE}"\nname = "tiny"\n[run]\nstart = "2021-01"\nend = "2022-12"\n'
-                    "agents = 500\nburn_in_months = 6\n", encoding="utf-8")
-    return path
+from conftest import tiny_scenario_file
 
 
 def _run(*args) -> int:
@@ -45,7 +37,7 @@ def _err(capsys) -> str:
 
 def test_force_never_replaces_a_folder_holding_files_migsim_did_not_write(tmp_path, monkeypatch, capsys):
     monkeypatch.chdir(tmp_path)
-    scenario = _tiny(tmp_path)
+    scenario = tiny_scenario_file(tmp_path, start="2021-01")
     assert _run(scenario, "--out", "oin") == 0
     command, files = read_mark(tmp_path / "oin")
     assert command == "run" and "timeseries.csv" in files and MARKER not in files
@@ -99,7 +91,7 @@ def test_discover_and_run_never_replace_a_sweep_nor_write_inside_their_input(tmp
     capsys.readouterr()
     assert main([*ask, "--out", "disc", "--force"]) == 0  # its own earlier report: replaced with --force
     assert read_mark(tmp_path / "disc")[0] == "discover"
-    assert _run(_tiny(tmp_path), "--out", "sw", "--force") == 2
+    assert _run(tiny_scenario_file(tmp_path, start="2021-01"), "--out", "sw", "--force") == 2
     assert "--out sw" in _err(capsys)
     assert _run(tmp_path / "tiny.toml", "--out", "disc", "--force") == 2  # another command's folder
     assert "migsim discover" in _err(capsys)
@@ -109,7 +101,7 @@ def test_discover_and_run_never_replace_a_sweep_nor_write_inside_their_input(tmp
 def test_a_state_file_inside_out_or_in_a_system_folder_is_refused_before_running(tmp_path, monkeypatch, capsys,
                                                                                  no_run):
     monkeypatch.chdir(tmp_path)
-    scenario = _tiny(tmp_path)
+    scenario = tiny_scenario_file(tmp_path, start="2021-01")
     for out in ("o3", "o4"):
         assert _run(scenario, "--save-state", "2022-01", f"{out}/st.state", "--out", out, "--force") == 2
         err = _err(capsys)
@@ -120,7 +112,7 @@ def test_a_state_file_inside_out_or_in_a_system_folder_is_refused_before_running
 
 def test_brief_follows_the_output_policy_of_compare(tmp_path, monkeypatch, capsys):
     monkeypatch.chdir(tmp_path)
-    _tiny(tmp_path)
+    tiny_scenario_file(tmp_path, start="2021-01")
     (tmp_path / "alt.toml").write_text('extends = "tiny.toml"\nname = "alt"\n[[events]]\nkind = "quota"\n'
                                        'date = "2021-06"\ntotal = 15000\n', encoding="utf-8")
     assert main(["compare", "tiny.toml", "alt.toml", "--reps", "1", "--posterior", "none", "--quiet",
