@@ -116,12 +116,24 @@ def process_pool(jobs: int):
         yield pool
 
 
+# Dask's workers sample the stack of the thread running a task every 10 ms for their
+# dashboard's profile. The model's runs are long chains of short Python calls, and each
+# sample takes the interpreter's lock from them: measured, a calibration sampled 145 runs a
+# minute with it and 177 without (benchmarks/calibration_rate.py, 2 workers, 10,000 agents).
+WORKER_CONFIG = {"distributed.worker.profile.enabled": False}
+
+
 def local_cluster(workers: int, **kwargs):
-    """A Dask `LocalCluster` of `workers` single-threaded processes whose kernels share the cores."""
+    """A Dask `LocalCluster` of `workers` single-threaded processes whose kernels share the cores.
+
+    The workers do not profile the tasks they run (`WORKER_CONFIG`): a nanny hands its own
+    Dask configuration to the worker it starts, so the setting is made while they start.
+    """
+    import dask
     from dask.distributed import LocalCluster
 
     env = worker_environment(threads_per_worker(workers))
-    with spawning_with(env):
+    with spawning_with(env), dask.config.set(WORKER_CONFIG):
         return LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, env=env, **kwargs)
 
 

@@ -70,6 +70,12 @@ def probe():
     return [numba.get_num_threads(), numba.config.NUMBA_NUM_THREADS]
 
 
+def profiling():
+    import dask
+
+    return dask.config.get("distributed.worker.profile.enabled")
+
+
 if __name__ == "__main__":
     what = sys.argv[1]
     if what == "pool":
@@ -90,6 +96,7 @@ if __name__ == "__main__":
             client = Client(cluster)
         answers = client.gather([client.submit(probe, pure=False) for _ in range(4)])
         answers += list(client.run(probe).values())
+        print("PROFILING" + json.dumps(list(client.run(profiling).values())))
         client.close()
         cluster.close()
     print("ANSWER" + json.dumps(answers))
@@ -108,3 +115,6 @@ def test_workers_use_their_share_of_the_cores(tmp_path, what):
     assert line, done.stderr[-2000:]
     expected = threads.threads_per_worker(2)
     assert {tuple(a) for a in json.loads(line[0][6:])} == {(expected, expected)}
+    if what != "pool":  # Dask's workers do not sample the tasks' stacks (simulation.threads.WORKER_CONFIG)
+        profiling = [x for x in done.stdout.splitlines() if x.startswith("PROFILING")]
+        assert json.loads(profiling[0][9:]) == [False, False]
