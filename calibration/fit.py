@@ -63,5 +63,5 @@ def make_client(workers: int, scheduler: str | None):
             raise RunError(f"cannot reach the Dask scheduler at '{scheduler}' ({exc}); start one with "
                            "`dask scheduler` and `dask worker ADDRESS`, or omit --scheduler for a local cluster.") from None
     # The workers, not the threads, share the cores (simulation.threads).
-    cluster = local_cluster(workers, scheduler_kwargs={"dashboard": False})
+    cluster = local_cluster(workers, scheduler_kwargs={"dashboard": False}, silence_logs=40)  # errors only, as sweep
     return Client(cluster), cluster

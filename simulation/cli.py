@@ -14,7 +14,7 @@ import sys
 import time
 from pathlib import Path
 
-from .errors import DataError, MigsimError, OutputError, ScenarioError
+from .errors import DataError, MigsimError, OutputError, ScenarioError, interrupted
 from .outdir import check_apart, check_out, set_command
 
 # Each command imports what it needs when it runs (imports inside functions), so that
@@ -480,7 +480,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"migsim: error: {_one_line(exc)}", file=sys.stderr)
         return EXIT_RUN_FAILED
     except KeyboardInterrupt:
-        print("migsim: interrupted; no results were written.", file=sys.stderr)
+        print(f"migsim: interrupted; {interrupted(args.command, getattr(args, 'out', None))}", file=sys.stderr)
         return 130
     except BrokenPipeError:  # output piped into a reader that stopped early (e.g. `| head`)
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())

@@ -3,8 +3,11 @@
 Every message says what was given, what is allowed and how to fix it. The command
 exits with 2 for bad input (`ScenarioError`, `DataError`, `OutputError`: something
 the user gave, refused before anything runs) and with 1 for a failure while running
-(`RunError`), so a script can tell "fix the call" from "try again".
+(`RunError`), so a script can tell "fix the call" from "try again". Ctrl+C exits with 130
+and says what the command leaves behind (`interrupted`).
 """
+
+from pathlib import Path
 
 
 class MigsimError(Exception):
@@ -25,3 +28,13 @@ class OutputError(MigsimError):
 
 class RunError(MigsimError):
     """A run could not be carried out or its results could not be written."""
+
+
+def interrupted(command: str, out: str | None) -> str:
+    """What a command stopped by Ctrl+C leaves: a sweep keeps its finished runs and a calibration
+    its finished waves, each to be resumed; the other commands write nothing until they are done."""
+    if command == "sweep" and out and any(Path(out).glob("part-*.parquet")):
+        return f"the runs finished so far are kept in {out}; the same command goes on from there."
+    if command == "calibrate" and out and (Path(out) / "history").is_dir():
+        return f"the waves finished so far are kept in {Path(out) / 'history'}; add --resume to go on."
+    return "no results were written."

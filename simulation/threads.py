@@ -23,6 +23,8 @@ A process nobody configured (a plain `migsim run`) keeps numba's default: all co
 from __future__ import annotations
 
 import os
+import signal
+import threading
 from contextlib import contextmanager
 
 ENV = "MIGSIM_KERNEL_THREADS"
@@ -91,8 +93,31 @@ def follow_worker_setting() -> int | None:
     return threads
 
 
+@contextmanager
+def deaf_to_ctrl_c():
+    """Processes spawned inside this block ignore Ctrl+C; this one hears it again after.
+
+    A terminal's Ctrl+C reaches every process of the command's group: the workers of a
+    sweep or calibration then each died with a KeyboardInterrupt traceback of their own
+    beside the command's one-line "interrupted". An ignored signal stays ignored in a
+    spawned process (and Python then installs no handler of its own), so only the
+    command hears it, and it stops its workers itself. A Ctrl+C in the second or two the
+    workers take to start is lost; the next one is heard.
+    """
+    if threading.current_thread() is not threading.main_thread():  # only the main thread may set handlers
+        yield
+        return
+    before = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, before)
+
+
 def init_pool_worker(threads: int) -> None:
-    """`initializer` of a process pool: the worker's kernels use `threads` threads."""
+    """`initializer` of a process pool: the worker's kernels use `threads` threads, and Ctrl+C
+    is left to the command, which stops the pool (see `deaf_to_ctrl_c`)."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     os.environ[ENV] = str(max(int(threads), 1))
     follow_worker_setting()
 
@@ -110,10 +135,19 @@ def process_pool(jobs: int):
     from concurrent.futures import ProcessPoolExecutor
 
     threads = threads_per_worker(jobs)
-    with spawning_with(worker_environment(threads)), ProcessPoolExecutor(
-            max_workers=jobs, mp_context=multiprocessing.get_context("spawn"),
-            initializer=init_pool_worker, initargs=(threads,)) as pool:
-        yield pool
+    with spawning_with(worker_environment(threads)):
+        pool = ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("spawn"),
+                                   initializer=init_pool_worker, initargs=(threads,))
+        try:
+            yield pool
+        except BaseException:
+            # Ctrl+C or a failure: the workers ignore Ctrl+C, so stop them here rather than wait
+            # for their runs to finish.
+            pool.shutdown(wait=False, cancel_futures=True)
+            for child in multiprocessing.active_children():
+                child.terminate()
+            raise
+        pool.shutdown(wait=True)
 
 
 # Dask's workers sample the stack of the thread running a task every 10 ms for their
@@ -133,7 +167,7 @@ def local_cluster(workers: int, **kwargs):
     from dask.distributed import LocalCluster
 
     env = worker_environment(threads_per_worker(workers))
-    with spawning_with(env), dask.config.set(WORKER_CONFIG):
+    with spawning_with(env), dask.config.set(WORKER_CONFIG), deaf_to_ctrl_c():
         return LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, env=env, **kwargs)
 
 
