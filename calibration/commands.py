@@ -139,7 +139,7 @@ def cmd_calibrate(args) -> int:
         recovery_sets=args.recovery)
     say = (lambda *a: None) if args.quiet else (lambda *a: print(*a, flush=True))
     if args.resume:  # before a cluster starts: a wrong folder is said at once
-        check_resume(out / "history", settings.identity(base, targets, SPACE))
+        check_resume(out / "history", settings.identity(base, targets, SPACE), list(targets[targets.fitted].id))
     started = time.perf_counter()
     client, cluster = make_client(args.workers, args.scheduler)
     try:

@@ -108,9 +108,11 @@ def _damaged(path: Path) -> ScenarioError:
                          "without --resume (in this folder, or with another --out).")
 
 
-def check_resume(folder: Path, identity: dict) -> HistoryMatch | None:
+def check_resume(folder: Path, identity: dict, fitted_ids: list[str] | None = None) -> HistoryMatch | None:
     """Refuse to continue a history made with other settings (it would mix two calibrations),
-    or whose files are damaged; returns its saved history match (None before a wave was saved)."""
+    or whose files are damaged or another calibration's (the parameters and, when given, the
+    fitted targets' ids are compared with its saved waves); returns its saved history match
+    (None before a wave was saved)."""
     path = folder / "settings.json"
     if not path.is_file():
         raise ScenarioError(f"--resume: {folder} holds no calibration history to continue "
@@ -135,6 +137,13 @@ def check_resume(folder: Path, identity: dict) -> HistoryMatch | None:
         raise _damaged(state) from None
     if not isinstance(previous, HistoryMatch):
         raise _damaged(state)
+    keys = [p.key for p in previous.space]
+    if keys != [key for key, _, _ in identity["space"]] or (fitted_ids is not None
+                                                            and list(previous.obs.names) != list(fitted_ids)):
+        # settings.json matches but the saved waves are another calibration's (files copied between folders)
+        raise ScenarioError(f"--resume: {state} holds the waves of another calibration (its parameters or fitted "
+                            f"targets differ from {path}); start afresh without --resume, or resume the folder "
+                            "that calibration was run in.")
     return previous
 
 
@@ -151,7 +160,7 @@ def calibrate(scenario: Scenario, targets: pd.DataFrame, settings: CalibrationSe
     identity = settings.identity(scenario, targets, space)
     previous = None
     if resume:
-        previous = check_resume(history, identity)
+        previous = check_resume(history, identity, list(targets[targets.fitted].id))
     obs = observations(targets)
     if runs is None:
         runs = ModelRuns(scenario, targets[targets.fitted].reset_index(drop=True), settings.window, space)

@@ -103,6 +103,18 @@ def test_resume_refuses_a_history_made_with_other_settings(tmp_path, targets):
         check_resume(tmp_path, json.loads(json.dumps(other)))
 
 
+def test_resume_refuses_the_waves_of_another_calibration(tmp_path, targets):
+    """settings.json matching, but history_matching.pkl copied from a calibration of other targets:
+    refused before a cluster starts, not half-way through the next wave."""
+    world = LinearWorld(observations(targets))
+    calibrate(default_scenario(), targets, _settings(), tmp_path, space=SPACE2, say=lambda *a: None, runs=world)
+    identity = json.loads(json.dumps(_settings().identity(default_scenario(), targets, SPACE2)))
+    fitted = list(targets[targets.fitted].id)
+    assert check_resume(tmp_path, identity, fitted).waves  # its own targets: resumed
+    with pytest.raises(ScenarioError, match="the waves of another calibration"):
+        check_resume(tmp_path, identity, fitted[1:])
+
+
 def test_the_hindcast_splits_targets_at_the_last_month_each_figure_covers(targets):
     before, after = split_targets(targets, "2019-12")
     ends = {tid: month_index(last_month(s, y)) for tid, s, y in zip(targets.id, targets.stat, targets.year)}
