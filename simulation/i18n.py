@@ -93,7 +93,41 @@ def format_number(value: float, lang: str = "en", digits: int = 0) -> str:
     return format_decimal(round(value, digits), format=pattern, locale=LOCALES[check_language(lang)])
 
 
-def format_month(date: str, lang: str = "en") -> str:
-    """A model month, 'YYYY-MM', as the language writes it ('December 2022', 'декабрь 2022 г.')."""
+# A month inside a sentence takes the case its preposition (Russian) or postposition (Kazakh)
+# governs: "с января 2026 г.", "по декабрь 2030 г.", "в декабре 2030 г.", "до декабря 2030 г.";
+# "2026 жылғы қаңтардан бастап", "2030 жылғы желтоқсанға дейін", "2030 жылғы желтоқсанда".
+# Roles: "from" (since), "until" (up to, not included), "through" (up to, included), "in".
+_RU_IN = ("январе", "феврале", "марте", "апреле", "мае", "июне", "июле", "августе", "сентябре", "октябре",
+          "ноябре", "декабре")  # prepositional: after "в"
+_KK_MONTHS = ("қаңтар", "ақпан", "наурыз", "сәуір", "мамыр", "маусым", "шілде", "тамыз", "қыркүйек", "қазан",
+              "қараша", "желтоқсан")
+# Kazakh case endings follow the stem's last sound and vowels (vowel harmony), written out per month:
+_KK_CASES = {
+    "from": ("қаңтардан", "ақпаннан", "наурыздан", "сәуірден", "мамырдан", "маусымнан", "шілдеден", "тамыздан",
+             "қыркүйектен", "қазаннан", "қарашадан", "желтоқсаннан"),  # ablative, before "бастап"
+    "until": ("қаңтарға", "ақпанға", "наурызға", "сәуірге", "мамырға", "маусымға", "шілдеге", "тамызға",
+              "қыркүйекке", "қазанға", "қарашаға", "желтоқсанға"),  # dative, before "дейін"
+    "in": ("қаңтарда", "ақпанда", "наурызда", "сәуірде", "мамырда", "маусымда", "шілдеде", "тамызда",
+           "қыркүйекте", "қазанда", "қарашада", "желтоқсанда"),  # locative
+}
+_KK_CASES["through"] = _KK_CASES["until"]
+ROLES = ("from", "until", "through", "in")
+
+
+def format_month(date: str, lang: str = "en", role: str | None = None) -> str:
+    """A model month, 'YYYY-MM', as the language writes it: alone ('December 2022', 'декабрь 2022 г.',
+    '2022 жылғы желтоқсан'), or in the case a sentence needs (`role`, see ROLES)."""
     year, month = (int(x) for x in date[:7].split("-"))
-    return format_date(datetime.date(year, month, 1), format="LLLL y", locale=LOCALES[check_language(lang)])
+    lang = check_language(lang)
+    if role is not None and role not in ROLES:
+        raise ValueError(f"role {role!r}: one of {ROLES}")
+    if lang == "kk":
+        name = _KK_CASES[role][month - 1] if role else _KK_MONTHS[month - 1]
+        return f"{year} жылғы {name}"
+    if lang == "ru" and role:
+        if role == "in":
+            return f"{_RU_IN[month - 1]} {year} г."
+        pattern = "MMMM y 'г.'" if role in ("from", "until") else "LLLL y 'г.'"  # genitive; accusative (= nominative)
+        return format_date(datetime.date(year, month, 1), format=pattern, locale=LOCALES[lang])
+    pattern = "LLLL y 'г.'" if lang == "ru" else "LLLL y"
+    return format_date(datetime.date(year, month, 1), format=pattern, locale=LOCALES[lang])

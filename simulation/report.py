@@ -236,8 +236,9 @@ def write_comparison(comparison: Comparison, out_dir: Path, dates: list[str] | N
                   "differences are taken replication by replication, then summarised.").format(
             base=esc(base.scenario.name), n=len(comparison.alternatives), reps=reps,
             agents=format_number(base.agents, lang), scale=format_number(base.scale, lang),
-            start=esc(format_month(base.scenario["run.start"], lang)),
-            end=esc(format_month(base.scenario["run.end"], lang)), low=comparison.band[0], high=comparison.band[1])
+            start=esc(format_month(base.scenario["run.start"], lang, "from")),
+            end=esc(format_month(base.scenario["run.end"], lang, "through")), low=comparison.band[0],
+            high=comparison.band[1])
         title = _("migsim: {alternatives} against {baseline}").format(
             alternatives=" / ".join(summary["alternatives"]), baseline=base.scenario.name)
         page = f"""<!doctype html>

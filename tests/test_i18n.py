@@ -48,6 +48,23 @@ def test_numbers_and_months_follow_the_locale():
     assert i18n.format_month("2022-12", "ru").startswith("декабрь 2022")
 
 
+@pytest.mark.parametrize("lang, role, expected", [
+    ("ru", "from", "января 2026 г."), ("ru", "until", "января 2026 г."), ("ru", "through", "январь 2026 г."),
+    ("ru", "in", "январе 2026 г."), ("kk", None, "2026 жылғы қаңтар"), ("kk", "from", "2026 жылғы қаңтардан"),
+    ("kk", "until", "2026 жылғы қаңтарға"), ("kk", "in", "2026 жылғы қаңтарда"), ("en", "from", "January 2026"),
+])
+def test_a_month_in_a_sentence_takes_the_case_its_preposition_needs(lang, role, expected):
+    """'с января', 'по январь', 'в январе'; '-дан бастап', '-ға дейін', '-да' (was 'до январь', 'Қаңтар 2026 бастап')."""
+    assert i18n.format_month("2026-01", lang, role) == expected
+
+
+def test_kazakh_month_endings_follow_vowel_harmony():
+    assert [i18n.format_month(f"2026-{m:02d}", "kk", "from").split()[-1] for m in (4, 6, 9)] == \
+        ["сәуірден", "маусымнан", "қыркүйектен"]
+    assert [i18n.format_month(f"2026-{m:02d}", "kk", "until").split()[-1] for m in (7, 9, 11)] == \
+        ["шілдеге", "қыркүйекке", "қарашаға"]
+
+
 def test_an_unknown_language_is_refused_with_the_choices():
     with pytest.raises(Exception, match="en, ru, kk"):
         i18n.translator("de")
