@@ -32,7 +32,7 @@ import pandas as pd
 
 from .errors import ScenarioError
 from .events import KINDS, NAME_LISTS
-from .experiments import FIGURES, Comparison, band_columns, headline_values, scenario_diff
+from .experiments import FIGURES, Comparison, band_columns, headline_values, policy_dates, scenario_diff
 from .i18n import country_name, format_month, format_number, translator
 from .parameters import PARAMETERS
 from .runner import RunResult
@@ -176,26 +176,10 @@ def _changed_events(base, alt) -> tuple[list[dict], list[dict]]:
     return [e for e in b if e not in a], [e for e in a if e not in b]
 
 
-def policy_start(comparison: Comparison) -> str | None:
-    """The first month in which any alternative's own events apply (None: only keys differ)."""
-    starts = [e.get("date", e.get("start")) for r in comparison.alternatives
-              for e in _changed_events(comparison.base.scenario, r.scenario)[0]]
-    starts = [s for s in starts if isinstance(s, str)]
-    return min(starts, key=month_index) if starts else None
-
-
 def brief_dates(comparison: Comparison) -> list[str]:
-    """After the policies start: the first December a full year in, and the run's last December."""
-    from .report import default_dates  # noqa: PLC0415 - report imports this module (levers in words)
-
-    dates = sorted(comparison.base.timeseries.date.unique())
-    start = policy_start(comparison)
-    if start is None:
-        return default_dates(comparison)
-    decembers = [d for d in dates if d.endswith("-12") and month_index(d) >= month_index(start) + 11]
-    if not decembers:
-        return [dates[-1]]
-    return list(dict.fromkeys([decembers[0], decembers[-1]]))
+    """The headline dates of `migsim compare` (`experiments.policy_dates`): a brief made from
+    the scenarios and one made `--from` their compare folder show the report's own table."""
+    return policy_dates(comparison)
 
 
 def _value_text(setting, value, lang: str) -> str:
@@ -218,29 +202,18 @@ def _value_text(setting, value, lang: str) -> str:
     return format_number(value, lang, digits) + (f" {_(unit)}" if unit else "")
 
 
-def _since(date: str, lang: str) -> str:
-    """A month after 'from': Russian puts it in the genitive ('с января 2026 г.')."""
-    if lang != "ru":
-        return format_month(date, lang)
-    import datetime  # noqa: PLC0415 - only Russian needs the genitive month name
-
-    from babel.dates import format_date  # noqa: PLC0415
-
-    return format_date(datetime.date(int(date[:4]), int(date[5:7]), 1), format="MMMM y 'г.'", locale="ru_RU")
-
-
 def event_sentence(event: dict, lang: str = "en") -> str:
     """One dated event in words: 'Work-permit quota from January 2026 — permits in total: 15,000 persons'."""
     _ = translator(lang)
     kind = KINDS[event["kind"]]
     if "date" in event:
-        when = (_("in {month}").format(month=format_month(event["date"], lang)) if kind.window == "none"
-                else _("from {month}").format(month=_since(event["date"], lang)))
+        when = (_("in {month}").format(month=format_month(event["date"], lang, "in")) if kind.window == "none"
+                else _("from {month}").format(month=format_month(event["date"], lang, "from")))
     elif "end" in event:
-        when = _("from {start} to {end}").format(start=_since(event["start"], lang),
-                                                 end=format_month(event["end"], lang))
+        when = _("from {start} to {end}").format(start=format_month(event["start"], lang, "from"),
+                                                 end=format_month(event["end"], lang, "through"))
     else:
-        when = _("from {month}").format(month=_since(event["start"], lang))
+        when = _("from {month}").format(month=format_month(event["start"], lang, "from"))
     parts = [f"{_(SETTING_LABELS.get(k, k))}: {_value_text(kind.settings[k], v, lang)}"
              for k, v in event.items() if k in kind.settings]
     return f"{_(KIND_TITLES.get(kind.name, kind.name))} {when}" + (" — " + "; ".join(parts) if parts else "")
@@ -264,15 +237,25 @@ def levers(base, alt, lang: str = "en") -> list[str]:
 
 
 def question(comparison: Comparison, lang: str = "en") -> str:
-    """The brief's question in one sentence."""
+    """The brief's question in one sentence, naming every alternative's policy."""
     _ = translator(lang)
-    alt = comparison.alternatives[0]
-    added, _dropped = _changed_events(comparison.base.scenario, alt.scenario)
-    change = (event_sentence(added[0], lang) if added else levers(comparison.base.scenario, alt.scenario, lang)[0])
-    end = format_month(comparison.base.scenario["run.end"], lang)
-    return _("What would this policy change, compared with the baseline, for the foreign workers in Kazakhstan, "
-             "their legal status and informality, and the money they send home, up to {end}? The policy: "
-             "{change}.").format(end=end, change=change[0].lower() + change[1:])
+    changes = []
+    for alt in comparison.alternatives:
+        added, _dropped = _changed_events(comparison.base.scenario, alt.scenario)
+        change = event_sentence(added[0], lang) if added else levers(comparison.base.scenario, alt.scenario, lang)[0]
+        changes.append(change[0].lower() + change[1:])
+    end = format_month(comparison.base.scenario["run.end"], lang, "until")
+    if len(changes) == 1:
+        text = _("What would this policy change, compared with the baseline, for the foreign workers in Kazakhstan, "
+                 "their legal status and informality, and the money they send home, up to {end}? The policy: "
+                 "{change}.").format(end=end, change=changes[0])
+    else:
+        listed = "; ".join(f"({k}) «{alt.scenario.name}»: {c}" if lang != "en" else f"({k}) '{alt.scenario.name}': {c}"
+                           for k, (alt, c) in enumerate(zip(comparison.alternatives, changes), 1))
+        text = _("What would these policies change, each compared with the baseline, for the foreign workers in "
+                 "Kazakhstan, their legal status and informality, and the money they send home, up to {end}? "
+                 "The policies: {changes}.").format(end=end, changes=listed)
+    return text[:-1] if text.endswith("..") else text  # a change ending in an abbreviation ("15 000 чел.")
 
 
 def headline_table(comparison: Comparison, dates: list[str], lang: str = "en") -> pd.DataFrame:

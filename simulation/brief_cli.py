@@ -36,6 +36,9 @@ def cmd_brief(args) -> int:
     if args.comparison_folder:
         if args.scenarios:
             raise ScenarioError("give either scenario files (BASE ALT ...) or --from FOLDER, not both.")
+        if args.posterior != "shipped":
+            raise ScenarioError(f"--posterior {args.posterior}: a brief --from a compare folder reads its runs as they "
+                                "were made; give --posterior to `migsim compare`, or run the scenarios here.")
         comparison = load_comparison(args.comparison_folder)
         check_dates(dates, comparison.base.scenario)
     else:
@@ -50,8 +53,10 @@ def cmd_brief(args) -> int:
         if args.reps < 1:
             raise ScenarioError(f"--reps = {args.reps}: give at least 1 replication.")
         check_dates(dates, base)
+        from .posterior import load_posterior
+
         comparison = compare(base, alternatives, reps=args.reps, seed=args.seed, jobs=args.jobs,
-                             progress=not args.quiet, band=args.band)
+                             progress=not args.quiet, band=args.band, posterior=load_posterior(args.posterior))
     written = []
     with atomic_dir(out, "brief") as tmp:
         if not args.comparison_folder:
@@ -99,6 +104,10 @@ def register(sub, band) -> None:
     p.add_argument("--seed", type=int, help="seed of the first replication (default: run.seed of the baseline)")
     p.add_argument("--agents", type=int, help="worker agents (default: run.agents)")
     p.add_argument("--jobs", type=int, default=1, help="processes for replications (same results as 1)")
+    p.add_argument("--posterior", default="shipped", metavar="shipped|none|FILE",
+                   help="when running: the posterior sample the replications draw their calibrated parameters from, "
+                        "as `migsim compare --posterior` (default: the shipped one, so the bands hold the parameters' "
+                        "uncertainty and the brief gives the same figures as `compare`)")
     p.add_argument("--sensitivity", help="indices.csv of `migsim sensitivity`, to name the most influential parameters")
     p.add_argument("--quiet", action="store_true", help="no progress bar or summary")
     p.set_defaults(func=cmd_brief)

@@ -4,6 +4,7 @@ import os
 import shutil
 import subprocess
 import zipfile
+from pathlib import Path
 
 import pytest
 
@@ -24,8 +25,8 @@ from simulation.report import write_comparison
 
 SMALL = dict(run__agents=1500, run__start="2025-01", run__end="2027-12", run__burn_in_months=6)
 WORDS = {"en": ["Policy brief", "Work-permit quota", "Uzbekistan", "Provenance", "January 2026"],
-         "ru": ["Аналитическая записка", "Квота на привлечение", "Узбекистан", "Происхождение", "января 2026"],
-         "kk": ["Талдамалық жазба", "квота", "Өзбекстан", "шығу тегі", "Қаңтар 2026"]}
+         "ru": ["Аналитическая записка", "Квота на привлечение", "Узбекистан", "Происхождение", "с января 2026 г."],
+         "kk": ["Талдамалық жазба", "квота", "Өзбекстан", "шығу тегі", "қаңтардан"]}
 
 
 @pytest.fixture(scope="module")
@@ -36,7 +37,7 @@ def comparison():
 
 
 def test_headline_dates_follow_the_policy_and_differences_are_paired(comparison):
-    assert brief_dates(comparison) == ["2026-12", "2027-12"]
+    assert brief_dates(comparison) == ["2027-12"]  # compare's dates: the first December a full year after 2026-01
     table = headline_table(comparison, ["2026-12"])
     row = table[table.indicator == "stock_kaz"].iloc[0]
     ts = {r.scenario.name: r.timeseries for r in comparison.results}
@@ -80,6 +81,22 @@ def test_a_brief_from_a_compare_folder_equals_one_from_the_comparison(comparison
                  "--quiet"]) == 0
     assert (tmp_path / "b" / "brief_ru.pdf").stat().st_size > 10_000
     assert main(["brief", "--from", str(tmp_path), "--out", str(tmp_path / "c")]) == 2
+
+
+def test_a_brief_of_scenario_files_gives_the_figures_compare_gives(tmp_path):
+    """The same posterior draws (the shipped posterior by default) and the same headline dates:
+    a brief run on the scenario files used to run without parameter draws and pick other dates."""
+    files = []
+    for name in ("baseline", "quota_halved"):
+        path = tmp_path / f"{name}.toml"
+        path.write_text(f'extends = "{Path("scenarios", name + ".toml").resolve()}"\nname = "{name}"\n[run]\n'
+                        'start = "2025-01"\nend = "2027-12"\nagents = 1500\nburn_in_months = 6\n', encoding="utf-8")
+        files.append(str(path))
+    assert main(["compare", *files, "--reps", "2", "--out", str(tmp_path / "cmp"), "--quiet"]) == 0
+    assert main(["brief", *files, "--reps", "2", "--out", str(tmp_path / "b"), "--quiet"]) == 0
+    assert (tmp_path / "cmp" / "headline.csv").read_text() == (tmp_path / "b" / "comparison" / "headline.csv").read_text()
+    assert main(["brief", "--from", str(tmp_path / "cmp"), "--posterior", "none", "--out", str(tmp_path / "c"),
+                 "--quiet"]) == 2  # the folder's runs were made already
 
 
 def _libreoffice():
