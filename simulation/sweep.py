@@ -314,9 +314,13 @@ def sweep(scenario: Scenario, varies: list[Vary], out: Path, *, reps: int = 1, s
           progress=None, posterior: Posterior | None = None) -> SweepSummary:
     """Run every point x replication not already in `out` on Dask; write each run as it finishes.
 
-    With a `posterior`, every run draws its calibrated parameters from it (run k of the sweep
-    takes draw k of a seeded shuffle of the sample): the sweep's futures then hold the
-    parameters' uncertainty too, for scenario discovery to find which of them break a policy.
+    With a `posterior`, runs draw their calibrated parameters from a seeded shuffle of its
+    sample. In a Latin hypercube (`samples`) every run takes a draw of its own: the futures
+    then hold the parameters' uncertainty too, for scenario discovery to find which of them
+    break a policy (a second sweep of the same design takes the same draws, run by run). On a
+    grid, replication r takes the same draw at every point, as it takes the same seed, so the
+    curve along the grid is the varied keys' own effect; a single replication runs the
+    calibrated point, as `run` does.
     """
     out = check_sweep_folder(out)
     check_scheduler_address(scheduler)
@@ -346,10 +350,10 @@ def sweep(scenario: Scenario, varies: list[Vary], out: Path, *, reps: int = 1, s
     seeds = replication_seeds(base_seed, reps)
     pairs = [(i, r, point, seed) for i, point in enumerate(points) for r, seed in enumerate(seeds)]
     draws: list = [None] * len(pairs)
-    if posterior is not None:
+    if posterior is not None and (samples is not None or reps > 1):
         order = np.random.default_rng(base_seed).permutation(len(posterior.draws))
-        draws = [(int(order[k % len(order)]), posterior.values(int(order[k % len(order)])))
-                 for k in range(len(pairs))]
+        which = range(len(pairs)) if samples is not None else [r for _, r, _, _ in pairs]  # run, or replication
+        draws = [(int(order[k % len(order)]), posterior.values(int(order[k % len(order)]))) for k in which]
     tasks = [(i, r, point, seed, run_id(point if d is None else {**point, "posterior_draw": d[0]}, seed, agents,
                                         fingerprint), d)
              for (i, r, point, seed), d in zip(pairs, draws)]

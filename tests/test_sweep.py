@@ -77,14 +77,30 @@ def test_each_sweep_run_draws_its_calibrated_parameters_from_the_posterior(tmp_p
     pd.DataFrame({"behaviour.asc.KAZ": [-5.5, -6.5, -7.0], "behaviour.beta_network": [0.5, 1.0, 1.5]}
                  ).to_csv(posterior, index=False)
     out = tmp_path / "sweep"
-    args = ["sweep", str(path), "--vary", "behaviour.beta_network=0.4:0.6:2", "--reps", "1", "--out", str(out),
-            "--posterior", str(posterior)]
+    args = ["sweep", str(path), "--vary", "behaviour.beta_network=0.4:0.6", "--samples", "2", "--reps", "1",
+            "--out", str(out), "--posterior", str(posterior)]
     assert main(args) == 0
     runs = pd.read_parquet(out)
-    assert set(runs.status) == {"ok"} and runs.posterior_draw.nunique() == 2  # each run its own draw
+    assert set(runs.status) == {"ok"} and runs.posterior_draw.nunique() == 2  # each future its own draw
     stock = runs[(runs.indicator == "stock_kaz") & (runs.group == "all")].set_index("point").final
     none = tmp_path / "none"
     assert main(args[:-4] + ["--out", str(none), "--posterior", "none"]) == 0
     plain = pd.read_parquet(none)
     assert "posterior_draw" not in plain or plain.posterior_draw.isna().all()
     assert not stock.equals(plain[(plain.indicator == "stock_kaz") & (plain.group == "all")].set_index("point").final)
+
+
+def test_on_a_grid_a_replication_keeps_its_draw_at_every_point(tmp_path):
+    """Like its seed: the curve along the grid is then the varied key's effect, not a draw's."""
+    path = tmp_path / "small.toml"
+    path.write_text(SCENARIO)
+    out = tmp_path / "grid"
+    assert main(["sweep", str(path), "--vary", "legal.deportation_rate=0.01:0.05:3", "--reps", "2", "--out", str(out),
+                 "--quiet"]) == 0
+    runs = pd.read_parquet(out)
+    per_rep = runs.groupby("rep").posterior_draw.nunique()
+    assert list(per_rep) == [1, 1] and runs.posterior_draw.nunique() == 2
+    single = tmp_path / "single"  # one replication: the calibrated point, as `migsim run` runs it
+    assert main(["sweep", str(path), "--vary", "legal.deportation_rate=0.01:0.05:3", "--out", str(single),
+                 "--quiet"]) == 0
+    assert "posterior_draw" not in pd.read_parquet(single)
