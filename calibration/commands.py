@@ -16,6 +16,18 @@ from simulation.parameters import PARAMETERS
 DEFAULT_OUT = Path("results") / "calibration"
 
 
+def _enough_points(args) -> None:
+    """The first wave's emulators fit a trend in every parameter: they need more points than parameters."""
+    from simulation.errors import ScenarioError
+
+    from .space import SPACE
+
+    if args.first_wave is not None and args.first_wave <= len(SPACE):
+        raise ScenarioError(f"--first-wave {args.first_wave}: the first wave needs more points than the {len(SPACE)} "
+                            f"calibrated parameters (at least {len(SPACE) + 1}; the method asks about 10 per "
+                            f"parameter, the default {10 * len(SPACE)}).")
+
+
 def _window(args, targets=None, scenario=None):
     """The months, agents and burn-in to simulate. Without --start, the targets' first year, but
     never after the scenario's own run.start: its dated events from that month on then all lie
@@ -112,6 +124,7 @@ def cmd_calibrate(args) -> int:
     from .targets import load_targets
 
     _positive(args, "workers", "report_reps", "report_agents", "reps", "waves", "first_wave", "wave_runs")
+    _enough_points(args)
     if args.reps < 2:
         raise ScenarioError(f"--reps {args.reps}: history matching needs at least 2 seeds per point "
                             "(the model's own variance comes from them).")
@@ -193,6 +206,7 @@ def cmd_hindcast(args) -> int:
     from .targets import load_targets
 
     _positive(args, "workers", "reps", "waves", "first_wave", "wave_runs", "forecast_runs")
+    _enough_points(args)
     _minutes(args)
     try:
         month_index(args.until)

@@ -41,6 +41,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from simulation.errors import RunError
+
 from .emulator import Emulator
 from .history_matching import HistoryMatch, Observations, implausibility, nth_max
 from .space import Prior
@@ -162,6 +164,20 @@ def _log_likelihood(mean: np.ndarray, var: np.ndarray, stoch_var: np.ndarray, ob
     return ll
 
 
+class EmptyRegion(RunError):
+    """History matching ruled out every point: there is no posterior to sample."""
+
+    def __init__(self, hm: HistoryMatch):
+        conflicts = hm.conflicts if hm.conflicts is not None else pd.DataFrame()
+        named = ("" if conflicts.empty else " Targets no point matches together, for one: "
+                 f"{conflicts.target_a.iloc[0]} and {conflicts.target_b.iloc[0]} (all listed above).")
+        super().__init__(
+            f"no point of the parameter space is left after {len(hm.waves)} wave(s) of history matching, so there is "
+            f"no posterior to sample.{named} The waves are kept in the history folder; with more points in the first "
+            "wave (--first-wave, about 10 per parameter) the emulators are surer and rule out fewer points by their "
+            "doubt alone.")
+
+
 def sample_posterior(hm: HistoryMatch, settings: PosteriorSettings = PosteriorSettings(), *,
                      obs: Observations | None = None) -> Posterior:
     """MCMC draws from the posterior inside `hm`'s final region (see the module docstring).
@@ -173,8 +189,7 @@ def sample_posterior(hm: HistoryMatch, settings: PosteriorSettings = PosteriorSe
 
     obs = obs or hm.obs
     if not len(hm.sample):
-        raise ValueError("the non-implausible region is empty: there is no posterior to sample; see the "
-                         "history match's reach report for the targets no point can match")
+        raise EmptyRegion(hm)
     emulator = hm.region.cuts[-1].emulator  # the last wave's
     rho = series_correlation(emulator.loo_errors(), obs.series)
     d = len(hm.space)

@@ -115,6 +115,19 @@ def test_resume_refuses_the_waves_of_another_calibration(tmp_path, targets):
         check_resume(tmp_path, identity, fitted[1:])
 
 
+def test_a_history_match_that_rules_out_every_point_ends_in_a_message_not_a_traceback():
+    from types import SimpleNamespace
+
+    from calibration.posterior import EmptyRegion, sample_posterior
+    from simulation.errors import RunError
+
+    conflicts = pd.DataFrame({"target_a": ["s22_remit"], "target_b": ["m23_remit"]})
+    hm = SimpleNamespace(sample=np.empty((0, 2)), obs=None, waves=[1], conflicts=conflicts)
+    with pytest.raises(RunError, match="no point of the parameter space is left after 1 wave.*s22_remit and m23_remit"):
+        sample_posterior(hm)
+    assert issubclass(EmptyRegion, RunError)
+
+
 def test_the_hindcast_splits_targets_at_the_last_month_each_figure_covers(targets):
     before, after = split_targets(targets, "2019-12")
     ends = {tid: month_index(last_month(s, y)) for tid, s, y in zip(targets.id, targets.stat, targets.year)}
@@ -152,6 +165,8 @@ def _migsim(*args):
     (["calibrate", "--reps", "1"], "at least 2 seeds"),
     (["calibrate", "--max-minutes", "0"], "--max-minutes 0 must be a number above 0"),
     (["calibrate", "--recovery", "-1"], "--recovery -1 must be 0 or more"),
+    (["calibrate", "--first-wave", "1"], "needs more points than the"),
+    (["hindcast", "--until", "2019-12", "--first-wave", "5"], "needs more points than the"),
     (["hindcast", "--until", "2019-13"], "not a month written YYYY-MM"),
     (["hindcast", "--until", "2019-12", "--scheduler", "not-an-address"], "cannot reach the Dask scheduler"),
 ])
