@@ -164,7 +164,8 @@ def calibrate(scenario: Scenario, targets: pd.DataFrame, settings: CalibrationSe
     obs = observations(targets)
     if runs is None:
         runs = ModelRuns(scenario, targets[targets.fitted].reset_index(drop=True), settings.window, space)
-    counter = {"runs": 0}
+    # a resumed calibration's runs include the waves it continues (the provenance counts them all)
+    counter = {"runs": sum(len(w.design) * len(w.seeds) for w in previous.waves) if previous is not None else 0}
 
     def simulator(points: np.ndarray, seeds: list[int]) -> np.ndarray:
         out = run_points(runs, points, seeds, client, run_progress(say))

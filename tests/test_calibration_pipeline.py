@@ -115,6 +115,18 @@ def test_resume_refuses_the_waves_of_another_calibration(tmp_path, targets):
         check_resume(tmp_path, identity, fitted[1:])
 
 
+def test_a_resumed_calibration_counts_the_runs_of_the_waves_it_continues(tmp_path, targets):
+    world = LinearWorld(observations(targets))
+    quiet = dict(space=SPACE2, say=lambda *a: None, runs=world)
+    whole = calibrate(default_scenario(), targets, _settings(), tmp_path / "whole", **quiet)
+    first = _settings()
+    first = CalibrationSettings(**{**first.__dict__, "hm": HMSettings(**{**first.hm.__dict__, "max_waves": 1})})
+    calibrate(default_scenario(), targets, first, tmp_path / "split", **quiet)
+    resumed = calibrate(default_scenario(), targets, _settings(), tmp_path / "split", resume=True, **quiet)
+    assert resumed.runs == whole.runs  # the provenance's "model runs" (it counted the second session's alone)
+    np.testing.assert_array_equal(resumed.posterior.draws, whole.posterior.draws)
+
+
 def test_a_history_match_that_rules_out_every_point_ends_in_a_message_not_a_traceback():
     from types import SimpleNamespace
 
