@@ -151,6 +151,7 @@ def cmd_calibrate(args) -> int:
         posterior=PosteriorSettings(seed=args.seed), report_reps=args.report_reps, check_runs=args.check_runs,
         recovery_sets=args.recovery)
     say = (lambda *a: None) if args.quiet else (lambda *a: print(*a, flush=True))
+    _refuse_replacing(out, "fit", args, resumable=True)
     if args.resume:  # before a cluster starts: a wrong folder is said at once
         check_resume(out / "history", settings.identity(base, targets, SPACE), list(targets[targets.fitted].id))
     started = time.perf_counter()
@@ -180,6 +181,17 @@ def cmd_calibrate(args) -> int:
         f"{out / 'fit' / 'report.html'}; calibrated scenario: {out / 'fit' / 'calibrated.toml'}; posterior "
         f"draws for `migsim run --posterior`: {out / 'fit' / 'posterior.csv'}")
     return 0
+
+
+def _refuse_replacing(out: Path, finished: str, args, resumable: bool) -> None:
+    """A finished calibration or hindcast in --out is replaced only with --force, as every
+    command's earlier results are (a second run into the same folder silently replaced it)."""
+    from simulation.errors import OutputError
+
+    if (out / finished).exists() and not args.force and not (resumable and args.resume):
+        more = "add --resume to continue it with more waves, " if resumable else ""
+        raise OutputError(f"--out {out}: holds the results of an earlier `migsim {args.command}` ({out / finished}); "
+                          f"{more}--force to replace them, or choose another --out.")
 
 
 def _claim(out: Path, what: str) -> None:
@@ -225,6 +237,7 @@ def cmd_hindcast(args) -> int:
                                wave_runs=args.wave_runs or 5 * len(SPACE), reps=args.reps, max_waves=args.waves,
                                max_minutes=args.max_minutes, seed=args.seed),
         posterior=PosteriorSettings(seed=args.seed))
+    _refuse_replacing(out, "forecast", args, resumable=False)
     say = (lambda *a: None) if args.quiet else (lambda *a: print(*a, flush=True))
     started = time.perf_counter()
     client, cluster = make_client(args.workers, args.scheduler)
@@ -361,6 +374,7 @@ def register(subparsers) -> None:
                    help="model runs at posterior draws for the predictive check (default 50)")
     p.add_argument("--recovery", type=int, default=20,
                    help="synthetic data sets of the recovery study (default 20; 0: none)")
+    p.add_argument("--force", action="store_true", help="replace a finished calibration in --out (its fit/ and history/)")
     p.add_argument("--report-reps", type=int, default=3, help="seeds for the fit report (default 3)")
     p.add_argument("--report-agents", type=int, default=REPORT_AGENTS,
                    help=f"agents of the fit report's runs (default {REPORT_AGENTS:,}: the simulated surveys then "
@@ -385,6 +399,7 @@ def register(subparsers) -> None:
     p.add_argument("--reps", type=int, default=2, help="seeds per point (default 2)")
     p.add_argument("--max-minutes", type=float, default=30.0, help="no new wave starts after this (default 30)")
     p.add_argument("--forecast-runs", type=int, default=30, help="model runs at posterior draws (default 30)")
+    p.add_argument("--force", action="store_true", help="replace a finished hindcast in --out")
     p.add_argument("--quiet", action="store_true", help="no progress messages")
     _add_window_args(p, 10_000, "2010-01", "2024-01")
     p.set_defaults(func=cmd_hindcast)

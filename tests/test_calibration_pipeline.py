@@ -188,6 +188,25 @@ def test_calibration_commands_refuse_bad_arguments_with_a_message(tmp_path, args
     assert not (tmp_path / "out" / "fit").exists()
 
 
+@pytest.mark.parametrize("command, finished, extra", [("calibrate", "fit", []), ("hindcast", "forecast", ["--until", "2019-12"])])
+def test_a_finished_calibration_is_replaced_only_with_force(tmp_path, capsys, command, finished, extra):
+    from simulation.cli import main
+    from simulation.outdir import atomic_dir, mark, set_command
+
+    out = tmp_path / "out"
+    set_command(command)
+    try:
+        out.mkdir()
+        mark(out, command)
+        with atomic_dir(out / finished, f"{command} report") as tmp:
+            (tmp / "report.html").write_text("an earlier result", encoding="utf-8")
+    finally:
+        set_command(None)
+    assert main([command, *extra, "--out", str(out), "--quiet"]) == 2
+    assert "--force to replace them" in capsys.readouterr().err
+    assert (out / finished / "report.html").read_text(encoding="utf-8") == "an earlier result"
+
+
 @pytest.mark.parametrize("command, call", [("calibrate", "calibrate"), ("hindcast", "hindcast")])
 def test_a_run_stopped_half_way_leaves_a_folder_migsim_will_resume(tmp_path, monkeypatch, command, call):
     """The output folder is marked as migsim's before the history is written in it, so the same
