@@ -292,6 +292,12 @@ def cmd_validate(args) -> int:
     _check_window_has_targets(targets, window, args.targets_file)
     scenario = _scenario(args.params, window)
     seeds = [args.seed + i for i in range(args.reps)]
+    # The window follows the targets file (its first year, from 2010) unless --start/--end say: said here
+    # and kept in summary.json, since the same target can come out a little differently in another window.
+    run = {"scenario": scenario.name, "start": window.start, "end": window.end, "burn_in_months": window.burn_in,
+           "agents": window.agents, "seeds": seeds}
+    print(f"validate: '{scenario.name}' from {window.start} to {window.end} after a {window.burn_in}-month spin-up, "
+          f"{window.agents:,} agents, seed(s) {', '.join(map(str, seeds))}")
     fit, series = evaluate(scenario, targets, window, seeds)
     fit = add_gravity(fit, targets)
     shown = fit[fit.modelled]
@@ -309,8 +315,9 @@ def cmd_validate(args) -> int:
         with atomic_dir(Path(args.out)) as tmp:
             s = write_report(tmp, f"migsim validation of '{scenario.name}' against {Path(args.targets_file).name}",
                              fit, series, targets)
-            (tmp / "summary.json").write_text(json_text(s), encoding="utf-8")
-        print(f"report written to {args.out}/ (fit_targets.csv, fit_series.csv, report.html)")
+            (tmp / "summary.json").write_text(json_text({**s, "run": run}), encoding="utf-8")
+        print(f"report written to {args.out}/ (report.html, fit_targets.csv, fit_series.csv, survey_rounds.csv, "
+              "targets.png, series.png, summary.json)")
     return 0
 
 
@@ -409,7 +416,8 @@ def register(subparsers) -> None:
     p.add_argument("--params", help="scenario to run, e.g. results/calibration/fit/calibrated.toml "
                                     "(default: scenarios/historical_replay.toml)")
     p.add_argument("--reps", type=int, default=1, help="seeds; the simulated value is their median (default 1)")
-    p.add_argument("--out", help="also write fit_targets.csv, fit_series.csv and report.html here")
+    p.add_argument("--out", help="also write the report here: report.html, fit_targets.csv, fit_series.csv, "
+                        "survey_rounds.csv, targets.png, series.png and summary.json")
     _add_window_args(p, REPORT_AGENTS)
     p.set_defaults(func=cmd_validate)
 

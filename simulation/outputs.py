@@ -104,7 +104,13 @@ def write_results(result: RunResult, out_dir: Path, plots: bool = True,
         if reps > 1:
             bands = result.quantiles((band[0] / 100, 0.5, band[1] / 100))
             bands.to_csv(tmp / "timeseries_bands.csv", index=False, float_format="%.6g")
-        (tmp / "scenario.resolved.toml").write_text(result.scenario.to_toml(), encoding="utf-8")
+        drawn = result.extra.get("posterior")  # replications drew their calibrated parameters (runner.replication_plan)
+        resolved = result.scenario.to_toml()
+        if drawn:
+            resolved = (f"# The replications drew their calibrated parameters from {drawn} (rows in summary.json,\n"
+                        "# \"parameters\"); the values below are the scenario's own, which a replication keeps only\n"
+                        "# for the keys the scenario sets itself.\n" + resolved)
+        (tmp / "scenario.resolved.toml").write_text(resolved, encoding="utf-8")
         summary = {
             "scenario": result.scenario.name,
             "scenario_file": str(result.scenario.path) if result.scenario.path else None,
@@ -117,6 +123,9 @@ def write_results(result: RunResult, out_dir: Path, plots: bool = True,
             "replications": reps,
             "band_percentiles": list(band),
             "seeds": result.seeds,
+            "parameters": ({"posterior": drawn, "draw_rows": result.extra.get("draw_rows"),
+                            "draws": result.extra.get("draws"), "seeds_per_draw": result.extra.get("seeds_per_draw")}
+                           if drawn else "the scenario's values in every replication (no posterior draws)"),
             "wall_seconds": round(result.wall_seconds, 2),
             "git_commit": git_commit(),
             "versions": versions(),

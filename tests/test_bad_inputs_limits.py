@@ -205,3 +205,7 @@ def test_validate_summary_is_strict_json(tmp_path, monkeypatch, capsys):
 
     summary = json.loads((tmp_path / "v" / "summary.json").read_text(), parse_constant=refuse)
     assert summary["evaluated"] == 1 and summary["mard_fitted"] is None
+    # the window, agents and seeds the figures come from (the window follows the targets file by default)
+    assert summary["run"] == {"scenario": "baseline", "start": "2023-01", "end": "2023-03", "burn_in_months": 0,
+                              "agents": 2000, "seeds": [20260101]}
+    assert "validate: 'baseline' from 2023-01 to 2023-03 after a 0-month spin-up" in capsys.readouterr().out

@@ -38,6 +38,20 @@ def test_posterior_replications_are_reproducible_and_use_the_draws(tmp_path):
     assert not a.timeseries.value.equals(without.timeseries.value)
 
 
+def test_the_results_say_which_draws_the_replications_took(tmp_path):
+    import json
+
+    from simulation.outputs import write_results
+
+    scenario = toy_scenario(run__agents=1000, run__start="2022-01", run__end="2022-03")
+    drawn = write_results(run(scenario, reps=4, seed=5, posterior=_posterior(tmp_path)), tmp_path / "drawn", plots=False)
+    said = json.loads((drawn / "summary.json").read_text())["parameters"]
+    assert said["posterior"].endswith("posterior.csv") and len(said["draw_rows"]) == 4 and said["draws"] == 2
+    assert (drawn / "scenario.resolved.toml").read_text().startswith("# The replications drew their calibrated")
+    plain = write_results(run(scenario, reps=2, seed=5), tmp_path / "plain", plots=False)
+    assert "no posterior draws" in json.loads((plain / "summary.json").read_text())["parameters"]
+
+
 def test_a_policy_run_and_its_baseline_share_draws_and_seeds(tmp_path):
     posterior = _posterior(tmp_path)
     base = toy_scenario(run__agents=1500, run__start="2022-01", run__end="2022-06")
