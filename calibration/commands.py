@@ -251,10 +251,13 @@ def cmd_hindcast(args) -> int:
             cluster.close()
     with atomic_dir(out / "forecast") as tmp:
         write_hindcast(tmp, result, f"migsim hindcast of '{base.name}' from {args.until}")
+    def against(name: str, n: int, model: float, baseline: float) -> str:
+        return (f"against {name} ({n}): {model:.3f} vs {baseline:.3f}" if n else f"no {name} to compare with")
+
     for row in result.skill.itertuples():
-        say(f"  {row.group}: {row.targets} targets, MARD model {row.mard_model:.3f}; against last value "
-            f"({row.n_carried_forward}): {row.mard_model_vs_carried_forward:.3f} vs {row.mard_carried_forward:.3f}; "
-            f"against gravity ({row.n_gravity}): {row.mard_model_vs_gravity:.3f} vs {row.mard_gravity:.3f}")
+        say(f"  {row.group}: {row.targets} targets, MARD model {row.mard_model:.3f}; "
+            f"{against('last value', row.n_carried_forward, row.mard_model_vs_carried_forward, row.mard_carried_forward)}; "
+            f"{against('gravity', row.n_gravity, row.mard_model_vs_gravity, row.mard_gravity)}")
     say(f"{time.perf_counter() - started:.0f} s; report: {out / 'forecast' / 'report.html'}")
     return 0
 
