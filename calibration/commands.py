@@ -326,11 +326,16 @@ def cmd_validate(args) -> int:
 
 # --- sensitivity -----------------------------------------------------------------------------
 def cmd_sensitivity(args) -> int:
+    from simulation.errors import ScenarioError
+
     from .report import atomic_dir
     from .sensitivity import plot_indices, run_sensitivity
     from .targets import load_targets
 
     _positive(args, "samples", "jobs")
+    if args.method == "morris" and args.samples < 2:
+        raise ScenarioError(f"--samples {args.samples}: Morris needs at least 2 trajectories (the spread of a "
+                            "parameter's effects, sigma, comes from several); 4 is the default.")
     window = _window(args)
     scenario = _scenario(args.scenario, window)
     targets = load_targets(args.targets)
@@ -354,6 +359,9 @@ def cmd_sensitivity(args) -> int:
     for r in top.sort_values(["output", measure], ascending=[True, False]).itertuples():
         print(f"  {r.output:36} {r.parameter:36} {measure} = {getattr(r, measure):.3g}")
     print(f"{len(runs)} runs; table and plot written to {out}/ (indices.csv, runs.csv, sensitivity.png)")
+    if args.method == "sobol" and "ST_conf" in indices and ((indices.ST > 1.05) | (indices.ST_conf > indices.ST.abs())).any():
+        print(f"note: with --samples {args.samples} the Sobol indices have not settled (some total-order indices "
+              "above 1, or confidence intervals wider than the index): give more samples (e.g. 256 or more).")
     return 0
 
 
