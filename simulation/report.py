@@ -34,6 +34,15 @@ from .outputs import atomic_dir, git_commit, versions  # noqa: E402
 COLOURS = plt.get_cmap("tab10").colors
 
 
+def _spreadsheet_ready(table: pd.DataFrame) -> pd.DataFrame:
+    """Numbers as a spreadsheet should show them: ten significant digits (six wrote 749,205,312 as
+    7.49205e+08), and the rounding residue of a difference of equal numbers (9.1e-13) as 0."""
+    table = table.copy()
+    numbers = table.select_dtypes("number").columns
+    table[numbers] = table[numbers].mask(table[numbers].abs() < 1e-9, 0.0)
+    return table
+
+
 def default_dates(comparison: Comparison) -> list[str]:
     """The last December of the run, and the December five years before it when simulated."""
     dates = sorted(comparison.base.timeseries.date.unique())
@@ -205,7 +214,7 @@ def write_comparison(comparison: Comparison, out_dir: Path, dates: list[str] | N
                                 f'{base64.b64encode(png).decode()}"><figcaption>{caption} '
                                 f'<code>figure_{stem}.csv</code></figcaption></figure>')
         headline = comparison.headline(dates)
-        headline.to_csv(tmp / "headline.csv", index=False, float_format="%.6g")
+        _spreadsheet_ready(headline).to_csv(tmp / "headline.csv", index=False, float_format="%.10g")
         diff_rows = []
         for r in comparison.alternatives:
             for key, a, b in scenario_diff(base.scenario, r.scenario):

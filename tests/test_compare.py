@@ -38,6 +38,8 @@ def test_compare_writes_the_report_and_the_data_behind_it(files, capsys):
     assert page.count("data:image/png;base64,") == 6 and "crackdown" in page and "2025-12" in page
     headline = pd.read_csv(out / "headline.csv")
     assert set(headline.scenario) == {"base", "crackdown"} and set(headline.date) == {"2025-12"}
+    text = (out / "headline.csv").read_text()
+    assert "e+" not in text and "e-1" not in text  # whole numbers as a spreadsheet shows them; no rounding residue
     deport = pd.read_csv(out / "figure_irregular_share.csv")
     assert set(deport.measure) == {"level", "difference from baseline"}
     diff = deport[(deport.measure != "level") & (deport.date < "2025-01")]
