@@ -251,13 +251,17 @@ def cmd_hindcast(args) -> int:
             cluster.close()
     with atomic_dir(out / "forecast") as tmp:
         write_hindcast(tmp, result, f"migsim hindcast of '{base.name}' from {args.until}")
-    def against(name: str, n: int, model: float, baseline: float) -> str:
-        return (f"against {name} ({n}): {model:.3f} vs {baseline:.3f}" if n else f"no {name} to compare with")
+
+    def against(row, name: str, base: str) -> str:
+        if not getattr(row, f"n_{base}"):
+            return f"no {name} to compare with"
+        return (f"against {name} ({getattr(row, f'n_{base}')}): {getattr(row, f'mard_model_vs_{base}'):.3f} vs "
+                f"{getattr(row, f'mard_{base}'):.3f} (medians {getattr(row, f'median_model_vs_{base}'):.3f} vs "
+                f"{getattr(row, f'median_{base}'):.3f})")
 
     for row in result.skill.itertuples():
         say(f"  {row.group}: {row.targets} targets, MARD model {row.mard_model:.3f}; "
-            f"{against('last value', row.n_carried_forward, row.mard_model_vs_carried_forward, row.mard_carried_forward)}; "
-            f"{against('gravity', row.n_gravity, row.mard_model_vs_gravity, row.mard_gravity)}")
+            f"{against(row, 'last value', 'carried_forward')}; {against(row, 'gravity', 'gravity')}")
     say(f"{time.perf_counter() - started:.0f} s; report: {out / 'forecast' / 'report.html'}")
     return 0
 

@@ -162,6 +162,7 @@ def test_skill_is_one_minus_the_ratio_of_errors():
     row = skill_table(table).set_index("group").loc["World Bank series"]
     assert row.mard_model == pytest.approx(0.1) and row.mard_carried_forward == pytest.approx(0.25)
     assert row.skill_vs_carried_forward == pytest.approx(1 - 0.1 / 0.25)
+    assert row.median_model_vs_carried_forward == pytest.approx(0.1) and row.median_carried_forward == pytest.approx(0.25)
     assert np.isnan(row.skill_vs_gravity)
 
 
