@@ -195,15 +195,19 @@ def plot_targets(fit: pd.DataFrame):
 
     ev = fit[fit.status.isin(["inside", "outside band"])].copy()
     ev = ev[~ev.kind.isin(["wdi", "pattern"])]
-    ev["zc"] = ev.z.clip(-10, 10)
+    # Distance from the band's centre with its edges at -2 and 2: the z-score where the band is the observed
+    # value +- 2 sd, and the same scale for a published range (a range row at z -1.6 lay below its range but
+    # was drawn inside the grey band).
+    width = (ev.high - ev.low).where(ev.high > ev.low)
+    ev["zc"] = (4 * (ev.simulated - (ev.low + ev.high) / 2) / width).fillna(ev.z).clip(-10, 10)
     fig, ax = plt.subplots(figsize=(8, max(4, 0.16 * len(ev))))
     y = np.arange(len(ev))
     colors = np.where(ev.status == "inside", "tab:green", "tab:red")
-    ax.axvspan(-2, 2, color="0.9", label="band (observed +- 2 sd)")
+    ax.axvspan(-2, 2, color="0.9", label="band (observed +- 2 sd, or the published range)")
     ax.scatter(ev.zc, y, c=colors, s=14, zorder=3)
     ax.set_yticks(y, ev.id, fontsize=6)
     ax.axvline(0, color="k", lw=0.5)
-    ax.set_xlabel("(simulated - observed) / sd, capped at +-10")
+    ax.set_xlabel("distance from the band's centre, its edges at -2 and 2 (the z-score for observed +- 2 sd), capped at +-10")
     ax.set_title("Targets other than World Bank series: green inside the band, red outside")
     ax.invert_yaxis()
     return fig

@@ -434,3 +434,16 @@ def test_survey_shares_count_in_the_distance_with_the_rounds_non_sampling_error(
     assert z["s22_remit"] == pytest.approx(0.1 / math.hypot(sampling_sd["s22_remit"], d.non_sampling_sd))
     assert z["s22_remit"] < 1  # against sampling error alone it would be about 7
     assert z["k25_quota_2022"] == pytest.approx(0.1 * observed["k25_quota_2022"] / sampling_sd["k25_quota_2022"])
+
+
+def test_the_targets_plot_draws_a_target_inside_the_grey_band_exactly_when_it_is_inside():
+    """A published range is drawn on the same scale as observed +- 2 sd (a range row below its range was
+    drawn inside the grey band, its z being -1.6)."""
+    from calibration.report import plot_targets
+
+    fit = pd.DataFrame({"id": ["share", "range_low", "range_in"], "kind": ["share", "range", "range"],
+                        "status": ["inside", "outside band", "inside"], "low": [0.3, 200_000, 200_000],
+                        "high": [0.5, 1_000_000, 1_000_000], "simulated": [0.45, 105_000, 900_000],
+                        "z": [1.0, -1.6, 1.2]})
+    x = plot_targets(fit).axes[0].collections[0].get_offsets()[:, 0]
+    assert x[0] == pytest.approx(1.0) and x[1] < -2 and -2 < x[2] < 2
