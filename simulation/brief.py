@@ -24,6 +24,7 @@ from __future__ import annotations
 # Imports inside functions: the PDF and workbook writers and the report's figures load only when a brief is made.
 import json
 import os
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -33,7 +34,7 @@ import pandas as pd
 from .errors import ScenarioError
 from .events import KINDS, NAME_LISTS
 from .experiments import FIGURES, Comparison, band_columns, headline_values, policy_dates, scenario_diff
-from .i18n import country_name, format_month, format_number, translator
+from .i18n import country_name, format_month, format_number, quoted, translator
 from .parameters import PARAMETERS
 from .runner import RunResult
 from .scenario import load_scenario, month_index
@@ -66,6 +67,7 @@ KIND_TITLES = {
     "formalisation": _("Formalisation of informal jobs"), "exchange_rate": _("Exchange-rate change"),
     "sanctions": _("Sanctions on Russia"), "relocation": _("Relocation wave"), "mobilisation": _("Mobilisation"),
     "border_closure": _("Border closure"), "sector_demand": _("Demand for foreign workers"),
+    "employer_fines": _("Fines on employers for irregular workers"),
 }
 
 SETTING_LABELS = {
@@ -92,10 +94,48 @@ SETTING_LABELS = {
     "return_share": _("share who go home at the end"), "months": _("months over which they leave"),
     "men_only": _("men only"), "age_max": _("oldest age"), "exit_factor": _("chance of leaving multiplied by"),
     "places": _("places"), "sectors": _("sectors"), "factor": _("demand multiplied by"),
-    "layoffs": _("a fall lays workers off"),
+    "layoffs": _("a fall lays workers off"), "usd_per_worker": _("fine per worker found"),
 }
 UNITS = {"USD": _("USD"), "USD per month": _("USD per month"), "months": _("months"), "per month": _("per month"),
          "persons": _("persons"), "years": _("years")}
+
+# The units of the parameter registry (and of event settings), as the assumptions table and the events
+# workbook show them; "-" (no unit) and "percent" ("%") are written the same in every language.
+PARAM_UNITS = {
+    "utility": _("utility"), "share": _("share"), "USD": _("USD"), "0..1": _("0..1"), "x": _("x"),
+    "logit": _("logit"), "per month": _("per month"), "probability": _("probability"), "persons": _("persons"),
+    "USD per month": _("USD per month"), "months": _("months"), "jobs": _("jobs"),
+    "x average wage": _("x average wage"), "x hazard": _("x hazard"), "years": _("years"),
+    "YYYY-MM": _("YYYY-MM"), "agents": _("agents"), "contacts": _("contacts"), "replications": _("replications"),
+    "year": _("year"), "ties": _("ties"), "months of home wage": _("months of home wage"),
+    "log points": _("log points"), "x national rate": _("x national rate"),
+    "utility per log point": _("utility per log point"), "x beta_income": _("x beta_income"),
+    "utility per month of home wage": _("utility per month of home wage"),
+    "utility per log(1+contacts)": _("utility per log(1+contacts)"),
+    "utility per decade over 35": _("utility per decade over 35"),
+    "utility per decade under 25": _("utility per decade under 25"), "x home wage": _("x home wage"),
+    "USD per worker": _("USD per worker"), "x contact": _("x contact"), "log sd": _("log sd"),
+    "x national average wage": _("x national average wage"), "logit per dependant": _("logit per dependant"),
+    "share of income": _("share of income"),
+}
+ROLES = {"lever": _("lever"), "uncertainty": _("uncertainty"), "data": _("data"), "run": _("run setting")}
+
+# Sources in the parameter registry are citations in free text. Their recurring words are translated;
+# the rest (survey figures, authors) is kept as written, so that a reader can find it in the source.
+SOURCES = [  # whole sources, as the registry writes them
+    _("assumption"), _("calibrated"), _("law (EAEU treaty, visa regimes)"),
+    _("assumption: none beyond the other terms"), _("assumption (share of WB working-age population)"),
+    _("KEL2025: 37,900 (2015), 28,300 (2022) under quota"), _("KEL2025: about 30,000 deported in 2023"),
+    _("assumption: no workplace inspections in the baseline"), _("assumption (about 2 MCI)"),
+    _("assumption (a patent takes weeks to issue)"), _("law: five-year entry ban"),
+    _("assumption: not modelled in the baseline (0 = no floor)"), _("assumption (Harris-Todaro)"),
+    _("assumption (Massey)"), _("assumption (NELM)"), _("assumption (the surveys cover Kazakhstan only)"),
+    _("STAT 2022 wages by occupation"), _("law: 90 days visa-free stay"),
+    _("law: the quota may be split by qualification"), _("assumption: no employer fines in the baseline (0 = none)"),
+    _("assumption: 1 (no formalisation drive in the baseline)"), _("assumption (construction season)"),
+    _("assumption: agencies place workers with a contract"),
+]
+SOURCE_WORDS = {"assumption": _("assumption"), "calibrated": _("calibrated"), "law": _("law")}
 
 # Parameters that govern how the model answers each kind of lever (beside those a scenario changes).
 DRIVERS = {
@@ -310,9 +350,39 @@ def assumptions(comparison: Comparison, lang: str = "en", sensitivity: str | Pat
         if key not in PARAMETERS:
             continue
         p = PARAMETERS[key]
-        rows.append({"key": key, "value": base[key], "unit": p.unit, "role": p.role, "source": p.source,
-                     "why": why, "meaning": p.doc})
+        rows.append({"key": key, "value": base[key], "unit": unit_text(p.unit, lang), "role": _(ROLES.get(p.role, p.role)),
+                     "source": source_text(p.source, lang), "why": why, "meaning": _(p.doc)})
     return pd.DataFrame(rows, columns=["key", "value", "unit", "role", "source", "why", "meaning"])
+
+
+def unit_text(unit: str, lang: str = "en") -> str:
+    """A parameter's or setting's unit in the language ("persons" -> "чел."; "-" and "%" as they are)."""
+    if lang == "en" or unit not in PARAM_UNITS:
+        return unit
+    return "%" if unit == "percent" else translator(lang)(PARAM_UNITS[unit])
+
+
+def source_text(source: str, lang: str = "en") -> str:
+    """A parameter's source in the language: whole sources the registry repeats, the calibration's note
+    and a leading "assumption", "calibrated" or "law" are translated; citations are kept as written."""
+    _ = translator(lang)
+    if lang == "en" or source in ("", "-"):
+        return source
+    if source in SOURCES:
+        return _(source)
+    calibrated = re.fullmatch(r"calibrated \((simulation/data/calibrated\.toml)\); set by hand before: ([^,]+), (.*)",
+                              source)
+    if calibrated:
+        try:  # the value set by hand, written as the language writes numbers
+            value = format_number(float(calibrated[2]), lang, len(calibrated[2].partition(".")[2]))
+        except ValueError:
+            value = calibrated[2]
+        return _("calibrated ({file}); set by hand before: {value}, {source}").format(
+            file=calibrated[1], value=value, source=source_text(calibrated[3], lang))
+    word = re.match(r"(assumption|calibrated|law)\b", source)
+    if word:
+        return _(SOURCE_WORDS[word[1]]) + source[word.end():]
+    return source
 
 
 def read_sensitivity(path: str | Path) -> pd.Series:
@@ -382,7 +452,7 @@ def build_brief(comparison: Comparison, lang: str = "en", dates: list[str] | Non
             figures.append((stem, _(title), png, data))
     base = comparison.base.scenario
     title = _("{policy} against {baseline}").format(
-        policy=", ".join(f"'{r.scenario.name}'" for r in comparison.alternatives), baseline=f"'{base.name}'")
+        policy=", ".join(quoted(r.scenario.name, lang) for r in comparison.alternatives), baseline=quoted(base.name, lang))
     return Brief(lang, title, question(comparison, lang),
                  {r.scenario.name: levers(base, r.scenario, lang) for r in comparison.alternatives},
                  dates, headline_table(comparison, dates, lang), figures,

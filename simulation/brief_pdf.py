@@ -16,7 +16,7 @@ import matplotlib
 import pandas as pd
 
 from .experiments import band_columns
-from .i18n import format_month, format_number, translator
+from .i18n import format_month, format_number, quoted, translator
 
 FONT_DIR = Path(matplotlib.get_data_path()) / "fonts" / "ttf"
 FONT = "DejaVu"
@@ -114,7 +114,7 @@ def write_pdf(brief, path: Path) -> None:
     pages.heading(_("What the policy changes"))
     for name, lines in brief.levers.items():
         if len(brief.levers) > 1:
-            pages.text(f"'{name}'", 9.5, bold=True, after=0.5)
+            pages.text(quoted(name, lang), 9.5, bold=True, after=0.5)
         pages.bullets(lines)
     pages.heading(_("Headline results"))
     reps = len(c.base.seeds)
@@ -156,7 +156,11 @@ def write_pdf(brief, path: Path) -> None:
         shown = format_number(value, lang, 0 if float(value).is_integer() else 3) \
             if isinstance(value, (int, float)) and not isinstance(value, bool) else str(value)
         rows.append([a.key, f"{shown} {a.unit if a.unit not in ('-', '') else ''}".strip(), a.why, a.source])
-    pages.table(rows, (44, 22, 52, 60), size=7)
+    pages.table(rows, (44, 22, 52, 60) if lang == "en" else (42, 30, 44, 62), size=7)  # units in words are longer
+    if lang != "en":  # the citations are kept as the registry writes them: say what their abbreviations mean
+        pages.text(_("Sources: IOM2022 and IOM2023 are the IOM surveys of labour migrants in Kazakhstan, KEL2025 is "
+                     "Kelinbayeva et al. (2025), WB is the World Bank, STAT is the Bureau of National Statistics of "
+                     "Kazakhstan; figures from them are quoted as published."), 7.5, colour=GREY)
     pages.heading(_("What the model leaves out"))
     pages.bullets(brief.leaves_out, 8.5)
     pages.heading(_("Provenance"))

@@ -20,6 +20,46 @@ def _(message: str) -> str:
     return message
 
 
+# Column titles shown in Russian and Kazakh (English keeps the column keys, which nothing reads back).
+# A band column "base_q10" is titled from its part ("base") and its percentile ("10").
+COLUMNS = {
+    "date": _("date"), "scenario": _("scenario"), "indicator": _("indicator (code)"), "group": _("group"),
+    "label": _("indicator"), "how": _("how measured"), "p_lower": _("share of replications in which it is lower"),
+    "p_higher": _("share of replications in which it is higher"), "replications": _("replications"),
+    "measure": _("measure"), "figure": _("figure"), "key": _("parameter"), "value": _("value"),
+    "unit": _("unit"), "role": _("role"), "source": _("source"), "why": _("why it matters"),
+    "meaning": _("meaning"),
+}
+BANDS = {"base": _("baseline, percentile {p}"), "alt": _("policy, percentile {p}"),
+         "diff": _("difference, percentile {p}"), "": _("percentile {p}")}
+VALUES = {  # values of the columns how, measure and group that are words, not codes or numbers
+    "level": _("level at the date"), "year": _("sum over the 12 months to the date"),
+    "difference from baseline": _("difference from baseline"), "all": _("all"),
+}
+
+
+def _column(name: str, lang: str) -> str:
+    _ = translator(lang)
+    if name in COLUMNS:
+        return _(COLUMNS[name])
+    part, sep, q = name.rpartition("q")
+    if sep and q.isdigit() and part.rstrip("_") in BANDS:
+        return _(BANDS[part.rstrip("_")]).format(p=q)
+    return name
+
+
+def localise(frame: pd.DataFrame, lang: str) -> pd.DataFrame:
+    """A sheet's table as Russian and Kazakh readers see it: titled columns, words for the values in words."""
+    if lang == "en":
+        return frame
+    _ = translator(lang)
+    frame = frame.copy()
+    for column in ("how", "measure", "group"):
+        if column in frame:
+            frame[column] = frame[column].map(lambda v: _(VALUES[v]) if v in VALUES else v)
+    return frame.rename(columns={c: _column(c, lang) for c in frame.columns})
+
+
 def sheet_names(brief) -> list[str]:
     """The workbook's sheets in order (a test checks they are all there)."""
     _ = translator(brief.lang)
@@ -55,13 +95,14 @@ def write_workbook(brief, path: Path) -> None:
     names = sheet_names(brief)
     wb = Workbook()
     wb.remove(wb.active)
-    _write(wb.create_sheet(names[0]), brief.headline)
+    lang = brief.lang
+    _write(wb.create_sheet(names[0]), localise(brief.headline, lang))
     for name, (_stem, title, _png, data) in zip(names[1:], brief.figures):
-        _write(wb.create_sheet(name), data.assign(figure=title))
+        _write(wb.create_sheet(name), localise(data.assign(figure=title), lang))
     levers = pd.DataFrame([(s, line) for s, lines in brief.levers.items() for line in lines],
                           columns=[_("scenario"), _("what changes")])
     _write(wb.create_sheet(names[-3]), levers)
-    _write(wb.create_sheet(names[-2]), brief.assumptions)
+    _write(wb.create_sheet(names[-2]), localise(brief.assumptions, lang))
     _write(wb.create_sheet(names[-1]), pd.DataFrame(brief.provenance, columns=[_("item"), _("value")]))
     wb.properties.creator = "migsim"
     wb.save(path)

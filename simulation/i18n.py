@@ -87,6 +87,11 @@ def country_name(code: str, lang: str = "en") -> str:
     return translator(lang)(COUNTRY_NAMES.get(code, code))
 
 
+def quoted(name: str, lang: str = "en") -> str:
+    """A name (a scenario's) in the language's quotation marks: 'quota_halved', «quota_halved»."""
+    return f"'{name}'" if lang == "en" else f"«{name}»"
+
+
 def format_number(value: float, lang: str = "en", digits: int = 0) -> str:
     """A number as the language writes it (1,234,567 / 1 234 567), rounded to `digits`."""
     pattern = "#,##0" + ("." + "0" * digits if digits > 0 else "")

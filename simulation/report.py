@@ -28,7 +28,7 @@ import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 
 from .experiments import FIGURES, HEADLINE, Comparison, scenario_diff  # noqa: E402
-from .i18n import country_name, format_month, format_number, translator  # noqa: E402
+from .i18n import country_name, format_month, format_number, quoted, translator  # noqa: E402
 from .outputs import atomic_dir, git_commit, versions  # noqa: E402
 
 COLOURS = plt.get_cmap("tab10").colors
@@ -248,8 +248,9 @@ def write_comparison(comparison: Comparison, out_dir: Path, dates: list[str] | N
             start=esc(format_month(base.scenario["run.start"], lang, "from")),
             end=esc(format_month(base.scenario["run.end"], lang, "through")), low=comparison.band[0],
             high=comparison.band[1])
+        name = (lambda n: n) if lang == "en" else (lambda n: quoted(n, lang))  # noqa: E731 - «...» in ru and kk
         title = _("migsim: {alternatives} against {baseline}").format(
-            alternatives=" / ".join(summary["alternatives"]), baseline=base.scenario.name)
+            alternatives=" / ".join(name(a) for a in summary["alternatives"]), baseline=name(base.scenario.name))
         page = f"""<!doctype html>
 <html lang="{lang}"><head><meta charset="utf-8"><title>{esc(title)}</title>
 <style>body{{font-family:sans-serif;max-width:1000px;margin:2em auto;color:#222}}

@@ -23,7 +23,7 @@ import tomli_w
 
 from .errors import ScenarioError
 from .events import KINDS, MANY, NAME_LISTS, REQUIRED, parse_events
-from .i18n import translator
+from .i18n import format_number, translator
 
 SHEET = "events"
 COMMON = ("kind", "date", "start", "end", "note")
@@ -35,6 +35,11 @@ def _(message: str) -> str:
     return message
 
 
+# The `kinds` sheet's columns, titled in Russian and Kazakh (the `events` sheet keeps its keys: import reads them).
+KIND_COLUMNS = {"kind": _("kind"), "when": _("when"), "key": _("key"), "default": _("default"), "unit": _("unit"),
+                "allowed": _("allowed values"), "meaning": _("meaning")}
+
+
 def setting_columns() -> dict[str, list]:
     """Every setting key of every kind, in the order kinds declare them: key -> [(kind, Setting)]."""
     columns: dict[str, list] = {}
@@ -44,11 +49,45 @@ def setting_columns() -> dict[str, list]:
     return columns
 
 
-def _column_note(uses: list) -> tuple[str, str]:
-    units = list(dict.fromkeys(s.unit for _k, s in uses))
-    allowed = list(dict.fromkeys(s.allowed() for _k, s in uses))
+def _number(x: float, lang: str) -> str:
+    if lang == "en":
+        return _plain(x)
+    digits = 0 if float(x).is_integer() else len(f"{x:g}".partition(".")[2])
+    return format_number(x, lang, digits)
+
+
+def allowed_text(setting, lang: str = "en") -> str:
+    """What a setting accepts, in words, in the language (`events.Setting.allowed` in English)."""
+    if lang == "en":
+        return setting.allowed()
+    _ = translator(lang)
+    kind = setting.type
+    if kind.startswith("choice:"):
+        return _("one of {names}").format(names=", ".join(repr(c) for c in kind.split(":", 1)[1].split(",")))
+    if kind in NAME_LISTS:
+        names = ", ".join(repr(x) for x in NAME_LISTS[kind])
+        return (_("a name or a list of names from {names}") if kind in MANY else _("one of {names}")).format(names=names)
+    if kind == "bool":
+        return _("true or false")
+    integer = kind == "integer"
+    low, high = setting.low, setting.high
+    if low is not None and high is not None:
+        text = _("an integer from {low} to {high}") if integer else _("a number from {low} to {high}")
+        return text.format(low=_number(low, lang), high=_number(high, lang))
+    if low is not None:
+        text = _("an integer of at least {low}") if integer else _("a number of at least {low}")
+        return text.format(low=_number(low, lang))
+    return _("an integer") if integer else _("a number")
+
+
+def _column_note(uses: list, lang: str = "en") -> tuple[str, str]:
+    from .brief import unit_text  # noqa: PLC0415 - the brief's units; pandas loads only when a template is written
+
+    units = list(dict.fromkeys(unit_text(s.unit, lang) for _k, s in uses))
+    allowed = list(dict.fromkeys(allowed_text(s, lang) for _k, s in uses))
     kinds = ", ".join(k for k, _s in uses)
-    return " / ".join(units), f"{' | '.join(allowed)} (kinds: {kinds})"
+    _ = translator(lang)
+    return " / ".join(units), _("{allowed} (kinds: {kinds})").format(allowed=" | ".join(allowed), kinds=kinds)
 
 
 def _plain(x: float) -> str:
@@ -62,6 +101,8 @@ def write_template(path: Path, lang: str = "en") -> Path:
     from openpyxl.styles import Alignment, Font, PatternFill
     from openpyxl.worksheet.datavalidation import DataValidation
 
+    from .brief import unit_text  # noqa: PLC0415 - the brief's units; pandas loads only when a template is written
+
     _ = translator(lang)
     path = Path(path)
     if path.suffix.lower() != ".xlsx":
@@ -74,12 +115,13 @@ def write_template(path: Path, lang: str = "en") -> Path:
     wb = Workbook()
     ws = wb.active
     ws.title = SHEET
-    notes = {"kind": ("-", "one of " + ", ".join(repr(k) for k in KINDS)),
-             "date": ("YYYY-MM", _("month it happens, as text YYYY-MM; or give start (and end)")),
-             "start": ("YYYY-MM", _("first month of a window, as text YYYY-MM")),
-             "end": ("YYYY-MM", _("last month of the window (included); empty: to the end of the run")),
+    month = unit_text("YYYY-MM", lang)
+    notes = {"kind": ("-", _("one of {names}").format(names=", ".join(repr(k) for k in KINDS))),
+             "date": (month, _("month it happens, as text YYYY-MM; or give start (and end)")),
+             "start": (month, _("first month of a window, as text YYYY-MM")),
+             "end": (month, _("last month of the window (included); empty: to the end of the run")),
              "note": ("-", _("free text"))}
-    notes.update({key: _column_note(uses) for key, uses in columns.items()})
+    notes.update({key: _column_note(uses, lang) for key, uses in columns.items()})
     grey = PatternFill("solid", fgColor="EEEEEE")
     for c, key in enumerate(keys, start=1):
         unit, allowed = notes[key]
@@ -128,23 +170,44 @@ def write_template(path: Path, lang: str = "en") -> Path:
         if rule is not None:
             ws.add_data_validation(rule)
             rule.add(f"{letter}{FIRST_DATA_ROW}:{letter}{last}")
-    ref = wb.create_sheet("kinds")
-    ref.append(["kind", "when", "key", "default", "unit", "allowed", "meaning"])
-    for cell in ref[1]:
-        cell.font = Font(bold=True)
-    when = {"optional": "date, or start (and end)", "required": "start and end", "none": "date"}
-    for kind in KINDS.values():
-        ref.append([kind.name, when[kind.window], "", "", "", "", kind.doc])
-        for key, s in kind.settings.items():
-            default = "required" if s.default is REQUIRED else "" if s.default is None else \
-                ", ".join(s.default) if isinstance(s.default, tuple) else str(s.default)
-            ref.append(["", "", key, default, s.unit, s.allowed(), s.doc])
+    _kinds_sheet(wb, lang)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         wb.save(path)
     except OSError as exc:
         raise ScenarioError(f"--xlsx {path}: cannot be written ({exc.strerror}); choose another place.") from None
     return path
+
+
+def _kinds_sheet(wb, lang: str) -> None:
+    """The `kinds` sheet: every kind and its settings, with units, allowed values and meaning.
+
+    In Russian and Kazakh the meaning is the kind's or setting's name in the language (as the brief
+    words levers), and the full description follows in English."""
+    from openpyxl.styles import Font
+
+    from .brief import KIND_TITLES, SETTING_LABELS, unit_text  # noqa: PLC0415 - the brief's words for levers
+
+    _ = translator(lang)
+    english = lang == "en"
+    ref = wb.create_sheet("kinds" if english else _("kinds of events")[:31])
+    header = ["kind", "when", "key", "default", "unit", "allowed", "meaning"]
+    ref.append(header if english else [_(KIND_COLUMNS[h]) for h in header] + [_("description (in English)")])
+    for cell in ref[1]:
+        cell.font = Font(bold=True)
+    when = {"optional": "date, or start (and end)", "required": "start and end", "none": "date"} if english else \
+        {"optional": _("date, or start (and end)"), "required": _("start and end"), "none": _("date only")}
+    for kind in KINDS.values():
+        meaning = [kind.doc] if english else [_(KIND_TITLES.get(kind.name, kind.name)), kind.doc]
+        ref.append([kind.name, when[kind.window], "", "", "", "", *meaning])
+        for key, s in kind.settings.items():
+            default = _("required") if s.default is REQUIRED else "" if s.default is None else \
+                ", ".join(s.default) if isinstance(s.default, tuple) else str(s.default)
+            meaning = [s.doc] if english else [_(SETTING_LABELS.get(key, key)), s.doc]
+            ref.append(["", "", key, default, unit_text(s.unit, lang), allowed_text(s, lang), *meaning])
+    if not english:
+        for column, width in zip("ABCDEFGH", (20, 18, 22, 12, 16, 40, 40, 60)):
+            ref.column_dimensions[column].width = width
 
 
 def _writable(path: Path, flag: str) -> None:

@@ -126,3 +126,42 @@ def test_the_compare_report_and_run_figures_speak_the_language(comparison, tmp_p
     assert "Шетелдік жұмыс күшін тартуға арналған квота" in page  # the lever in words
     made = standard_plots(comparison.base.timeseries, tmp_path, "baseline", 3, lang="ru")
     assert len(made) == 5 and all(p.stat().st_size > 10_000 for p in made)
+
+
+@pytest.mark.parametrize("lang, unit, header, source", [
+    ("ru", "чел.", "единица измерения", "допущение"), ("kk", "адам", "өлшем бірлігі", "болжам")])
+def test_units_sources_and_workbook_headers_are_in_the_language(comparison, tmp_path, lang, unit, header, source):
+    """The assumptions' units and sources, the workbook's column titles and the title's quotation marks
+    were English in the Russian and Kazakh briefs ('30 000 persons', 'assumption', 'date', 'scenario')."""
+    from openpyxl import load_workbook
+    from pypdf import PdfReader
+
+    pdf, xlsx = make_brief(comparison, tmp_path, lang=lang)
+    text = " ".join(page.extract_text() for page in PdfReader(pdf).pages).replace("\xa0", " ")
+    assert f"30 000 {unit}" in text and "persons" not in text and "per month" not in text
+    assert "«quota_halved»" in text and "'quota_halved'" not in text
+    assert source in text and "assumption" not in text and "KEL2025" in text
+    book = load_workbook(xlsx)
+    sheets = sheet_names(build_brief(comparison, lang))
+    headline = [c.value for c in book[sheets[0]][1]]
+    assert "date" not in headline and "scenario" not in headline and "p_lower" not in headline
+    assumptions = book[sheets[-2]]
+    assert header in [c.value for c in assumptions[1]] and "unit" not in [c.value for c in assumptions[1]]
+    assert assumptions.cell(2, 3).value == unit  # policy.work_permit_quota, persons
+
+
+def test_the_english_workbook_keeps_its_column_keys(comparison, tmp_path):
+    from openpyxl import load_workbook
+
+    _pdf, xlsx = make_brief(comparison, tmp_path, lang="en")
+    book = load_workbook(xlsx)
+    assert [c.value for c in book["Headline"][1]][:6] == ["date", "scenario", "indicator", "group", "label", "how"]
+    assert [c.value for c in book["Assumptions"][1]] == ["key", "value", "unit", "role", "source", "why", "meaning"]
+
+
+def test_a_kazakh_range_in_the_compare_report_needs_no_case_ending(comparison, tmp_path):
+    """'451 000 дейін 915 000' read as Kazakh without its ablative; a dash needs no case ending."""
+    write_comparison(comparison, tmp_path / "kk", lang="kk", levers=levers)
+    page = (tmp_path / "kk" / "report.html").read_text(encoding="utf-8")
+    assert " дейін " not in page.split("<h3>", 1)[1].split("</table>", 1)[0] and " – " in page
+    assert "«quota_halved»" in page

@@ -68,3 +68,43 @@ def test_kazakh_month_endings_follow_vowel_harmony():
 def test_an_unknown_language_is_refused_with_the_choices():
     with pytest.raises(Exception, match="en, ru, kk"):
         i18n.translator("de")
+
+
+@pytest.mark.parametrize("lang", ["ru", "kk"])
+def test_the_units_sources_and_meanings_a_brief_shows_are_translated(lang):
+    """Every unit of the parameter registry and of event settings, and the meaning and source of the
+    parameters every brief may show, read in the language (they were English: 'persons', 'assumption')."""
+    from simulation.brief import ALWAYS, DRIVERS, PARAM_UNITS, source_text, unit_text
+    from simulation.events import KINDS
+    from simulation.parameters import PARAMETERS
+
+    units = {p.unit for p in PARAMETERS.values()} | {s.unit for k in KINDS.values() for s in k.settings.values()}
+    assert units - {"-", "percent"} <= set(PARAM_UNITS)
+    assert unit_text("persons", lang) == {"ru": "чел.", "kk": "адам"}[lang] and unit_text("persons") == "persons"
+    shown = {k for keys in DRIVERS.values() for k in keys} | set(ALWAYS)
+    messages = i18n.catalogue(lang)
+    missing = sorted(PARAMETERS[k].doc for k in shown if PARAMETERS[k].doc not in messages)
+    assert not missing, f"parameter meanings missing from simulation/locale/{lang}: {missing}"
+    for key in shown:
+        text = source_text(PARAMETERS[key].source, lang).replace("calibrated.toml", "")
+        assert not any(word in text for word in ("assumption", "calibrated", "set by hand", "deported")), text
+    assert source_text("calibrated (simulation/data/calibrated.toml); set by hand before: 0.9, assumption (Massey)",
+                       "ru") == "калибровка (simulation/data/calibrated.toml); до калибровки задано вручную: 0,9 — " \
+                                "допущение (Мэсси)"
+
+
+@pytest.mark.parametrize("lang, unit, allowed", [("ru", "чел.", "число от 0 до 100 000 000 (виды событий: quota)"),
+                                                 ("kk", "адам", "0 – 100 000 000 аралығындағы сан (оқиға түрлері: quota)")])
+def test_the_events_template_says_units_and_allowed_values_in_the_language(tmp_path, lang, unit, allowed):
+    from openpyxl import load_workbook
+
+    from simulation.workbook import write_template
+
+    book = load_workbook(write_template(tmp_path / "t.xlsx", lang))
+    ws = book["events"]  # keys in row 1 stay: import reads them
+    column = [c.value for c in ws[1]].index("total") + 1
+    assert ws.cell(1, column).value == "total" and ws.cell(2, column).value == unit
+    assert ws.cell(3, column).value.replace("\xa0", " ") == allowed
+    kinds = book.worksheets[1]
+    assert kinds.title != "kinds" and "unit" not in [c.value for c in kinds[1]]
+    assert not any(row[4] in ("persons", "per month", "share") for row in kinds.iter_rows(min_row=2, values_only=True))
