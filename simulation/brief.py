@@ -1,7 +1,7 @@
 """A policy brief: the answer of a comparison for someone who will never open a terminal.
 
 `make_brief` turns a `Comparison` (run now, or read back from a `compare` report folder with
-`load_comparison`) into a print-ready PDF of three pages and an XLSX workbook, in English, Russian
+`experiments.load_comparison`) into a print-ready PDF of three pages and an XLSX workbook, in English, Russian
 or Kazakh. The content is decided here, the page layout in `brief_pdf.py`:
 
 - the question, in one sentence, built from what the alternative changes;
@@ -22,7 +22,6 @@ levers, the assumptions and the provenance.
 from __future__ import annotations
 
 # Imports inside functions: the PDF and workbook writers and the report's figures load only when a brief is made.
-import json
 import os
 import re
 from dataclasses import dataclass
@@ -36,8 +35,6 @@ from .events import KINDS, NAME_LISTS
 from .experiments import FIGURES, Comparison, band_columns, headline_values, policy_dates, scenario_diff
 from .i18n import country_name, format_month, format_number, quoted, translator
 from .parameters import PARAMETERS
-from .runner import RunResult
-from .scenario import load_scenario, month_index
 
 
 def _(message: str) -> str:
@@ -179,36 +176,6 @@ class Brief:
     comparison: Comparison
 
 
-# --- reading a comparison back from a report folder --------------------------------------------
-def load_comparison(folder: str | Path) -> Comparison:
-    """A `Comparison` rebuilt from a `compare` report folder (replications.parquet, scenarios/)."""
-    folder = Path(folder)
-    need = [folder / "summary.json", folder / "replications.parquet", folder / "scenarios"]
-    missing = [p.name for p in need if not p.exists()]
-    if missing:
-        raise ScenarioError(f"{folder}: not a compare report folder with replications (missing {', '.join(missing)}); "
-                            "make one with `migsim compare BASE ALT --out FOLDER`, or give the scenario files.")
-    try:  # a damaged or hand-edited folder is named, not a traceback
-        summary = json.loads((folder / "summary.json").read_text(encoding="utf-8"))
-        series = pd.read_parquet(folder / "replications.parquet")
-    except Exception as exc:
-        raise ScenarioError(f"{folder}: its summary.json or replications.parquet cannot be read "
-                            f"({type(exc).__name__}); run `migsim compare` again into a new folder.") from None
-    if not isinstance(summary, dict) or not {"seeds", "agents", "persons_per_agent"} <= set(summary) \
-            or "position" not in series:
-        raise ScenarioError(f"{folder}: summary.json or replications.parquet is not what `migsim compare` writes; "
-                            "run it again into a new folder.")
-    results = []
-    for k in sorted(series.position.unique()):
-        scenario = load_scenario(folder / "scenarios" / f"{k}.toml")
-        ts = series[series.position == k].drop(columns=["scenario", "position"]).reset_index(drop=True)
-        months = month_index(scenario["run.end"]) - month_index(scenario["run.start"]) + 1
-        wall = summary.get("wall_seconds", {}).get(scenario.name, 0.0)
-        results.append(RunResult(scenario, ts, list(summary["seeds"]), int(summary["agents"]),
-                                 float(summary["persons_per_agent"]), float(wall), months))
-    return Comparison(results[0], results[1:], tuple(summary.get("band_percentiles", (10, 90))))
-
-
 # --- the content -------------------------------------------------------------------------------
 def _changed_events(base, alt) -> tuple[list[dict], list[dict]]:
     strip = lambda evs: [{k: v for k, v in e.table.items() if k != "_file"} for e in evs]  # noqa: E731
@@ -345,14 +312,40 @@ def assumptions(comparison: Comparison, lang: str = "en", sensitivity: str | Pat
                                .format(value=format_number(value, lang, 3)))
     for key in ALWAYS:
         reasons.setdefault(key, _("drives every decision to migrate"))
+    drawn = _drawn_ranges(comparison)
     rows = []
     for key, why in reasons.items():
         if key not in PARAMETERS:
             continue
         p = PARAMETERS[key]
-        rows.append({"key": key, "value": base[key], "unit": unit_text(p.unit, lang), "role": _(ROLES.get(p.role, p.role)),
-                     "source": source_text(p.source, lang), "why": why, "meaning": _(p.doc)})
+        value, source = base[key], source_text(p.source, lang)
+        if key in drawn:  # each replication took its own value: the median shown, the spread said
+            low, value, high, n = drawn[key]
+            source = _("drawn for each replication from the calibration's posterior: {low} to {high} over {n} "
+                       "draws (the median shown)").format(low=format_number(low, lang, 2),
+                                                          high=format_number(high, lang, 2), n=n) + "; " + source
+        rows.append({"key": key, "value": value, "unit": unit_text(p.unit, lang), "role": _(ROLES.get(p.role, p.role)),
+                     "source": source, "why": why, "meaning": _(p.doc)})
     return pd.DataFrame(rows, columns=["key", "value", "unit", "role", "source", "why", "meaning"])
+
+
+def _drawn_ranges(comparison: Comparison) -> dict[str, tuple[float, float, float, int]]:
+    """(lowest, median, highest, draws) of each calibrated parameter the replications drew from a
+    posterior, except keys the scenario sets itself (`posterior.apply_draw`); {} without draws."""
+    from .parameters import defaults
+    from .posterior import load_posterior
+
+    info = comparison.base.extra
+    if not info.get("posterior") or not info.get("draw_rows"):
+        return {}
+    try:
+        posterior = load_posterior(info["posterior"])
+    except ScenarioError:  # the posterior file of a compare folder made elsewhere is not here
+        return {}
+    rows = sorted(set(int(r) for r in info["draw_rows"] if 0 <= int(r) < len(posterior.draws)))
+    base, shipped = comparison.base.scenario, defaults()
+    return {key: (float(v.min()), float(v.median()), float(v.max()), len(rows))
+            for key, v in posterior.draws.iloc[rows].items() if key in shipped and base[key] == shipped[key]}
 
 
 def unit_text(unit: str, lang: str = "en") -> str:

@@ -21,8 +21,8 @@ def _dates(text: str | None) -> list[str] | None:
 
 
 def cmd_brief(args) -> int:
-    from .brief import load_comparison, make_brief, read_sensitivity
-    from .experiments import check_dates
+    from .brief import make_brief, read_sensitivity
+    from .experiments import check_dates, load_comparison
     from .outdir import atomic_dir, check_out
 
     langs = list(LANGUAGES) if args.lang == "all" else [args.lang]

@@ -256,3 +256,41 @@ def _event_text(event: dict | None) -> str:
     if event is None:
         return "(none)"
     return ", ".join(f"{k}={v!r}" for k, v in event.items())
+
+
+# --- reading a comparison back from a report folder --------------------------------------------
+def load_comparison(folder) -> Comparison:
+    """A `Comparison` rebuilt from a `compare` report folder (replications.parquet, scenarios/), with
+    the posterior draws its replications took (summary.json's "parameters"), so the band's split holds."""
+    import json
+    from pathlib import Path
+
+    from .scenario import load_scenario, month_index
+
+    folder = Path(folder)
+    need = [folder / "summary.json", folder / "replications.parquet", folder / "scenarios"]
+    missing = [p.name for p in need if not p.exists()]
+    if missing:
+        raise ScenarioError(f"{folder}: not a compare report folder with replications (missing {', '.join(missing)}); "
+                            "make one with `migsim compare BASE ALT --out FOLDER`, or give the scenario files.")
+    try:  # a damaged or hand-edited folder is named, not a traceback
+        summary = json.loads((folder / "summary.json").read_text(encoding="utf-8"))
+        series = pd.read_parquet(folder / "replications.parquet")
+    except Exception as exc:
+        raise ScenarioError(f"{folder}: its summary.json or replications.parquet cannot be read "
+                            f"({type(exc).__name__}); run `migsim compare` again into a new folder.") from None
+    if not isinstance(summary, dict) or not {"seeds", "agents", "persons_per_agent"} <= set(summary) \
+            or "position" not in series:
+        raise ScenarioError(f"{folder}: summary.json or replications.parquet is not what `migsim compare` writes; "
+                            "run it again into a new folder.")
+    results = []
+    for k in sorted(series.position.unique()):
+        scenario = load_scenario(folder / "scenarios" / f"{k}.toml")
+        ts = series[series.position == k].drop(columns=["scenario", "position"]).reset_index(drop=True)
+        months = month_index(scenario["run.end"]) - month_index(scenario["run.start"]) + 1
+        wall = summary.get("wall_seconds", {}).get(scenario.name, 0.0)
+        drawn = summary.get("parameters")  # how the replications drew their calibrated parameters
+        results.append(RunResult(scenario, ts, list(summary["seeds"]), int(summary["agents"]),
+                                 float(summary["persons_per_agent"]), float(wall), months,
+                                 dict(drawn) if isinstance(drawn, dict) else {}))
+    return Comparison(results[0], results[1:], tuple(summary.get("band_percentiles", (10, 90))))

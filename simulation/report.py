@@ -232,6 +232,9 @@ def write_comparison(comparison: Comparison, out_dir: Path, dates: list[str] | N
             "git_commit": git_commit(), "versions": versions(),
         }
         summary.update(comparison.extra)
+        if base.extra.get("posterior"):  # the draws the replications took: a brief --from this folder splits its bands too
+            summary["parameters"] = {k: base.extra[k] for k in ("posterior", "draws", "seeds_per_draw", "draw_rows")
+                                     if k in base.extra}
         (tmp / "summary.json").write_text(json.dumps(summary, indent=2, default=str), encoding="utf-8")
         write_replications(comparison, tmp)
         changes = "".join(

@@ -15,12 +15,11 @@ from simulation.brief import (
     event_sentence,
     headline_table,
     levers,
-    load_comparison,
     make_brief,
 )
 from simulation.brief_xlsx import sheet_names
 from simulation.cli import main
-from simulation.experiments import compare
+from simulation.experiments import compare, load_comparison
 from simulation.report import write_comparison
 
 SMALL = dict(run__agents=1500, run__start="2025-01", run__end="2027-12", run__burn_in_months=6)
@@ -81,6 +80,24 @@ def test_a_brief_from_a_compare_folder_equals_one_from_the_comparison(comparison
                  "--quiet"]) == 0
     assert (tmp_path / "b" / "brief_ru.pdf").stat().st_size > 10_000
     assert main(["brief", "--from", str(tmp_path), "--out", str(tmp_path / "c")]) == 2
+
+
+def test_a_brief_says_which_assumptions_each_replication_drew(tmp_path):
+    """Drawn from the posterior, beta_network is no single value: its spread over the draws is said, and a
+    comparison read back from its folder keeps the draws (the split of its bands into parameters and chance)."""
+    from simulation.brief import assumptions
+    from simulation.posterior import load_posterior
+
+    base = load_scenario("scenarios/baseline.toml").with_values(**SMALL)
+    policy = load_scenario("scenarios/quota_halved.toml").with_values(**SMALL)
+    drawn = compare(base, [policy], reps=4, posterior=load_posterior("shipped"))
+    write_comparison(drawn, tmp_path / "cmp")
+    again = load_comparison(tmp_path / "cmp")
+    assert again.base.extra["draw_rows"] == drawn.base.extra["draw_rows"]
+    for c in (drawn, again):
+        row = assumptions(c).set_index("key").loc["behaviour.beta_network"]
+        assert row.source.startswith("drawn for each replication from the calibration's posterior") and "over 2 draws" in row.source
+    assert "drawn" not in assumptions(compare(base, [policy], reps=2)).set_index("key").source["behaviour.beta_network"]
 
 
 def test_a_brief_of_scenario_files_gives_the_figures_compare_gives(tmp_path):
