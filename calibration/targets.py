@@ -247,7 +247,7 @@ def load_targets(path: str | Path | None = None) -> pd.DataFrame:
     if not path.is_file():  # a named pipe or a device would block the read
         raise DataError(f"{path}: is not a regular file (a pipe, socket or device); give a targets CSV file.")
     try:
-        raw = pd.read_csv(path, dtype=str, keep_default_na=False)
+        raw = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")  # with or without a BOM
     except OSError as exc:
         raise DataError(f"{path}: cannot be read ({exc.strerror}); check its permissions.") from None
     except (pd.errors.ParserError, UnicodeDecodeError, pd.errors.EmptyDataError) as exc:

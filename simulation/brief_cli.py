@@ -11,7 +11,7 @@ import time
 from pathlib import Path
 
 from .errors import ScenarioError
-from .i18n import LANGUAGES
+from .i18n import LANGUAGES, language_option
 
 
 def _dates(text: str | None) -> list[str] | None:
@@ -96,7 +96,8 @@ def register(sub, band) -> None:
                    help="a `migsim compare` report folder to make the brief from, without running anything")
     p.add_argument("--out", required=True, help="folder for brief_<lang>.pdf and brief_<lang>.xlsx")
     p.add_argument("--force", action="store_true", help="replace an earlier migsim brief in the --out folder")
-    p.add_argument("--lang", choices=[*LANGUAGES, "all"], default="en", help="language of the brief (default en)")
+    p.add_argument("--lang", type=language_option(("all", "every language")), default="en", metavar="en|ru|kk|all",
+                   help="language of the brief (default en)")
     p.add_argument("--dates", help="headline dates, e.g. 2026-12,2030-12 (default: after the policies start)")
     p.add_argument("--reps", type=int, default=10, help="replications per scenario when running (default 10)")
     p.add_argument("--band", type=band, default=(10, 90), metavar="LOW,HIGH",
@@ -114,7 +115,8 @@ def register(sub, band) -> None:
 
     p = sub.add_parser("template", help="write a spreadsheet of dated policy events to fill in")
     p.add_argument("--xlsx", required=True, help="the workbook to write (.xlsx)")
-    p.add_argument("--lang", choices=LANGUAGES, default="en", help="language of the header notes (default en)")
+    p.add_argument("--lang", type=language_option(), default="en", metavar="en|ru|kk",
+                   help="language of the header notes (default en)")
     p.set_defaults(func=cmd_template)
 
     p = sub.add_parser("import", help="turn a filled events spreadsheet into a validated scenario file")

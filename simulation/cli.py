@@ -15,6 +15,7 @@ import time
 from pathlib import Path
 
 from .errors import DataError, MigsimError, OutputError, ScenarioError, interrupted
+from .i18n import language_option
 from .outdir import check_apart, check_out, set_command
 
 # Each command imports what it needs when it runs (imports inside functions), so that
@@ -314,6 +315,7 @@ def build_parser() -> argparse.ArgumentParser:
         description="Agent-based simulation of labour migration into and out of Kazakhstan.",
         epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    lang = language_option()  # --lang: a language code, or a message naming the one meant
 
     p = sub.add_parser("run", help="run a scenario and write its results")
     p.add_argument("scenario", help="scenario file (TOML), e.g. scenarios/baseline.toml")
@@ -331,7 +333,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--quiet", action="store_true", help="no progress bar or summary")
     p.add_argument("--save-state", nargs=2, metavar=("YYYY-MM", "FILE"),
                    help="write the whole model state before that month (one replication)")
-    p.add_argument("--lang", choices=("en", "ru", "kk"), default="en", help="language of the figures (default en)")
+    p.add_argument("--lang", type=lang, default="en", metavar="en|ru|kk", help="language of the figures (default en)")
     p.add_argument("--from-state", metavar="FILE",
                    help="continue a saved state under this scenario (its events from the state's month on)")
     p.set_defaults(func=cmd_run)
@@ -363,7 +365,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--no-branch", action="store_true",
                    help="simulate each scenario's whole run (default: share the history before the first policy "
                         "event and branch from it; the same numbers)")
-    p.add_argument("--lang", choices=("en", "ru", "kk"), default="en", help="language of the report (default en)")
+    p.add_argument("--lang", type=lang, default="en", metavar="en|ru|kk", help="language of the report (default en)")
     p.set_defaults(func=cmd_compare)
 
     p = sub.add_parser("diff", help="list the parameters and events that differ between two scenario files")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import re
 
 from .errors import ScenarioError
@@ -15,6 +16,24 @@ def month_index(text: str) -> int:
     if not m or not 1 <= int(m.group(2)) <= 12:
         raise ValueError(f"{text!r} is not a month written YYYY-MM")
     return int(m.group(1)) * 12 + int(m.group(2)) - 1
+
+
+def shown(value) -> str:
+    """A value read from a scenario file, as it is written there: an unquoted TOML date (2026-01-01)
+    as the date, not as Python shows it; other values as before (strings in quotes)."""
+    if isinstance(value, (datetime.date, datetime.time)):  # datetime.datetime is a datetime.date
+        return value.isoformat().replace("T", " ")
+    if isinstance(value, list):
+        return "[" + ", ".join(shown(v) for v in value) + "]"
+    return repr(value)
+
+
+def unquoted_date(value) -> bool:
+    """Whether TOML read the value as a date or time: a month written without quotes (2026-01-01)."""
+    return isinstance(value, (datetime.date, datetime.time))
+
+
+UNQUOTED_MONTH = "is a date without quotes; write months as \"YYYY-MM\" in quotes (e.g. \"2026-01\")"
 
 
 def parse_dates(text: str | None) -> list[str] | None:

@@ -22,7 +22,7 @@ import math
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
-from .dates import month_index
+from .dates import UNQUOTED_MONTH, month_index, shown, unquoted_date
 from .errors import ScenarioError
 from .world import DEST_COUNTRIES, ORIGINS, REGIMES, REGIONS, SECTORS
 
@@ -298,7 +298,7 @@ KINDS: dict[str, Kind] = {k.name: k for k in [
 
 # --- validation --------------------------------------------------------------------------
 def _fail(ev_label: str, source: str, key: str, value, allowed: str) -> ScenarioError:
-    return ScenarioError(f"{source}: {ev_label}: key '{key}' = {value!r} is not allowed; it must be {allowed}.")
+    return ScenarioError(f"{source}: {ev_label}: key '{key}' = {shown(value)} is not allowed; it must be {allowed}.")
 
 
 def _check_setting(label: str, source: str, key: str, setting: Setting, value):
@@ -334,6 +334,8 @@ def _check_setting(label: str, source: str, key: str, setting: Setting, value):
 
 
 def _month(label: str, source: str, key: str, value) -> int:
+    if unquoted_date(value):
+        raise ScenarioError(f"{source}: {label}: key '{key}' = {shown(value)} {UNQUOTED_MONTH}.")
     try:
         if not isinstance(value, str):
             raise ValueError

@@ -268,11 +268,17 @@ def load_comparison(folder) -> Comparison:
     from .scenario import load_scenario, month_index
 
     folder = Path(folder)
+    make = "make one with `migsim compare BASE ALT --out FOLDER`, or give the scenario files."
+    if not folder.exists():
+        raise ScenarioError(f"{folder}: does not exist; give the folder of a `migsim compare` report, or {make}")
+    if not folder.is_dir():
+        raise ScenarioError(f"{folder}: is a file, not a folder; give the folder of a `migsim compare` report, "
+                            f"or {make}")
     need = [folder / "summary.json", folder / "replications.parquet", folder / "scenarios"]
     missing = [p.name for p in need if not p.exists()]
     if missing:
         raise ScenarioError(f"{folder}: not a compare report folder with replications (missing {', '.join(missing)}); "
-                            "make one with `migsim compare BASE ALT --out FOLDER`, or give the scenario files.")
+                            + make)
     try:  # a damaged or hand-edited folder is named, not a traceback
         summary = json.loads((folder / "summary.json").read_text(encoding="utf-8"))
         series = pd.read_parquet(folder / "replications.parquet")

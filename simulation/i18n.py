@@ -19,6 +19,7 @@ A message missing from a catalogue falls back to English at run time, and
 
 from __future__ import annotations
 
+import argparse
 import datetime
 from collections.abc import Callable
 from functools import lru_cache
@@ -49,6 +50,33 @@ COUNTRY_NAMES = {
     "ARE": "United Arab Emirates",
     "EU": "European Union",
 }
+
+
+LANGUAGE_NAMES = {"en": "English", "ru": "Russian", "kk": "Kazakh"}
+# What people type for a language instead of its code: a country code, a name, a locale.
+_LANGUAGE_ALIASES = {"kz": "kk", "kaz": "kk", "qaz": "kk", "kazakh": "kk", "qazaq": "kk", "kk-kz": "kk", "kk_kz": "kk",
+                     "rus": "ru", "russian": "ru", "ru-ru": "ru", "ru_ru": "ru",
+                     "eng": "en", "english": "en", "en-gb": "en", "en_gb": "en", "en-us": "en", "en_us": "en"}
+
+
+def language_option(*extra: tuple[str, str]) -> Callable[[str], str]:
+    """The `type` of a --lang option: a language code, or one of `extra` ((value, meaning) pairs such
+    as ("all", "every language")); anything else is refused naming the choices and, for a country code,
+    a language's name or another case, the code meant ("kz": did you mean kk (Kazakh)?)."""
+    meanings = {**LANGUAGE_NAMES, **dict(extra)}
+
+    def parse(text: str) -> str:
+        if text in meanings:
+            return text
+        key = text.strip().lower()
+        guess = key if key in meanings else _LANGUAGE_ALIASES.get(key)
+        hint = f"; did you mean {guess} ({meanings[guess]})?" if guess else "."
+        *first, last = [f"{code} ({name})" for code, name in meanings.items()]
+        raise argparse.ArgumentTypeError(f"{text!r} is not one of migsim's languages{hint} The choices are "
+                                         f"{', '.join(first)} and {last}")
+
+    parse.__name__ = "language"  # argparse names the type in some of its messages
+    return parse
 
 
 def check_language(lang: str) -> str:

@@ -67,7 +67,7 @@ def _check_cells(path: Path, where: str) -> None:
     """Refuse what pandas would read askew: a column named twice (it renames the second 'KEY.1') and a row
     with more cells than the header (it takes the first column as an index, shifting every value)."""
     header = None
-    with open(path, encoding="utf-8", newline="") as fh:
+    with open(path, encoding="utf-8-sig", newline="") as fh:  # a byte-order mark is no part of the header
         for number, line in enumerate(fh, start=1):
             body = line.split("#", 1)[0].strip()  # as read_csv(comment="#")
             if not body:
@@ -95,7 +95,7 @@ def load_posterior(spec: str | Path | None) -> Posterior | None:
         raise ScenarioError(f"--posterior {spec}: no such file; give {CHOICES_TEXT}.")
     try:
         _check_cells(path, where)
-        draws = pd.read_csv(path, comment="#")
+        draws = pd.read_csv(path, comment="#", encoding="utf-8-sig")
     except (OSError, UnicodeDecodeError, csv.Error, pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
         raise ScenarioError(f"{where}: not a readable CSV of parameter draws ({exc}).") from None
     if draws.empty:

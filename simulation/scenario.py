@@ -19,7 +19,7 @@ from typing import Any
 
 import tomli_w
 
-from .dates import month_index
+from .dates import UNQUOTED_MONTH, month_index, shown, unquoted_date
 from .errors import ScenarioError
 from .events import Event, check_event_dates, parse_events
 from .parameters import PARAMETERS, defaults
@@ -119,7 +119,9 @@ def _check_value(source: str, key: str, value: Any) -> Any:
     if key not in PARAMETERS:
         raise ScenarioError(unknown_key_message(source, key))
     p = PARAMETERS[key]
-    given = f"{value!r}"
+    given = shown(value)
+    if p.unit == "YYYY-MM" and unquoted_date(value):
+        raise ScenarioError(f"{source}: key '{key}' = {given} {UNQUOTED_MONTH}.")
     bad = f"{source}: key '{key}' = {given} is not allowed; it must be {p.allowed()} ({p.unit})."
     if p.kind is bool:
         if not isinstance(value, bool):
@@ -224,9 +226,8 @@ def _read_toml(path: Path) -> dict[str, Any]:
     if not path.is_file():  # a named pipe or a device would block or never end
         raise ScenarioError(f"{path}: is not a regular file (a pipe, socket or device); give the path of a "
                             "scenario .toml file.")
-    try:
-        with path.open("rb") as f:
-            return tomllib.load(f)
+    try:  # "utf-8-sig": a file saved with a byte-order mark (Windows Notepad) reads as any other
+        return tomllib.loads(path.read_bytes().decode("utf-8-sig"))
     except OSError as exc:
         raise ScenarioError(f"{path}: cannot be read ({exc.strerror}); check its permissions.") from None
     except tomllib.TOMLDecodeError as exc:
@@ -235,20 +236,38 @@ def _read_toml(path: Path) -> dict[str, Any]:
         raise ScenarioError(f"{path}: not a text file in UTF-8; a scenario is a TOML text file.") from None
 
 
+def shipped_names() -> list[str]:
+    """Names of the scenarios shipped with migsim (`scenarios/`), which any file may `extends` by name."""
+    return sorted(p.stem for p in baseline_path().parent.glob("*.toml"))
+
+
 def _resolve_extends(path: Path, target: Any) -> Path:
+    """`extends` names a file beside this one or a path; a bare name (no folder, no .toml) not found
+    beside it is the shipped scenario of that name, so `extends = "baseline"` works from any folder."""
     if not isinstance(target, str) or not target:
-        raise ScenarioError(f"{path}: key 'extends' = {target!r} must be the name or path of another scenario file.")
+        raise ScenarioError(f"{path}: key 'extends' = {shown(target)} must be the name or path of another "
+                            "scenario file.")
     candidate = Path(target)
     if not candidate.suffix:
         candidate = candidate.with_suffix(".toml")
     if not candidate.is_absolute():
         candidate = path.parent / candidate
-    if not candidate.exists():
+    if candidate.exists():
+        return candidate.resolve()
+    bare = NAME_PATTERN.fullmatch(target) and not target.lower().endswith(".toml")  # no folder, no .toml
+    if not bare:
         raise ScenarioError(
             f"{path}: key 'extends' = {target!r} names {candidate}, which does not exist. "
-            "Give a scenario name in the same folder (e.g. \"baseline\") or a path."
-        )
-    return candidate.resolve()
+            "Give the name of a scenario beside it or shipped with migsim (e.g. \"baseline\"), or a path.")
+    shipped = baseline_path().parent / f"{target}.toml"
+    if shipped.is_file():
+        return shipped.resolve()
+    names = shipped_names()
+    close = difflib.get_close_matches(target, names, n=1)
+    raise ScenarioError(
+        f"{path}: key 'extends' = {target!r} names a scenario that does not exist: looked for {candidate} "
+        f"(beside the file) and {shipped} (shipped with migsim)." + (f" Did you mean {close[0]!r}?" if close else "")
+        + f" Shipped scenarios: {', '.join(names)}; or give the path of a scenario file.")
 
 
 def _load_layers(path: Path, seen: tuple[Path, ...]) -> list[tuple[Path, dict[str, Any]]]:
@@ -274,7 +293,7 @@ def load_scenario(path: str | Path) -> Scenario:
     for layer_path, doc in layers:
         for key in ("name", "description"):
             if key in doc and not isinstance(doc[key], str):
-                raise ScenarioError(f"{layer_path}: key '{key}' = {doc[key]!r} must be a string.")
+                raise ScenarioError(f"{layer_path}: key '{key}' = {shown(doc[key])} must be a string.")
         if "events" in doc:
             if not isinstance(doc["events"], list) or not all(isinstance(e, dict) for e in doc["events"]):
                 raise ScenarioError(f"{layer_path}: 'events' must be a list of tables ([[events]]).")

@@ -29,7 +29,7 @@ import pandas as pd
 
 from .errors import RunError, ScenarioError
 from .parameters import PARAMETERS, defaults
-from .posterior import Posterior
+from .posterior import SHIPPED, Posterior
 from .runner import replication_seeds
 from .scenario import Scenario, unknown_key_message
 from .threads import local_cluster
@@ -258,18 +258,63 @@ def _check_same_scenario(out: Path, scenario: Scenario, fingerprint: str, plan: 
         before = json.loads(record.read_text(encoding="utf-8"))
     except (OSError, ValueError) as exc:
         raise ScenarioError(f"{record}: unreadable ({exc}); choose another --out.") from None
-    if before.get("scenario_fingerprint") != fingerprint:
+    if not isinstance(before, dict):
+        raise ScenarioError(f"{record}: not the record a sweep writes; choose another --out.")
+    differs = _design_differences(before, plan) if plan is not None else []
+    # --agents changes the scenario's run.agents too: then the option is named, not "other parameters"
+    if before.get("scenario_fingerprint") != fingerprint and (plan is None or before.get("agents") == plan["agents"]):
         raise ScenarioError(
             f"{out}: holds a sweep of scenario '{before.get('scenario')}' "
             f"({before.get('scenario_file') or 'no file'}) with other parameters than '{scenario.name}'; "
             "a sweep resumes only with the same scenario. Choose another --out.")
-    if plan is not None:
-        differs = [k for k in plan if json.loads(json.dumps(before.get(k))) != json.loads(json.dumps(plan[k]))]
-        if differs:
-            raise ScenarioError(
-                f"{out}: holds a sweep with another design ({', '.join(differs)} differ: "
-                f"{'; '.join(f'{k} was {before.get(k)!r}' for k in differs[:2])}); a sweep resumes only with the same "
-                "--vary, --samples, --reps, --agents and --posterior. Choose another --out.")
+    if differs:
+        raise ScenarioError(
+            f"{out}: holds a sweep with another design: {'; '.join(differs)}. A sweep resumes only with the same "
+            "--vary, --samples, --reps, --agents and --posterior: repeat the earlier options, or choose another --out.")
+
+
+def _vary_text(vary) -> str:
+    """A recorded --vary ({"key", "low", "high", "n"}) as it is written on the command line."""
+    try:
+        return f"{vary['key']}={vary['low']:g}:{vary['high']:g}" + (f":{vary['n']}" if vary["n"] is not None else "")
+    except (TypeError, KeyError, ValueError):
+        return str(vary)  # a hand-edited record: shown as it is
+
+
+def _option_text(option: str, value) -> str:
+    """A recorded --samples, --reps, --agents or --posterior as the command line gives it."""
+    if value is None:
+        return {"samples": "no --samples (a grid)", "agents": "no --agents (the scenario's run.agents)",
+                "posterior": "--posterior none"}.get(option, f"no --{option}")
+    if option == "posterior":
+        return "--posterior shipped" if str(value) == str(SHIPPED) else f"--posterior {value}"
+    return f"--{option} {value}"
+
+
+def _design_differences(before: dict, plan: dict) -> list[str]:
+    """How this sweep's options differ from the recorded ones, in words, one phrase each."""
+    same = lambda k: json.loads(json.dumps(before.get(k))) == json.loads(json.dumps(plan[k]))  # noqa: E731
+    differs = []
+    if not same("vary"):
+        old = before.get("vary") if isinstance(before.get("vary"), list) else []
+        old_by_key = {v.get("key"): v for v in old if isinstance(v, dict)}
+        new_by_key = {v["key"]: v for v in plan["vary"]}
+        for key, v in new_by_key.items():
+            if key not in old_by_key:
+                differs.append(f"the earlier sweep did not vary {key}, this command gives --vary {_vary_text(v)}")
+            elif json.loads(json.dumps(old_by_key[key])) != json.loads(json.dumps(v)):
+                differs.append(f"the earlier sweep used --vary {_vary_text(old_by_key[key])}, this command gives "
+                               f"--vary {_vary_text(v)}")
+        differs += [f"the earlier sweep used --vary {_vary_text(v)}, this command does not vary {key}"
+                    for key, v in old_by_key.items() if key not in new_by_key]
+        if not differs:  # the same keys and ranges in another order
+            differs.append("the earlier sweep gave its --vary options in another order: "
+                           + " ".join(f"--vary {_vary_text(v)}" for v in old))
+    for option in ("samples", "reps", "agents", "posterior"):
+        if option in plan and not same(option):
+            differs.append(f"the earlier sweep used {_option_text(option, before.get(option))}, this command gives "
+                           f"{_option_text(option, plan[option])}")
+    return differs
 
 
 def check_scheduler_address(scheduler: str | None) -> None:

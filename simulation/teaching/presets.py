@@ -54,7 +54,7 @@ def _split_description(description: str) -> tuple[str, str]:
 
 def _title(path: Path) -> str:
     """'# Theory: networks and cumulative causation.' -> 'Networks and cumulative causation'."""
-    for line in path.read_text(encoding="utf-8").splitlines():
+    for line in path.read_text(encoding="utf-8-sig").splitlines():
         m = re.match(r"#\s*Theory:\s*(.+?)\.?\s*$", line)
         if m:
             text = m.group(1)
@@ -63,11 +63,10 @@ def _title(path: Path) -> str:
 
 
 def _read_preset(path: Path) -> Preset:
-    with path.open("rb") as f:
-        try:
-            doc = tomllib.load(f)
-        except tomllib.TOMLDecodeError as exc:
-            raise ScenarioError(f"{path}: not valid TOML ({exc}).") from None
+    try:  # as scenario files are read: with or without a byte-order mark
+        doc = tomllib.loads(path.read_text(encoding="utf-8-sig"))
+    except tomllib.TOMLDecodeError as exc:
+        raise ScenarioError(f"{path}: not valid TOML ({exc}).") from None
     description = doc.get("description", "")
     if not isinstance(description, str) or "Source:" not in description:
         raise ScenarioError(f"{path}: a theory preset needs a 'description' that explains the theory and ends "
