@@ -330,16 +330,13 @@ def cmd_validate(args) -> int:
 
 # --- sensitivity -----------------------------------------------------------------------------
 def cmd_sensitivity(args) -> int:
-    from simulation.errors import ScenarioError
+    import warnings
 
     from .report import atomic_dir
     from .sensitivity import plot_indices, run_sensitivity
     from .targets import load_targets
 
     _positive(args, "samples", "jobs")
-    if args.method == "morris" and args.samples < 2:
-        raise ScenarioError(f"--samples {args.samples}: Morris needs at least 2 trajectories (the spread of a "
-                            "parameter's effects, sigma, comes from several); 4 is the default.")
     window = _window(args)
     scenario = _scenario(args.scenario, window)
     targets = load_targets(args.targets)
@@ -350,8 +347,11 @@ def cmd_sensitivity(args) -> int:
             last[0] = done
             print(f"  {done}/{total} runs")
 
-    indices, runs = run_sensitivity(scenario, args.method, args.samples, window, args.seed, args.jobs, targets,
-                                    progress=progress)
+    with warnings.catch_warnings():  # one trajectory: the spread of its single effect (sigma) is undefined, said below
+        if args.method == "morris" and args.samples < 2:
+            warnings.simplefilter("ignore", RuntimeWarning)  # numpy's variance of one value
+        indices, runs = run_sensitivity(scenario, args.method, args.samples, window, args.seed, args.jobs, targets,
+                                        progress=progress)
     out = Path(args.out or Path("results") / f"sensitivity-{args.method}")
     with atomic_dir(out) as tmp:
         indices.to_csv(tmp / "indices.csv", index=False, float_format="%.6g")
@@ -363,6 +363,9 @@ def cmd_sensitivity(args) -> int:
     for r in top.sort_values(["output", measure], ascending=[True, False]).itertuples():
         print(f"  {r.output:36} {r.parameter:36} {measure} = {getattr(r, measure):.3g}")
     print(f"{len(runs)} runs; table and plot written to {out}/ (indices.csv, runs.csv, sensitivity.png)")
+    if args.method == "morris" and args.samples < 2:
+        print("note: with one trajectory each parameter has one elementary effect: mu* is that effect, and sigma "
+              "(their spread) cannot be estimated; give --samples 4 or more.")
     if args.method == "sobol" and "ST_conf" in indices and ((indices.ST > 1.05) | (indices.ST_conf > indices.ST.abs())).any():
         print(f"note: with --samples {args.samples} the Sobol indices have not settled (some total-order indices "
               "above 1, or confidence intervals wider than the index): give more samples (e.g. 256 or more).")

@@ -179,7 +179,6 @@ def _migsim(*args):
     (["calibrate", "--max-minutes", "0"], "--max-minutes 0 must be a number above 0"),
     (["calibrate", "--recovery", "-1"], "--recovery -1 must be 0 or more"),
     (["calibrate", "--first-wave", "1"], "needs more points than the"),
-    (["sensitivity", "--method", "morris", "--samples", "1"], "Morris needs at least 2 trajectories"),
     (["hindcast", "--until", "2019-12", "--first-wave", "5"], "needs more points than the"),
     (["hindcast", "--until", "2019-13"], "not a month written YYYY-MM"),
     (["hindcast", "--until", "2019-12", "--scheduler", "not-an-address"], "cannot reach the Dask scheduler"),
