@@ -143,6 +143,22 @@ def _split(line: pd.DataFrame, column: str, scenario: str, lang: str) -> str:
             f"{1 - share:.0%} {html.escape(_('chance'))}")
 
 
+FEW_DRAWS = 5  # below this many parameter draws, a band's split into parameters and chance moves a lot by chance
+
+
+def _split_note(info: dict, lang: str) -> str:
+    """How the bands' split into parameters and chance was made, and how far to trust it."""
+    if not info.get("draws") or not info.get("seeds_per_draw"):
+        return ""
+    _ = translator(lang)
+    text = _("Each band's split into parameters and chance comes from {draws} draws of the calibrated parameters "
+             "with {seeds} seeds each.").format(draws=info["draws"], seeds=info["seeds_per_draw"])
+    if info["draws"] < FEW_DRAWS:
+        text += " " + _("With so few draws the split is rough: it can move a great deal from one date or indicator "
+                        "to the next; give --reps 20 or more for one to rely on.")
+    return f"<p><small>{html.escape(text)}</small></p>"
+
+
 def _headline_html(table: pd.DataFrame, base_name: str, columns: tuple[str, str, str], lang: str = "en") -> str:
     _ = translator(lang)
     if table.empty:
@@ -266,6 +282,7 @@ th:first-child{{text-align:left}}small{{color:#666}}figure{{margin:1.5em 0}}img{
 <h2>{esc(_("Headline indicators"))}</h2>
 <p>{esc(_("Median, with the {low}-{high}% range below it; the last columns give the difference from the "
            "baseline.").format(low=comparison.band[0], high=comparison.band[1]))}</p>
+{_split_note(base.extra, lang)}
 {_headline_html(headline, base.scenario.name, comparison.columns, lang)}
 <h2>{esc(_("Over time"))}</h2>
 {''.join(figures_html)}

@@ -94,6 +94,8 @@ def test_a_brief_says_which_assumptions_each_replication_drew(tmp_path):
     write_comparison(drawn, tmp_path / "cmp")
     again = load_comparison(tmp_path / "cmp")
     assert again.base.extra["draw_rows"] == drawn.base.extra["draw_rows"]
+    page = (tmp_path / "cmp" / "report.html").read_text(encoding="utf-8")
+    assert "comes from 2 draws of the calibrated parameters with 2 seeds each" in page and "the split is rough" in page
     for c in (drawn, again):
         row = assumptions(c).set_index("key").loc["behaviour.beta_network"]
         assert row.source.startswith("drawn for each replication from the calibration's posterior") and "over 2 draws" in row.source
