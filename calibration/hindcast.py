@@ -101,14 +101,20 @@ class Hindcast:
     runs: int
 
 
-def _mard(pred: pd.Series, obs: pd.Series) -> float:
+def _ard(pred: pd.Series, obs: pd.Series) -> np.ndarray:
+    """Absolute relative differences where both values are known and the observed one is not 0."""
+    pred, obs = np.asarray(pred, float), np.asarray(obs, float)
     ok = np.isfinite(pred) & np.isfinite(obs) & (obs != 0)
-    return float(np.mean(np.abs(pred[ok] - obs[ok]) / np.abs(obs[ok]))) if ok.any() else float("nan")
+    return np.abs(pred[ok] - obs[ok]) / np.abs(obs[ok])
 
 
-def _median_ard(predicted: pd.Series, observed: pd.Series) -> float:
-    ard = (np.asarray(predicted, float) - np.asarray(observed, float)) / np.abs(np.asarray(observed, float))
-    ard = np.abs(ard[np.isfinite(ard)])
+def _mard(pred: pd.Series, obs: pd.Series) -> float:
+    ard = _ard(pred, obs)
+    return float(ard.mean()) if len(ard) else float("nan")
+
+
+def _median_ard(pred: pd.Series, obs: pd.Series) -> float:
+    ard = _ard(pred, obs)
     return float(np.median(ard)) if len(ard) else float("nan")
 
 
