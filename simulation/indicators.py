@@ -91,6 +91,17 @@ INDICATORS: dict[str, tuple[tuple[str, ...], str, str]] = {
 
 
 COUNTERS = counters()
+# Where each indicator's groups sit in a month's row of the recorder's table (`Recorder.table`).
+def _row_layout() -> tuple[dict[str, slice], int]:
+    slices, at = {}, 0
+    for name, (groups, _, _) in INDICATORS.items():
+        slices[name] = slice(at, at + len(groups))
+        at += len(groups)
+    return slices, at
+
+
+SLICES, WIDTH = _row_layout()
+INCOME = SLICES["avg_income_usd"]  # the means of the wages, numpy's own (`Recorder.record`)
 
 
 class Recorder:
@@ -98,72 +109,37 @@ class Recorder:
 
     def __init__(self, n_months: int):
         self.dates: list[str] = []
-        self.values = {name: np.full((n_months, len(groups)), np.nan) for name, (groups, _, _) in INDICATORS.items()}
+        # one row of every indicator's groups per month (`SLICES`); `values` views it by indicator
+        self.table = np.full((n_months, WIDTH), np.nan)
         # stocks by origin and location at month end, kept for flow accounting checks
         self.stocks = np.zeros((n_months, len(ORIGINS), N_LOCATIONS), np.int64)
         self.flows = np.zeros((n_months, len(ORIGINS), N_LOCATIONS, N_LOCATIONS), np.int64)
 
+    @property
+    def values(self) -> dict[str, np.ndarray]:
+        """(months, groups) of each indicator: views of `table`, written as the months are recorded."""
+        return {name: self.table[:, at] for name, at in SLICES.items()}
+
     def record(self, model: "MigrationModel", row: int) -> None:
-        pop = model.population
-        scale = pop.scale
+        """The month's row: one pass over the population (`tally`), one compiled fill of the row
+        (`month_row`); the means of the wages stay numpy's (pairwise sums)."""
+        pop, totals = model.population, model.totals
         self.dates.append(model.date)
-        values = self.values
-
-        def put(name, vals):
-            values[name][row] = vals
-
         t = Tally(*tally(pop.origin, pop.location, pop.job_sector, pop.female, pop.status, pop.contract, pop.pension,
                          pop.paid_leave, pop.channel, pop.intention, pop.wage))
         self.stocks[row] = t.stocks
-        self.flows[row] = model.totals.flows
-
-        n_k, n_emp, n_female = t.counts[C_STOCK], t.counts[C_EMPLOYED], t.counts[C_FEMALE]
-        formal = t.counts[C_FORMAL]
-        put("stock_kaz", [n_k * scale])
-        put("stock_kaz_by_origin", t.by_origin[:KAZ_ORIGIN] * scale)
-        put("stock_kaz_by_region", t.by_region * scale)
-        put("stock_kaz_by_sector", t.by_sector * scale)
-        put("stock_kaz_by_sex", [n_female * scale, (n_k - n_female) * scale])
-        put("stock_kaz_by_status", t.by_status[1:] * scale)
-        put("employment_kaz", [formal * scale, (n_emp - formal) * scale, (n_k - n_emp) * scale])
-
-        arrivals, departures = kaz_flows(model.totals.flows)
-        arrivals, departures = arrivals[:KAZ_ORIGIN] * scale, departures[:KAZ_ORIGIN] * scale
-        put("arrivals_kaz", np.concatenate([[arrivals.sum()], arrivals]))
-        put("departures_kaz", np.concatenate([[departures.sum()], departures]))
-        begun = model.totals.stays_begun[:KAZ_ORIGIN] * scale
-        put("stays_begun_kaz", np.concatenate([[begun.sum()], begun]))
-
-        share = lambda num, den: num / den if den else np.nan  # noqa: E731
-        put("share_no_contract", [share(n_emp - formal, n_emp)])
-        put("share_no_pension", [share(t.counts[C_NO_PENSION], n_emp)])
-        put("share_no_leave", [share(t.counts[C_NO_LEAVE], n_emp)])
-        put("share_irregular", [share(t.counts[C_UNAUTHORISED], n_k)])
-        put("share_female", [share(n_female, n_k)])
-        remitted_kaz = model.totals.remitters[KAZ].sum()
-        put("share_remitting", [share(remitted_kaz, n_k * scale)])
-        put("job_channel", t.by_channel[1:] / n_emp if n_emp else np.full(len(CHANNELS) - 1, np.nan))
-        wages, fem = t.wages, t.wage_female  # numpy's own (pairwise) sums for the means
-        put("avg_income_usd", [wages.mean() if n_emp else np.nan,
-                               wages[fem].mean() if fem.any() else np.nan,
-                               wages[~fem].mean() if (~fem).any() else np.nan])
-        put("intentions_kaz", t.by_intention / n_k if n_k else np.full(len(INTENTIONS), np.nan))
-        put("remittances_usd", model.totals.remitted[CORRIDOR_DEST, CORRIDOR_ORIGIN])
-        put("remittances_out_kaz_usd", [model.totals.remitted[KAZ].sum()])
-        put("remittances_received_usd", (model.totals.remitted * (1 - model.economy.levers.fee_corridor)).sum(axis=0))
-
-        od = t.abroad
-        kaz_abroad = od[KAZ_ORIGIN, 1:] * scale
-        put("kazakhs_abroad", np.concatenate([[kaz_abroad.sum()], kaz_abroad]))
-        leaving = np.bincount(LOCATION_COUNTRY_OR_KAZ, weights=model.totals.flows[KAZ_ORIGIN, HOME],
-                              minlength=len(DEST_COUNTRIES))[1:] * scale
-        put("kazakhs_leaving", np.concatenate([[leaving.sum()], leaving]))
-        put("migrants_abroad", od[OD_ORIGIN, OD_DEST] * scale)
-        put("quota_permits_kaz", [t.counts[C_QUOTA] * scale])
-        put("quota_waiting_kaz", [int(np.count_nonzero(pop.permit_wait)) * scale])
-        for counter, indicator, _, _ in COUNTERS:
-            put(indicator, [getattr(model.totals, counter)])
-        put("share_informal_kaz", [share(t.counts[C_INFORMAL], n_k)])
+        self.flows[row] = totals.flows
+        counted = np.array([getattr(totals, counter) for counter, _, _, _ in COUNTERS], np.float64)
+        line = self.table[row]
+        month_row(line, t.abroad, t.by_origin, t.by_region, t.by_sector, t.by_status, t.by_channel, t.by_intention,
+                  t.counts, totals.flows, totals.stays_begun, totals.remitted, totals.remitters,
+                  model.economy.levers.fee_corridor, counted, pop.scale)
+        line[SLICES["quota_waiting_kaz"]] = int(np.count_nonzero(pop.permit_wait)) * pop.scale
+        wages, fem = t.wages, t.wage_female
+        n_emp = t.counts[C_EMPLOYED]
+        line[INCOME] = (wages.mean() if n_emp else np.nan,
+                        wages[fem].mean() if fem.any() else np.nan,
+                        wages[~fem].mean() if (~fem).any() else np.nan)
 
     def to_frame(self) -> pd.DataFrame:
         """Tidy table: date, indicator, group, value (one row per month, indicator and group)."""
@@ -204,6 +180,115 @@ def kaz_flows(flows):
                 elif OUTSIDE_KAZ[b] and not OUTSIDE_KAZ[a]:
                     departures[o] += flows[o, a, b]
     return arrivals, departures
+
+
+@numba.njit(cache=True)
+def month_row(line, abroad, by_origin, by_region, by_sector, by_status, by_channel, by_intention, counts, flows,
+              stays_begun, remitted, remitters, fee_corridor, counted, scale):
+    """Every indicator of the month but the mean wages into `line`, in the order of `INDICATORS`.
+
+    numpy made some seventy calls of a few microseconds each for one month's row, a twentieth
+    of a calibration run. The arithmetic is numpy's, in numpy's order: counts times the scale
+    in float64, shares as true divisions, short sums (under eight terms) added in sequence,
+    as numpy adds them, so the row is the same bit for bit.
+    """
+    at = 0
+    n_k, n_emp, n_female, formal = counts[C_STOCK], counts[C_EMPLOYED], counts[C_FEMALE], counts[C_FORMAL]
+    line[at] = n_k * scale  # stock_kaz
+    at += 1
+    for o in range(KAZ_ORIGIN):  # stock_kaz_by_origin
+        line[at] = by_origin[o] * scale
+        at += 1
+    for group in (by_region, by_sector):
+        for k in range(group.shape[0]):
+            line[at] = group[k] * scale
+            at += 1
+    line[at] = n_female * scale  # stock_kaz_by_sex
+    line[at + 1] = (n_k - n_female) * scale
+    at += 2
+    for k in range(1, by_status.shape[0]):
+        line[at] = by_status[k] * scale
+        at += 1
+    line[at] = formal * scale  # employment_kaz
+    line[at + 1] = (n_emp - formal) * scale
+    line[at + 2] = (n_k - n_emp) * scale
+    at += 3
+
+    arrivals, departures = kaz_flows(flows)
+    for moved in (arrivals, departures, stays_begun):  # arrivals_kaz, departures_kaz, stays_begun_kaz
+        total = 0.0
+        for o in range(KAZ_ORIGIN):
+            line[at + 1 + o] = moved[o] * scale
+            total += line[at + 1 + o]
+        line[at] = total
+        at += 1 + KAZ_ORIGIN
+
+    line[at] = _share(n_emp - formal, n_emp)  # share_no_contract
+    line[at + 1] = _share(counts[C_NO_PENSION], n_emp)
+    line[at + 2] = _share(counts[C_NO_LEAVE], n_emp)
+    line[at + 3] = _share(counts[C_UNAUTHORISED], n_k)
+    line[at + 4] = _share(n_female, n_k)
+    line[at + 5] = _share(_sum(remitters[KAZ]), n_k * scale)  # share_remitting
+    at += 6
+    for k in range(1, by_channel.shape[0]):  # job_channel
+        line[at] = by_channel[k] / n_emp if n_emp else np.nan
+        at += 1
+    at += 3  # avg_income_usd: numpy's means, filled by `Recorder.record`
+    for k in range(by_intention.shape[0]):  # intentions_kaz
+        line[at] = by_intention[k] / n_k if n_k else np.nan
+        at += 1
+    for k in range(CORRIDOR_DEST.shape[0]):  # remittances_usd
+        line[at] = remitted[CORRIDOR_DEST[k], CORRIDOR_ORIGIN[k]]
+        at += 1
+    line[at] = _sum(remitted[KAZ])  # remittances_out_kaz_usd
+    at += 1
+    for o in range(remitted.shape[1]):  # remittances_received_usd, summed over senders in their order
+        total = 0.0
+        for c in range(remitted.shape[0]):
+            received = remitted[c, o] * (1 - fee_corridor[c, o])
+            total = received if c == 0 else total + received
+        line[at] = total
+        at += 1
+
+    total = 0.0  # kazakhs_abroad
+    for c in range(1, abroad.shape[1]):
+        line[at + c] = abroad[KAZ_ORIGIN, c] * scale
+        total += line[at + c]
+    line[at] = total
+    at += abroad.shape[1]
+    leaving = np.zeros(abroad.shape[1])  # kazakhs_leaving: departures from home, by destination country
+    for loc in range(flows.shape[2]):
+        leaving[LOCATION_COUNTRY_OR_KAZ[loc]] += flows[KAZ_ORIGIN, HOME, loc]
+    total = 0.0
+    for c in range(1, abroad.shape[1]):
+        line[at + c] = leaving[c] * scale
+        total += line[at + c]
+    line[at] = total
+    at += abroad.shape[1]
+    for k in range(OD_ORIGIN.shape[0]):  # migrants_abroad
+        line[at] = abroad[OD_ORIGIN[k], OD_DEST[k]] * scale
+        at += 1
+    line[at] = counts[C_QUOTA] * scale  # quota_permits_kaz
+    at += 2  # quota_waiting_kaz: counted by `Recorder.record`
+    for k in range(counted.shape[0]):  # the month's counters
+        line[at] = counted[k]
+        at += 1
+    line[at] = _share(counts[C_INFORMAL], n_k)  # share_informal_kaz
+    return at + 1
+
+
+@numba.njit(cache=True)
+def _share(num, den):
+    return num / den if den else np.nan
+
+
+@numba.njit(cache=True)
+def _sum(values):
+    """numpy's sum of a few values (under eight: added in sequence, from zero)."""
+    total = 0.0
+    for v in values:
+        total += v
+    return total
 
 
 class Tally(NamedTuple):
