@@ -154,14 +154,19 @@ def process_pool(jobs: int):
 # dashboard's profile. The model's runs are long chains of short Python calls, and each
 # sample takes the interpreter's lock from them: measured, a calibration sampled 145 runs a
 # minute with it and 177 without (benchmarks/calibration_rate.py, 2 workers, 10,000 agents).
-WORKER_CONFIG = {"distributed.worker.profile.enabled": False}
+# Every Dask process also wakes its event loop every 20 ms to check that the loop is not
+# blocked; in a worker, each wake-up takes the interpreter's lock from the run as well. Once
+# a second is enough for a check whose warning starts at 3 s blocked: 195-199 runs a minute
+# became 207-208 (the same benchmark, alternated).
+WORKER_CONFIG = {"distributed.worker.profile.enabled": False, "distributed.admin.tick.interval": "1s"}
 
 
 def local_cluster(workers: int, **kwargs):
     """A Dask `LocalCluster` of `workers` single-threaded processes whose kernels share the cores.
 
-    The workers do not profile the tasks they run (`WORKER_CONFIG`): a nanny hands its own
-    Dask configuration to the worker it starts, so the setting is made while they start.
+    The workers neither profile the tasks they run nor check their event loop every 20 ms
+    (`WORKER_CONFIG`): a nanny hands its own Dask configuration to the worker it starts, so
+    the setting is made while they start.
     """
     import dask
     from dask.distributed import LocalCluster

@@ -73,7 +73,7 @@ def probe():
 def profiling():
     import dask
 
-    return dask.config.get("distributed.worker.profile.enabled")
+    return [dask.config.get("distributed.worker.profile.enabled"), dask.config.get("distributed.admin.tick.interval")]
 
 
 if __name__ == "__main__":
@@ -115,6 +115,6 @@ def test_workers_use_their_share_of_the_cores(tmp_path, what):
     assert line, done.stderr[-2000:]
     expected = threads.threads_per_worker(2)
     assert {tuple(a) for a in json.loads(line[0][6:])} == {(expected, expected)}
-    if what != "pool":  # Dask's workers do not sample the tasks' stacks (simulation.threads.WORKER_CONFIG)
+    if what != "pool":  # Dask's workers neither sample the tasks' stacks nor wake every 20 ms (threads.WORKER_CONFIG)
         profiling = [x for x in done.stdout.splitlines() if x.startswith("PROFILING")]
-        assert json.loads(profiling[0][9:]) == [False, False]
+        assert json.loads(profiling[0][9:]) == [[False, "1s"], [False, "1s"]]
