@@ -122,7 +122,8 @@ def register(sub, band) -> None:
     p = sub.add_parser("import", help="turn a filled events spreadsheet into a validated scenario file")
     p.add_argument("workbook", help="the filled workbook (.xlsx) made by `migsim template`")
     p.add_argument("--out", required=True, help="the scenario file to write (.toml)")
-    p.add_argument("--extends", default="baseline", help="scenario it extends (default baseline)")
+    p.add_argument("--extends", default="baseline",
+                   help="scenario it extends: a file, or the name of one shipped with migsim (default baseline)")
     p.add_argument("--name", help="scenario name (default: the file name of --out)")
     p.set_defaults(func=cmd_import)
 

@@ -329,7 +329,7 @@ def _within_run(event, table: dict, run) -> None:
 
 def import_workbook(path: Path, out: Path, *, extends: str = "baseline", name: str | None = None) -> tuple[Path, int]:
     """Write a scenario file (extending `extends`) with the workbook's events, checked as any scenario is."""
-    from .scenario import NAME_PATTERN, baseline_path, load_scenario
+    from .scenario import NAME_PATTERN, baseline_path, load_scenario, shipped_names
 
     path, out = Path(path), Path(out)
     if out.suffix.lower() != ".toml":
@@ -344,15 +344,18 @@ def import_workbook(path: Path, out: Path, *, extends: str = "baseline", name: s
                             + " is not allowed; it names the results folder, so it must be 1 to 80 letters, digits, "
                             "'-', '_' or '.', not starting with '.' (e.g. --name quota_2026).")
     target = extends
-    if not Path(extends).suffix and not (out.parent / f"{extends}.toml").exists() and extends == "baseline":
-        target = os.path.relpath(baseline_path(), out.parent.resolve())
+    bare = not Path(extends).suffix and NAME_PATTERN.fullmatch(extends) is not None
+    shipped = baseline_path().parent / f"{extends}.toml"
+    if bare and not (out.parent / f"{extends}.toml").exists() and shipped.is_file():  # a scenario shipped with migsim
+        target = os.path.relpath(shipped, out.parent.resolve())
     elif Path(extends).exists():
         target = os.path.relpath(Path(extends).resolve(), out.parent.resolve())
     base_file = Path(target) if Path(target).suffix else Path(target).with_suffix(".toml")
     try:  # as the written file's `extends` will name it: beside --out, or a path
         base = load_scenario(base_file if base_file.is_absolute() else out.parent / base_file)
     except ScenarioError as exc:
-        raise ScenarioError(f"--extends {extends}: {exc}") from None
+        raise ScenarioError(f"--extends {extends}: {exc}"
+                            + (f" Shipped scenarios: {', '.join(shipped_names())}." if bare else "")) from None
     events = workbook_events(path, run=base)
     doc = {"extends": target, "name": name,
            "description": f"Dated events imported from {path.name}.", "events": events}

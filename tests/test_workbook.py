@@ -44,6 +44,18 @@ def test_template_then_import_round_trips_to_the_scenario_file(tmp_path):
     assert (events[0].kind, events[0].start, events[0].settings) == (halved.kind, halved.start, halved.settings)
 
 
+def test_import_extends_any_shipped_scenario_by_name_from_any_folder(tmp_path):
+    """`--extends historical_replay` names the shipped scenario, as `extends` in a scenario file does."""
+    template = write_template(tmp_path / "levers.xlsx")
+    _fill(template, [{"kind": "quota", "date": "2026-01", "total": 15000}])
+    out, n = import_workbook(template, tmp_path / "replay_quota.toml", extends="historical_replay")
+    scenario, replay = load_scenario(out), load_scenario("scenarios/historical_replay.toml")
+    assert n == 1 and scenario.values == replay.values
+    assert [e.kind for e in scenario.events] == [e.kind for e in replay.events] + ["quota"]
+    with pytest.raises(ScenarioError, match="Shipped scenarios: .*historical_replay"):
+        import_workbook(template, tmp_path / "other.toml", extends="historical_replays")
+
+
 @pytest.mark.parametrize("row, where, what", [
     ({"kind": "quotas", "date": "2026-01"}, "column A ('kind')", "unknown kind 'quotas'; kinds allowed: quota"),
     ({"kind": "quota", "date": "2026-13", "total": 100}, "column B ('date')", "a month written \"YYYY-MM\""),
