@@ -91,6 +91,8 @@ INDICATORS: dict[str, tuple[tuple[str, ...], str, str]] = {
 
 
 COUNTERS = counters()
+
+
 # Where each indicator's groups sit in a month's row of the recorder's table (`Recorder.table`).
 def _row_layout() -> tuple[dict[str, slice], int]:
     slices, at = {}, 0
@@ -185,7 +187,8 @@ def kaz_flows(flows):
 @numba.njit(cache=True)
 def month_row(line, abroad, by_origin, by_region, by_sector, by_status, by_channel, by_intention, counts, flows,
               stays_begun, remitted, remitters, fee_corridor, counted, scale):
-    """Every indicator of the month but the mean wages into `line`, in the order of `INDICATORS`.
+    """Every indicator of the month into `line`, in the order of `INDICATORS`, but the mean wages and
+    those waiting for a permit (a count over the whole population), which `Recorder.record` adds.
 
     numpy made some seventy calls of a few microseconds each for one month's row, a twentieth
     of a calibration run. The arithmetic is numpy's, in numpy's order: counts times the scale
