@@ -389,8 +389,9 @@ def register(subparsers) -> None:
     p.add_argument("--max-minutes", type=float, default=30.0,
                    help="no new history-matching wave starts after this many minutes (default 30; the posterior, "
                         "checks and report follow)")
-    # Six: with three, the third wave still removed 60% of the region; by the sixth it removes about
-    # half a wave (0.079, 0.034, 0.013, 0.006, 0.003, 0.0015 of the space), in 15 minutes on two cores.
+    # Six: with three, the third wave still removed 60% of the region; waves four to six each remove
+    # about half of what is left (0.079, 0.034, 0.013, 0.006, 0.003, 0.0015 of the space), 15 minutes
+    # on two cores. The region shrinking by under 15% in a wave stops them earlier.
     p.add_argument("--waves", type=int, default=6, help="history-matching waves at most (default 6)")
     p.add_argument("--first-wave", type=int, default=None,
                    help=f"model runs (points) in the first wave (default 10 per parameter: {10 * len(SPACE)})")
