@@ -7,12 +7,12 @@ import re
 
 from .errors import ScenarioError
 
-_MONTH = re.compile(r"^(\d{4})-(\d{2})$")
+_MONTH = re.compile(r"([0-9]{4})-([0-9]{2})")  # ASCII digits only, nothing after (not even a line break)
 
 
 def month_index(text: str) -> int:
     """'2015-01' -> months since year 0 (year * 12 + month - 1)."""
-    m = _MONTH.match(text)
+    m = _MONTH.fullmatch(text)
     if not m or not 1 <= int(m.group(2)) <= 12:
         raise ValueError(f"{text!r} is not a month written YYYY-MM")
     return int(m.group(1)) * 12 + int(m.group(2)) - 1

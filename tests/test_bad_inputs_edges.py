@@ -1,0 +1,61 @@
+"""Bad inputs at the edges: each refused in one line with exit status 2, nothing written, no traceback.
+
+Months with a trailing line break or non-ASCII digits, an event kind that is a list, an `extends`
+naming the root folder or a name too long for the file system, a workbook that is a named pipe, a
+sensitivity table with words for numbers, and the like.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from simulation import cli
+from simulation.dates import month_index
+
+from conftest import folder_listing
+
+BASELINE = Path(__file__).resolve().parent.parent / "scenarios" / "baseline.toml"
+
+
+def scenario(folder: Path, text: str, name: str = "bad.toml") -> str:
+    path = folder / name
+    path.write_text(f'extends = "{BASELINE}"\n' + text, encoding="utf-8")
+    return str(path)
+
+
+def refused(folder: Path, argv: list[str], *words: str, capsys) -> str:
+    """Run `migsim ARGV` in `folder`; it must exit 2 with one line holding `words`, writing nothing."""
+    before = folder_listing(folder)
+    try:
+        code = cli.main(argv)
+    except SystemExit as exc:
+        code = exc.code
+    err = capsys.readouterr().err
+    lines = [line for line in err.splitlines() if line.strip()]
+    assert code == cli.EXIT_BAD_INPUT, err
+    assert len(lines) == 1 and "Traceback" not in err, err
+    for word in words:
+        assert word in lines[0], (word, lines[0])
+    assert folder_listing(folder) == before
+    return lines[0]
+
+
+@pytest.fixture
+def work(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    return tmp_path
+
+
+# --- months -------------------------------------------------------------------------------------
+@pytest.mark.parametrize("text", ["2022-01\n", "2022-01\r\n", "\u0662\u0660\u0662\u0662-\u0660\u0661", " 2022-01"])
+def test_a_month_with_a_line_break_or_other_digits_is_not_a_month(text):
+    with pytest.raises(ValueError):
+        month_index(text)
+
+
+@pytest.mark.parametrize("where", ['[run]\nstart = "2022-01\\n"\n',
+                                   '[[events]]\nkind = "quota"\ndate = "2022-06\\n"\ntotal = 5\n'])
+def test_check_refuses_a_month_ending_in_a_line_break(work, capsys, where):
+    refused(work, ["check", scenario(work, where)], "bad.toml", "'2022-", "YYYY-MM", capsys=capsys)
