@@ -352,9 +352,9 @@ def parse_events(raw: list[dict[str, Any]]) -> list[Event]:
         body = {k: v for k, v in table.items() if k != "_file"}
         label = f"[[events]] #{i + 1}"
         kind_name = body.get("kind")
-        if kind_name not in KINDS:
+        if not isinstance(kind_name, str) or kind_name not in KINDS:  # a list or table cannot be looked up
             raise ScenarioError(
-                f"{source}: {label}: " + ("no 'kind' given" if kind_name is None else f"unknown kind {kind_name!r}")
+                f"{source}: {label}: " + ("no 'kind' given" if kind_name is None else f"unknown kind {shown(kind_name)}")
                 + "; kinds allowed: " + ", ".join(KINDS) + ". See docs/policy.md.")
         kind = KINDS[kind_name]
         label = f"{label} (kind '{kind_name}')"

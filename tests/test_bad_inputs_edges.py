@@ -59,3 +59,10 @@ def test_a_month_with_a_line_break_or_other_digits_is_not_a_month(text):
                                    '[[events]]\nkind = "quota"\ndate = "2022-06\\n"\ntotal = 5\n'])
 def test_check_refuses_a_month_ending_in_a_line_break(work, capsys, where):
     refused(work, ["check", scenario(work, where)], "bad.toml", "'2022-", "YYYY-MM", capsys=capsys)
+
+
+# --- events -------------------------------------------------------------------------------------
+@pytest.mark.parametrize("kind, shown", [('["quota"]', "['quota']"), ("{ name = \"quota\" }", "{'name': 'quota'}")])
+def test_an_event_kind_that_is_a_list_or_a_table_is_named(work, capsys, kind, shown):
+    path = scenario(work, f'[[events]]\nkind = {kind}\ndate = "2022-06"\ntotal = 5\n')
+    refused(work, ["check", path], "bad.toml", "[[events]] #1", f"unknown kind {shown}", "kinds allowed", capsys=capsys)
