@@ -248,11 +248,16 @@ def _resolve_extends(path: Path, target: Any) -> Path:
         raise ScenarioError(f"{path}: key 'extends' = {shown(target)} must be the name or path of another "
                             "scenario file.")
     candidate = Path(target)
-    if not candidate.suffix:
+    if not candidate.suffix and candidate.name:  # "/" or "." has no name to add .toml to
         candidate = candidate.with_suffix(".toml")
     if not candidate.is_absolute():
         candidate = path.parent / candidate
-    if candidate.exists():
+    try:
+        found = candidate.exists()
+    except OSError as exc:  # e.g. a name longer than the file system allows
+        raise ScenarioError(f"{path}: key 'extends' = {shown(target)} cannot name a file ({exc.strerror}); give the "
+                            "name of a scenario beside it or shipped with migsim (e.g. \"baseline\"), or a path.") from None
+    if found:
         return candidate.resolve()
     bare = NAME_PATTERN.fullmatch(target) and not target.lower().endswith(".toml")  # no folder, no .toml
     if not bare:

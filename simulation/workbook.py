@@ -350,7 +350,7 @@ def import_workbook(path: Path, out: Path, *, extends: str = "baseline", name: s
         target = os.path.relpath(shipped, out.parent.resolve())
     elif Path(extends).exists():
         target = os.path.relpath(Path(extends).resolve(), out.parent.resolve())
-    base_file = Path(target) if Path(target).suffix else Path(target).with_suffix(".toml")
+    base_file = Path(target) if Path(target).suffix or not Path(target).name else Path(target).with_suffix(".toml")
     try:  # as the written file's `extends` will name it: beside --out, or a path
         base = load_scenario(base_file if base_file.is_absolute() else out.parent / base_file)
     except ScenarioError as exc:

@@ -66,3 +66,19 @@ def test_check_refuses_a_month_ending_in_a_line_break(work, capsys, where):
 def test_an_event_kind_that_is_a_list_or_a_table_is_named(work, capsys, kind, shown):
     path = scenario(work, f'[[events]]\nkind = {kind}\ndate = "2022-06"\ntotal = 5\n')
     refused(work, ["check", path], "bad.toml", "[[events]] #1", f"unknown kind {shown}", "kinds allowed", capsys=capsys)
+
+
+# --- extends ------------------------------------------------------------------------------------
+@pytest.mark.parametrize("target, words", [("/", ["is a folder"]), (".", ["is a folder"]),
+                                           ("x" * 300, ["key 'extends'", "cannot name a file"])])
+def test_extends_naming_a_folder_or_too_long_a_name(work, capsys, target, words):
+    (work / "c.toml").write_text(f'extends = "{target}"\n', encoding="utf-8")
+    refused(work, ["check", str(work / "c.toml")], *words, capsys=capsys)
+
+
+def test_import_extends_the_folder_of_its_out(work, capsys):
+    from simulation.workbook import write_template
+
+    book = write_template(work / "events.xlsx")
+    refused(work, ["import", str(book), "--out", str(work / "s.toml"), "--extends", str(work)],
+            "--extends", "is a folder", capsys=capsys)
