@@ -82,3 +82,18 @@ def test_import_extends_the_folder_of_its_out(work, capsys):
     book = write_template(work / "events.xlsx")
     refused(work, ["import", str(book), "--out", str(work / "s.toml"), "--extends", str(work)],
             "--extends", "is a folder", capsys=capsys)
+
+
+# --- a workbook that is a named pipe (it would block the import: run as a process with a timeout) -----
+def test_import_of_a_named_pipe_does_not_hang(tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    os.mkfifo(tmp_path / "events.xlsx")
+    done = subprocess.run([sys.executable, "-m", "simulation.cli", "import", "events.xlsx", "--out", "s.toml"],
+                          capture_output=True, text=True, cwd=tmp_path, timeout=60, stdin=subprocess.DEVNULL,
+                          env={**os.environ, "PYTHONPATH": str(BASELINE.parent.parent)})
+    assert done.returncode == 2, done.stderr
+    assert "events.xlsx" in done.stderr and "not a regular file" in done.stderr and "Traceback" not in done.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["events.xlsx"]
