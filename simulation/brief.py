@@ -390,7 +390,12 @@ def read_sensitivity(path: str | Path) -> pd.Series:
     if measure is None or "parameter" not in table:
         raise ScenarioError(f"{path}: a sensitivity table needs the columns 'parameter' and 'mu_star' (or 'ST'); "
                             f"it has {', '.join(table.columns)}.")
-    return table.groupby("parameter")[measure].mean().sort_values(ascending=False)
+    values = pd.to_numeric(table[measure], errors="coerce")
+    bad = table[measure][values.isna() & table[measure].notna()]
+    if len(bad):
+        raise ScenarioError(f"{path}, line {bad.index[0] + 2}: column '{measure}' = {str(bad.iloc[0])!r} is not a "
+                            "number; give the indices.csv that `migsim sensitivity` writes.")
+    return values.groupby(table["parameter"]).mean().sort_values(ascending=False)
 
 
 def data_vintages() -> list[str]:

@@ -97,3 +97,23 @@ def test_import_of_a_named_pipe_does_not_hang(tmp_path):
     assert done.returncode == 2, done.stderr
     assert "events.xlsx" in done.stderr and "not a regular file" in done.stderr and "Traceback" not in done.stderr
     assert sorted(p.name for p in tmp_path.iterdir()) == ["events.xlsx"]
+
+
+# --- a sensitivity table with words for numbers -------------------------------------------------
+def test_brief_sensitivity_table_with_a_word_for_a_number(work, capsys, monkeypatch):
+    from simulation import experiments
+
+    monkeypatch.setattr(experiments, "compare", lambda *a, **k: pytest.fail("compared despite a bad table"))
+    table = work / "indices.csv"
+    table.write_text("output,parameter,mu_star,sigma\nx,behaviour.beta_network,0.5,1\nx,behaviour.beta_cost,abc,1\n")
+    base, alt = scenario(work, 'name = "a"\n', "a.toml"), scenario(work, 'name = "b"\n', "b.toml")
+    refused(work, ["brief", base, alt, "--sensitivity", str(table), "--out", "o"],
+            "indices.csv, line 3", "'mu_star' = 'abc'", "not a number", capsys=capsys)
+
+
+def test_read_sensitivity_still_reads_numbers(tmp_path):
+    from simulation.brief import read_sensitivity
+
+    table = tmp_path / "indices.csv"
+    table.write_text("output,parameter,mu_star\nx,a,1\ny,a,3\nx,b,5\n")
+    assert read_sensitivity(table).to_dict() == {"b": 5.0, "a": 2.0}
