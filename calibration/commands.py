@@ -329,6 +329,19 @@ def cmd_validate(args) -> int:
 
 
 # --- sensitivity -----------------------------------------------------------------------------
+def _sensitivity_runs(args) -> None:
+    """Refuse more runs than a sweep takes: a huge --samples would fill the memory with its design."""
+    from simulation.errors import ScenarioError
+    from simulation.sweep import MAX_RUNS
+
+    from .space import SPACE
+
+    runs = args.samples * (len(SPACE) + (1 if args.method == "morris" else 2))
+    if runs > MAX_RUNS:
+        raise ScenarioError(f"--samples {args.samples:,}: {args.method} would make {runs:,} model runs, more than "
+                            f"migsim takes (at most {MAX_RUNS:,}); give a smaller --samples.")
+
+
 def cmd_sensitivity(args) -> int:
     import warnings
 
@@ -337,6 +350,7 @@ def cmd_sensitivity(args) -> int:
     from .targets import load_targets
 
     _positive(args, "samples", "jobs")
+    _sensitivity_runs(args)
     window = _window(args)
     scenario = _scenario(args.scenario, window)
     targets = load_targets(args.targets)

@@ -117,3 +117,10 @@ def test_read_sensitivity_still_reads_numbers(tmp_path):
     table = tmp_path / "indices.csv"
     table.write_text("output,parameter,mu_star\nx,a,1\ny,a,3\nx,b,5\n")
     assert read_sensitivity(table).to_dict() == {"b": 5.0, "a": 2.0}
+
+
+# --- sensitivity: a design too large to hold --------------------------------------------------------
+@pytest.mark.parametrize("method", ["morris", "sobol"])
+def test_sensitivity_refuses_a_huge_number_of_samples(work, capsys, method):
+    refused(work, ["sensitivity", "--method", method, "--samples", "100000000", "--out", "o"],
+            "--samples 100,000,000", "model runs", "at most 50,000", capsys=capsys)
