@@ -68,12 +68,21 @@ def _scenario(path, window=None):
     """The scenario given, or the historical replay: the targets' years hold its dated shocks
     (2015 devaluation, 2020 closure, 2022 sanctions, the published quotas). With a window, its
     events are checked against the window's months before any run starts."""
+    from simulation.errors import ScenarioError
     from simulation.scenario import baseline_path, load_scenario
 
     scenario = load_scenario(path or baseline_path().with_name(HISTORY))
     if window is not None:
-        window.apply(scenario)  # a scenario checks its events against its (the window's) months
+        try:
+            window.apply(scenario)  # a scenario checks its events against its (the window's) months
+        except ScenarioError as exc:  # a window value out of range: named by its option, not as "(override)"
+            text = str(exc)
+            flag = next((f for k, f in WINDOW_FLAGS.items() if k in text), "--start/--end/--burn-in/--agents")
+            raise ScenarioError(text.replace("(override)", flag)) from None
     return scenario
+
+
+WINDOW_FLAGS = {"run.start": "--start", "run.end": "--end", "run.burn_in_months": "--burn-in", "run.agents": "--agents"}
 
 
 # Agents of a fit report (`validate`, `calibrate`'s report). The simulated surveys interview every

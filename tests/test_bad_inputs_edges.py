@@ -124,3 +124,16 @@ def test_read_sensitivity_still_reads_numbers(tmp_path):
 def test_sensitivity_refuses_a_huge_number_of_samples(work, capsys, method):
     refused(work, ["sensitivity", "--method", method, "--samples", "100000000", "--out", "o"],
             "--samples 100,000,000", "model runs", "at most 50,000", capsys=capsys)
+
+
+# --- a window option out of range is named by its option --------------------------------------------
+@pytest.mark.parametrize("argv, words", [
+    (["validate", "TARGETS", "--start", "1990-01"], ["--start: run.start = '1990-01'", "2010-01"]),
+    (["validate", "TARGETS", "--end", "2040-12"], ["--end: run.end = '2040-12'"]),
+    (["calibrate", "--burn-in", "100000", "--out", "c"], ["--burn-in: key 'run.burn_in_months' = 100000", "0 to 600"]),
+    (["sensitivity", "--burn-in", "700", "--out", "o"], ["--burn-in: key 'run.burn_in_months' = 700"]),
+])
+def test_a_window_option_out_of_range_names_the_option(work, capsys, argv, words):
+    targets = Path(__file__).resolve().parent.parent / "calibration" / "targets.csv"
+    line = refused(work, [str(targets) if a == "TARGETS" else a for a in argv], *words, capsys=capsys)
+    assert "(override)" not in line
