@@ -41,7 +41,7 @@ def _window(args, targets=None, scenario=None):
     if targets is not None and (start is None or end is None):
         from .targets import months_needed
 
-        first, last = months_needed(targets[targets.modelled])
+        first, last = months_needed(targets[targets.modelled], getattr(args, "targets_file", None))
         start = start or f"{max(int(first[:4]), 2010)}-01"
         if scenario is not None and args.start is None and month_index(scenario["run.start"]) < month_index(start):
             start = scenario["run.start"]

@@ -418,12 +418,13 @@ def stat_months(stat: Statistic) -> tuple[str, str]:
     return stat.start, stat.end
 
 
-def months_needed(targets: pd.DataFrame) -> tuple[str, str]:
-    """First and last month any modelled target needs simulated."""
+def months_needed(targets: pd.DataFrame, source=None) -> tuple[str, str]:
+    """First and last month any modelled target needs simulated (`source`: the file, for the message)."""
     spans = [stat_months(stat) for stat in targets.stat.dropna()]
     firsts, lasts = [a for a, _ in spans], [b for _, b in spans]
     if not firsts:
-        raise DataError("none of the targets is computed by the model (every statistic is empty).")
+        raise DataError(f"{source or 'the targets file'}: none of the targets is computed by the model (every "
+                        "statistic is empty); give at least one target a statistic (see calibration/targets.csv).")
     return min(firsts), max(lasts)
 
 

@@ -137,3 +137,10 @@ def test_a_window_option_out_of_range_names_the_option(work, capsys, argv, words
     targets = Path(__file__).resolve().parent.parent / "calibration" / "targets.csv"
     line = refused(work, [str(targets) if a == "TARGETS" else a for a in argv], *words, capsys=capsys)
     assert "(override)" not in line
+
+
+def test_a_targets_file_the_model_computes_nothing_of_is_named(work, capsys):
+    head = ("id,kind,source,year,population,measure,group,value,unit,n,design_effect,rel_sd,weight,data_ref,"
+            "statistic,note\n")
+    (work / "targets.csv").write_text(head + "t1,count,test,2023,,arrivals,all,56112,persons,,,0.3,1,,,\n")
+    refused(work, ["validate", str(work / "targets.csv")], "targets.csv: none of the targets", capsys=capsys)
