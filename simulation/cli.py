@@ -16,7 +16,7 @@ from pathlib import Path
 
 from .errors import DataError, MigsimError, OutputError, ScenarioError, interrupted
 from .i18n import language_option
-from .outdir import check_apart, check_out, set_command
+from .outdir import check_apart, check_names, check_out, set_command
 
 # Each command imports what it needs when it runs (imports inside functions), so that
 # `migsim check` or `migsim params` answer at once, without loading the model's
@@ -430,10 +430,15 @@ def _inputs(args) -> list[tuple[str, str]]:
     return found
 
 
+PATHS = INPUTS + (("a", "the input"), ("b", "the input"), ("out", "--out"), ("xlsx", "--xlsx"),  # every path given
+                  ("workbook", "the workbook"), ("extends", "--extends"), ("save_state", "--save-state"))
+
+
 def _check_before_running(args) -> None:
-    """Checks every command shares, made before anything runs: seeds, output folders, memory."""
+    """Checks every command shares, made before anything runs: path names, seeds, output folders, memory."""
     from .safety import check_memory
 
+    check_names([(label, getattr(args, attr, None)) for attr, label in PATHS])
     seed = getattr(args, "seed", None)
     if seed is not None and seed < 0:
         raise ScenarioError(f"--seed {seed}: a seed is a whole number of 0 or more (e.g. --seed 7).")

@@ -128,6 +128,17 @@ def check_apart(out, inputs=(), outputs=(), flag: str = "--out") -> None:
                                   f"a {flag} outside it.")
 
 
+def check_names(pairs) -> None:
+    """Refuse a path with a file or folder name longer than file systems allow (255 bytes), which would
+    end in an OSError (File name too long) wherever it is first looked at. `pairs`: (label, path or list)."""
+    for label, value in pairs:
+        for v in value if isinstance(value, list) else [value]:
+            if isinstance(v, str) and any(len(os.fsencode(part)) > 255 for part in Path(v).parts):
+                shown = v if len(v) <= 60 else v[:30] + "..." + v[-20:]
+                raise OutputError(f"{label} {shown}: a file or folder name in it is longer than the 255 bytes file "
+                                  "systems allow; give a shorter name.")
+
+
 def check_out(out, *, force: bool = False, flag: str = "--out", what: str = "results",
               marks: tuple[str, ...] = (MARKER,)) -> Path:
     """Refuse an output folder that cannot or must not be written, before anything runs.

@@ -144,3 +144,20 @@ def test_a_targets_file_the_model_computes_nothing_of_is_named(work, capsys):
             "statistic,note\n")
     (work / "targets.csv").write_text(head + "t1,count,test,2023,,arrivals,all,56112,persons,,,0.3,1,,,\n")
     refused(work, ["validate", str(work / "targets.csv")], "targets.csv: none of the targets", capsys=capsys)
+
+
+# --- a file or folder name longer than file systems allow -------------------------------------------
+LONG = "x" * 300
+
+
+@pytest.mark.parametrize("argv, label", [
+    (["check", LONG + ".toml"], "the input"),
+    (["diff", str(BASELINE), LONG + ".toml"], "the input"),
+    (["run", str(BASELINE), "--out", LONG], "--out"),
+    (["compare", str(BASELINE), str(BASELINE), "--out", f"res/{LONG}/x"], "--out"),
+    (["template", "--xlsx", LONG + ".xlsx"], "--xlsx"),
+    (["import", "events.xlsx", "--out", LONG + ".toml"], "--out"),
+    (["validate", LONG + ".csv"], "the input"),
+])
+def test_a_name_too_long_for_the_file_system(work, capsys, argv, label):
+    refused(work, argv, label, "longer than the 255 bytes", capsys=capsys)
