@@ -340,8 +340,8 @@ def import_workbook(path: Path, out: Path, *, extends: str = "baseline", name: s
     if out.exists():
         raise ScenarioError(f"--out {out}: exists already; migsim does not overwrite it. Choose another name.")
     _writable(out, "--out")
-    given = name
-    name = name or out.stem
+    given = name is not None  # --name '' is refused, not taken as the file name
+    name = out.stem if name is None else name
     if not NAME_PATTERN.fullmatch(name):
         raise ScenarioError((f"--name {name!r}" if given else f"--out {out}: the scenario's name {name!r} (the file name)")
                             + " is not allowed; it names the results folder, so it must be 1 to 80 letters, digits, "

@@ -161,3 +161,11 @@ LONG = "x" * 300
 ])
 def test_a_name_too_long_for_the_file_system(work, capsys, argv, label):
     refused(work, argv, label, "longer than the 255 bytes", capsys=capsys)
+
+
+def test_import_with_an_empty_name_is_refused(work, capsys):
+    from simulation.workbook import write_template
+
+    book = write_template(work / "events.xlsx")
+    refused(work, ["import", str(book), "--out", str(work / "s.toml"), "--name", ""], "--name ''", "not allowed",
+            capsys=capsys)
