@@ -55,6 +55,18 @@ def _say(flag: str, text: str) -> str:
     return f"{flag} {text}" if flag else text
 
 
+def expand(text: str, flag: str = "--out") -> Path:
+    """`text` with a leading `~` or `~user` made a home folder, as a shell would; one that names no
+    home here (an unknown user, or no HOME) is refused, where `Path.expanduser` would raise."""
+    try:
+        return Path(text).expanduser()
+    except RuntimeError:
+        head = text.split("/", 1)[0]
+        who = f"no user '{head[1:]}' on this machine" if head[1:] else "HOME is not set"
+        raise OutputError(f"{_say(flag, text)}: '{head}' names no home folder ({who}); give the path without "
+                          f"'{head}', e.g. {flag} results/try.") from None
+
+
 def read_mark(folder) -> tuple[str | None, set[str] | None]:
     """The command a marked folder names, and the files and folders (ending in '/') its marker lists
     (None: no list, as in folders migsim writes into over time, or marked by an older migsim)."""
@@ -111,12 +123,15 @@ def check_apart(out, inputs=(), outputs=(), flag: str = "--out") -> None:
     text = "" if out is None else str(out)
     if not text.strip():
         return  # `check_out` refuses it
-    real = Path(os.path.realpath(os.path.abspath(Path(text).expanduser())))
+    real = Path(os.path.realpath(os.path.abspath(expand(text, flag))))
     for kind, pairs in (("reads", inputs), ("writes", outputs)):
         for label, given in pairs:
             if given is None or not str(given).strip():
                 continue
-            path = Path(os.path.realpath(os.path.abspath(Path(str(given)).expanduser())))
+            try:  # a `~user` of no known user is compared as written
+                path = Path(os.path.realpath(os.path.abspath(Path(str(given)).expanduser())))
+            except RuntimeError:
+                path = Path(os.path.realpath(os.path.abspath(str(given))))
             if kind == "writes" and (path == real or real in path.parents):
                 raise OutputError(f"{label} {given}: lies inside {flag} {text}, which migsim replaces whole when the "
                                   f"command ends; put it elsewhere (outside {text}).")
@@ -156,7 +171,7 @@ def check_out(out, *, force: bool = False, flag: str = "--out", what: str = "res
     text = "" if out is None else str(out)
     if not text.strip():
         raise OutputError(f"{flag} '': no folder named; give one, e.g. {flag} results/try.")
-    path = Path(text).expanduser()
+    path = expand(text, flag)
     absolute = Path(os.path.abspath(path))
     cwd = Path.cwd()
     if absolute == cwd or absolute in cwd.parents:

@@ -169,3 +169,11 @@ def test_import_with_an_empty_name_is_refused(work, capsys):
     book = write_template(work / "events.xlsx")
     refused(work, ["import", str(book), "--out", str(work / "s.toml"), "--name", ""], "--name ''", "not allowed",
             capsys=capsys)
+
+
+# --- an --out under the home of a user this machine does not know ---------------------------------
+@pytest.mark.parametrize("command", [["run", str(BASELINE)], ["compare", str(BASELINE), "ALT"]])
+def test_an_out_under_an_unknown_home_is_refused(work, capsys, command):
+    alt = scenario(work, 'name = "alt"\n', "alt.toml")
+    refused(work, [alt if a == "ALT" else a for a in command] + ["--out", "~nosuchuser_migsim/x"],
+            "--out ~nosuchuser_migsim/x", "no user 'nosuchuser_migsim'", capsys=capsys)
