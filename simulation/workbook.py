@@ -107,8 +107,6 @@ def write_template(path: Path, lang: str = "en") -> Path:
     path = Path(path)
     if path.suffix.lower() != ".xlsx":
         raise ScenarioError(f"--xlsx {path}: give a file name ending in .xlsx.")
-    if path.exists():
-        raise ScenarioError(f"--xlsx {path}: exists already; migsim does not overwrite it. Choose another name.")
     _writable(path, "--xlsx")
     columns = setting_columns()
     keys = list(COMMON) + list(columns)
@@ -211,9 +209,15 @@ def _kinds_sheet(wb, lang: str) -> None:
 
 
 def _writable(path: Path, flag: str) -> None:
-    """Refuse a file to write whose folder cannot be made: one above it is a file."""
-    ancestor = Path(os.path.abspath(path)).parent
+    """Refuse a file to write that exists, or whose folder cannot be made: one above it is a file. A link
+    to a missing file or folder is refused too: writing would follow it elsewhere, or replace the link."""
+    if path.exists():
+        raise ScenarioError(f"{flag} {path}: exists already; migsim does not overwrite it. Choose another name.")
+    ancestor = Path(os.path.abspath(path))
     while not ancestor.exists():
+        if ancestor.is_symlink():
+            raise ScenarioError(f"{flag} {path}: {ancestor} is a link to {os.readlink(ancestor)}, which does not "
+                                "exist; migsim neither writes through it nor replaces it. Choose another name.")
         ancestor = ancestor.parent
     if not ancestor.is_dir():
         raise ScenarioError(f"{flag} {path}: {ancestor} is a file, so no folder can be made under it; "
@@ -337,8 +341,6 @@ def import_workbook(path: Path, out: Path, *, extends: str = "baseline", name: s
     path, out = Path(path), Path(out)
     if out.suffix.lower() != ".toml":
         raise ScenarioError(f"--out {out}: give a scenario file name ending in .toml.")
-    if out.exists():
-        raise ScenarioError(f"--out {out}: exists already; migsim does not overwrite it. Choose another name.")
     _writable(out, "--out")
     given = name is not None  # --name '' is refused, not taken as the file name
     name = out.stem if name is None else name

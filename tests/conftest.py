@@ -39,13 +39,14 @@ def tiny_scenario_file(folder: Path, start: str = "2022-01") -> Path:
     return path
 
 
-def folder_listing(folder: Path) -> dict[str, bytes | None]:
-    """Every file (its bytes) and folder (None) under `folder`, to show a command left it as it was."""
+def folder_listing(folder: Path) -> dict[str, bytes | str | None]:
+    """Every file (its bytes), link (where it points) and folder (None) under `folder`, to show a
+    command left it as it was."""
     out = {}
     for root, dirs, files in os.walk(folder):
         for name in dirs:
             out[os.path.relpath(os.path.join(root, name), folder)] = None
         for name in files:
             path = os.path.join(root, name)
-            out[os.path.relpath(path, folder)] = Path(path).read_bytes()
+            out[os.path.relpath(path, folder)] = os.readlink(path) if os.path.islink(path) else Path(path).read_bytes()
     return out

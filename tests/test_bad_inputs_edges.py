@@ -177,3 +177,33 @@ def test_an_out_under_an_unknown_home_is_refused(work, capsys, command):
     alt = scenario(work, 'name = "alt"\n', "alt.toml")
     refused(work, [alt if a == "ALT" else a for a in command] + ["--out", "~nosuchuser_migsim/x"],
             "--out ~nosuchuser_migsim/x", "no user 'nosuchuser_migsim'", capsys=capsys)
+
+
+def events_book(path: Path, row: dict, extra: dict | None = None) -> Path:
+    """A template with one event row filled (`row`: key -> value) and `extra` cells (e.g. {"AZ4": 5})."""
+    from openpyxl import load_workbook
+
+    from simulation.workbook import FIRST_DATA_ROW, write_template
+
+    book = write_template(path)
+    wb = load_workbook(book)
+    ws = wb["events"]
+    column = {c.value: c.column for c in ws[1]}
+    for key, value in row.items():
+        ws.cell(FIRST_DATA_ROW, column[key], value)
+    for cell, value in (extra or {}).items():
+        ws[cell] = value
+    wb.save(book)
+    return book
+
+
+# --- a file to write that is a link to a missing file: never written through, never replaced ---------
+@pytest.mark.parametrize("link, argv", [("t.xlsx", ["template", "--xlsx", "t.xlsx"]),
+                                        ("s.toml", ["import", "events.xlsx", "--out", "s.toml"]),
+                                        ("sub", ["template", "--xlsx", "sub/t.xlsx"])])
+def test_template_and_import_refuse_a_link_to_a_missing_file(work, capsys, link, argv):
+    events_book(work / "events.xlsx", {"kind": "quota", "date": "2026-01", "total": 15000})
+    (work / link).symlink_to(work / "elsewhere" / link)
+    refused(work, argv, f"{work / link} is a link to", "which does not exist", "neither writes through it",
+            capsys=capsys)
+    assert (work / link).is_symlink() and not (work / "elsewhere").exists()
