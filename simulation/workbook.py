@@ -239,6 +239,10 @@ def _cell_value(value, key: str, uses: list | None):
     return value
 
 
+def _filled(value) -> bool:
+    return value is not None and not (isinstance(value, str) and not value.strip())
+
+
 def read_events(path: Path) -> list[dict]:
     """The filled rows of the `events` sheet as `[[events]]` tables, each with its location."""
     from openpyxl import load_workbook
@@ -275,8 +279,14 @@ def read_events(path: Path) -> list[dict]:
     tables = []
     formulas = None  # the sheet with its formulas, read when a filled row has an empty cell
     for r in range(FIRST_DATA_ROW, ws.max_row + 1):
+        for c, key in enumerate(header, start=1):  # a value with no key above it would not be read at all
+            if key is None and _filled(ws.cell(r, c).value):
+                raise ScenarioError(f"{path}: sheet '{SHEET}', cell {ws.cell(r, c).coordinate}: "
+                                    f"{ws.cell(r, c).value!r} is in a column with no key in row 1, so migsim cannot "
+                                    "tell what it sets; move it to its column, or delete it. Columns allowed: "
+                                    + ", ".join(list(COMMON) + list(columns)))
         cells = {key: ws.cell(r, c).value for c, key in enumerate(header, start=1) if key is not None}
-        cells = {k: v for k, v in cells.items() if v is not None and not (isinstance(v, str) and not v.strip())}
+        cells = {k: v for k, v in cells.items() if _filled(v)}
         if not cells:
             continue
         formulas = formulas or load_workbook(path)[SHEET]

@@ -207,3 +207,12 @@ def test_template_and_import_refuse_a_link_to_a_missing_file(work, capsys, link,
     refused(work, argv, f"{work / link} is a link to", "which does not exist", "neither writes through it",
             capsys=capsys)
     assert (work / link).is_symlink() and not (work / "elsewhere").exists()
+
+
+# --- a value typed in the events sheet under no column key -------------------------------------------
+@pytest.mark.parametrize("extra, cell", [({"AZ4": 5000}, "AZ4"), ({"AZ6": "x"}, "AZ6")])
+def test_import_refuses_a_value_in_a_column_without_a_key(work, capsys, extra, cell):
+    events_book(work / "events.xlsx", {"kind": "quota", "date": "2026-01", "total": 15000}, extra)
+    refused(work, ["import", "events.xlsx", "--out", "s.toml"], "events.xlsx: sheet 'events'", f"cell {cell}",
+            f"{next(iter(extra.values()))!r} is in a column with no key in row 1", "Columns allowed: kind, date",
+            capsys=capsys)
