@@ -382,7 +382,7 @@ def read_sensitivity(path: str | Path) -> pd.Series:
     """Mean |elementary effect| (Morris mu*) of each parameter over the outputs of a sensitivity table."""
     path = Path(path)
     try:
-        table = pd.read_csv(path)
+        table = pd.read_csv(path, dtype=str, keep_default_na=False)  # as written: 'nan' is text, not a gap
     except (OSError, ValueError) as exc:
         raise ScenarioError(f"{path}: cannot read the sensitivity table ({exc}); give the indices.csv "
                             "that `migsim sensitivity` writes.") from None
@@ -390,12 +390,16 @@ def read_sensitivity(path: str | Path) -> pd.Series:
     if measure is None or "parameter" not in table:
         raise ScenarioError(f"{path}: a sensitivity table needs the columns 'parameter' and 'mu_star' (or 'ST'); "
                             f"it has {', '.join(table.columns)}.")
-    values = pd.to_numeric(table[measure], errors="coerce")
-    bad = table[measure][values.isna() & table[measure].notna()]
+    text = table[measure].str.strip()
+    values = pd.to_numeric(text, errors="coerce")
+    bad = text[~np.isfinite(values)]  # nan, inf and an empty cell would each leave an index out or on top
     if len(bad):
-        raise ScenarioError(f"{path}, line {bad.index[0] + 2}: column '{measure}' = {str(bad.iloc[0])!r} is not a "
-                            "number; give the indices.csv that `migsim sensitivity` writes.")
-    return values.groupby(table["parameter"]).mean().sort_values(ascending=False)
+        i, word = bad.index[0], bad.iloc[0]
+        what = "empty" if not word else "not a number" if pd.isna(values[i]) and word.lower() != "nan" else \
+            "not a finite number (an index is a number such as 0.25)"
+        raise ScenarioError(f"{path}, line {i + 2}: column '{measure}' = {word!r} is {what}; give the indices.csv "
+                            "that `migsim sensitivity` writes.")
+    return values.groupby(table["parameter"].where(table["parameter"] != "")).mean().sort_values(ascending=False)
 
 
 def data_vintages() -> list[str]:

@@ -111,6 +111,19 @@ def test_brief_sensitivity_table_with_a_word_for_a_number(work, capsys, monkeypa
             "indices.csv, line 3", "'mu_star' = 'abc'", "not a number", capsys=capsys)
 
 
+@pytest.mark.parametrize("value, what", [("nan", "not a finite number"), ("inf", "not a finite number"),
+                                         ("-Infinity", "not a finite number"), ("", "is empty")])
+def test_brief_sensitivity_table_with_nan_inf_or_nothing_for_an_index(work, capsys, monkeypatch, value, what):
+    from simulation import experiments
+
+    monkeypatch.setattr(experiments, "compare", lambda *a, **k: pytest.fail("compared despite a bad table"))
+    table = work / "indices.csv"
+    table.write_text(f"output,parameter,mu_star\nx,behaviour.beta_network,0.5\nx,behaviour.beta_cost,{value}\n")
+    base, alt = scenario(work, 'name = "a"\n', "a.toml"), scenario(work, 'name = "b"\n', "b.toml")
+    refused(work, ["brief", base, alt, "--sensitivity", str(table), "--out", "o"],
+            "indices.csv, line 3", f"'mu_star' = '{value}'", what, capsys=capsys)
+
+
 def test_read_sensitivity_still_reads_numbers(tmp_path):
     from simulation.brief import read_sensitivity
 
