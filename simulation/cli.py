@@ -376,7 +376,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("sweep", help="run a grid or Latin hypercube of parameter values on Dask")
     p.add_argument("scenario", help="scenario file the sweep starts from")
     p.add_argument("--vary", action="append", metavar="KEY=LOW:HIGH:N",
-                   help="parameter to vary (repeatable); N grid values, or LOW:HIGH with --samples; at most "
+                   help="parameter to vary (repeatable); N grid values, or LOW:HIGH (no N) with --samples; at most "
                         "10,000 points; not run.seed or run.reps (use --reps), nor run.agents with --agents")
     p.add_argument("--samples", type=int, help="Latin hypercube of this many points instead of the grid")
     p.add_argument("--reps", type=int, default=1, help="replications per point (default 1)")

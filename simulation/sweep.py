@@ -113,6 +113,13 @@ def design(varies: list[Vary], samples: int | None = None, seed: int = 0) -> lis
     twice = next((k for k in keys if keys.count(k) > 1), None)
     if twice:  # a point holds one value per key: the second range would overwrite the first, point by point
         raise ScenarioError(f"--vary {twice}: given more than once; give each parameter one range.")
+    gridded = next((v for v in varies if v.n is not None), None)
+    if samples and gridded:  # a hypercube spans each range; N would be taken and silently not used
+        key, low, high = gridded.key, f"{gridded.low:g}", f"{gridded.high:g}"
+        raise ScenarioError(f"--vary {key}={low}:{high}:{gridded.n} with --samples {samples}: N (grid values) "
+                            f"applies to the grid only; a Latin hypercube of --samples points takes LOW:HIGH: give "
+                            f"--vary {key}={low}:{high} with --samples, or leave --samples out for a grid of "
+                            f"{gridded.n} values.")
     if samples and samples > MAX_POINTS:
         raise ScenarioError(f"--samples {samples:,}: more points than a sweep takes (at most {MAX_POINTS:,}); "
                             "give fewer samples.")

@@ -229,3 +229,11 @@ def test_import_refuses_a_value_in_a_column_without_a_key(work, capsys, extra, c
     refused(work, ["import", "events.xlsx", "--out", "s.toml"], "events.xlsx: sheet 'events'", f"cell {cell}",
             f"{next(iter(extra.values()))!r} is in a column with no key in row 1", "Columns allowed: kind, date",
             capsys=capsys)
+
+
+# --- a sweep's grid size N given with --samples, which makes a Latin hypercube ------------------------
+def test_sweep_refuses_grid_values_with_samples(work, capsys):
+    refused(work, ["sweep", str(BASELINE), "--vary", "policy.work_permit_quota=10000:60000:6", "--samples", "5",
+                   "--out", "s"],
+            "--vary policy.work_permit_quota=10000:60000:6 with --samples 5", "N (grid values) applies to the grid only",
+            "--vary policy.work_permit_quota=10000:60000 with --samples", "a grid of 6 values", capsys=capsys)
