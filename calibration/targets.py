@@ -262,6 +262,11 @@ def load_targets(path: str | Path | None = None) -> pd.DataFrame:
     for c in COLUMNS:
         if c not in raw.columns:
             raw[c] = ""
+    spaced = [line for line, x in enumerate(raw.id, start=2) if x.strip() and x != x.strip()]
+    if spaced:  # ' t1' and 't1' would pass as two targets, and the report would show them alike
+        x = raw.id.iloc[spaced[0] - 2]
+        raise DataError(f"{path}, line {spaced[0]}: id {x!r} has spaces around it; write it as {x.strip()!r} "
+                        "(every id must be unique, and ids are compared exactly).")
     dup = raw.id[raw.id.duplicated()].tolist()
     if dup:
         raise DataError(f"{path}: duplicate target id(s) {', '.join(dup)}; every id must be unique.")

@@ -237,3 +237,14 @@ def test_sweep_refuses_grid_values_with_samples(work, capsys):
                    "--out", "s"],
             "--vary policy.work_permit_quota=10000:60000:6 with --samples 5", "N (grid values) applies to the grid only",
             "--vary policy.work_permit_quota=10000:60000 with --samples", "a grid of 6 values", capsys=capsys)
+
+
+# --- target ids that differ only by spaces around them ----------------------------------------------
+@pytest.mark.parametrize("ids, line, shown", [(("t1", " t1"), 3, "' t1'"), (("t1 ", "t2"), 2, "'t1 '")])
+def test_a_target_id_with_spaces_around_it_is_refused(work, capsys, ids, line, shown):
+    head = ("id,kind,source,year,population,measure,group,value,unit,n,design_effect,rel_sd,weight,data_ref,"
+            "statistic,note\n")
+    rows = "".join(f"{i},count,test,2023,,arrivals,all,56112,persons,,,0.3,1,,,\n" for i in ids)
+    (work / "targets.csv").write_text(head + rows)
+    refused(work, ["validate", str(work / "targets.csv")], f"targets.csv, line {line}: id {shown}",
+            "has spaces around it", "'t1'", capsys=capsys)
