@@ -148,7 +148,7 @@ def cmd_calibrate(args) -> int:
     if args.report_agents < 100:
         raise ScenarioError(f"--report-agents {args.report_agents} is too few; give at least 100.")
     try:
-        check_memory(args.report_agents, args.workers)
+        check_memory(args.report_agents, args.workers, flag="--workers")
     except ScenarioError as exc:
         raise ScenarioError(str(exc).replace("--agents", "--report-agents", 1)) from None
     out = Path(args.out)

@@ -249,7 +249,7 @@ def cmd_sweep(args) -> int:
     if args.reps < 1:
         raise ScenarioError(f"--reps = {args.reps}: give at least 1 replication.")
     if not args.scheduler:
-        check_memory(scenario["run.agents"], args.workers)
+        check_memory(scenario["run.agents"], args.workers, flag="--workers")
 
     def progress(done, total, frame):
         if not args.quiet:
@@ -436,7 +436,7 @@ PATHS = INPUTS + (("a", "the input"), ("b", "the input"), ("out", "--out"), ("xl
 
 def _check_before_running(args) -> None:
     """Checks every command shares, made before anything runs: path names, seeds, output folders, memory."""
-    from .safety import check_memory
+    from .safety import check_memory, processes_of
 
     check_names([(label, getattr(args, attr, None)) for attr, label in PATHS])
     seed = getattr(args, "seed", None)
@@ -460,7 +460,7 @@ def _check_before_running(args) -> None:
         check_apart(Path(args.out) / report, _inputs(args))
     agents = getattr(args, "agents", None)
     if args.command in ("validate", "sensitivity", "calibrate", "hindcast") and agents is not None:
-        check_memory(agents, getattr(args, "jobs", None) or getattr(args, "workers", None) or 1)
+        check_memory(agents, *processes_of(args))
 
 
 def _one_line(exc: Exception) -> str:

@@ -58,16 +58,41 @@ def available_bytes() -> int | None:
         return None
 
 
-def check_memory(agents: int, processes: int = 1, available: int | None = None) -> None:
-    """Refuse a run whose estimated peak memory exceeds what the machine has free."""
+def check_memory(agents: int, processes: int = 1, flag: str = "--jobs", available: int | None = None) -> None:
+    """Refuse a run whose estimated peak memory exceeds what the machine has free, saying what fits:
+    fewer agents, fewer processes at once (`flag`, the option that sets them), or neither."""
     need = estimated_bytes(agents, processes)
     have = available_bytes() if available is None else available
     if have is None or need <= have:
         return
     per = f" ({estimated_bytes(agents) / 1e9:.1f} GB per run)" if processes > 1 else ""
-    fits = max(0, (have // max(1, processes) - FIXED_BYTES) // BYTES_PER_AGENT)
     on = f" in each of {processes} processes" if processes > 1 else ""
-    raise ScenarioError(
-        f"--agents {int(agents):,}{on} needs about {need / 1e9:.1f} GB of memory{per}, "
-        f"but this machine has {have / 1e9:.1f} GB free; give at most about {int(fits) // 1000 * 1000:,} agents"
-        + (" or fewer processes" if processes > 1 else "") + ".")
+    runs = int(have // estimated_bytes(agents))  # runs of this size that fit side by side
+    if _fitting(have, processes) >= FEWEST:
+        advice = f"give at most about {_fitting(have, processes):,} agents" + (
+            f", or {flag} {runs} or fewer" if processes > 1 and runs else "")
+    elif processes > 1 and runs:
+        advice = f"give {flag} {runs} or fewer: only {runs} such run(s) fit at once"
+    elif processes > 1 and _fitting(have, 1) >= FEWEST:
+        advice = f"give {flag} 1 and at most about {_fitting(have, 1):,} agents"
+    else:
+        advice = f"even one run of {FEWEST} agents needs about {estimated_bytes(FEWEST) / 1e9:.1f} GB; free some memory"
+    raise ScenarioError(f"--agents {int(agents):,}{on} needs about {need / 1e9:.1f} GB of memory{per}, but this "
+                        f"machine has {have / 1e9:.1f} GB free; {advice}.")
+
+
+def processes_of(args) -> tuple[int, str]:
+    """The processes a command runs at once, and the option that sets them (--jobs or --workers)."""
+    for name in ("jobs", "workers"):
+        if getattr(args, name, None):
+            return getattr(args, name), f"--{name}"
+    return 1, "--jobs"
+
+
+FEWEST = 100  # the fewest agents a run takes (run.agents)
+
+
+def _fitting(have: int, processes: int) -> int:
+    """Agents per process that fit in `have` bytes, rounded down to a round number (0: not even 100)."""
+    n = max(0, (have // max(1, processes) - FIXED_BYTES) // BYTES_PER_AGENT)
+    return int(n // 1000 * 1000 if n >= 1000 else n // 100 * 100)

@@ -392,7 +392,7 @@ def sweep(scenario: Scenario, varies: list[Vary], out: Path, *, reps: int = 1, s
         from .safety import check_memory
 
         try:
-            check_memory(varied_agents[0], workers)
+            check_memory(varied_agents[0], workers, flag="--workers")
         except ScenarioError as exc:
             raise ScenarioError(str(exc).replace("--agents", "--vary run.agents up to", 1)) from None
     fingerprint = scenario_fingerprint(scenario)

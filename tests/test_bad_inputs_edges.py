@@ -14,7 +14,7 @@ import pytest
 from simulation import cli
 from simulation.dates import month_index
 
-from conftest import folder_listing
+from conftest import folder_listing, tiny_scenario_file
 
 BASELINE = Path(__file__).resolve().parent.parent / "scenarios" / "baseline.toml"
 
@@ -248,3 +248,20 @@ def test_a_target_id_with_spaces_around_it_is_refused(work, capsys, ids, line, s
     (work / "targets.csv").write_text(head + rows)
     refused(work, ["validate", str(work / "targets.csv")], f"targets.csv, line {line}: id {shown}",
             "has spaces around it", "'t1'", capsys=capsys)
+
+
+# --- more processes than memory holds: the message says how many fit, not "about 0 agents" -----------
+@pytest.mark.parametrize("argv, advice", [
+    (["run", "TINY", "--jobs", "1000", "--reps", "1000", "--agents", "1000", "--out", "o"], "give --jobs 26 or fewer"),
+    (["sweep", "TINY", "--vary", "policy.work_permit_quota=1000:2000:2", "--workers", "100", "--agents", "1000",
+      "--out", "o"], "give --workers 26 or fewer"),
+    (["sensitivity", "--jobs", "20", "--agents", "1000000", "--out", "o"], "about 111,000 agents, or --jobs 6 or fewer"),
+])
+def test_too_many_processes_for_the_memory_says_how_many_fit(work, capsys, monkeypatch, argv, advice):
+    from simulation import safety
+
+    monkeypatch.setattr(safety, "available_bytes", lambda: 8_000_000_000)
+    tiny = str(tiny_scenario_file(work))
+    line = refused(work, [tiny if a == "TINY" else a for a in argv], "needs about", "8.0 GB free", advice,
+                   capsys=capsys)
+    assert "about 0 agents" not in line
