@@ -123,6 +123,7 @@ def _add_window_args(p, agents: int, start=None, end=None) -> None:
 def cmd_calibrate(args) -> int:
     from simulation.errors import ScenarioError
     from simulation.safety import check_memory
+    from simulation.sweep import check_scheduler_address
 
     from .fit import make_client
     from .pipeline import CalibrationSettings, calibrate, check_resume
@@ -130,7 +131,7 @@ def cmd_calibrate(args) -> int:
     from .report import add_gravity, atomic_dir, evaluate
     from .results import write_calibration
     from .space import SPACE
-    from .targets import load_targets
+    from .targets import DEFAULT_TARGETS, load_targets
 
     _positive(args, "workers", "report_reps", "report_agents", "reps", "waves", "first_wave", "wave_runs")
     _enough_points(args)
@@ -141,8 +142,10 @@ def cmd_calibrate(args) -> int:
     for flag in ("check_runs", "recovery"):
         if getattr(args, flag) < 0:
             raise ScenarioError(f"--{flag.replace('_', '-')} {getattr(args, flag)} must be 0 or more.")
+    check_scheduler_address(args.scheduler)  # a wrong address is said now, not after the checks and set-up
     targets = load_targets(args.targets)
     window = _window(args)
+    _check_window_has_targets(targets, window, args.targets or DEFAULT_TARGETS, fitted=True)
     base = _scenario(args.scenario, window)
     # The fit report runs last, after the whole calibration: its agents are checked now, as --agents are.
     if args.report_agents < 100:
@@ -217,6 +220,7 @@ def _claim(out: Path, what: str) -> None:
 def cmd_hindcast(args) -> int:
     from simulation.errors import ScenarioError
     from simulation.scenario import month_index
+    from simulation.sweep import check_scheduler_address
 
     from .fit import make_client
     from .hindcast import check_until, hindcast, write_hindcast
@@ -229,6 +233,7 @@ def cmd_hindcast(args) -> int:
     _positive(args, "workers", "reps", "waves", "first_wave", "wave_runs", "forecast_runs")
     _enough_points(args)
     _minutes(args)
+    check_scheduler_address(args.scheduler)
     try:
         month_index(args.until)
     except ValueError:
@@ -276,15 +281,19 @@ def cmd_hindcast(args) -> int:
 
 
 # --- validate --------------------------------------------------------------------------------
-def _check_window_has_targets(targets, window, path) -> None:
-    """Refuse a window in which no modelled target can be evaluated: its report would say '0 of 0'.
+def _check_window_has_targets(targets, window, path, fitted: bool = False) -> None:
+    """Refuse a window in which no modelled target can be evaluated: its report would say '0 of 0'
+    (`fitted`: no fitted target, which a calibration would have nothing to match).
     A series needs all its months simulated; a survey at least one of its fieldwork months."""
     from simulation.errors import ScenarioError
     from simulation.scenario import month_index
 
     from .targets import months_needed, stat_months
 
-    modelled = targets[targets.modelled]
+    modelled = targets[targets.fitted if fitted else targets.modelled]
+    if modelled.empty:
+        raise ScenarioError(f"{path or 'the targets file'}: no target is fitted (a statistic the model computes and a "
+                            "weight above 0), so a calibration has nothing to match; give some a weight above 0.")
     for stat in modelled.stat:
         first, last = stat_months(stat)
         if stat.kind in ("survey", "pattern"):
@@ -293,9 +302,10 @@ def _check_window_has_targets(targets, window, path) -> None:
         elif window.covers(first, last):
             return
     first, last = months_needed(modelled)
-    raise ScenarioError(f"--start {window.start} --end {window.end}: no target of {path or 'the targets file'} "
-                        f"falls in this window; the targets need months from {first} to {last}. Give a window "
-                        "covering some of them, or leave --start and --end out.")
+    raise ScenarioError(f"--start {window.start} --end {window.end}: no {'fitted ' if fitted else ''}target of "
+                        f"{path or 'the targets file'} falls in this window; the{' fitted' if fitted else ''} targets "
+                        f"need months from {first} to {last}. Give a window covering some of them"
+                        + ("." if fitted else ", or leave --start and --end out."))
 
 
 def cmd_validate(args) -> int:

@@ -265,3 +265,29 @@ def test_too_many_processes_for_the_memory_says_how_many_fit(work, capsys, monke
     line = refused(work, [tiny if a == "TINY" else a for a in argv], "needs about", "8.0 GB free", advice,
                    capsys=capsys)
     assert "about 0 agents" not in line
+
+
+# --- calibrate: a window without a fitted target, and a --scheduler that is no address ----------------
+TARGETS_HEAD = ("id,kind,source,year,population,measure,group,value,unit,n,design_effect,rel_sd,weight,data_ref,"
+                "statistic,note\n")
+
+
+@pytest.mark.parametrize("argv, words", [
+    (["calibrate", "--start", "2015-01", "--end", "2015-12"], ["--start 2015-01 --end 2015-12: no fitted target of",
+                                                               "targets.csv", "from 2023-01 to 2023-03"]),
+    (["calibrate", "--start", "2015-01", "--end", "2015-12", "--targets", "WEIGHT0"],
+     ["w0.csv: no target is fitted", "weight above 0"]),
+    (["calibrate", "--scheduler", "nonsense"], ["--scheduler 'nonsense'", "not a Dask scheduler address",
+                                                "tcp://HOST:PORT"]),
+    (["hindcast", "--until", "2019-12", "--scheduler", "localhost"], ["--scheduler 'localhost'", "tcp://HOST:PORT"]),
+])
+def test_calibrate_refuses_an_empty_window_or_a_bad_scheduler_before_any_run(work, capsys, monkeypatch, argv, words):
+    from calibration import fit
+
+    monkeypatch.setattr(fit, "make_client", lambda *a, **k: pytest.fail("a cluster started despite bad input"))
+    statistic = "series:sum:stays_begun_kaz:all:2023-01..2023-03"
+    row = "t1,count,test,2023,,arrivals,all,56112,persons,,,0.3,{w},,{s},\n"
+    (work / "targets.csv").write_text(TARGETS_HEAD + row.format(w=1, s=statistic))
+    (work / "w0.csv").write_text(TARGETS_HEAD + row.format(w=0, s=statistic))
+    argv = argv + (["--targets", "targets.csv"] if "--targets" not in argv else []) + ["--out", "c"]
+    refused(work, ["w0.csv" if a == "WEIGHT0" else a for a in argv], *words, capsys=capsys)
