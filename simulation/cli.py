@@ -16,7 +16,7 @@ from pathlib import Path
 
 from .errors import DataError, MigsimError, OutputError, ScenarioError, interrupted
 from .i18n import language_option
-from .outdir import check_apart, check_names, check_out, set_command
+from .outdir import check_apart, check_names, check_out, expand_out, set_command
 
 # Each command imports what it needs when it runs (imports inside functions), so that
 # `migsim check` or `migsim params` answer at once, without loading the model's
@@ -439,8 +439,8 @@ def _check_before_running(args) -> None:
     from .safety import check_memory, processes_of
 
     check_names([(label, getattr(args, attr, None)) for attr, label in PATHS])
-    seed = getattr(args, "seed", None)
-    if seed is not None and seed < 0:
+    expand_out(args)
+    if (seed := getattr(args, "seed", None)) is not None and seed < 0:
         raise ScenarioError(f"--seed {seed}: a seed is a whole number of 0 or more (e.g. --seed 7).")
     if args.command in OUT_FOLDERS:
         default, what = OUT_FOLDERS[args.command]

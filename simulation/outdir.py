@@ -143,6 +143,13 @@ def check_apart(out, inputs=(), outputs=(), flag: str = "--out") -> None:
                                   f"a {flag} outside it.")
 
 
+def expand_out(args) -> None:
+    """Make a `~` or `~user` leading --out a home folder in the arguments themselves, as a shell
+    would: quoted past the shell, it was checked as the home folder and written as a folder '~'."""
+    if isinstance(getattr(args, "out", None), str):
+        args.out = str(expand(args.out))
+
+
 def check_names(pairs) -> None:
     """Refuse a path with a file or folder name longer than file systems allow (255 bytes), which would
     end in an OSError (File name too long) wherever it is first looked at. `pairs`: (label, path or list)."""

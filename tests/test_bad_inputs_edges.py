@@ -192,6 +192,19 @@ def test_an_out_under_an_unknown_home_is_refused(work, capsys, command):
             "--out ~nosuchuser_migsim/x", "no user 'nosuchuser_migsim'", capsys=capsys)
 
 
+def test_a_quoted_tilde_out_is_written_where_it_was_checked(work, monkeypatch, capsys):
+    """`--out '~/cmp'` (the shell did not expand it) goes to the home folder, not to a folder '~'."""
+    home = work / "home"
+    home.mkdir()
+    monkeypatch.setenv("HOME", str(home))
+    a = tiny_scenario_file(work)
+    b = scenario(work, 'name = "b"\n[run]\nstart = "2022-01"\nend = "2022-12"\nagents = 500\nburn_in_months = 6\n'
+                       '[policy]\nwork_permit_quota = 1000\n', "b.toml")
+    assert cli.main(["compare", str(a), b, "--reps", "2", "--out", "~/cmp"]) == 0, capsys.readouterr().err
+    assert (home / "cmp").is_dir() and any((home / "cmp").iterdir())
+    assert not (work / "~").exists()
+
+
 def events_book(path: Path, row: dict, extra: dict | None = None) -> Path:
     """A template with one event row filled (`row`: key -> value) and `extra` cells (e.g. {"AZ4": 5})."""
     from openpyxl import load_workbook
