@@ -146,7 +146,7 @@ def check_apart(out, inputs=(), outputs=(), flag: str = "--out") -> None:
 def expand_out(args) -> None:
     """Make a `~` or `~user` leading --out a home folder in the arguments themselves, as a shell
     would: quoted past the shell, it was checked as the home folder and written as a folder '~'."""
-    if isinstance(getattr(args, "out", None), str):
+    if isinstance(getattr(args, "out", None), str) and args.out.startswith("~"):  # '' stays '', refused as such
         args.out = str(expand(args.out))
 
 
