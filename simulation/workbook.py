@@ -240,6 +240,7 @@ def _cell_value(value, key: str, uses: list | None):
 
 
 def _filled(value) -> bool:
+    """A cell holds something: not empty, not only spaces."""
     return value is not None and not (isinstance(value, str) and not value.strip())
 
 
@@ -251,7 +252,7 @@ def read_events(path: Path) -> list[dict]:
     path = Path(path)
     if not path.exists():
         raise ScenarioError(f"{path}: no such workbook. Make one with `migsim template --xlsx {path.name}`.")
-    if path.exists() and not path.is_dir() and not path.is_file():  # a named pipe would block the reading
+    if not path.is_dir() and not path.is_file():  # a named pipe would block the reading
         raise ScenarioError(f"{path}: is not a regular file (a pipe, socket or device); give the workbook that "
                             "`migsim template` writes, saved as .xlsx.")
     try:
