@@ -402,9 +402,6 @@ def arrive(model: "MigrationModel", cond: Conditions, rows: np.ndarray, dest: np
     chance = s["labour.job_network_before"] * decisions.network_job_chance(
         work.job_contacts(model, rows, dest, where=cond.start_location), s["labour.network_saturation"])
     u = draws.uniforms(_NEW_TRIP_DRAWS if new_trip else _RETURN_TRIP_DRAWS, rows)
-    _count_stays_begun(model, rows, dest, new_trip)
-    relocate(model, rows, dest)
-    work.leave_job(pop, rows)
 
     # Skilled workers from patent corridors may take a free quota permit in Kazakhstan.
     if skilled_granted is not None:
@@ -414,17 +411,19 @@ def arrive(model: "MigrationModel", cond: Conditions, rows: np.ndarray, dest: np
         if quota.any():
             asking = np.flatnonzero(quota)
             quota[asking[~_grant_quota(model, cond, rows[asking], draws)]] = False
-    p_remit = np.zeros(len(rows))  # the chance of sending money home, on a new trip
-    if new_trip:
-        origin, female = pop.origin[rows], pop.female[rows]
-        intercept = (s["remittances.remit_intercept"] + eco.remit_origin_shift[origin]
-                     + eco.remit_destination_shift[LOCATION_COUNTRY[dest]])
-        p_remit = decisions.remit_probability(
-            intercept, pop.provider[rows], pop.dependants[rows], female,
-            s["remittances.remit_provider"], s["remittances.remit_dependants"], s["remittances.remit_female"])
+    p_remit = _EMPTY if not new_trip else decisions.remit_probability(  # the chance of sending money home
+        s["remittances.remit_intercept"] + eco.remit_origin_shift[pop.origin[rows]]
+        + eco.remit_destination_shift[LOCATION_COUNTRY[dest]], pop.provider[rows], pop.dependants[rows],
+        pop.female[rows], s["remittances.remit_provider"], s["remittances.remit_dependants"],
+        s["remittances.remit_female"])
     as_f32 = lambda x: kernels.as_numpy_threshold(x, np.float32)  # noqa: E731  (thresholds of float32 uniforms)
-    lined_up = arrival.enter(
-        rows, dest, u, chance, quota, np.zeros(len(rows), bool) if irregular is None else irregular, new_trip, p_remit,
+    # Who begins a stay in Kazakhstan, the move, the job left, then the status and
+    # on a new trip the intention and remittance habits (`arrival.enter`): one compiled call.
+    lined_up = arrival.settle(
+        rows, dest, new_trip, model.totals.stays_begun,
+        pop.origin, pop.location, pop.months_here, pop.tie_start, pop.ties, pop.contacts, model.totals.flows,
+        pop.job_sector, pop.contract, pop.pension, pop.paid_leave, pop.channel, pop.wage,
+        u, chance, quota, np.zeros(len(rows), bool) if irregular is None else irregular, new_trip, p_remit,
         cond.cost, eco.levers.regime, eco.levers.patent_take_up, float(eco.levers.patent_processing),
         as_f32(s["legal.visa_regular_share"]), as_f32(s["legal.visa_free_permit_share"]),
         arrival.intention_shares(s), *arrival.remittance_bands(s),
@@ -433,16 +432,7 @@ def arrive(model: "MigrationModel", cond: Conditions, rows: np.ndarray, dest: np
     work.start_jobs(model, rows[lined_up], np.full(int(lined_up.sum()), CH_NETWORK_BEFORE), draws)
 
 
-def _count_stays_begun(model: "MigrationModel", rows: np.ndarray, dest: np.ndarray, new_trip: bool) -> None:
-    """Count the foreign workers who begin a stay in Kazakhstan: on a new trip, or moving on
-    from another country (where they were before this arrival is not home), but not back from
-    a visit home. Key informants classify the migrants present by when they came, and a
-    circulator back from a winter at home did not come anew to them (IOM 2023, `targets.csv`)."""
-    pop = model.population
-    begins = LOCATION_COUNTRY[dest] == KAZ
-    if not new_trip:
-        begins &= pop.location[rows] != HOME
-    model.totals.stays_begun += np.bincount(pop.origin[rows[begins]], minlength=len(ORIGINS))
+_EMPTY = np.zeros(0)  # no chance of remitting on a return trip (`arrival.enter` reads it on new trips only)
 
 
 # `arrive`'s draws, in this order: legal status, then on a new trip the intention and remittance
