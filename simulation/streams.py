@@ -159,12 +159,6 @@ class Streams:
         month_part = np.uint64(((month + _MONTH_OFFSET) << int(_MONTH_SHIFT)) & _MASK64)
         return _keyed_uniforms_rows(offsets, month_part, np.asarray(workers, dtype=np.int64))
 
-    def normal(self, draw: Draw, month: int, workers: np.ndarray) -> np.ndarray:
-        """Standard normal draws, by inverting the keyed uniforms."""
-        u = self.uniform(draw, month, workers).astype(np.float64)
-        # clipped to [2**-25, 1 - 2**-25] (np.clip's Python wrapper cost more than the rest)
-        return ndtri(np.minimum(np.maximum(u, 2.0**-25, out=u), 1 - 2.0**-25, out=u))
-
     def event_uniform(self, event: int, k: int, month: int, workers: np.ndarray) -> np.ndarray:
         """Uniforms of a scenario's event number `event` (its k-th draw, k < 64).
 
@@ -196,13 +190,20 @@ class Streams:
         return _keyed_uniforms(np.uint64(Streams._base(key, slot, month)), np.asarray(workers, dtype=np.int64))
 
 
+def standard_normal(u: np.ndarray) -> np.ndarray:
+    """Standard normal deviates from uniforms, by inverting the normal CDF (a keyed draw stays a
+    pure function of its key), the uniforms kept within [2**-25, 1 - 2**-25]."""
+    u = u.astype(np.float64)
+    # (np.clip's Python wrapper cost more than the rest)
+    return ndtri(np.minimum(np.maximum(u, 2.0**-25, out=u), 1 - 2.0**-25, out=u))
+
+
 # --- where a month takes its draws ---------------------------------------------------------
 class Draws(Protocol):
     """Where the month's kernels take their randomness: one named draw (`streams.DRAWS`) per decision."""
 
     def uniform(self, draw: Draw, rows: np.ndarray) -> np.ndarray: ...
     def uniforms(self, draws: tuple[Draw, ...], rows: np.ndarray) -> np.ndarray: ...  # (len(draws), rows)
-    def normal(self, draw: Draw, rows: np.ndarray) -> np.ndarray: ...
 
 
 class KeyedDraws:
@@ -217,9 +218,6 @@ class KeyedDraws:
     def uniforms(self, draws, rows):
         return self.model.streams.uniforms(draws, self.model.month_counter, rows)
 
-    def normal(self, draw, rows):
-        return self.model.streams.normal(draw, self.model.month_counter, rows)
-
 
 class SequentialDraws:
     """Ordinary sequential generators per stream, as an idiomatic per-agent model draws."""
@@ -233,6 +231,3 @@ class SequentialDraws:
     def uniforms(self, draws, rows):
         """One draw after another, in the order given."""
         return np.stack([self.uniform(d, rows) for d in draws]).reshape(len(draws), len(rows))
-
-    def normal(self, draw, rows):
-        return self.model.streams.generator(draw.stream).standard_normal(len(rows))

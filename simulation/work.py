@@ -158,10 +158,9 @@ def start_jobs(model: "MigrationModel", rows: np.ndarray, channel: np.ndarray, d
     s, pop, eco = model.params, model.population, model.economy
     levers = eco.levers
     minimum_wage = levers.minimum_wage > 0  # its compliance is drawn only where there is one
-    u = draws.uniforms((D.SECTOR_STICKS, D.JOB_SECTOR, D.CONTRACT, D.PENSION, D.PAID_LEAVE)
-                       + ((D.MINIMUM_WAGE_COMPLIANCE,) if minimum_wage else ()), rows)
+    u = draws.uniforms(_JOB_DRAWS_WITH_MINIMUM_WAGE if minimum_wage else _JOB_DRAWS, rows)
     sigma = s["labour.wage_dispersion"]
-    luck = np.exp(sigma * draws.normal(D.WAGE_OFFER, rows) - sigma**2 / 2)  # the offer's deviation, mean 1
+    luck = np.exp(sigma * D.standard_normal(u[-1]) - sigma**2 / 2)  # the offer's deviation (last draw), mean 1
     rows = np.asarray(rows, dtype=np.int64)
     as_f32 = lambda x: kernels.as_numpy_threshold(x, np.float32)  # noqa: E731  (thresholds of float32 uniforms)
     _job_terms(
@@ -176,6 +175,11 @@ def start_jobs(model: "MigrationModel", rows: np.ndarray, channel: np.ndarray, d
         float(s["labour.leave_with_contract"]), float(s["labour.leave_without_contract"]),
         float(s["labour.informal_wage_factor"]),
         pop.job_sector, pop.contract, pop.pension, pop.paid_leave, pop.channel, pop.wage, pop.months_unemployed)
+
+
+# `start_jobs`'s draws, in the order `_job_terms` reads them; the wage offer's last
+_JOB_DRAWS = (D.SECTOR_STICKS, D.JOB_SECTOR, D.CONTRACT, D.PENSION, D.PAID_LEAVE, D.WAGE_OFFER)
+_JOB_DRAWS_WITH_MINIMUM_WAGE = _JOB_DRAWS[:-1] + (D.MINIMUM_WAGE_COMPLIANCE, D.WAGE_OFFER)
 
 
 @numba.njit(cache=True)
