@@ -8,8 +8,10 @@ change only by recorded flows.
 
 from __future__ import annotations
 
+import math
 from typing import TYPE_CHECKING
 
+import numba
 import numpy as np
 
 from . import decisions, kernels, month, selections, work
@@ -104,14 +106,56 @@ def _move_on(model: "MigrationModel", cond: "Conditions", rows: np.ndarray, draw
     """
     if len(rows) == 0:
         return
-    pop = model.population
-    v = month.utilities(model, cond, rows)
-    here = LOCATION_COUNTRY[pop.location[rows]]
-    v[ALT_COUNTRY[None, :] == here[:, None]] = -np.inf
-    probs = decisions.choice_probabilities(v, with_stay=False)
-    pick = decisions.choose(probs, draws.uniform(D.MOVE_ON_DESTINATION, rows))
+    s, pop = model.params, model.population
+    allowed = cond.open if cond.quota_slots > 0 else cond.open & ~cond.quota_corridor
+    pick = move_on_choices(rows, draws.uniform(D.MOVE_ON_DESTINATION, rows), pop.origin, pop.location,
+                           pop.provider, pop.dependants, pop.savings, pop.contacts, cond.weights, cond.cost, allowed,
+                           s["behaviour.beta_network"])
     go = pick != decisions.STAY
     moved = rows[go]
     month.arrive(model, cond, moved, pick[go] + 1, draws, new_trip=False)
     pop.intention[moved] = month.draw_intentions(model.params, pop.female[moved],
                                             draws.uniform(D.INTENTION_AFTER_MOVE_ON, moved))
+
+
+@numba.njit(cache=True)
+def move_on_choices(rows, u, origin, location, provider, dependants, savings, contacts,  # movers-on, worker columns
+                    weights, cost, allowed, beta_network):  # the month's conditions
+    """Where each worker moving on goes (alternative k is location k + 1), or STAY where no other
+    country is open to them and affordable.
+
+    The rule is `month.utilities` with the worker's own country closed, then
+    `decisions.choice_probabilities(with_stay=False)` and `decisions.choose`, in one pass per
+    worker: without the option to stay, the terms common to every alternative (income at
+    home, age, sex and care) cancel, so each alternative weighs the month's shared weight for
+    the worker's origin and need (`kernels.shared_weights`) times the pull of contacts there,
+    (1 + contacts) ** beta_network. Float64 arithmetic where numpy's was float32: the choices
+    differ only where the uniform sits on a boundary (`tests/test_decisions.py`).
+    """
+    n_alt = cost.shape[1]
+    choice = np.full(rows.shape[0], decisions.STAY, np.int64)
+    w = np.empty(n_alt)
+    for j in range(rows.shape[0]):
+        i = rows[j]
+        o = origin[i]
+        here = LOCATION_COUNTRY[location[i]]
+        level = 4 * np.int64(provider[i]) + min(np.int64(dependants[i]), kernels.MAX_DEPENDANTS)
+        total = 0.0
+        for a in range(n_alt):
+            w[a] = 0.0
+            if allowed[o, a] and savings[i] >= cost[o, a] and ALT_COUNTRY[a] != here:
+                w[a] = weights[o, level, a]
+                k = contacts[i, a + 1]
+                if k > 0:
+                    w[a] *= math.exp(beta_network * math.log1p(k))
+                total += w[a]
+        if total <= 0.0:
+            continue
+        acc = 0.0
+        for a in range(n_alt):
+            if w[a] > 0.0:
+                acc += w[a] / total
+                choice[j] = a  # the last open alternative, if rounding left u above the sum
+                if u[j] < acc:
+                    break
+    return choice

@@ -92,6 +92,30 @@ def test_compiled_kernel_makes_the_same_choices_as_the_numpy_rule():
     assert (reference != decisions.STAY).sum() > 50  # the comparison covered real moves
 
 
+def test_compiled_move_on_makes_the_same_choices_as_the_numpy_rule():
+    from simulation import abroad
+    from simulation.economy import ALT_COUNTRY
+    from simulation.world import LOCATION_COUNTRY
+
+    model = MigrationModel(toy_scenario(run__agents=20_000, run__burn_in_months=24))
+    pop, s = model.population, model.params
+    cond = month.month_conditions(model)
+    rows = np.flatnonzero(pop.location != 0)
+    u = np.random.default_rng(4).random(len(rows)).astype(np.float32)
+    v = month.utilities(model, cond, rows)
+    v[ALT_COUNTRY[None, :] == LOCATION_COUNTRY[pop.location[rows]][:, None]] = -np.inf
+    probs = decisions.choice_probabilities(v, with_stay=False)
+    reference = decisions.choose(probs, u)
+    allowed = cond.open if cond.quota_slots > 0 else cond.open & ~cond.quota_corridor
+    fast = abroad.move_on_choices(rows, u, pop.origin, pop.location, pop.provider, pop.dependants, pop.savings,
+                                  pop.contacts, cond.weights, cond.cost, allowed, s["behaviour.beta_network"])
+    cum = np.cumsum(probs, axis=1)
+    near_boundary = np.any(np.abs(cum - u[:, None]) < 1e-5, axis=1)
+    assert np.array_equal(fast[~near_boundary], reference[~near_boundary])
+    assert len(np.unique(reference[reference != decisions.STAY])) > 3  # several destinations chosen
+    assert (reference == decisions.STAY).any()  # and workers with nowhere open and affordable to go
+
+
 def test_the_youth_term_moves_every_alternative_of_the_under_25s_by_its_weight_per_decade():
     models = [MigrationModel(toy_scenario(run__agents=3000, run__burn_in_months=0, behaviour__beta_youth=b))
               for b in (0.0, -2.0)]
