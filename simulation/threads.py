@@ -22,6 +22,7 @@ A process nobody configured (a plain `migsim run`) keeps numba's default: all co
 
 from __future__ import annotations
 
+import logging
 import os
 import signal
 import threading
@@ -158,7 +159,36 @@ def process_pool(jobs: int):
 # blocked; in a worker, each wake-up takes the interpreter's lock from the run as well. Once
 # a second is enough for a check whose warning starts at 3 s blocked: 195-199 runs a minute
 # became 207-208 (the same benchmark, alternated).
-WORKER_CONFIG = {"distributed.worker.profile.enabled": False, "distributed.admin.tick.interval": "1s"}
+# Each worker also loads this module on start (`dask_setup` below) to keep its closing quiet.
+WORKER_CONFIG = {"distributed.worker.profile.enabled": False, "distributed.admin.tick.interval": "1s",
+                 "distributed.worker.preload": [__name__]}
+
+
+class QuietWhileClosing(logging.Filter):
+    """Drops a worker's error about a lost connection once the worker is closing.
+
+    Stopping a local cluster (a command's end, or Ctrl+C) closes each worker's connections;
+    a heartbeat to the scheduler that is on its way at that moment then ends in a logged
+    "Failed to communicate with scheduler during heartbeat" and a traceback on the user's
+    terminal, beside the command's own one-line message. Errors of a running worker, and
+    errors other than a lost connection, are kept.
+    """
+
+    def __init__(self, worker):
+        super().__init__()
+        self.worker = worker
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        from distributed.core import Status
+
+        error = record.exc_info[1] if record.exc_info else None
+        closing = getattr(self.worker, "status", None) in (Status.closing, Status.closed, Status.closing_gracefully)
+        return not (closing and isinstance(error, OSError))  # Dask's CommClosedError is an OSError
+
+
+def dask_setup(worker) -> None:
+    """Run by each worker of a local cluster on start (Dask's preload, `WORKER_CONFIG`)."""
+    logging.getLogger("distributed.worker").addFilter(QuietWhileClosing(worker))
 
 
 def local_cluster(workers: int, **kwargs):

@@ -73,7 +73,13 @@ def probe():
 def profiling():
     import dask
 
-    return [dask.config.get("distributed.worker.profile.enabled"), dask.config.get("distributed.admin.tick.interval")]
+    import logging
+
+    from simulation.threads import QuietWhileClosing
+
+    quiet = any(isinstance(f, QuietWhileClosing) for f in logging.getLogger("distributed.worker").filters)
+    return [dask.config.get("distributed.worker.profile.enabled"), dask.config.get("distributed.admin.tick.interval"),
+            quiet]
 
 
 if __name__ == "__main__":
@@ -117,4 +123,29 @@ def test_workers_use_their_share_of_the_cores(tmp_path, what):
     assert {tuple(a) for a in json.loads(line[0][6:])} == {(expected, expected)}
     if what != "pool":  # Dask's workers neither sample the tasks' stacks nor wake every 20 ms (threads.WORKER_CONFIG)
         profiling = [x for x in done.stdout.splitlines() if x.startswith("PROFILING")]
-        assert json.loads(profiling[0][9:]) == [[False, "1s"], [False, "1s"]]
+        # ...and close without a traceback of their own (threads.QuietWhileClosing)
+        assert json.loads(profiling[0][9:]) == [[False, "1s", True], [False, "1s", True]]
+
+
+def test_a_closing_worker_keeps_quiet_about_its_lost_connections_only():
+    """A heartbeat cut short by the worker's own closing printed a traceback beside Ctrl+C's one line."""
+    import logging
+
+    from distributed.comm.core import CommClosedError
+    from distributed.core import Status
+
+    class Worker:
+        status = Status.running
+
+    worker = Worker()
+    quiet = threads.QuietWhileClosing(worker)
+
+    def record(error):
+        return logging.LogRecord("distributed.worker", logging.ERROR, __file__, 1, "heartbeat failed", None,
+                                 (type(error), error, None))
+
+    lost = record(CommClosedError("Stream is closed"))
+    assert quiet.filter(lost)  # a running worker's lost scheduler is news
+    worker.status = Status.closing
+    assert not quiet.filter(lost)
+    assert quiet.filter(record(ValueError("a real failure")))  # other errors are kept while closing too
