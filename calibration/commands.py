@@ -309,7 +309,7 @@ def _check_window_has_targets(targets, window, path, fitted: bool = False) -> No
 
 
 def cmd_validate(args) -> int:
-    from .report import add_gravity, atomic_dir, evaluate, json_text, summary, write_report
+    from .report import add_gravity, atomic_dir, evaluate, json_text, mard_text, summary, write_report
     from .targets import load_targets
 
     _positive(args, "reps")
@@ -335,15 +335,15 @@ def cmd_validate(args) -> int:
     s = summary(fit)
     print(f"\n{s['inside']} of {s['evaluated']} evaluated targets inside their band "
           f"({s['fitted_inside']} of {s['fitted_evaluated']} with weight > 0); MARD (weight > 0) "
-          f"{s['mard_fitted']:.3f}; {len(fit) - s['modelled']} not modelled; "
+          f"{mard_text(s['mard_fitted'])}; {len(fit) - s['modelled']} not modelled; "
           f"{s['patterns_hold']} of {s['patterns_evaluated']} qualitative patterns hold.")
     if args.out:
         with atomic_dir(Path(args.out)) as tmp:
             s = write_report(tmp, f"migsim validation of '{scenario.name}' against {Path(args.targets_file).name}",
                              fit, series, targets)
             (tmp / "summary.json").write_text(json_text({**s, "run": run}), encoding="utf-8")
-        print(f"report written to {args.out}/ (report.html, fit_targets.csv, fit_series.csv, survey_rounds.csv, "
-              "targets.png, series.png, summary.json)")
+        written = sorted(p.name for p in Path(args.out).iterdir() if not p.name.startswith("."))
+        print(f"report written to {args.out}/ ({', '.join(written)})")  # the plots only where there is something to plot
     return 0
 
 

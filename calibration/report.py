@@ -142,6 +142,11 @@ def add_gravity(fit: pd.DataFrame, targets: pd.DataFrame) -> pd.DataFrame:
     return fit
 
 
+def mard_text(value: float, digits: int = 3) -> str:
+    """A summary figure, or "none fitted" where the file has no fitted target to average over."""
+    return "none fitted" if value != value else f"{value:.{digits}f}"
+
+
 def closer(abm_rel_diff: pd.Series, gravity_rel_diff: pd.Series) -> np.ndarray:
     """'migsim' or 'gravity', whichever is nearer the observation; '' where one cannot say."""
     both = np.isfinite(abm_rel_diff) & np.isfinite(gravity_rel_diff)
@@ -311,8 +316,8 @@ def write_report(folder: Path, title: str, fit: pd.DataFrame, series: pd.DataFra
              f"<p><b>{s['fitted_inside']} of {s['fitted_evaluated']}</b> fitted targets fall inside their band; "
              f"{s['inside']} of {s['evaluated']} evaluated targets overall ({s['targets']} in the file, "
              f"{s['modelled']} computed by the model). Mean absolute relative difference over the fitted targets "
-             f"(MARD): <b>{s['mard_fitted']:.3f}</b>; median {s['median_ard_fitted']:.3f}; "
-             f"RMS of capped z-scores {s['rms_z_fitted']:.2f}.</p>"]
+             f"(MARD): <b>{mard_text(s['mard_fitted'])}</b>; median {mard_text(s['median_ard_fitted'])}; "
+             f"RMS of capped z-scores {mard_text(s['rms_z_fitted'], 2)}.</p>"]
     if baseline_fit is not None:
         b = summary(baseline_fit)
         parts.append(f"<p>With the default parameters: {b['fitted_inside']} of {b['fitted_evaluated']} fitted "

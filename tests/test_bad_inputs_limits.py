@@ -208,4 +208,10 @@ def test_validate_summary_is_strict_json(tmp_path, monkeypatch, capsys):
     # the window, agents and seeds the figures come from (the window follows the targets file by default)
     assert summary["run"] == {"scenario": "baseline", "start": "2023-01", "end": "2023-03", "burn_in_months": 0,
                               "agents": 2000, "seeds": [20260101]}
-    assert "validate: 'baseline' from 2023-01 to 2023-03 after a 0-month spin-up" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert "validate: 'baseline' from 2023-01 to 2023-03 after a 0-month spin-up" in out
+    # neither on screen nor in the report a bare "nan", and only the files written are named
+    assert "MARD (weight > 0) none fitted;" in out and "nan" not in out.lower()
+    assert "none fitted" in (tmp_path / "v" / "report.html").read_text()
+    written = sorted(p.name for p in (tmp_path / "v").iterdir() if not p.name.startswith("."))
+    assert f"({', '.join(written)})" in out and "series.png" not in written
