@@ -187,8 +187,14 @@ class QuietWhileClosing(logging.Filter):
 
 
 def dask_setup(worker) -> None:
-    """Run by each worker of a local cluster on start (Dask's preload, `WORKER_CONFIG`)."""
-    logging.getLogger("distributed.worker").addFilter(QuietWhileClosing(worker))
+    """Run by each worker of a local cluster on start (Dask's preload, `WORKER_CONFIG`).
+
+    The filter sits on the handlers that print Dask's log (those of the `distributed` logger),
+    so it sees the records of every part of the worker (its heartbeat, its connections).
+    """
+    quiet = QuietWhileClosing(worker)
+    for handler in logging.getLogger("distributed").handlers:
+        handler.addFilter(quiet)
 
 
 def local_cluster(workers: int, **kwargs):

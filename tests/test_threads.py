@@ -77,7 +77,8 @@ def profiling():
 
     from simulation.threads import QuietWhileClosing
 
-    quiet = any(isinstance(f, QuietWhileClosing) for f in logging.getLogger("distributed.worker").filters)
+    handlers = logging.getLogger("distributed").handlers
+    quiet = bool(handlers) and all(any(isinstance(f, QuietWhileClosing) for f in h.filters) for h in handlers)
     return [dask.config.get("distributed.worker.profile.enabled"), dask.config.get("distributed.admin.tick.interval"),
             quiet]
 
