@@ -309,7 +309,7 @@ def _check_window_has_targets(targets, window, path, fitted: bool = False) -> No
 
 
 def cmd_validate(args) -> int:
-    from .report import add_gravity, atomic_dir, evaluate, json_text, mard_text, summary, write_report
+    from .report import add_gravity, atomic_dir, evaluate, json_text, summary, summary_figure, write_report
     from .targets import load_targets
 
     _positive(args, "reps")
@@ -335,7 +335,7 @@ def cmd_validate(args) -> int:
     s = summary(fit)
     print(f"\n{s['inside']} of {s['evaluated']} evaluated targets inside their band "
           f"({s['fitted_inside']} of {s['fitted_evaluated']} with weight > 0); MARD (weight > 0) "
-          f"{mard_text(s['mard_fitted'])}; {len(fit) - s['modelled']} not modelled; "
+          f"{summary_figure(s['mard_fitted'])}; {len(fit) - s['modelled']} not modelled; "
           f"{s['patterns_hold']} of {s['patterns_evaluated']} qualitative patterns hold.")
     if args.out:
         with atomic_dir(Path(args.out)) as tmp:

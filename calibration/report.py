@@ -142,7 +142,7 @@ def add_gravity(fit: pd.DataFrame, targets: pd.DataFrame) -> pd.DataFrame:
     return fit
 
 
-def mard_text(value: float, digits: int = 3) -> str:
+def summary_figure(value: float, digits: int = 3) -> str:
     """A summary figure, or "none fitted" where the file has no fitted target to average over."""
     return "none fitted" if value != value else f"{value:.{digits}f}"
 
@@ -316,8 +316,8 @@ def write_report(folder: Path, title: str, fit: pd.DataFrame, series: pd.DataFra
              f"<p><b>{s['fitted_inside']} of {s['fitted_evaluated']}</b> fitted targets fall inside their band; "
              f"{s['inside']} of {s['evaluated']} evaluated targets overall ({s['targets']} in the file, "
              f"{s['modelled']} computed by the model). Mean absolute relative difference over the fitted targets "
-             f"(MARD): <b>{mard_text(s['mard_fitted'])}</b>; median {mard_text(s['median_ard_fitted'])}; "
-             f"RMS of capped z-scores {mard_text(s['rms_z_fitted'], 2)}.</p>"]
+             f"(MARD): <b>{summary_figure(s['mard_fitted'])}</b>; median {summary_figure(s['median_ard_fitted'])}; "
+             f"RMS of capped z-scores {summary_figure(s['rms_z_fitted'], 2)}.</p>"]
     if baseline_fit is not None:
         b = summary(baseline_fit)
         parts.append(f"<p>With the default parameters: {b['fitted_inside']} of {b['fitted_evaluated']} fitted "
