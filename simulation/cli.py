@@ -320,7 +320,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("run", help="run a scenario and write its results")
     p.add_argument("scenario", help="scenario file (TOML), e.g. scenarios/baseline.toml")
     p.add_argument("--seed", type=int, help="seed of the random streams (default: run.seed of the scenario)")
-    p.add_argument("--reps", type=int, help="replications; seeds derive from the scenario seed")
+    p.add_argument("--reps", type=int, help="replications; seeds derive from the scenario seed (with a posterior: draws x seeds)")
     p.add_argument("--band", type=band, default=(10, 90), metavar="LOW,HIGH",
                    help="percentiles of the band around the median across replications (default 10,90)")
     p.add_argument("--agents", type=int, help="worker agents representing the population (default: run.agents)")
