@@ -78,6 +78,14 @@ class Kind:
     # (`levers.Levers` field); `policy.py` then gives it the common action: set them at
     # the start, restore them at the end. Kinds that do more have actions of their own.
     sets: dict[str, str] | None = None
+    # The `levers.Levers` fields an event of this kind replaces for its window: saved when it
+    # begins and put back when it ends (`policy.py`). Two events that replace the same field
+    # may not be in force at once (`_check_no_overlap`).
+    replaces: tuple[str, ...] = ()
+
+    @property
+    def levers_replaced(self) -> tuple[str, ...]:
+        return tuple(self.sets.values()) if self.sets else self.replaces
 
 
 @dataclass
@@ -156,7 +164,7 @@ KINDS: dict[str, Kind] = {k.name: k for k in [
                         low=0, high=1e8),
              "skilled": S("number", None, "persons", "permits for tertiary-educated workers", low=0, high=1e8),
              "other": S("number", None, "persons", "permits for everyone else", low=0, high=1e8)},
-         check=_quota_check),
+         check=_quota_check, replaces=("quota", "quota_categories")),
     Kind("fees", "Patent and permit fees and the time a patent takes to obtain.", "optional", {
         "patent_monthly_usd": S("number", None, "USD per month", "monthly patent fee in Kazakhstan "
                                 "(policy.patent_fee_usd)", low=0, high=1e4),
@@ -167,7 +175,8 @@ KINDS: dict[str, Kind] = {k.name: k for k in [
         "processing_months": S("number", None, "months", "time to obtain a patent: patent take-up on arrival "
                                "and the monthly chance of regularising scale with 1 / this "
                                "(legal.patent_processing_months)", low=0.25, high=60)},
-        check=_any_given("patent_monthly_usd", "patent_entry_usd", "permit_entry_usd", "processing_months")),
+        check=_any_given("patent_monthly_usd", "patent_entry_usd", "permit_entry_usd", "processing_months"),
+        replaces=("document_cost", "patent_fee", "patent_processing")),
     Kind("enforcement", "Inspection and deportation intensity in Kazakhstan (a crackdown when given a window). "
          "About 30,000 were deported in 2023 (KEL2025).", "optional", {
              "deportation_rate": S("number", None, "per month", "chance an irregular worker is deported "
@@ -176,7 +185,7 @@ KINDS: dict[str, Kind] = {k.name: k for k in [
              "inspection_rate": S("number", None, "per month", "chance that an informal job is inspected: it "
                                   "gets a contract (legal.inspection_formalise_share) or ends", **SHARE),
              "reentry_ban_months": S("integer", None, "months", "entry ban after deportation", low=0, high=600)},
-         check=_enforcement_check),
+         check=_enforcement_check, replaces=("deportation_rate", "inspection_rate", "reentry_ban")),
     Kind("employer_fines", "Fines on employers in Kazakhstan for each worker without a right to work that a "
          "workplace inspection finds. Employers weigh the expected fine (inspection rate x fine) against the "
          "wage, so fewer hire irregular workers; fines bite only where inspections happen (see 'enforcement').",
@@ -192,14 +201,15 @@ KINDS: dict[str, Kind] = {k.name: k for k in [
     Kind("minimum_wage", "Monthly minimum wage in Kazakhstan. Contract jobs must pay it: a share of employers "
          "(labour.minimum_wage_compliance) do, the others hire without a contract. Applies to new jobs and, at "
          "the date, to contract jobs that pay less.", "optional", {
-             "usd": S("number", REQUIRED, "USD per month", "the minimum wage (0 = none)", low=0, high=1e5)}),
+             "usd": S("number", REQUIRED, "USD per month", "the minimum wage (0 = none)", low=0, high=1e5)},
+         replaces=("minimum_wage",)),
     Kind("entry", "Entry rules per corridor: set the regime under which workers from some origins enter some "
          "destinations. 'none' is an entry ban; 'eaeu' free movement (e.g. a hypothetical EAEU accession of "
          "Uzbekistan: workers already there become EAEU workers too).", "optional", {
              "origins": S("origins", REQUIRED, "-", "citizenships concerned"),
              "destinations": S("countries", ("KAZ",), "-", "destination countries concerned"),
              "regime": S("regime", REQUIRED, "-", "the entry regime in force")},
-         check=_entry_check),
+         check=_entry_check, replaces=("regime",)),
     Kind("recruitment", "A bilateral organised-recruitment agreement: agencies place workers from one origin in "
          "one destination with a contract, employers pay part of the move, and recruits enter legally.",
          "optional", {
@@ -211,20 +221,22 @@ KINDS: dict[str, Kind] = {k.name: k for k in [
                         "(and so of agencies) at the start", **SHARE),
              "cost_covered": S("number", 0.5, "share", "share of travel and documents paid by employers", **SHARE),
              "legal_share": S("number", 1.0, "share", "share of arrivals on a patent corridor who take a patent "
-                              "on arrival (at least the scenario's take-up)", **SHARE)}),
+                              "on arrival (at least the scenario's take-up)", **SHARE)},
+         replaces=("agency_factor", "cost_covered", "patent_take_up")),
     Kind("remittance_fee", "Fee on money sent home from a country, per corridor: set it or cap it. Fees reduce "
          "what arrives, not what is sent.", "optional", {
              "country": S("country", "KAZ", "-", "sending country"),
              "origins": S("origins", ORIGINS, "-", "receiving countries"),
              "percent": S("number", None, "percent", "the fee", low=0, high=100),
              "cap_percent": S("number", None, "percent", "a ceiling on the fee", low=0, high=100)},
-         check=_fee_check),
+         check=_fee_check, replaces=("fee_corridor",)),
     Kind("remittance_channel", "A remittance channel disrupted or closed: only a share of what workers would "
          "send gets through; they keep the rest as savings.", "optional", {
              "country": S("country", REQUIRED, "-", "sending country"),
              "origins": S("origins", ORIGINS, "-", "receiving countries"),
              "capacity": S("number", 0.0, "share", "share of the money that still goes through (0: closed)",
-                           **SHARE)}),
+                           **SHARE)},
+         replaces=("remit_capacity",)),
     Kind("information_campaign", "Workers learn that recruitment agencies exist (IOM2022: 75% did not know). "
          "One-off, at the date; people who join the pool later know at the scenario's rate.", "none", {
              "reach": S("number", 0.3, "share", "share of the unaware who learn", **SHARE),
@@ -235,7 +247,8 @@ KINDS: dict[str, Kind] = {k.name: k for k in [
          "optional", {
              "share": S("number", 0.2, "share", "share of those informal jobs formalised at the date", **SHARE),
              "contract_factor": S("number", 1.0, "x", "chance that a new job in Kazakhstan has a contract",
-                                  low=0, high=100)}),
+                                  low=0, high=100)},
+         replaces=("contract_factor_kaz",)),
     Kind("exchange_rate", "A currency moves against the US dollar (e.g. the tenge's float of August 2015): the "
          "USD value of wages in that country, at home and for jobs held there, changes by the same percent. "
          "The yearly drivers already hold annual averages: use this for moves within a year or beyond the data.",
@@ -257,7 +270,8 @@ KINDS: dict[str, Kind] = {k.name: k for k in [
                                    "to Kazakhstan", **SHARE),
              "relocation_months": S("integer", 3, "months", "months over which they leave", low=1, high=120),
              "return_share": S("number", 0.6, "share", "share of relocated still in Kazakhstan who go home at "
-                               "the end", **SHARE)}),
+                               "the end", **SHARE)},
+         replaces=("remit_capacity",)),
     Kind("relocation", "A wave of people leaving one origin for one place (a Kazakh region, all of Kazakhstan or "
          "another country), spread over some months; a share go home when the window ends.", "optional", {
              "origin": S("origin", REQUIRED, "-", "citizenship"),
@@ -285,7 +299,8 @@ KINDS: dict[str, Kind] = {k.name: k for k in [
          "multiplied by exit_factor.", "optional", {
              "origins": S("origins", ORIGINS, "-", "citizenships barred from entering"),
              "destinations": S("countries", DEST_COUNTRIES, "-", "destination countries that close"),
-             "exit_factor": S("number", 0.2, "x", "chance of leaving a closed country", **SHARE)}),
+             "exit_factor": S("number", 0.2, "x", "chance of leaving a closed country", **SHARE)},
+         replaces=("exit_factor",)),
     Kind("sector_demand", "Demand for foreign workers in some sectors and places moves (oil price hitting "
          "Mangystau and Atyrau; a construction boom): hiring, the attraction of the place and the sector mix of "
          "new jobs scale with it; a fall lays off that share of the jobs at once.", "optional", {
@@ -393,7 +408,40 @@ def parse_events(raw: list[dict[str, Any]]) -> list[Event]:
             if problem:
                 raise ScenarioError(f"{source}: {label}: {problem}.")
         events.append(Event(kind_name, start, end, settings, i, source, body))
+    _check_no_overlap(events)
     return events
+
+
+def _check_no_overlap(events: list[Event]) -> None:
+    """Refuse two events in force at once that replace the same lever.
+
+    An event puts back at its end what it found at its start, so with two on one lever the
+    one that ends first would undo the other while it is still in force, and the one that
+    ends last would bring back a value from before (a quota of 5 left for good, say). A
+    change for good (no end) inside another's window would be undone at that window's end.
+    """
+    def month(index: int) -> str:
+        year, m = divmod(index, 12)
+        return f"{year:04d}-{m + 1:02d}"
+
+    def window(ev: Event) -> str:
+        return f"from {month(ev.start)}" + (f" to {month(ev.end)}" if ev.end is not None else " on")
+
+    ordered = sorted(events, key=lambda ev: (ev.start, ev.index))  # the order they begin in
+    for k, first in enumerate(ordered):
+        if first.end is None:
+            continue  # a change for good: what begins after it saves and puts back its value
+        for later in ordered[k + 1:]:
+            if later.start > first.end:
+                break
+            shared = [f for f in KINDS[first.kind].levers_replaced if f in KINDS[later.kind].levers_replaced]
+            if shared:
+                where = "" if first.source == later.source else f" ({first.source})"
+                raise ScenarioError(
+                    f"{later.source}: {later.label}, {window(later)}, begins while {first.label}{where}, "
+                    f"{window(first)}, is in force, and both set the levers {', '.join(map(repr, shared))}: each "
+                    "puts back at its end what it found at its start, so together they would leave the wrong "
+                    "values in force. Give one event both changes, or let one end before the other begins.")
 
 
 def check_event_dates(events: list[Event], run_start: str) -> None:

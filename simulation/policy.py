@@ -14,18 +14,20 @@ draw from a key of the event's own (`Streams.event_uniform`), by month and worke
 so they do not disturb any other stream or event. Overlapping windows on the same
 lever: a multiplicative factor (exchange rates, sector demand) combines and unwinds
 exactly; a value that is set (quota, fees, rates) is restored at the end to what the
-event found when it began.
+event found when it began, so two events that set the same lever may not be in force at
+once (the scenario is refused: `events._check_no_overlap`).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from typing import TYPE_CHECKING, Callable
 
 import numpy as np
 
 from . import decisions, month, work
 from .events import KINDS, Event
+from .levers import Levers
 from .world import (
     DEST_COUNTRIES,
     HOME,
@@ -91,9 +93,10 @@ def _scale_wages(model: "MigrationModel", country: int, factor: float) -> None:
 
 
 # --- levers ----------------------------------------------------------------------------
-def _begin_changing(model, ev, *levers: str):
-    """The levers an event is about to change, saved so that its end restores exactly those."""
-    ev.state["levers"] = model.levers.snapshot(*levers)
+def _begin_changing(model, ev):
+    """The levers the event's kind replaces (`events.Kind.levers_replaced`), saved so that its
+    end restores exactly those; the scenario's check refuses two such events in force at once."""
+    ev.state["levers"] = model.levers.snapshot(*KINDS[ev.kind].levers_replaced)
     return model.levers
 
 
@@ -102,7 +105,7 @@ def _restore_levers(model, ev):
 
 
 def _quota_begin(model, ev):
-    lev, s = _begin_changing(model, ev, "quota", "quota_categories"), ev.settings
+    lev, s = _begin_changing(model, ev), ev.settings
     if s["skilled"] is not None:
         lev.quota_categories = np.array([s["other"], s["skilled"]], dtype=float)
         lev.quota = float(s["other"] + s["skilled"])
@@ -116,7 +119,7 @@ _DOCS = {"patent_entry_usd": REGIMES.index("patent"), "permit_entry_usd": REGIME
 
 
 def _fees_begin(model, ev):
-    lev = _begin_changing(model, ev, "document_cost", *_FEES.values())
+    lev = _begin_changing(model, ev)
     for key, attr in _FEES.items():
         if ev.settings[key] is not None:
             setattr(lev, attr, float(ev.settings[key]))
@@ -126,7 +129,7 @@ def _fees_begin(model, ev):
 
 
 def _enforcement_begin(model, ev):
-    lev, s = _begin_changing(model, ev, "deportation_rate", "inspection_rate", "reentry_ban"), ev.settings
+    lev, s = _begin_changing(model, ev), ev.settings
     if s["deportation_rate"] is not None:
         lev.deportation_rate = float(s["deportation_rate"])
     if s["deportation_factor"] is not None:
@@ -148,7 +151,7 @@ def _amnesty_monthly(model, ev, k):
 
 
 def _minimum_wage_begin(model, ev):
-    lev, pop, s = _begin_changing(model, ev, "minimum_wage"), model.population, model.params
+    lev, pop, s = _begin_changing(model, ev), model.population, model.params
     lev.minimum_wage = float(ev.settings["usd"])
     # Contract jobs already paying less: employers raise the wage or drop the contract.
     held = np.flatnonzero(_in_kaz(model) & (pop.job_sector >= 0) & pop.contract & (pop.wage < lev.minimum_wage))
@@ -162,7 +165,7 @@ def _minimum_wage_begin(model, ev):
 
 
 def _entry_begin(model, ev):
-    lev, pop = _begin_changing(model, ev, "regime"), model.population
+    lev, pop = _begin_changing(model, ev), model.population
     o, c = _idx(ev.settings["origins"], ORIGINS), _idx(ev.settings["destinations"], DEST_COUNTRIES)
     lev.regime[np.ix_(o, c)] = REGIMES.index(ev.settings["regime"])
     if ev.settings["regime"] == "eaeu":  # free movement covers those already there
@@ -171,7 +174,7 @@ def _entry_begin(model, ev):
 
 
 def _recruitment_begin(model, ev):
-    lev = _begin_changing(model, ev, "agency_factor", "cost_covered", "patent_take_up")
+    lev = _begin_changing(model, ev)
     pop, s = model.population, ev.settings
     o, c = ORIGINS.index(s["origin"]), DEST_COUNTRIES.index(s["destination"])
     lev.agency_factor[o, c] *= s["agency_factor"]
@@ -190,7 +193,7 @@ def _campaign_begin(model, ev):
 
 
 def _formalisation_begin(model, ev):
-    lev, pop, s = _begin_changing(model, ev, "contract_factor_kaz"), model.population, ev.settings
+    lev, pop, s = _begin_changing(model, ev), model.population, ev.settings
     lev.contract_factor_kaz *= s["contract_factor"]
     status = pop.status
     informal = np.flatnonzero(_in_kaz(model) & (pop.job_sector >= 0) & ~pop.contract
@@ -202,7 +205,7 @@ def _formalisation_begin(model, ev):
 
 
 def _fee_begin(model, ev):
-    lev, s = _begin_changing(model, ev, "fee_corridor"), ev.settings
+    lev, s = _begin_changing(model, ev), ev.settings
     c, o = DEST_COUNTRIES.index(s["country"]), _idx(s["origins"], ORIGINS)
     if s["percent"] is not None:
         lev.fee_corridor[c, o] = s["percent"] / 100
@@ -211,7 +214,7 @@ def _fee_begin(model, ev):
 
 
 def _channel_begin(model, ev):
-    lev, s = _begin_changing(model, ev, "remit_capacity"), ev.settings
+    lev, s = _begin_changing(model, ev), ev.settings
     lev.remit_capacity[DEST_COUNTRIES.index(s["country"]), _idx(s["origins"], ORIGINS)] = s["capacity"]
 
 
@@ -298,7 +301,7 @@ def _sanctions_begin(model, ev):
     model.levers.wage_factor_dest[RUS] *= real
     _scale_wages(model, RUS, real)
     eco.rescale_wages()
-    lev = _begin_changing(model, ev, "remit_capacity")
+    lev = _begin_changing(model, ev)
     lev.remit_capacity[RUS, :] = np.minimum(lev.remit_capacity[RUS, :], s["channel_capacity"])
     _relocation_begin(model, ev, origin="RUS", share=s["relocation_share"], months=s["relocation_months"],
                       men_only=False, age_max=model.params["population.age_max"])
@@ -323,7 +326,7 @@ def _closure_begin(model, ev):
     s = ev.settings
     o, c = _idx(s["origins"], ORIGINS), _idx(s["destinations"], DEST_COUNTRIES)
     model.levers.closed[np.ix_(o, c)] += 1
-    lev = _begin_changing(model, ev, "exit_factor")
+    lev = _begin_changing(model, ev)
     lev.exit_factor[c] = np.minimum(lev.exit_factor[c], s["exit_factor"])
 
 
@@ -376,7 +379,7 @@ ACTIONS: dict[str, Action] = {
 def _set_levers(model, ev):
     """The common action of kinds that only set levers (`Kind.sets`): set them, to be restored."""
     sets = KINDS[ev.kind].sets
-    lev = _begin_changing(model, ev, *sets.values())
+    lev = _begin_changing(model, ev)
     for setting, lever in sets.items():
         if ev.settings[setting] is not None:
             setattr(lev, lever, type(getattr(lev, lever))(ev.settings[setting]))
@@ -386,3 +389,6 @@ ACTIONS.update({name: Action(_set_levers, finish=_restore_levers)
                 for name, kind in KINDS.items() if kind.sets and name not in ACTIONS})
 if set(ACTIONS) != set(KINDS):
     raise RuntimeError(f"event kinds without actions, or actions without a kind: {set(ACTIONS) ^ set(KINDS)}")
+_NOT_LEVERS = {f for kind in KINDS.values() for f in kind.levers_replaced} - {f.name for f in fields(Levers)}
+if _NOT_LEVERS:
+    raise RuntimeError(f"event kinds name levers that `Levers` does not have: {sorted(_NOT_LEVERS)}")

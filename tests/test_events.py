@@ -74,6 +74,52 @@ def test_bad_event_tables_are_rejected_with_file_event_and_key(tmp_path, capsys,
     assert "Traceback" not in capsys.readouterr().err
 
 
+@pytest.mark.parametrize("tables", [
+    # two windows on the quota, the same months: the first to end would undo the second, and the
+    # last to end would bring back the first's value for good
+    ['kind = "quota"\nstart = "2021-03"\nend = "2021-06"\ntotal = 5',
+     'kind = "quota"\nstart = "2021-03"\nend = "2021-06"\ntotal = 50000'],
+    # fees whose windows cross, each on another fee: an event saves and puts back every fee
+    ['kind = "fees"\nstart = "2021-03"\nend = "2021-05"\npatent_monthly_usd = 10',
+     'kind = "fees"\nstart = "2021-05"\nend = "2021-08"\nprocessing_months = 3'],
+    # a change for good inside a window: the window's end would undo it
+    ['kind = "quota"\nstart = "2021-03"\nend = "2021-12"\ntotal = 5', 'kind = "quota"\ndate = "2021-06"\ntotal = 9000'],
+    # two closures of different countries share the exit factors they save and put back
+    ['kind = "border_closure"\nstart = "2021-03"\nend = "2021-08"\ndestinations = "RUS"',
+     'kind = "border_closure"\nstart = "2021-05"\nend = "2021-10"\ndestinations = "KAZ"'],
+])
+def test_events_setting_one_lever_at_the_same_time_are_refused(tmp_path, capsys, tables):
+    path = _write(tmp_path, "".join("[[events]]\n" + t + "\n" for t in tables))
+    with pytest.raises(ScenarioError) as err:
+        load_scenario(path)
+    message = str(err.value)
+    assert str(path) in message and "[[events]] #1" in message and "[[events]] #2" in message
+    assert "in force" in message and "let one end before the other begins" in message
+    assert main(["check", str(path)]) == 2
+    assert "Traceback" not in capsys.readouterr().err
+
+
+def test_events_on_one_lever_one_after_another_leave_each_value_in_force_in_turn(tmp_path):
+    """Windows that follow each other, a change for good before a window, and events on other
+    levers in the same months are allowed, and each window's end brings back what was in force."""
+    path = _write(tmp_path, "".join("[[events]]\n" + t + "\n" for t in [
+        'kind = "quota"\ndate = "2021-02"\ntotal = 9000',
+        'kind = "quota"\nstart = "2021-03"\nend = "2021-04"\ntotal = 5',
+        'kind = "fees"\nstart = "2021-03"\nend = "2021-05"\npatent_monthly_usd = 100',
+        'kind = "quota"\nstart = "2021-05"\nend = "2021-06"\ntotal = 50000']))
+    model = MigrationModel(load_scenario(path))
+    scenario_fee = model.levers.patent_fee
+    seen = {}
+    for _ in range(8):
+        date = model.date
+        model.step()
+        seen[date] = (model.levers.quota, model.levers.patent_fee)
+    assert [seen[f"2021-0{m}"][0] for m in range(1, 9)] == [
+        model.params["policy.work_permit_quota"], 9000, 5, 5, 50000, 50000, 9000, 9000]
+    assert [seen[f"2021-0{m}"][1] for m in range(1, 9)] == [scenario_fee, scenario_fee, 100, 100, 100,
+                                                             scenario_fee, scenario_fee, scenario_fee]
+
+
 def test_every_kind_is_documented_in_policy_md():
     text = (ROOT / "docs" / "policy.md").read_text()
     for name, kind in KINDS.items():
