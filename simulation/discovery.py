@@ -160,6 +160,11 @@ def discover(question: Question, sweep: str | Path, baseline: str | Path | None 
     if len(table) < 10:
         raise ScenarioError(f"{sweep}: {len(table)} future(s) with results; PRIM needs a sweep of at least 10 points.")
     y = (table.outcome > question.above) if question.above is not None else (table.outcome < question.below)
+    if not y.any():
+        flag, move = ("--above", "lower it") if question.above is not None else ("--below", "raise it")
+        raise ScenarioError(f"{flag} {threshold:g}: no future of {sweep} passes it (the outcome runs from "
+                            f"{table.outcome.min():,.4g} to {table.outcome.max():,.4g}), so there is nothing for "
+                            f"PRIM to find; {move}.")
     table = table.assign(breaks=y)
     return table, find_box(table[keys], y.to_numpy(), min_density), keys
 

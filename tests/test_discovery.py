@@ -62,3 +62,15 @@ def test_discover_writes_its_report_and_refuses_unpaired_sweeps(sweeps, tmp_path
     with pytest.raises(ScenarioError, match="differ in 'points'"):
         discover(Question("stock_kaz_by_status", "irregular", above=10.0), folder / "policy", folder / "base")
     assert main(args[:-2] + ["--indicator", "nonsense", "--out", str(tmp_path / "e")]) == 2
+
+
+@pytest.mark.parametrize("side, threshold, advice", [("above", 50.0, "--above 50: no future"),
+                                                     ("below", -1.0, "--below -1: no future")])
+def test_a_threshold_no_future_passes_says_which_way_to_move_it(sweeps, side, threshold, advice):
+    """The policy changes the stock by +2% to +20%: nothing lies above +50% or below -1%."""
+    folder, _ = sweeps
+    with pytest.raises(ScenarioError) as err:
+        discover(Question("stock_kaz_by_status", "irregular", **{side: threshold}), folder / "policy", folder / "base")
+    message = str(err.value)
+    assert advice in message and "the outcome runs from" in message
+    assert message.endswith("lower it." if side == "above" else "raise it.")
