@@ -145,6 +145,15 @@ def _entry_check(s):
     return None
 
 
+def _abroad_check(s):
+    """A move from an origin to a place in the same country is no migration (the model has no internal moves)."""
+    country = "KAZ" if s["destination"] == "KAZ" or s["destination"] in REGIONS else s["destination"]
+    if s["origin"] == country:
+        where = "" if s["destination"] == country else f" ('{s['destination']}' is in {country})"
+        return f"origin '{s['origin']}' cannot be its own destination{where}"
+    return None
+
+
 def _fee_check(s):
     if (s["percent"] is None) == (s["cap_percent"] is None):
         return "give exactly one of 'percent' (the fee) or 'cap_percent' (a ceiling on it)"
@@ -222,7 +231,7 @@ KINDS: dict[str, Kind] = {k.name: k for k in [
              "cost_covered": S("number", 0.5, "share", "share of travel and documents paid by employers", **SHARE),
              "legal_share": S("number", 1.0, "share", "share of arrivals on a patent corridor who take a patent "
                               "on arrival (at least the scenario's take-up)", **SHARE)},
-         replaces=("agency_factor", "cost_covered", "patent_take_up")),
+         check=_abroad_check, replaces=("agency_factor", "cost_covered", "patent_take_up")),
     Kind("remittance_fee", "Fee on money sent home from a country, per corridor: set it or cap it. Fees reduce "
          "what arrives, not what is sent.", "optional", {
              "country": S("country", "KAZ", "-", "sending country"),
@@ -280,7 +289,8 @@ KINDS: dict[str, Kind] = {k.name: k for k in [
              "months": S("integer", 1, "months", "months over which they leave", low=1, high=120),
              "men_only": S("bool", False, "-", "only men leave"),
              "age_max": S("number", 60.0, "years", "oldest who leave", low=14, high=80),
-             "return_share": S("number", 0.0, "share", "share still there who go home at the end", **SHARE)}),
+             "return_share": S("number", 0.0, "share", "share still there who go home at the end", **SHARE)},
+         check=_abroad_check),
     Kind("mobilisation", "Mobilisation in an origin (Russia, September 2022): men of fighting age leave for "
          "Kazakhstan within weeks. A relocation with these defaults, sized on 2022: a little over 400,000 "
          "Russians entered Kazakhstan from 21 September, 320,000 left and about 100,000 stayed (Kazakhstan's "
@@ -293,7 +303,8 @@ KINDS: dict[str, Kind] = {k.name: k for k in [
              "months": S("integer", 2, "months", "months over which they leave", low=1, high=120),
              "men_only": S("bool", True, "-", "only men leave"),
              "age_max": S("number", 50.0, "years", "oldest who leave", low=14, high=80),
-             "return_share": S("number", 0.5, "share", "share still there who go home at the end", **SHARE)}),
+             "return_share": S("number", 0.5, "share", "share still there who go home at the end", **SHARE)},
+         check=_abroad_check),
     Kind("border_closure", "Borders closed (as in 2020): no one enters the closed corridors (home visits cannot "
          "go back) and workers abroad are stranded: their chance of visiting or going home or moving on is "
          "multiplied by exit_factor.", "optional", {

@@ -60,6 +60,11 @@ def test_a_file_that_only_extends_the_baseline_runs_identically(tmp_path):
     ('kind = "entry"\ndate = "2022-05"\norigins = "XYZ"\nregime = "eaeu"', ["key 'origins' = 'XYZ'"]),
     ('kind = "quota"\ndate = "2019-01"\ntotal = 5', ["before run.start"]),
     ('kind = "remittance_fee"\ndate = "2022-01"', ["exactly one of 'percent'"]),
+    ('kind = "recruitment"\ndate = "2022-01"\norigin = "KAZ"\ndestination = "KAZ"', ["'KAZ' cannot be its own"]),
+    ('kind = "relocation"\ndate = "2022-01"\norigin = "RUS"\ndestination = "RUS"\nshare = 0.1',
+     ["'RUS' cannot be its own destination"]),
+    ('kind = "mobilisation"\ndate = "2022-01"\norigin = "KAZ"\ndestination = "almaty_city"',
+     ["'KAZ' cannot be its own destination ('almaty_city' is in KAZ)"]),
     ('date = "2022-01"', ["no 'kind'"]),
 ])
 def test_bad_event_tables_are_rejected_with_file_event_and_key(tmp_path, capsys, table, words):
