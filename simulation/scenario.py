@@ -179,6 +179,11 @@ def _check_consistency(source: str, values: dict[str, Any]) -> None:
                  ("remittances.share_over_half", "remittances.share_quarter_to_half")]:
         if values[a] + values[b] > 1.0 + 1e-9:
             raise ScenarioError(f"{source}: {a} + {b} = {values[a] + values[b]:.3f}; together they may not exceed 1.")
+    for key, value in values.items():  # an origin that is also a destination: its own country is home
+        parts = key.split(".")
+        if parts[0] == "corridor" and parts[-1] == "regime" and parts[1] == parts[2] and value != "none":
+            raise ScenarioError(f"{source}: {key} = {value!r}: workers from {parts[1]} are at home there, so the "
+                                "corridor's regime must stay 'none'.")
     if sum(v for k, v in values.items() if k.startswith("population.pool.")) <= 0:  # no one to represent
         raise ScenarioError(f"{source}: population.pool: every pool is zero; at least one origin needs people "
                             "(a pool above 0 under [population.pool]).")

@@ -47,6 +47,7 @@ def test_unknown_table_lists_the_allowed_tables(tmp_path):
     ("[run]\nagents = 2.5\n", "an integer"),
     ("[run]\nstart = \"2015-13\"\n", "YYYY-MM"),
     ("[corridor.UZB.KAZ]\nregime = \"open\"\n", "one of 'none', 'eaeu'"),
+    ("[corridor.KAZ.KAZ]\nregime = \"patent\"\n", "corridor.KAZ.KAZ.regime = 'patent': workers from KAZ are at home"),
     ("[mobility.intention]\nstay = 0.5\n", "add up to 1"),
     ("[run]\nstart = \"2020-01\"\nend = \"2019-12\"\n", "before run.start"),
     ("[policy]\nwork_permit_quota = inf\n", "an integer from 0 to 100,000,000"),
