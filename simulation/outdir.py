@@ -100,12 +100,19 @@ def _walk(folder: Path, listed: set[str] | None = None) -> list[str]:
     return sorted(found)
 
 
-def _check_replace(path: Path, flag: str, text: str) -> None:
-    """Refuse to replace a marked folder that another command wrote or that holds files migsim did not."""
-    command, listed = read_mark(path)
+def _check_command(path: Path, flag: str, text: str, doing: str = "replace it") -> None:
+    """Refuse a marked folder that another command wrote: its files are that command's, which this
+    one would replace or, writing into the folder over time (a calibration), mix its own with."""
+    command, _ = read_mark(path)
     if command and _command and command != _command:
         raise OutputError(f"{_say(flag, text)}: holds the output of `migsim {command}`, not of `migsim {_command}`, "
-                          f"so migsim will not replace it, even with --force; choose another {flag or 'folder'}.")
+                          f"so migsim will not {doing}, even with --force; choose another {flag or 'folder'}.")
+
+
+def _check_replace(path: Path, flag: str, text: str) -> None:
+    """Refuse to replace a marked folder that another command wrote or that holds files migsim did not."""
+    _check_command(path, flag, text)
+    _, listed = read_mark(path)
     foreign = _walk(path, listed or set())
     if foreign:
         shown = ", ".join(foreign[:3]) + (f" and {len(foreign) - 3} more" if len(foreign) > 3 else "")
@@ -173,7 +180,7 @@ def check_out(out, *, force: bool = False, flag: str = "--out", what: str = "res
     created (tried by making and removing an empty hidden folder there). `marks`: the file
     names any one of which shows that migsim wrote the folder; names beyond the marker mean a
     folder migsim writes into and resumes (a sweep's, a calibration's), not one replaced whole,
-    so its files are not checked against the marker's list.
+    so its files are not checked against the marker's list; one another command marked is refused all the same.
     """
     text = "" if out is None else str(out)
     if not text.strip():
@@ -201,6 +208,8 @@ def check_out(out, *, force: bool = False, flag: str = "--out", what: str = "res
                               f"in it), so migsim will not replace it; choose another {flag or 'folder'}.")
         if entries and tuple(marks) == (MARKER,):
             _check_replace(path, flag, text)
+        elif entries:  # a folder written into over time is still never another command's
+            _check_command(path, flag, text, "write into it")
         if entries and not force:
             raise OutputError(f"{_say(flag, text)}: holds earlier migsim {what}; add --force to replace them, "
                               f"or choose another {flag or 'folder'}.")

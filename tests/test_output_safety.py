@@ -14,7 +14,7 @@ import simulation.runner
 from simulation.cli import main
 from simulation.outdir import MARKER, read_mark
 
-from conftest import tiny_scenario_file
+from conftest import folder_listing, tiny_scenario_file
 
 
 def _run(*args) -> int:
@@ -132,3 +132,75 @@ def test_brief_follows_the_output_policy_of_compare(tmp_path, monkeypatch, capsy
         assert main([*brief, "--out", out, "--force"]) == 2, out
         assert says in _err(capsys)
         assert sorted(p.name for p in (tmp_path / out.split("/")[0]).iterdir()) == kept
+
+
+class _NoClient:
+    def close(self):
+        pass
+
+
+@pytest.fixture
+def stopped_calibration(monkeypatch):
+    """calibrate and hindcast without a cluster: each begins its history as the real ones do, then is
+    stopped (exit 130), so a test sees what got past the folder checks and what it left."""
+    import calibration.fit
+    import calibration.hindcast
+    import calibration.pipeline
+    from calibration.space import SPACE
+
+    started = []
+
+    def stopped(scenario, targets, *rest, **kwargs):
+        settings, history = rest[-2:]
+        started.append(kwargs.get("resume"))
+        history.mkdir(parents=True, exist_ok=True)
+        (history / "settings.json").write_text(json.dumps(settings.identity(scenario, targets, SPACE)))
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(calibration.fit, "make_client", lambda *args: (_NoClient(), None))
+    monkeypatch.setattr(calibration.pipeline, "calibrate", stopped)
+    monkeypatch.setattr(calibration.hindcast, "hindcast", stopped)
+    return started
+
+
+CALIBRATE = ["calibrate", "--workers", "1", "--quiet"]
+HINDCAST = ["hindcast", "--until", "2019-12", "--workers", "1", "--quiet"]
+
+
+def test_calibrate_and_hindcast_never_write_into_another_commands_folder(tmp_path, monkeypatch, capsys,
+                                                                         stopped_calibration):
+    monkeypatch.chdir(tmp_path)
+    assert _run(tiny_scenario_file(tmp_path, start="2022-10"), "--out", "rundir") == 0
+    (tmp_path / "valdir").mkdir()  # a validate report folder, as atomic_dir marks it
+    (tmp_path / "valdir" / MARKER).write_text("Written by migsim (results).\ncommand: validate\nfiles:\n  report.html\n")
+    (tmp_path / "valdir" / "report.html").write_text("the report")
+    assert main([*CALIBRATE, "--out", "cal"]) == 130 and main([*HINDCAST, "--out", "hc"]) == 130
+    capsys.readouterr()
+    kept = {name: folder_listing(tmp_path / name) for name in ("rundir", "valdir", "cal", "hc")}
+    for folder, other in (("rundir", "run"), ("valdir", "validate"), ("hc", "hindcast"), ("cal", "calibrate")):
+        for argv, command in ((CALIBRATE, "calibrate"), ([*CALIBRATE, "--force"], "calibrate"),
+                              ([*CALIBRATE, "--resume"], "calibrate"), ([*HINDCAST, "--force"], "hindcast")):
+            if command == other:
+                continue
+            assert main([*argv, "--out", folder]) == 2, (folder, argv)
+            err = _err(capsys)
+            assert f"--out {folder}: holds the output of `migsim {other}`, not of `migsim {command}`" in err
+            assert "will not write into it, even with --force" in err
+    assert stopped_calibration == [False, None]  # only the two runs that made cal and hc started
+    assert {name: folder_listing(tmp_path / name) for name in kept} == kept
+    assert read_mark(tmp_path / "rundir")[0] == "run"
+    assert _run(tmp_path / "tiny.toml", "--out", "rundir", "--force") == 0  # still the run's own folder
+
+
+def test_calibrate_and_hindcast_resume_or_start_again_in_their_own_folders_only(tmp_path, monkeypatch, capsys,
+                                                                                   stopped_calibration):
+    monkeypatch.chdir(tmp_path)
+    assert main([*CALIBRATE, "--out", "cal"]) == 130
+    assert main([*CALIBRATE, "--resume", "--out", "cal"]) == 130  # the history's settings checked, then resumed
+    assert main([*CALIBRATE, "--force", "--out", "cal"]) == 130
+    assert main([*HINDCAST, "--out", "hc"]) == 130 and main([*HINDCAST, "--force", "--out", "hc"]) == 130
+    assert stopped_calibration == [False, True, False, None, None]
+    capsys.readouterr()
+    assert main([*CALIBRATE, "--resume", "--out", "hc"]) == 2 and "`migsim hindcast`" in _err(capsys)
+    assert main([*HINDCAST, "--force", "--out", "cal"]) == 2 and "`migsim calibrate`" in _err(capsys)
+    assert read_mark(tmp_path / "cal")[0] == "calibrate" and read_mark(tmp_path / "hc")[0] == "hindcast"
