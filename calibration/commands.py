@@ -122,6 +122,7 @@ def _add_window_args(p, agents: int, start=None, end=None) -> None:
 # --- calibrate -------------------------------------------------------------------------------
 def cmd_calibrate(args) -> int:
     from simulation.errors import ScenarioError
+    from simulation.outdir import claimed
     from simulation.safety import check_memory
     from simulation.sweep import check_scheduler_address
 
@@ -169,8 +170,8 @@ def cmd_calibrate(args) -> int:
     started = time.perf_counter()
     client, cluster = make_client(args.workers, args.scheduler)
     try:
-        _claim(out, "calibration")
-        cal = calibrate(base, targets, settings, out / "history", client=client, resume=args.resume, say=say)
+        with claimed(out, "calibration"):
+            cal = calibrate(base, targets, settings, out / "history", client=client, resume=args.resume, say=say)
         calibrated = base.with_values(**{k.replace(".", "__"): v for k, v in cal.point.items()})
         seeds = [args.seed + 1000 + i for i in range(args.report_reps)]
         report_window = dataclasses.replace(window, agents=args.report_agents)
@@ -206,19 +207,10 @@ def _refuse_replacing(out: Path, finished: str, args, resumable: bool) -> None:
                           f"{more}--force to replace them, or choose another --out.")
 
 
-def _claim(out: Path, what: str) -> None:
-    """Mark the output folder as migsim's before its history is written in it: a run stopped
-    half-way can then be resumed (`--resume`) or started again in the same folder, which the
-    folder checks refuse for a folder without the marker."""
-    from simulation.outdir import mark
-
-    out.mkdir(parents=True, exist_ok=True)
-    mark(out, what)
-
-
 # --- hindcast --------------------------------------------------------------------------------
 def cmd_hindcast(args) -> int:
     from simulation.errors import ScenarioError
+    from simulation.outdir import claimed
     from simulation.scenario import month_index
     from simulation.sweep import check_scheduler_address
 
@@ -241,8 +233,8 @@ def cmd_hindcast(args) -> int:
     if args.reps < 2:
         raise ScenarioError(f"--reps {args.reps}: history matching needs at least 2 seeds per point.")
     targets = load_targets(args.targets)
-    check_until(targets, args.until)
     window = _window(args)
+    check_until(targets, args.until, window)
     base = _scenario(args.scenario, window)
     out = Path(args.out)
     settings = CalibrationSettings(
@@ -256,9 +248,9 @@ def cmd_hindcast(args) -> int:
     started = time.perf_counter()
     client, cluster = make_client(args.workers, args.scheduler)
     try:
-        _claim(out, "hindcast")
-        result = hindcast(base, targets, args.until, settings, out / "history", client=client,
-                          forecast_runs=args.forecast_runs, say=say)
+        with claimed(out, "hindcast"):
+            result = hindcast(base, targets, args.until, settings, out / "history", client=client,
+                              forecast_runs=args.forecast_runs, say=say)
     finally:
         client.close()
         if cluster is not None:
@@ -286,21 +278,15 @@ def _check_window_has_targets(targets, window, path, fitted: bool = False) -> No
     (`fitted`: no fitted target, which a calibration would have nothing to match).
     A series needs all its months simulated; a survey at least one of its fieldwork months."""
     from simulation.errors import ScenarioError
-    from simulation.scenario import month_index
 
-    from .targets import months_needed, stat_months
+    from .targets import months_needed
 
     modelled = targets[targets.fitted if fitted else targets.modelled]
     if modelled.empty:
         raise ScenarioError(f"{path or 'the targets file'}: no target is fitted (a statistic the model computes and a "
                             "weight above 0), so a calibration has nothing to match; give some a weight above 0.")
-    for stat in modelled.stat:
-        first, last = stat_months(stat)
-        if stat.kind in ("survey", "pattern"):
-            if month_index(first) <= month_index(window.end) and month_index(window.start) <= month_index(last):
-                return
-        elif window.covers(first, last):
-            return
+    if any(window.holds(stat) for stat in modelled.stat):
+        return
     first, last = months_needed(modelled)
     raise ScenarioError(f"--start {window.start} --end {window.end}: no {'fitted ' if fitted else ''}target of "
                         f"{path or 'the targets file'} falls in this window; the{' fitted' if fitted else ''} targets "

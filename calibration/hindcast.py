@@ -39,9 +39,10 @@ from .patterns import FIELDWORK_MONTHS
 from .pipeline import CalibrationSettings, observations, run_progress
 from .posterior import Posterior, sample_posterior
 from .runs import ModelRuns, run_pairs, run_points
+from .simulate import Window
 from .space import SPACE, Prior
 from .survey import SURVEYS
-from .targets import Statistic
+from .targets import Statistic, months_needed, stat_months
 
 FORECAST_SEED = 700_000_000
 
@@ -68,15 +69,51 @@ def split_targets(targets: pd.DataFrame, until: str) -> tuple[pd.DataFrame, pd.D
     return before, after
 
 
-def check_until(targets: pd.DataFrame, until: str) -> tuple[pd.DataFrame, pd.DataFrame]:
+def check_until(targets: pd.DataFrame, until: str, window: Window | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
     """`split_targets`, refusing a date with nothing to match or nothing to forecast (checked before a
-    cluster starts: the command says so at once)."""
+    cluster starts: the command says so at once). With the simulated `window`, only the targets it holds
+    count: one outside it comes out nan, so a window missing every matched or every forecast target
+    would calibrate on nothing or forecast nothing after minutes of runs."""
     before, after = split_targets(targets, until)
     if not before.fitted.any():
         raise ScenarioError(f"--until {until}: no fitted target ends by then; choose a later date.")
     if after.empty:
         raise ScenarioError(f"--until {until}: no fitted target comes after it, so there is nothing to forecast.")
+    if window is None:
+        return before, after
+    given = f"--until {until} --start {window.start} --end {window.end}"
+    matched = before[before.fitted]
+    if not any(window.holds(stat) for stat in matched.stat):
+        first, last = months_needed(matched)
+        start = _bound_to_hold_one(matched.stat, window, "start")
+        fix = f"a --start of {start} or earlier" if start else "a --start and --end covering some of them"
+        raise ScenarioError(f"{given}: no fitted target up to --until falls in the simulated window, so there is "
+                            f"nothing to match; those up to {until} need months from {first} to {last}. Give "
+                            f"{fix}, or a later --until.")
+    if not any(window.holds(stat) for stat in after.stat):
+        first, last = months_needed(after)
+        end = _bound_to_hold_one(after.stat, window, "end")
+        fix = f"an --end of {end} or later" if end else "a --start and --end covering some of them"
+        raise ScenarioError(f"{given}: no fitted target after --until falls in the simulated window, so there is "
+                            f"nothing to forecast; those after {until} need months from {first} to {last}. Give "
+                            f"{fix}, or an earlier --until.")
     return before, after
+
+
+def _bound_to_hold_one(stats, window: Window, side: str) -> str | None:
+    """The latest --start (`side` 'start') or earliest --end ('end') at which the window, its other end
+    kept, holds one of `stats` (`Window.holds`); None when none is held whatever that month."""
+    found = []
+    for stat in stats:
+        first, last = stat_months(stat)
+        survey = stat.kind in ("survey", "pattern")  # one fieldwork month suffices; a series needs them all
+        if side == "start" and month_index(first if survey else last) <= month_index(window.end):
+            found.append(min(last, window.end) if survey else first)
+        if side == "end" and month_index(window.start) <= month_index(last if survey else first):
+            found.append(max(first, window.start) if survey else last)
+    if not found:
+        return None
+    return (max if side == "start" else min)(found, key=month_index)
 
 
 def carried_forward(targets: pd.DataFrame, after: pd.DataFrame, until: str) -> pd.Series:
@@ -144,7 +181,7 @@ def hindcast(scenario: Scenario, targets: pd.DataFrame, until: str, settings: Ca
              history: Path, *, client=None, forecast_runs: int = 30, space: tuple[Prior, ...] = SPACE,
              say: Callable[[str], None] = print) -> Hindcast:
     """Match the targets up to `until`, forecast the later ones (module docstring)."""
-    before, after = check_until(targets, until)
+    before, after = check_until(targets, until, settings.window)
     obs = observations(before)
     fitted_before = before[before.fitted].reset_index(drop=True)
     runs = ModelRuns(scenario, fitted_before, settings.window, space)

@@ -25,7 +25,7 @@ from simulation.scenario import Scenario, month_index
 from .patterns import PatternRecorder, pattern_statistic
 from .recording import REMITTANCES_RECEIVED, recorded_factor
 from .survey import SURVEYS, SurveyRecorder, survey_statistic
-from .targets import PATTERN_SURVEY, Statistic, _embedded
+from .targets import PATTERN_SURVEY, Statistic, _embedded, stat_months
 
 
 @dataclass(frozen=True)
@@ -43,6 +43,14 @@ class Window:
 
     def covers(self, first: str, last: str) -> bool:
         return month_index(self.start) <= month_index(first) and month_index(last) <= month_index(self.end)
+
+    def holds(self, stat: Statistic) -> bool:
+        """Whether a target can be evaluated from a run over this window (outside it, its value is nan):
+        a series needs all its months simulated, a survey or pattern at least one of its fieldwork months."""
+        first, last = stat_months(stat)
+        if stat.kind in ("survey", "pattern"):
+            return month_index(first) <= month_index(self.end) and month_index(self.start) <= month_index(last)
+        return self.covers(first, last)
 
 
 @dataclass

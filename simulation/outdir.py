@@ -314,6 +314,31 @@ def mark(folder: Path, what: str = "results", files: list[str] | None = None) ->
     (Path(folder) / MARKER).write_text("\n".join(lines) + "\n", encoding="utf-8")
 
 
+@contextmanager
+def claimed(folder: Path, what: str):
+    """Mark `folder` as migsim's before a command writes into it over time (a calibration's history):
+    stopped half-way, it can then be resumed or started again there, which the folder checks refuse
+    for a folder without the marker. Stopped before anything else is written there, the command takes
+    back what this wrote: the marker it added and the folders it made (a folder holding only a marker
+    holds no results, yet would be refused to every other command)."""
+    folder = Path(folder)
+    made = [p for p in (folder, *folder.parents) if not (p.exists() or p.is_symlink())]  # the deepest first
+    added = not (folder / MARKER).exists()
+    folder.mkdir(parents=True, exist_ok=True)
+    mark(folder, what)
+    try:
+        yield folder
+    except BaseException:
+        try:
+            if added and os.listdir(folder) == [MARKER]:
+                (folder / MARKER).unlink()
+                for path in made:
+                    path.rmdir()  # one that is not empty (something else appeared in it) stays
+        except OSError:
+            pass
+        raise
+
+
 def _refuse_to_replace(out_dir: Path) -> None:
     if out_dir.exists() or out_dir.is_symlink():
         if not out_dir.is_dir():

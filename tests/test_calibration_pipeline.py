@@ -231,6 +231,33 @@ def test_a_run_stopped_half_way_leaves_a_folder_migsim_will_resume(tmp_path, mon
     check_out(out, force=True, marks=(MARKER, "history.db"))  # what the command checks before it runs again
 
 
+@pytest.mark.parametrize("command, call", [("calibrate", "calibrate"), ("hindcast", "hindcast")])
+def test_a_run_stopped_before_its_history_begins_takes_back_the_folder_it_made(tmp_path, monkeypatch, command, call):
+    """Stopped before writing anything, the command removes its marker and the folders it made: a folder
+    holding only a marker holds no results, yet every other command refuses it. A folder the user
+    made stays, as empty as it was."""
+    import calibration.fit
+    import calibration.hindcast
+    import calibration.pipeline
+    from simulation.cli import main
+
+    class NoClient:
+        def close(self):
+            pass
+
+    def stopped(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(calibration.fit, "make_client", lambda *args: (NoClient(), None))
+    monkeypatch.setattr(calibration.hindcast if command == "hindcast" else calibration.pipeline, call, stopped)
+    extra = ["--until", "2019-12"] if command == "hindcast" else []
+    assert main([command, *extra, "--quiet", "--out", str(tmp_path / "new" / "out")]) == 130
+    assert not (tmp_path / "new").exists()
+    (tmp_path / "mine").mkdir()
+    assert main([command, *extra, "--quiet", "--out", str(tmp_path / "mine")]) == 130
+    assert list((tmp_path / "mine").iterdir()) == []
+
+
 def test_resume_of_an_empty_folder_is_refused_before_any_run(tmp_path):
     done = _migsim("calibrate", "--resume", "--workers", "1", "--out", str(tmp_path / "none"))
     assert done.returncode != 0 and "no calibration history" in done.stderr and "Traceback" not in done.stderr
