@@ -168,11 +168,7 @@ def compare(base: Scenario, alternatives: list[Scenario], *, reps: int, agents: 
     has its own draw, the same for every scenario, so they still share their history."""
     if reps < 1:
         raise ScenarioError(f"--reps = {reps}: give at least 1 replication.")
-    for s in [base] + alternatives:
-        if (s["run.start"], s["run.end"]) != (base["run.start"], base["run.end"]):
-            raise ScenarioError(
-                f"{s.path or s.name}: runs {s['run.start']} to {s['run.end']} but the baseline runs "
-                f"{base['run.start']} to {base['run.end']}; compared scenarios must cover the same months.")
+    check_comparable(base, alternatives, seed=seed, agents=agents)
     names = {}
     for s in [base] + alternatives:
         if s.name in names:
@@ -194,6 +190,35 @@ def compare(base: Scenario, alternatives: list[Scenario], *, reps: int, agents: 
     assert all(r.seeds == results[0].seeds and r.extra.get("draw_rows") == results[0].extra.get("draw_rows")
                for r in results)
     return Comparison(results[0], results[1:], band, {"branched_from": month})
+
+
+# Run settings compared scenarios share, and the option that sets each for all of them (None: none does).
+# Replication r of every scenario is paired with the baseline's: the alternatives used to take their
+# own agents and spin-up but the baseline's seed, so a difference mixed the policy with another
+# population, and the memory checked for the baseline said nothing of theirs.
+SHARED_RUN_SETTINGS = {"run.agents": "--agents N", "run.seed": "--seed N", "run.burn_in_months": None}
+
+
+def check_comparable(base: Scenario, alternatives: list[Scenario], *, seed: int | None = None,
+                     agents: int | None = None) -> None:
+    """Refuse, before anything runs, alternatives whose months, agents, seed or spin-up differ from the
+    baseline's: paired differences must come from what the alternative changes, nothing else.
+    A setting given for every scenario (`seed`, `agents`: --seed, --agents) is not compared."""
+    where = base.path or base.name
+    for s in alternatives:
+        if (s["run.start"], s["run.end"]) != (base["run.start"], base["run.end"]):
+            raise ScenarioError(
+                f"{s.path or s.name}: runs {s['run.start']} to {s['run.end']} but the baseline runs "
+                f"{base['run.start']} to {base['run.end']}; compared scenarios must cover the same months.")
+        for key, option in SHARED_RUN_SETTINGS.items():
+            given = {"run.seed": seed, "run.agents": agents}.get(key)
+            if given is not None or s[key] == base[key]:
+                continue
+            also = f", or give {option} on the command line, which applies to every scenario" if option else ""
+            raise ScenarioError(
+                f"{s.path or s.name}: {key} = {s[key]} but the baseline ({where}) has {key} = {base[key]}; "
+                f"compared scenarios are paired replication by replication, so they must share {key}: "
+                f"set it alike in both files{also}.")
 
 
 def check_dates(dates: list[str] | None, scenario: Scenario) -> None:

@@ -56,6 +56,15 @@ def tiny(d: Path, name: str = "tiny") -> str:
     return str(path)
 
 
+def alternative(text: str):
+    """An alternative to `tiny` that changes its [run] table by `text`."""
+    def make(d: Path) -> str:
+        tiny(d)
+        (d / "alt.toml").write_text(f'extends = "tiny.toml"\nname = "alt"\n[run]\n{text}', encoding="utf-8")
+        return str(d / "alt.toml")
+    return make
+
+
 def foreign_folder(d: Path) -> str:
     (d / "thesis").mkdir()
     (d / "thesis" / "thesis.txt").write_text("keep")
@@ -272,7 +281,8 @@ CASES = [
     ("compare-reps-zero", lambda d: ["compare", tiny(d), tiny(d, "b"), "--reps", "0", "--out", str(d / "o")],
      ["--reps", "0"]),
     ("compare-same-name", lambda d: ["compare", tiny(d), scenario('name = "tiny"\n[run]\nstart = "2022-01"\n'
-                                                                   'end = "2023-12"\n', "other.toml")(d),
+                                                                   'end = "2023-12"\nagents = 1000\n'
+                                                                   'burn_in_months = 12\n', "other.toml")(d),
                                      "--out", str(d / "o")], ["other.toml", "'tiny'", "own name"]),
     ("compare-bad-date", lambda d: ["compare", tiny(d), tiny(d, "b"), "--dates", "2023-13", "--out", str(d / "o")],
      ["--dates", "2023-13"]),
@@ -280,6 +290,15 @@ CASES = [
                                               "--out", str(d / "o")], ["--dates", "2030-12", "outside the run"]),
     ("compare-other-months", lambda d: ["compare", tiny(d), scenario('name = "long"\n', "long.toml")(d),
                                         "--out", str(d / "o")], ["long.toml", "same months"]),
+    ("compare-other-agents", lambda d: ["compare", tiny(d), alternative("agents = 100_000_000\n")(d), "--reps", "1",
+                                        "--out", str(d / "o")],
+     ["alt.toml: run.agents = 100000000", "tiny.toml) has run.agents = 1000", "--agents N"]),
+    ("compare-other-seed", lambda d: ["compare", tiny(d), alternative("seed = 5\n")(d), "--out", str(d / "o")],
+     ["alt.toml: run.seed = 5", "set it alike in both files", "--seed N"]),
+    ("compare-other-burn-in", lambda d: ["compare", tiny(d), alternative("burn_in_months = 3\n")(d),
+                                         "--out", str(d / "o")], ["alt.toml: run.burn_in_months = 3", "= 12"]),
+    ("brief-other-agents", lambda d: ["brief", tiny(d), alternative("agents = 2000\n")(d), "--out", str(d / "o")],
+     ["alt.toml: run.agents = 2000", "--agents N"]),
     ("compare-out-foreign", lambda d: ["compare", tiny(d), tiny(d, "b"), "--out", foreign_folder(d)],
      ["thesis", "not written by migsim"]),
     ("compare-out-empty", lambda d: ["compare", tiny(d), tiny(d, "b"), "--out", ""], ["--out ''"]),

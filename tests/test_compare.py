@@ -101,3 +101,22 @@ def test_the_band_percentiles_can_be_chosen(files, capsys):
                   str(files / "r")])
         assert exit_.value.code == 2
     assert "need 0 < LOW < 50 < HIGH < 100" in capsys.readouterr().err
+
+
+def test_an_alternative_with_other_agents_or_seed_runs_only_with_the_options_for_all(files, capsys):
+    """Replications are paired: an alternative's own run.agents or run.seed is refused before anything
+    runs (it once ran on another population, or silently took the baseline's seed); --agents and
+    --seed, given for every scenario, settle it."""
+    short = (files / "base.toml").read_text().replace('"2025-12"', '"2024-03"').replace("= 12\n", "= 0\n")
+    (files / "short.toml").write_text(short)
+    (files / "other.toml").write_text('extends = "short"\nname = "other"\n[run]\nagents = 1500\nseed = 5\n')
+    out = files / "paired"
+    args = ["compare", str(files / "short.toml"), str(files / "other.toml"), "--reps", "1", "--posterior", "none",
+            "--out", str(out), "--quiet"]
+    assert main(args) == 2
+    assert "other.toml: run.agents = 1500" in capsys.readouterr().err and not out.exists()
+    assert main([*args, "--agents", "1000"]) == 2
+    assert "other.toml: run.seed = 5" in capsys.readouterr().err and not out.exists()
+    assert main([*args, "--agents", "1000", "--seed", "5"]) == 0
+    summary = json.loads((out / "summary.json").read_text())
+    assert summary["agents"] == 1000 and summary["seeds"][0] == 5
