@@ -45,7 +45,7 @@ from simulation.indicators import INDICATORS
 from simulation.world import ORIGINS
 
 from .patterns import FIELDWORK_MONTHS, PATTERN_STATISTICS
-from .recording import recording
+from .recording import REMITTANCES_RECEIVED, recording
 from .survey import SURVEY_STATISTICS, SURVEYS
 
 DEFAULT_TARGETS = Path(__file__).resolve().parent / "targets.csv"
@@ -169,26 +169,43 @@ def _num(raw, where: str, column: str, *, positive=False, allow_zero=True) -> fl
     return value
 
 
-def _wdi_values(ref: str, where: str, years: range) -> dict[int, float]:
+def _wdi_series(ref: str, where: str, kind: str, indicators: tuple[str, ...] = ()) -> pd.DataFrame:
+    """The embedded rows of a data_ref INDICATOR:ISO3 (of `indicators` if given). One naming no
+    embedded series is refused: on a count row a mistyped country once passed, and its figure was
+    silently met without its recording factor (`recording.py`)."""
+    form = " or ".join(f"{i}:ISO3" for i in indicators) or "INDICATOR:ISO3"
     m = re.fullmatch(r"([A-Z0-9.]+):([A-Z]{3})", ref or "")
-    if not m:
-        raise DataError(f"{where}: data_ref '{ref}' must be INDICATOR:ISO3, e.g. BM.TRF.PWKR.CD.DT:KAZ")
+    if not m or (indicators and m.group(1) not in indicators):
+        raise DataError(f"{where}: column 'data_ref' = {ref!r} must be {form} on kind '{kind}', e.g. "
+                        f"{indicators[0] if indicators else 'BM.TRF.PWKR.CD.DT'}:KAZ")
     wdi = _embedded("wdi.csv")
-    rows = wdi[(wdi.indicator == m.group(1)) & (wdi.country_iso3 == m.group(2))]
+    series = wdi[wdi.indicator == m.group(1)]
+    rows = series[series.country_iso3 == m.group(2)]
     if rows.empty:
-        raise DataError(f"{where}: data_ref '{ref}' matches no rows of {SIM_DATA / 'wdi.csv'}")
+        held = (f"it holds {m.group(1)} for {', '.join(sorted(series.country_iso3.unique()))}" if len(series)
+                else f"it holds no series {m.group(1)}")
+        raise DataError(f"{where}: column 'data_ref' = {ref!r} matches no rows of {SIM_DATA / 'wdi.csv'}; {held}")
+    return rows
+
+
+def _wdi_values(ref: str, where: str, years: range) -> dict[int, float]:
+    rows = _wdi_series(ref, where, "wdi")
     return {int(y): float(v) for y, v in zip(rows.year, rows.value) if int(y) in years and np.isfinite(v)}
 
 
 def _bilateral_value(ref: str, where: str) -> tuple[float, str]:
     m = re.fullmatch(r"(remittance|migrant_stock):([A-Z]{3}):([A-Z]{3}):(\d{4})", ref or "")
     if not m:
-        raise DataError(f"{where}: data_ref '{ref}' must be remittance|migrant_stock:FROM:TO:YEAR")
+        raise DataError(f"{where}: column 'data_ref' = {ref!r} must be remittance|migrant_stock:FROM:TO:YEAR on "
+                        "kind 'bilateral', e.g. remittance:RUS:UZB:2021")
     bil = _embedded("bilateral.csv")
     kind, a, b, year = m.group(1), m.group(2), m.group(3), int(m.group(4))
-    rows = bil[(bil.kind == kind) & (bil.from_iso3 == a) & (bil.to_iso3 == b) & (bil.year == year)]
+    pair = bil[(bil.kind == kind) & (bil.from_iso3 == a) & (bil.to_iso3 == b)]
+    rows = pair[pair.year == year]
     if rows.empty:
-        raise DataError(f"{where}: data_ref '{ref}' matches no row of {SIM_DATA / 'bilateral.csv'}")
+        held = f"{kind} from {a} to {b} for {', '.join(str(y) for y in sorted(pair.year.unique())) or 'no year'}"
+        raise DataError(f"{where}: column 'data_ref' = {ref!r} matches no row of {SIM_DATA / 'bilateral.csv'}; "
+                        f"it holds {held}")
     row = rows.iloc[0]
     value = float(row.value) * (1e6 if row.unit == "USD_million" else 1.0)
     return value, str(row.source)
@@ -280,6 +297,9 @@ def load_targets(path: str | Path | None = None) -> pd.DataFrame:
             raise DataError(f"{path}, line {line}: empty id; every target needs an id.")
         if r.kind not in KINDS:
             raise DataError(f"{where}: kind '{r.kind}' is not one of {', '.join(KINDS)}.")
+        if r.data_ref.strip() and r.kind not in ("wdi", "bilateral", "count"):  # it would be ignored
+            raise DataError(f"{where}: column 'data_ref' = {r.data_ref!r} is not used by kind '{r.kind}'; leave it "
+                            "empty (it names the embedded series of kinds wdi, bilateral and count).")
         weight = _num(r.weight, where, "weight")
         if weight is None:
             raise DataError(f"{where}: column 'weight' is empty; give 0 to report a target without fitting it.")
@@ -377,6 +397,8 @@ def load_targets(path: str | Path | None = None) -> pd.DataFrame:
                                 "for a count near 0 give kind 'range' with bounds, e.g. 1-100.")
             sd = rel_sd * value
             # A World Bank figure quoted as a count (its series named in data_ref) is met as its series is
+            if r.data_ref.strip():
+                _wdi_series(r.data_ref, where, "count", REMITTANCES_RECEIVED)
             rec = recording(r.data_ref, year) if stat is not None else None
             if rec is not None:
                 stat = dataclasses.replace(stat, recorded=rec.factor)

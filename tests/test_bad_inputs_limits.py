@@ -21,6 +21,7 @@ HEAD = ("id,kind,source,year,population,measure,group,value,unit,n,design_effect
         "statistic,note\n")
 SERIES = "series:sum:arrivals_kaz:all:2023-01..2023-03"
 WDI_STAT = "series:sum:remittances_out_kaz_usd:all:{year}-01..{year}-12"
+RECEIVED = "series:sum:remittances_received_usd:KAZ:2023-01..2023-12"
 
 
 def tiny(d: Path, text: str = "") -> str:
@@ -77,6 +78,12 @@ CASES = [
      ["design_effect", "at least 1"]),
     ("targets-design-effect-half", lambda d: ["validate", targets("s1,share,test,2023,,x,all,0.5,share,400,0.5,,1,,,")(d)],
      ["design_effect", "at least 1"]),
+    ("targets-count-data-ref-typo", lambda d: ["validate", targets(
+        f"w1,count,KEL2025,2023,,received,KAZ,304000000,USD,,,0.15,0,BX.TRF.PWKR.CD.DT:KZ,{RECEIVED},")(d)],
+     ["targets.csv, line 2 (id 'w1')", "column 'data_ref'", "BX.TRF.PWKR.CD.DT:ISO3"]),
+    ("targets-share-data-ref", lambda d: ["validate", targets("s1,share,test,2023,,x,all,0.5,share,400,,,1,"
+                                                             "remittance:RUS:UZB:2021,,")(d)],
+     ["id 's1'", "column 'data_ref'", "not used by kind 'share'"]),
     ("targets-wdi-with-value", lambda d: ["validate", targets(
         f"w1,wdi,WB,2015-2016,,paid,KAZ,123,USD,,,0.15,0,BM.TRF.PWKR.CD.DT:KAZ,{WDI_STAT},")(d)],
      ["'value'", "empty", "wdi"]),

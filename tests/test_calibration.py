@@ -136,6 +136,18 @@ def test_the_diaspora_measurement_holds_in_forecast_years_too():
     ("x,wdi,WB,2010-2023,,m,KAZ,,USD,,,0.1,1,NO.SUCH.SERIES:KAZ,series:sum:stock_kaz:all:{year}-01..{year}-12,",
      "matches no rows"),
     ("x,shares,IOM2022,2022,,m,all,0.3,share,100,2,,1,,survey:IOM2022:female,", "kind 'shares'"),
+    # a mistyped country on a count row once passed and dropped its recording factor; a data_ref where none is
+    # used was ignored
+    ("x,count,KEL2025,2023,,m,KAZ,304000000,USD,,,0.15,0,BX.TRF.PWKR.CD.DT:KZ,"
+     "series:sum:remittances_received_usd:KAZ:2023-01..2023-12,", "column 'data_ref' = 'BX.TRF.PWKR.CD.DT:KZ' must be"),
+    ("x,count,KEL2025,2023,,m,KAZ,304000000,USD,,,0.15,0,BX.TRF.PWKR.CD.DT:XYZ,"
+     "series:sum:remittances_received_usd:KAZ:2023-01..2023-12,", "it holds BX.TRF.PWKR.CD.DT for AZE"),
+    ("x,count,KEL2025,2023,,m,KAZ,3e8,USD,,,0.15,0,BM.TRF.PWKR.CD.DT:KAZ,,", "must be BX.TRF.PWKR.CD.DT:ISO3 or"),
+    ("x,share,IOM2022,2022,,m,all,0.3,share,100,2,,1,BX.TRF.PWKR.CD.DT:KAZ,survey:IOM2022:female,",
+     "column 'data_ref' = 'BX.TRF.PWKR.CD.DT:KAZ' is not used by kind 'share'"),
+    ("x,range,KEL2025,2023,,m,all,1-5,persons,,,,1,remittance:RUS:UZB:2021,,", "not used by kind 'range'"),
+    ("x,bilateral,KNOMAD,2021,,m,UZB,,USD,,,0.3,1,remittance:RUS:UZB:2020,"
+     "series:sum:remittances_received_usd:UZB:2021-01..2021-12,", "it holds remittance from RUS to UZB for 2018"),
     ("x,pattern,OMA2026,2023,,m,KAZ,more,gap,,,,0,,pattern:intention_gap,", "such as '>0'"),
     ("x,pattern,OMA2026,2023,,m,KAZ,>0,gap,,,,1,,pattern:intention_gap,", "give weight 0"),
     ("x,pattern,OMA2026,2023,,m,KAZ,>0,gap,,,,0,,pattern:happiness_gap,", "unknown pattern 'happiness_gap'"),
