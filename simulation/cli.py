@@ -376,7 +376,8 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("sweep", help="run a grid or Latin hypercube of parameter values on Dask")
     p.add_argument("scenario", help="scenario file the sweep starts from")
     p.add_argument("--vary", action="append", metavar="KEY=LOW:HIGH:N",
-                   help="parameter to vary (repeatable); N grid values, or LOW:HIGH (no N) with --samples; at most "
+                   help="parameter to vary (repeatable); N grid values (N = 1 only if LOW = HIGH), or LOW:HIGH with "
+                        "--samples; a whole-number KEY takes whole LOW and HIGH, values between rounded; at most "
                         "10,000 points; not run.seed or run.reps (use --reps), nor run.agents with --agents")
     p.add_argument("--samples", type=int, help="Latin hypercube of this many points instead of the grid")
     p.add_argument("--reps", type=int, default=1, help="replications per point (default 1)")
@@ -384,9 +385,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", required=True, help="Parquet dataset folder; an existing one is resumed")
     p.add_argument("--scheduler", help="address of a running Dask scheduler (default: a local cluster)")
     p.add_argument("--workers", type=int, default=1, help="worker processes of the local cluster (default 1)")
-    p.add_argument("--posterior", default="shipped", metavar="shipped|none|FILE",
-                   help="posterior sample each run draws its calibrated parameters from (default: the shipped one; "
-                        "'none': the scenario's values)")
+    p.add_argument("--posterior", default="shipped", metavar="shipped|none|FILE", help="posterior sample each run "
+                   "draws its calibrated parameters from (default: the shipped one; 'none': the scenario's values)")
     p.add_argument("--quiet", action="store_true", help="no progress lines")
     p.set_defaults(func=cmd_sweep)
 

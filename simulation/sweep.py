@@ -18,6 +18,7 @@ from __future__ import annotations
 import hashlib
 import itertools
 import json
+import math
 import os
 import time
 import traceback
@@ -51,8 +52,8 @@ class Vary:
     n: int | None
 
     def grid(self) -> list:
-        """The N grid values; a whole-number parameter whose values round alike is refused (a grid
-        of 5 that stores 3 points would be silently smaller than asked)."""
+        """The N grid values, a whole-number parameter's rounded (inside LOW:HIGH: `parse_vary` makes them
+        whole); values that round alike are refused (a grid of 5 storing 3 points would be smaller than asked)."""
         values = np.linspace(self.low, self.high, self.n) if self.n and self.n > 1 else [self.low]
         cast = [_cast(self.key, v) for v in values]
         if len(set(cast)) < len(cast):
@@ -99,6 +100,19 @@ def parse_vary(text: str) -> Vary:
                             f"(at most {MAX_POINTS:,}); give a smaller N.")
     if high < low:
         raise ScenarioError(f"--vary {text!r}: HIGH ({high:g}) is below LOW ({low:g}).")
+    if n == 1 and high != low:  # linspace of 1 is LOW alone: HIGH would be taken and never run
+        raise ScenarioError(f"--vary {text!r}: N = 1 would run {low:g} alone, never {high:g}; give N of at least 2 "
+                            f"to span the range, or {key}={low:g}:{low:g}:1 for the one value.")
+    if n is not None and n > 1 and high == low:
+        raise ScenarioError(f"--vary {text!r}: LOW and HIGH are both {low:g}, so the {n} grid values would be one; "
+                            f"give a range, or N = 1.")
+    if p.kind is int and not (low.is_integer() and high.is_integer()):
+        # rounding 0.5:1.5 gave 0 and 2, outside the range, and 0.2:0.4 gave 0 alone
+        first, last = math.ceil(low), math.floor(high)
+        inside = ("no whole number lies between them" if first > last else f"only {first} lies between them"
+                  if first == last else f"the whole numbers between them are {first} to {last}")
+        raise ScenarioError(f"--vary {text!r}: '{key}' takes whole numbers, so LOW and HIGH must be whole numbers "
+                            f"({inside}); the values between them are rounded to the nearest whole number.")
     for v in (low, high):
         if (p.low is not None and v < p.low) or (p.high is not None and v > p.high):
             raise ScenarioError(f"--vary {text!r}: {v:g} is outside the range of '{key}': {p.allowed()} ({p.unit}).")

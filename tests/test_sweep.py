@@ -64,9 +64,22 @@ def test_vary_and_design_are_checked():
     lhs = design([parse_vary("policy.work_permit_quota=10000:60000")], samples=5)
     assert len(lhs) == 5 and all(10000 <= p["policy.work_permit_quota"] <= 60000 for p in lhs)
     for bad in ("quota.annual=1:2:3", "policy.work_permit_quota=5:1:2", "policy.work_permit_quota=-5:1:2",
-                "policy.work_permit_quota", "policy.work_permit_quota=a:b:c", "run.start=1:2:2"):
+                "policy.work_permit_quota", "policy.work_permit_quota=a:b:c", "run.start=1:2:2",
+                "policy.work_permit_quota=10:20:1", "run.burn_in_months=0.5:1.5:2", "run.burn_in_months=0.2:0.4"):
         with pytest.raises(ScenarioError):
             parse_vary(bad)
+
+
+def test_a_whole_number_key_takes_whole_values_within_its_range_only():
+    """Rounded grid and sample values stay inside LOW:HIGH; one value is LOW:LOW:1."""
+    grid = design([parse_vary("policy.work_permit_quota=10000:60000:7")])
+    assert [p["policy.work_permit_quota"] for p in grid][:3] == [10000, 18333, 26667]
+    lhs = design([parse_vary("run.burn_in_months=0:2"), parse_vary("behaviour.beta_female=0:1")], samples=50)
+    assert {p["run.burn_in_months"] for p in lhs} == {0, 1, 2}
+    assert all(isinstance(p["run.burn_in_months"], int) for p in lhs)
+    assert design([parse_vary("population.village_size=3:3:1")]) == [{"population.village_size": 3}]
+    with pytest.raises(ScenarioError, match="whole numbers between them are 1 to 6"):
+        parse_vary("run.burn_in_months=0.5:6.5:6")
 
 
 def test_each_sweep_run_draws_its_calibrated_parameters_from_the_posterior(tmp_path):
