@@ -91,13 +91,13 @@ POSTERIOR_HELP = ("posterior sample the replications draw their calibrated param
 def cmd_run(args) -> int:
     from .outputs import write_results
     from .runner import run
-    from .safety import check_memory
+    from .safety import agents_source, check_memory
 
     scenario = _scenario_with_overrides(args.scenario, args)  # events validated when loaded
     out = check_out(Path("results") / scenario.name if args.out is None else args.out, force=args.force)
     check_apart(out, _inputs(args) + [("the scenario it extends,", p) for p in scenario.chain],
                 outputs=[("--save-state", args.save_state[1])] if args.save_state else ())
-    check_memory(scenario["run.agents"], min(args.jobs, scenario["run.reps"]))
+    check_memory(scenario["run.agents"], min(args.jobs, scenario["run.reps"]), source=agents_source(args, scenario))
     started = time.perf_counter()
     save, restored = _state_options(scenario, args)
     result = run(scenario, jobs=args.jobs, progress=not args.quiet, posterior=_posterior(args), save_state=save,
@@ -198,10 +198,10 @@ def cmd_compare(args) -> int:
     from .dates import parse_dates
     from .experiments import check_dates, compare, policy_dates
     from .report import write_comparison
-    from .safety import check_memory
+    from .safety import agents_source, check_memory
 
     base, *alternatives = _load_all([args.base] + args.alternatives, args)
-    check_memory(base["run.agents"], min(args.jobs, args.reps))
+    check_memory(base["run.agents"], min(args.jobs, args.reps), source=agents_source(args, base))
     dates = parse_dates(args.dates)
     check_dates(dates, base)
     started = time.perf_counter()
@@ -234,7 +234,7 @@ def cmd_diff(args) -> int:
 
 
 def cmd_sweep(args) -> int:
-    from .safety import check_memory
+    from .safety import agents_source, check_memory
     from .sweep import check_sweep_folder, parse_vary, sweep
 
     (scenario,) = _load_all([args.scenario], args)
@@ -249,7 +249,7 @@ def cmd_sweep(args) -> int:
     if args.reps < 1:
         raise ScenarioError(f"--reps = {args.reps}: give at least 1 replication.")
     if not args.scheduler:
-        check_memory(scenario["run.agents"], args.workers, flag="--workers")
+        check_memory(scenario["run.agents"], args.workers, flag="--workers", source=agents_source(args, scenario))
 
     def progress(done, total, frame):
         if not args.quiet:

@@ -58,9 +58,17 @@ def available_bytes() -> int | None:
         return None
 
 
-def check_memory(agents: int, processes: int = 1, flag: str = "--jobs", available: int | None = None) -> None:
+def agents_source(args, scenario) -> str:
+    """Where a command's agent count comes from, for `check_memory`'s message: '' for --agents,
+    else the scenario file that sets run.agents."""
+    return "" if getattr(args, "agents", None) is not None else str(scenario.path or "the scenario")
+
+
+def check_memory(agents: int, processes: int = 1, flag: str = "--jobs", available: int | None = None,
+                 source: str = "") -> None:
     """Refuse a run whose estimated peak memory exceeds what the machine has free, saying what fits:
-    fewer agents, fewer processes at once (`flag`, the option that sets them), or neither."""
+    fewer agents, fewer processes at once (`flag`, the option that sets them), or neither.
+    `source`: the scenario file when the count is its run.agents rather than --agents."""
     need = estimated_bytes(agents, processes)
     have = available_bytes() if available is None else available
     if have is None or need <= have:
@@ -77,7 +85,8 @@ def check_memory(agents: int, processes: int = 1, flag: str = "--jobs", availabl
         advice = f"give {flag} 1 and at most about {_fitting(have, 1):,} agents"
     else:
         advice = f"even one run of {FEWEST} agents needs about {estimated_bytes(FEWEST) / 1e9:.1f} GB; free some memory"
-    raise ScenarioError(f"--agents {int(agents):,}{on} needs about {need / 1e9:.1f} GB of memory{per}, but this "
+    given = f"{source}: run.agents = {int(agents):,}" if source else f"--agents {int(agents):,}"
+    raise ScenarioError(f"{given}{on} needs about {need / 1e9:.1f} GB of memory{per}, but this "
                         f"machine has {have / 1e9:.1f} GB free; {advice}.")
 
 

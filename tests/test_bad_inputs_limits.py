@@ -38,6 +38,12 @@ def no_people(d: Path) -> str:
     return str(path)
 
 
+def big(d: Path) -> str:
+    path = d / "big.toml"
+    path.write_text(f'extends = "{BASELINE}"\nname = "big"\n[run]\nagents = 90_000_000\n', encoding="utf-8")
+    return str(path)
+
+
 def targets(row: str):
     def make(d: Path) -> str:
         (d / "targets.csv").write_text(HEAD + row + "\n", encoding="utf-8")
@@ -74,6 +80,11 @@ CASES = [
      ["run.agents", "--agents 2000"]),
     ("sweep-seed-varied", sweep("--vary", "run.seed=1:5:2"), ["run.seed", "--reps"]),
     ("sweep-reps-varied", sweep("--vary", "run.reps=1:5:2"), ["run.reps", "--reps"]),
+    # the agent count a file sets is named as the file's, not as an --agents the user never gave
+    ("run-file-agents-beyond-memory", lambda d: ["run", big(d), "--out", str(d / "o")],
+     ["big.toml: run.agents = 90,000,000", "GB"]),
+    ("compare-file-agents-beyond-memory", lambda d: ["compare", big(d), big(d), "--out", str(d / "o")],
+     ["big.toml: run.agents = 90,000,000", "GB"]),
     ("check-no-people", lambda d: ["check", no_people(d)], ["pool_zero_all.toml", "every pool is zero"]),
     ("run-no-people", lambda d: ["run", no_people(d), "--out", str(d / "o")], ["pool_zero_all.toml", "every pool"]),
     ("validate-window-without-targets",
@@ -96,8 +107,6 @@ CASES = [
         f"w1,wdi,WB,2015-2016,,paid,KAZ,123,USD,,,0.15,0,BM.TRF.PWKR.CD.DT:KAZ,{WDI_STAT},")(d)],
      ["'value'", "empty", "wdi"]),
 ]
-
-
 
 
 @pytest.fixture
