@@ -30,6 +30,7 @@ equally between its years.
 
 from __future__ import annotations
 
+import csv
 import dataclasses
 import math
 import re
@@ -251,10 +252,9 @@ def load_targets(path: str | Path | None = None) -> pd.DataFrame:
 
     Returns columns id, kind, source, year, measure, group, value (what is fitted: the
     published figure, or the midpoint of its bounds where some gave no answer), published
-    (the figure as printed), unanswered, unit, sd, low, high,
-    weight, statistic (the text), stat (parsed `Statistic` or None: not modelled),
-    condition (a pattern's condition, e.g. '>0'; '' for other kinds),
-    fitted (weight > 0 and modelled), note, origin_id (the file row it came from).
+    (the figure as printed), unanswered, unit, sd, low, high, weight, statistic (the text),
+    stat (parsed `Statistic` or None: not modelled), condition (a pattern's condition, e.g.
+    '>0'; '' for other kinds), fitted (weight > 0 and modelled), note, origin_id (its file row).
     """
     path = Path(path) if path is not None else DEFAULT_TARGETS
     if not path.exists():
@@ -276,9 +276,15 @@ def load_targets(path: str | Path | None = None) -> pd.DataFrame:
     unknown = [c for c in raw.columns if c not in COLUMNS]
     if unknown:
         raise DataError(f"{path}: unknown column(s) {', '.join(unknown)}; allowed: {', '.join(COLUMNS)}.")
-    for c in COLUMNS:
-        if c not in raw.columns:
-            raw[c] = ""
+    raw = raw.reindex(columns=[*raw.columns, *(c for c in COLUMNS if c not in raw.columns)], fill_value="")
+    with path.open(newline="", encoding="utf-8-sig") as f:  # one quote too few shifts every later column
+        rows = csv.reader(f)
+        width = len(next(rows, []))
+        bad = next(((rows.line_num, len(r)) for r in rows if len(r) > width or "\n" in "".join(r)), None)
+    if bad:
+        raise DataError(f"{path}, line {bad[0]}: " + (f"{bad[1]} fields where the header has {width}" if bad[1] > width
+                        else "a quote (\") left open on an earlier line runs to here")
+                        + "; a field holding commas needs a quote at both ends, on its own line.")
     spaced = [line for line, x in enumerate(raw.id, start=2) if x.strip() and x != x.strip()]
     if spaced:  # ' t1' and 't1' would pass as two targets, and the report would show them alike
         x = raw.id.iloc[spaced[0] - 2]
