@@ -4,8 +4,10 @@ A results folder is replaced whole when a command finishes, so it must never be 
 folder holding anything migsim did not write. Every folder migsim writes carries a
 marker file (`.migsim-results`); `check_out` refuses, before any simulation starts,
 an `--out` that is empty text, the current folder (or one above it), a file, a
-system folder (/proc, /sys, /dev), a place migsim cannot write, or a non-empty
-folder without the marker. A folder with the marker (earlier results of migsim) is
+system folder (/proc, /sys, /dev), a place migsim cannot write, a folder it could not
+finish with (one it cannot write into, marked immutable or append-only, or, where it is
+replaced whole, a mount point, which cannot be renamed), or a non-empty folder without the
+marker. A folder with the marker (earlier results of migsim) is
 replaced only with `--force`, and even then only when the folder holds nothing but what
 migsim wrote there: when `atomic_dir` finishes a folder, the marker lists the command that
 wrote it and every file and folder in it, and a folder holding anything the list does not
@@ -19,8 +21,11 @@ at every moment the destination holds either the previous results or the new one
 A run killed half-way leaves only that hidden folder; the next write to the same
 destination removes it (only when its process is gone and it carries the marker, or
 is empty) and, if a kill fell between the two renames of the fallback, puts the
-previous results back. Folders are created with the permissions the umask allows
-(0755 under the usual umask), so colleagues can read shared results.
+previous results back. Should the swap itself fail (the destination made immutable or mounted
+on during the run), the finished results stay in the hidden folder, which the command names
+and later writes leave alone (its marker lists its files: it is finished, not partial).
+Folders are created with the permissions the umask allows (0755 under the usual umask), so
+colleagues can read shared results.
 """
 
 from __future__ import annotations
@@ -30,11 +35,13 @@ import os
 import re
 import shutil
 import socket
+import stat
+import struct
 import tempfile
 from contextlib import contextmanager
 from pathlib import Path
 
-from .errors import OutputError
+from .errors import OutputError, RunError
 
 MARKER = ".migsim-results"
 SYSTEM_FOLDERS = (Path("/proc"), Path("/sys"), Path("/dev"))
@@ -176,8 +183,9 @@ def check_out(out, *, force: bool = False, flag: str = "--out", what: str = "res
     what to do) for: empty text, the current folder or one above it, a path under a
     system folder, an existing file, a non-empty folder without migsim's marker, a
     folder of earlier migsim results without `force`, one another command wrote or holding
-    files migsim did not write (`_check_replace`), and a place where no folder can be
-    created (tried by making and removing an empty hidden folder there). `marks`: the file
+    files migsim did not write (`_check_replace`), a place where no folder can be
+    created (tried by making and removing an empty hidden folder there), and an existing
+    folder the command could not finish with (`_check_finishable`). `marks`: the file
     names any one of which shows that migsim wrote the folder; names beyond the marker mean a
     folder migsim writes into and resumes (a sweep's, a calibration's), not one replaced whole,
     so its files are not checked against the marker's list; one another command marked is refused all the same.
@@ -219,12 +227,81 @@ def check_out(out, *, force: bool = False, flag: str = "--out", what: str = "res
     if not ancestor.is_dir():
         raise OutputError(f"{_say(flag, text)}: {ancestor} is a file, so no folder can be made under it; "
                           f"choose another {flag or 'folder'}.")
-    try:
-        os.rmdir(tempfile.mkdtemp(prefix=".migsim-probe-", dir=ancestor))
-    except OSError as exc:
-        raise OutputError(f"{_say(flag, text)}: cannot write in {ancestor} ({exc.strerror}); choose another "
-                          f"{flag or 'folder'}.") from None
+    _check_writable(ancestor, f"{_say(flag, text)}: cannot write in {ancestor}", f"choose another {flag or 'folder'}")
+    if path.is_dir():
+        _check_finishable(path, flag, text, what, replaced=tuple(marks) == (MARKER,))
     return path
+
+
+_FS_IOC_GETFLAGS = (2 << 30) | (ctypes.sizeof(ctypes.c_long) << 16) | (ord("f") << 8) | 1  # Linux, _IOR('f', 1, long)
+_LOCKS = ((0x10, "immutable", "i"), (0x20, "append-only", "a"))  # FS_IMMUTABLE_FL, FS_APPEND_FL: chattr +i, +a
+_BSD_LOCKS = ((getattr(stat, "UF_IMMUTABLE", 0) | getattr(stat, "SF_IMMUTABLE", 0), "immutable", "i"),
+              (getattr(stat, "UF_APPEND", 0) | getattr(stat, "SF_APPEND", 0), "append-only", "a"))
+
+
+def _lock(folder: Path) -> tuple[str, str] | None:
+    """The attribute that stops even root from renaming `folder` or removing what is in it: ('immutable',
+    'i') or ('append-only', 'a') as chattr names them (chflags on BSD and macOS); None where it carries
+    neither or the system cannot tell. Asked before writing a probe there: in an append-only folder
+    the probe could not be removed."""
+    try:
+        bsd_flags = getattr(os.stat(folder), "st_flags", 0)
+    except OSError:
+        return None
+    for bits, name, letter in _BSD_LOCKS:
+        if bits and bsd_flags & bits:
+            return name, letter
+    try:
+        import fcntl  # here, not at the top: Unix only (Windows has none)
+
+        fd = os.open(folder, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
+    except (ImportError, OSError):
+        return None
+    try:
+        flags = struct.unpack("i", fcntl.ioctl(fd, _FS_IOC_GETFLAGS, bytes(8))[:4])[0]
+    except OSError:  # a file system without these attributes
+        return None
+    finally:
+        os.close(fd)
+    return next(((name, letter) for bit, name, letter in _LOCKS if flags & bit), None)
+
+
+def _mount_points() -> set[str]:
+    """Where file systems are mounted (Linux's /proc/self/mountinfo; empty elsewhere), bind mounts of a
+    folder onto itself included, which `os.path.ismount` cannot tell from a plain folder."""
+    try:
+        lines = Path("/proc/self/mountinfo").read_text(encoding="utf-8", errors="replace").splitlines()
+    except OSError:
+        return set()
+    unescape = re.compile(r"\\([0-7]{3})")
+    return {unescape.sub(lambda m: chr(int(m[1], 8)), line.split()[4]) for line in lines if len(line.split()) > 4}
+
+
+def _check_writable(folder: Path, refusal: str, advice: str) -> None:
+    """Refuse a folder migsim cannot make, rename and remove files in, by making and removing an empty
+    hidden folder there (permissions alone cannot tell: root ignores them, and neither a read-only mount
+    nor an attribute shows in them). `refusal` begins the message, e.g. '--out x: cannot write in y'."""
+    lock = _lock(folder)
+    if lock:
+        raise OutputError(f"{refusal}, as it is marked {lock[0]} (chattr +{lock[1]}), which lets no one, root "
+                          f"included, rename or remove anything in it; {advice}, or lift the mark (chattr "
+                          f"-{lock[1]} {folder}).")
+    try:
+        os.rmdir(tempfile.mkdtemp(prefix=".migsim-probe-", dir=folder))
+    except OSError as exc:
+        raise OutputError(f"{refusal} ({exc.strerror}); {advice}.") from None
+
+
+def _check_finishable(path: Path, flag: str, text: str, what: str, replaced: bool) -> None:
+    """Refuse an existing folder the command could not finish with, found now rather than after the
+    run: one it cannot write into and, when it is replaced whole (`replaced`), a mount point, which
+    no rename can move."""
+    advice = f"choose another {flag or 'folder'}"
+    _check_writable(path, f"{_say(flag, text)}: cannot be written into", advice)
+    if replaced and (os.path.ismount(path) or os.path.realpath(path) in _mount_points()):
+        raise OutputError(f"{_say(flag, text)}: is a mount point, and migsim puts its {what} in place by renaming "
+                          f"a folder over it, which a mount point does not allow; name a folder inside it "
+                          f"(e.g. {flag or 'folder'} {Path(text) / 'results'}) or {advice}.")
 
 
 def _alive(host: str, pid: int) -> bool:
@@ -265,6 +342,8 @@ def clean_stale(out_dir: Path) -> list[Path]:
                 entry.rmdir()
             elif not (entry / MARKER).is_file():
                 continue
+            elif m["what"] == "partial" and read_mark(entry)[1] is not None:
+                continue  # finished results that could not be put in place; the command said where they are
             elif m["what"] == "old" and not out_dir.exists():
                 entry.rename(out_dir)
             else:
@@ -374,16 +453,36 @@ def atomic_dir(out_dir: Path, what: str = "results"):
         mark(tmp, what, _walk(tmp))
         _readable(tmp)
         _refuse_to_replace(out_dir)
-        if out_dir.exists():
-            if _exchange(tmp, out_dir):
-                shutil.rmtree(tmp, ignore_errors=True)  # now the previous results, marked or empty
-            else:
-                old = parent / f".{out_dir.name}.old-{_HOST}-{os.getpid()}-{tmp.name.rsplit('-', 1)[-1]}"
-                out_dir.rename(old)
-                tmp.rename(out_dir)
-                shutil.rmtree(old, ignore_errors=True)
-        else:
-            tmp.rename(out_dir)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
+    _put_in_place(tmp, out_dir, what)
+
+
+def _put_in_place(tmp: Path, out_dir: Path, what: str) -> None:
+    """Swap the finished `tmp` with `out_dir` (or rename it there). Where the system refuses (the
+    destination made immutable or mounted on during the run), the results are not thrown away:
+    they stay in `tmp`, which the message names, and the previous content stays where it was."""
+    old = out_dir.parent / f".{out_dir.name}.old-{_HOST}-{os.getpid()}-{tmp.name.rsplit('-', 1)[-1]}"
+    moved = False  # the previous content is in `old`, not at `out_dir`
+    try:
+        if not out_dir.exists():
+            tmp.rename(out_dir)
+        elif _exchange(tmp, out_dir):
+            shutil.rmtree(tmp, ignore_errors=True)  # now the previous results, marked or empty
+        else:
+            out_dir.rename(old)
+            moved = True
+            tmp.rename(out_dir)
+            shutil.rmtree(old, ignore_errors=True)
+    except OSError as exc:
+        if moved:
+            try:
+                old.rename(out_dir)
+                moved = False
+            except OSError:
+                pass
+        before = f"; its previous content is in {old}" if moved else ""
+        raise RunError(f"{out_dir}: the finished {what} could not be put there ({exc.strerror}); they are kept "
+                       f"in {tmp}{before}: move that folder where you want it, e.g. mv {tmp} "
+                       f"{out_dir.parent / (out_dir.name + '-new')}.") from None

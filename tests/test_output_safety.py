@@ -1,9 +1,11 @@
 """Output folders never cost a file migsim did not write, nor the command's own input.
 
-Each refusal comes before anything runs (exit 2, one line naming the folder and what is wrong).
+Each refusal comes before anything runs (exit 2, one line naming the folder and what is wrong). Results
+that cannot be put in place at the end all the same are kept, and the message names where (exit 1).
 """
 
 import json
+import os
 import shutil
 from pathlib import Path
 
@@ -204,3 +206,119 @@ def test_calibrate_and_hindcast_resume_or_start_again_in_their_own_folders_only(
     assert main([*CALIBRATE, "--resume", "--out", "hc"]) == 2 and "`migsim hindcast`" in _err(capsys)
     assert main([*HINDCAST, "--force", "--out", "cal"]) == 2 and "`migsim calibrate`" in _err(capsys)
     assert read_mark(tmp_path / "cal")[0] == "calibrate" and read_mark(tmp_path / "hc")[0] == "hindcast"
+
+
+def _unusable(how: str, folder: Path, monkeypatch) -> None:
+    """Make `folder` behave as one migsim cannot finish with (root writes anywhere, so it is simulated)."""
+    import errno
+    import tempfile
+
+    import simulation.outdir as outdir
+
+    if how == "immutable":
+        real_lock = outdir._lock
+        monkeypatch.setattr(outdir, "_lock", lambda f: ("immutable", "i") if Path(f).resolve() == folder else real_lock(f))
+    elif how == "read-only":
+        real_mkdtemp = tempfile.mkdtemp
+
+        def mkdtemp(*args, dir=None, **kwargs):
+            if dir is not None and Path(dir).resolve() == folder:
+                raise OSError(errno.EROFS, "Read-only file system", str(dir))
+            return real_mkdtemp(*args, dir=dir, **kwargs)
+
+        monkeypatch.setattr(tempfile, "mkdtemp", mkdtemp)
+    else:  # a mount point
+        real_ismount = os.path.ismount
+        monkeypatch.setattr(os.path, "ismount", lambda p: Path(p).resolve() == folder or real_ismount(p))
+
+
+@pytest.mark.parametrize("how, says", [("immutable", "marked immutable (chattr +i)"),
+                                       ("read-only", "cannot be written into (Read-only file system)"),
+                                       ("mount point", "is a mount point")])
+def test_an_out_folder_migsim_could_not_write_or_replace_is_refused_before_running(how, says, tmp_path, monkeypatch,
+                                                                                     capsys, no_run):
+    monkeypatch.chdir(tmp_path)
+    scenario = tiny_scenario_file(tmp_path)
+    (tmp_path / "ro").mkdir()
+    _unusable(how, tmp_path / "ro", monkeypatch)
+    assert _run(scenario, "--out", "ro") == 2
+    assert "--out ro: " in (err := _err(capsys)) and says in err
+    assert not any((tmp_path / "ro").iterdir()) and sorted(p.name for p in tmp_path.iterdir()) == ["ro", "tiny.toml"]
+
+
+def test_results_that_cannot_be_put_in_place_are_kept_and_named(tmp_path, monkeypatch, capsys):
+    import errno
+    import subprocess
+
+    import simulation.outdir as outdir
+
+    monkeypatch.chdir(tmp_path)
+    scenario = tiny_scenario_file(tmp_path)
+    out = tmp_path / "mnt"
+    out.mkdir()
+    real_rename = Path.rename
+
+    def rename(self, target):  # as a folder mounted on during the run: it cannot be moved
+        if Path(self).resolve() == out:
+            raise OSError(errno.EBUSY, "Device or resource busy", str(self))
+        return real_rename(self, target)
+
+    monkeypatch.setattr(outdir, "_exchange", lambda a, b: False)  # the atomic swap fails alike
+    monkeypatch.setattr(Path, "rename", rename)
+    assert _run(scenario, "--out", "mnt") == 1
+    err = _err(capsys)
+    (kept,) = [p for p in tmp_path.iterdir() if p.name.startswith(".mnt.partial-")]
+    assert "mnt: the finished results could not be put there (Device or resource busy)" in err
+    assert f"kept in {kept}" in err and (kept / "timeseries.csv").is_file() and not any(out.iterdir())
+    # a later command into the same folder leaves them alone once this process is gone
+    proc = subprocess.Popen(["true"])
+    proc.wait()
+    gone = real_rename(kept, tmp_path / kept.name.replace(f"-{os.getpid()}-", f"-{proc.pid}-"))
+    assert outdir.clean_stale(out) == [] and (gone / "timeseries.csv").is_file()
+
+
+def test_a_failed_swap_puts_the_previous_results_back(tmp_path, monkeypatch):
+    import errno
+
+    import simulation.outdir as outdir
+    from simulation.errors import RunError
+
+    out = tmp_path / "res"
+    with outdir.atomic_dir(out) as tmp:
+        (tmp / "timeseries.csv").write_text("previous")
+    real_rename = Path.rename
+
+    def rename(self, target):  # the previous results move aside, the new ones cannot follow
+        if Path(target) == out and ".partial-" in Path(self).name:
+            raise OSError(errno.EPERM, "Operation not permitted", str(self))
+        return real_rename(self, target)
+
+    monkeypatch.setattr(outdir, "_exchange", lambda a, b: False)
+    monkeypatch.setattr(Path, "rename", rename)
+    with pytest.raises(RunError, match="Operation not permitted") as refused:
+        with outdir.atomic_dir(out) as tmp:
+            (tmp / "timeseries.csv").write_text("new")
+    assert (out / "timeseries.csv").read_text() == "previous" and (tmp / "timeseries.csv").read_text() == "new"
+    assert str(tmp) in str(refused.value) and "previous content" not in str(refused.value)
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(["res", tmp.name])
+
+
+@pytest.mark.skipif(os.geteuid() != 0 or not shutil.which("chattr"), reason="chattr +i needs root")
+def test_an_immutable_folder_is_seen_as_such(tmp_path):
+    import subprocess
+
+    from simulation.errors import OutputError
+    from simulation.outdir import check_out
+
+    folder = tmp_path / "ro"
+    folder.mkdir()
+    if subprocess.run(["chattr", "+i", str(folder)], capture_output=True).returncode:
+        pytest.skip("this file system has no immutable attribute")
+    try:
+        with pytest.raises(OutputError, match=r"marked immutable \(chattr \+i\)"):
+            check_out(folder)
+        with pytest.raises(OutputError, match="marked immutable"):
+            check_out(folder, force=True, marks=(MARKER, "_sweep.json"))  # a sweep's folder, written into
+    finally:
+        subprocess.run(["chattr", "-i", str(folder)], check=True)
+    assert not any(folder.iterdir())
