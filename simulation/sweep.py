@@ -22,6 +22,7 @@ import math
 import os
 import time
 import traceback
+from contextlib import suppress
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -485,12 +486,11 @@ def sweep(scenario: Scenario, varies: list[Vary], out: Path, *, reps: int = 1, s
     except BaseException:  # no run kept: remove what this sweep wrote, so no half-written folder remains
         if not any(out.glob("part-*.parquet")):
             for path in wrote:
-                path.unlink(missing_ok=True)
+                with suppress(OSError):  # a folder that turned read-only keeps them; the error in hand says why
+                    path.unlink(missing_ok=True)
             if created:
-                try:
+                with suppress(OSError):
                     out.rmdir()
-                except OSError:
-                    pass
         raise
     finally:
         if client is not None:

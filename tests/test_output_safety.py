@@ -29,6 +29,7 @@ def no_run(monkeypatch):
         raise AssertionError("the simulation ran before the bad input was refused")
 
     monkeypatch.setattr(simulation.runner, "run", refuse)
+    return refuse
 
 
 def _err(capsys) -> str:
@@ -232,16 +233,24 @@ def _unusable(how: str, folder: Path, monkeypatch) -> None:
         monkeypatch.setattr(os.path, "ismount", lambda p: Path(p).resolve() == folder or real_ismount(p))
 
 
-@pytest.mark.parametrize("how, says", [("immutable", "marked immutable (chattr +i)"),
-                                       ("read-only", "cannot be written into (Read-only file system)"),
-                                       ("mount point", "is a mount point")])
-def test_an_out_folder_migsim_could_not_write_or_replace_is_refused_before_running(how, says, tmp_path, monkeypatch,
-                                                                                     capsys, no_run):
+@pytest.mark.parametrize("command, how, says", [("run", "immutable", "marked immutable (chattr +i)"),
+                                                ("run", "read-only", "cannot be written into (Read-only file system)"),
+                                                ("run", "mount point", "is a mount point"),
+                                                ("sweep", "immutable", "marked immutable (chattr +i)"),
+                                                ("sweep", "read-only", "cannot be written into (Read-only file system)")])
+def test_an_out_folder_migsim_could_not_write_or_replace_is_refused_before_running(command, how, says, tmp_path,
+                                                                                     monkeypatch, capsys, no_run):
+    import simulation.sweep
+
     monkeypatch.chdir(tmp_path)
     scenario = tiny_scenario_file(tmp_path)
     (tmp_path / "ro").mkdir()
     _unusable(how, tmp_path / "ro", monkeypatch)
-    assert _run(scenario, "--out", "ro") == 2
+    monkeypatch.setattr(simulation.sweep, "local_cluster", no_run)  # a sweep's cluster fails the test alike
+    if command == "run":
+        assert _run(scenario, "--out", "ro") == 2
+    else:
+        assert main(["sweep", str(scenario), "--vary", "legal.deportation_rate=0.01:0.05:2", "--out", "ro"]) == 2
     assert "--out ro: " in (err := _err(capsys)) and says in err
     assert not any((tmp_path / "ro").iterdir()) and sorted(p.name for p in tmp_path.iterdir()) == ["ro", "tiny.toml"]
 

@@ -117,3 +117,35 @@ def test_on_a_grid_a_replication_keeps_its_draw_at_every_point(tmp_path):
     assert main(["sweep", str(path), "--vary", "legal.deportation_rate=0.01:0.05:3", "--out", str(single),
                  "--quiet"]) == 0
     assert "posterior_draw" not in pd.read_parquet(single)
+
+
+def test_a_folder_that_turns_read_only_is_a_message_not_a_traceback(tmp_path, monkeypatch, capsys):
+    """Found unwritable only once the sweep writes (after the checks): the clean-up of what it wrote
+    cannot remove files there either, and must not hide the message under a second traceback."""
+    import errno
+    from pathlib import Path
+
+    import simulation.outdir
+    import simulation.sweep
+
+    def read_only(path, *args, **kwargs):
+        raise OSError(errno.EROFS, "Read-only file system", str(path))
+
+    class Nothing:  # a cluster and client that run nothing: the sweep fails before submitting any run
+        def __init__(self, *args, **kwargs):
+            pass
+
+        def close(self):
+            pass
+
+    path = tmp_path / "small.toml"
+    path.write_text(SCENARIO)
+    monkeypatch.setattr(simulation.sweep, "local_cluster", Nothing)
+    monkeypatch.setattr("dask.distributed.Client", Nothing)
+    monkeypatch.setattr(simulation.outdir, "mark", read_only)
+    monkeypatch.setattr(Path, "unlink", read_only)
+    out = tmp_path / "sweep"
+    assert main(["sweep", str(path), "--vary", "legal.deportation_rate=0.01:0.05:2", "--out", str(out)]) == 1
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "Traceback" not in err
+    assert f"{out}: cannot create the sweep folder (Read-only file system)" in err and not out.exists()
