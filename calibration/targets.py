@@ -41,7 +41,7 @@ import numpy as np
 import pandas as pd
 
 from simulation.dates import month_index
-from simulation.errors import DataError
+from simulation.errors import DataError, not_a_file
 from simulation.indicators import INDICATORS
 from simulation.world import ORIGINS
 
@@ -259,10 +259,8 @@ def load_targets(path: str | Path | None = None) -> pd.DataFrame:
     path = Path(path) if path is not None else DEFAULT_TARGETS
     if not path.exists():
         raise DataError(f"{path}: no such targets file. Give a CSV with columns {', '.join(COLUMNS)}.")
-    if path.is_dir():
-        raise DataError(f"{path}: is a folder; give a targets CSV file.")
-    if not path.is_file():  # a named pipe or a device would block the read
-        raise DataError(f"{path}: is not a regular file (a pipe, socket or device); give a targets CSV file.")
+    if what := not_a_file(path):
+        raise DataError(f"{path}: {what}; give a targets CSV file.")
     try:
         raw = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")  # with or without a BOM
     except OSError as exc:

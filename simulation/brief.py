@@ -30,7 +30,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .errors import ScenarioError
+from .errors import ScenarioError, not_a_file
 from .events import KINDS, NAME_LISTS
 from .experiments import FIGURES, Comparison, band_columns, headline_values, policy_dates, scenario_diff
 from .i18n import country_name, format_month, format_number, quoted, translator
@@ -381,6 +381,9 @@ def source_text(source: str, lang: str = "en") -> str:
 def read_sensitivity(path: str | Path) -> pd.Series:
     """Mean |elementary effect| (Morris mu*) of each parameter over the outputs of a sensitivity table."""
     path = Path(path)
+    if not path.is_file():
+        raise ScenarioError(f"--sensitivity {path}: {not_a_file(path) or 'no such file'}; give the sensitivity "
+                            "table (indices.csv) that `migsim sensitivity` writes.")
     try:
         table = pd.read_csv(path, dtype=str, keep_default_na=False)  # as written: 'nan' is text, not a gap
     except (OSError, ValueError) as exc:

@@ -4,9 +4,12 @@ Every message says what was given, what is allowed and how to fix it. The comman
 exits with 2 for bad input (`ScenarioError`, `DataError`, `OutputError`: something
 the user gave, refused before anything runs) and with 1 for a failure while running
 (`RunError`), so a script can tell "fix the call" from "try again". Ctrl+C exits with 130
-and says what the command leaves behind (`interrupted`).
+and says what the command leaves behind (`interrupted`). Every file argument is refused in the
+same words when it is there but is no file to read (`not_a_file`).
 """
 
+import os
+import stat
 from pathlib import Path
 
 
@@ -28,6 +31,20 @@ class OutputError(MigsimError):
 
 class RunError(MigsimError):
     """A run could not be carried out or its results could not be written."""
+
+
+def not_a_file(path) -> str | None:
+    """What `path` is when it is there but is no regular file: 'is a folder', or 'is not a regular
+    file (a pipe, socket or device)'; None for a regular file and for a path that is not there (each
+    reader says what to make instead). Every file argument asks before reading: a named pipe would
+    make the command wait for ever, a device might never end, and a folder is not 'no such file'."""
+    try:
+        mode = os.stat(path).st_mode
+    except (OSError, ValueError):  # not there, or a name no file can have
+        return None
+    if stat.S_ISREG(mode):
+        return None
+    return "is a folder" if stat.S_ISDIR(mode) else "is not a regular file (a pipe, socket or device)"
 
 
 def interrupted(command: str, out: str | None) -> str:

@@ -297,7 +297,8 @@ def load_comparison(folder) -> Comparison:
     if not folder.exists():
         raise ScenarioError(f"{folder}: does not exist; give the folder of a `migsim compare` report, or {make}")
     if not folder.is_dir():
-        raise ScenarioError(f"{folder}: is a file, not a folder; give the folder of a `migsim compare` report, "
+        what = "is a file" if folder.is_file() else "is a pipe, socket or device"
+        raise ScenarioError(f"{folder}: {what}, not a folder; give the folder of a `migsim compare` report, "
                             f"or {make}")
     need = [folder / "summary.json", folder / "replications.parquet", folder / "scenarios"]
     missing = [p.name for p in need if not p.exists()]

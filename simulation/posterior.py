@@ -25,7 +25,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .errors import ScenarioError
+from .errors import ScenarioError, not_a_file
 from .parameters import PARAMETERS, defaults
 
 SHIPPED = Path(__file__).resolve().parent / "data" / "posterior.csv"
@@ -92,7 +92,7 @@ def load_posterior(spec: str | Path | None) -> Posterior | None:
     path = SHIPPED if str(spec) == "shipped" else Path(spec)
     where = str(spec) if str(spec) != "shipped" else f"the shipped posterior ({path})"
     if not path.is_file():
-        raise ScenarioError(f"--posterior {spec}: no such file; give {CHOICES_TEXT}.")
+        raise ScenarioError(f"--posterior {spec}: {not_a_file(path) or 'no such file'}; give {CHOICES_TEXT}.")
     try:
         _check_cells(path, where)
         draws = pd.read_csv(path, comment="#", encoding="utf-8-sig")

@@ -20,7 +20,7 @@ from typing import Any
 import tomli_w
 
 from .dates import UNQUOTED_MONTH, month_index, shown, unquoted_date
-from .errors import ScenarioError
+from .errors import ScenarioError, not_a_file
 from .events import Event, check_event_dates, parse_events
 from .parameters import PARAMETERS, defaults
 
@@ -226,11 +226,8 @@ def _check_events_within_run(path: Path, values: dict[str, Any], events: list[di
 def _read_toml(path: Path) -> dict[str, Any]:
     if not path.exists():
         raise ScenarioError(f"{path}: no such scenario file. Give the path of a .toml file (see scenarios/).")
-    if path.is_dir():
-        raise ScenarioError(f"{path}: is a folder; give the path of a scenario .toml file.")
-    if not path.is_file():  # a named pipe or a device would block or never end
-        raise ScenarioError(f"{path}: is not a regular file (a pipe, socket or device); give the path of a "
-                            "scenario .toml file.")
+    if what := not_a_file(path):
+        raise ScenarioError(f"{path}: {what}; give the path of a scenario .toml file.")
     try:  # "utf-8-sig": a file saved with a byte-order mark (Windows Notepad) reads as any other
         return tomllib.loads(path.read_bytes().decode("utf-8-sig"))
     except OSError as exc:

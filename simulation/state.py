@@ -23,7 +23,7 @@ from pathlib import Path
 
 import cloudpickle
 
-from .errors import RunError, ScenarioError
+from .errors import RunError, ScenarioError, not_a_file
 from .model import MigrationModel
 from .outdir import SYSTEM_FOLDERS
 from .scenario import Scenario, month_index
@@ -135,7 +135,8 @@ def save_state(model: MigrationModel, path: str | Path) -> Path:
 def load_state(path: str | Path) -> MigrationModel:
     path = Path(path)
     if not path.is_file():
-        raise ScenarioError(f"--from-state {path}: no such file; write one with `migsim run --save-state`.")
+        raise ScenarioError(f"--from-state {path}: {not_a_file(path) or 'no such file'}; give a state file, "
+                            "written by `migsim run --save-state`.")
     return from_bytes(path.read_bytes(), str(path))
 
 

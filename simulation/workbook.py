@@ -21,7 +21,7 @@ from pathlib import Path
 
 import tomli_w
 
-from .errors import ScenarioError
+from .errors import ScenarioError, not_a_file
 from .events import KINDS, MANY, NAME_LISTS, REQUIRED, parse_events
 from .i18n import format_number, translator
 
@@ -252,9 +252,8 @@ def read_events(path: Path) -> list[dict]:
     path = Path(path)
     if not path.exists():
         raise ScenarioError(f"{path}: no such workbook. Make one with `migsim template --xlsx {path.name}`.")
-    if not path.is_dir() and not path.is_file():  # a named pipe would block the reading
-        raise ScenarioError(f"{path}: is not a regular file (a pipe, socket or device); give the workbook that "
-                            "`migsim template` writes, saved as .xlsx.")
+    if what := not_a_file(path):
+        raise ScenarioError(f"{path}: {what}; give the workbook that `migsim template` writes, saved as .xlsx.")
     try:
         wb = load_workbook(path, data_only=True)
     except (zipfile.BadZipFile, KeyError):  # empty, text, an old .xls, a zip or another file renamed .xlsx

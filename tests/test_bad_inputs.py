@@ -225,7 +225,7 @@ CASES = [
     ("run-posterior-other-columns", lambda d: ["run", tiny(d), "--posterior", raw("a,b\n1,2\n", "post.csv")(d),
                                                "--out", str(d / "o")], ["post.csv", "'a'"]),
     ("run-posterior-device", lambda d: ["run", tiny(d), "--posterior", "/dev/null", "--out", str(d / "o")],
-     ["--posterior /dev/null"]),
+     ["--posterior /dev/null", "not a regular file"]),
     ("run-save-state-over-a-file", lambda d: ["run", tiny(d), "--reps", "1", "--save-state", "2022-06", a_file(d),
                                               "--out", str(d / "o")], ["afile", "not a migsim state file"]),
     ("run-save-state-over-a-state", lambda d: ["run", tiny(d), "--reps", "1", "--save-state", "2022-06",
