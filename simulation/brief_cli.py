@@ -36,9 +36,11 @@ def cmd_brief(args) -> int:
     if args.comparison_folder:
         if args.scenarios:
             raise ScenarioError("give either scenario files (BASE ALT ...) or --from FOLDER, not both.")
-        if args.posterior != "shipped":
-            raise ScenarioError(f"--posterior {args.posterior}: a brief --from a compare folder reads its runs as they "
-                                "were made; give --posterior to `migsim compare`, or run the scenarios here.")
+        made = [f"--{k} {getattr(args, k)}" for k in ("reps", "seed", "agents") if getattr(args, k) is not None]
+        made += [f"--posterior {args.posterior}"] if args.posterior != "shipped" else []
+        if made:  # how the runs are made: the folder's runs were made already
+            raise ScenarioError(f"{made[0]}: a brief --from a compare folder reads its runs as they were made; give "
+                                f"{made[0].split()[0]} to `migsim compare`, or run the scenarios here.")
         comparison = load_comparison(args.comparison_folder)
         check_dates(dates, comparison.base.scenario)
     else:
@@ -50,12 +52,13 @@ def cmd_brief(args) -> int:
         from .scenario import load_with_overrides
 
         base, *alternatives = load_with_overrides(args.scenarios, getattr(args, "agents", None))
-        if args.reps < 1:
-            raise ScenarioError(f"--reps = {args.reps}: give at least 1 replication.")
+        reps = 10 if args.reps is None else args.reps
+        if reps < 1:
+            raise ScenarioError(f"--reps = {reps}: give at least 1 replication.")
         check_dates(dates, base)
         from .posterior import load_posterior
 
-        comparison = compare(base, alternatives, reps=args.reps, seed=args.seed, jobs=args.jobs,
+        comparison = compare(base, alternatives, reps=reps, seed=args.seed, jobs=args.jobs,
                              progress=not args.quiet, band=args.band, posterior=load_posterior(args.posterior))
     written = []
     with atomic_dir(out, "brief") as tmp:
@@ -99,7 +102,7 @@ def register(sub, band) -> None:
     p.add_argument("--lang", type=language_option(("all", "every language")), default="en", metavar="en|ru|kk|all",
                    help="language of the brief (default en)")
     p.add_argument("--dates", help="headline dates, e.g. 2026-12,2030-12 (default: after the policies start)")
-    p.add_argument("--reps", type=int, default=10, help="replications per scenario when running (default 10)")
+    p.add_argument("--reps", type=int, help="replications per scenario when running (default 10)")
     p.add_argument("--band", type=band, default=(10, 90), metavar="LOW,HIGH",
                    help="percentiles of the band across replications (default 10,90)")
     p.add_argument("--seed", type=int, help="seed of the first replication (default: run.seed of the baseline)")
