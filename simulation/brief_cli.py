@@ -55,6 +55,9 @@ def cmd_brief(args) -> int:
         reps = 10 if args.reps is None else args.reps
         if reps < 1:
             raise ScenarioError(f"--reps = {reps}: give at least 1 replication.")
+        from .safety import agents_source, check_memory
+
+        check_memory(base["run.agents"], min(args.jobs, reps), source=agents_source(args, base))
         check_dates(dates, base)
         from .posterior import load_posterior
 

@@ -85,6 +85,8 @@ CASES = [
      ["big.toml: run.agents = 90,000,000", "GB"]),
     ("compare-file-agents-beyond-memory", lambda d: ["compare", big(d), big(d), "--out", str(d / "o")],
      ["big.toml: run.agents = 90,000,000", "GB"]),
+    ("brief-file-agents-beyond-memory", lambda d: ["brief", big(d), big(d), "--out", str(d / "o")],
+     ["big.toml: run.agents = 90,000,000", "GB"]),
     # a brief --from a compare folder once took --reps 0 (or any run option) and ignored it
     ("brief-from-with-reps", lambda d: ["brief", "--from", str(d / "cmp"), "--reps", "0", "--out", str(d / "o")],
      ["--reps 0: a brief --from a compare folder reads its runs as they were made", "`migsim compare`"]),
