@@ -205,6 +205,9 @@ trajectory: each box's coverage and density), discovery.json. Sweep: {html.escap
 
 def cmd_discover(args) -> int:
     started = time.perf_counter()
+    if args.absolute and args.baseline_sweep is None:  # without a baseline the outcome is a level, not a change
+        raise ScenarioError("--absolute asks for the policy's change in units, which needs a baseline sweep: give "
+                            "--against SWEEP, or leave --absolute out (the outcome is then the indicator's level).")
     question = Question(args.indicator, args.group, args.measure, args.above, args.below, not args.absolute)
     table, box, _keys = discover(question, args.sweep, args.baseline_sweep, args.min_density)
     out = write_discovery(args.out, question, args.sweep, args.baseline_sweep, table, box,

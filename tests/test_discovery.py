@@ -74,3 +74,12 @@ def test_a_threshold_no_future_passes_says_which_way_to_move_it(sweeps, side, th
     message = str(err.value)
     assert advice in message and "the outcome runs from" in message
     assert message.endswith("lower it." if side == "above" else "raise it.")
+
+
+def test_absolute_without_a_baseline_sweep_is_refused(sweeps, tmp_path, capsys):
+    folder, _ = sweeps
+    args = ["discover", str(folder / "policy"), "--indicator", "stock_kaz_by_status", "--above", "10", "--absolute",
+            "--out", str(tmp_path / "d")]
+    assert main(args) == 2
+    assert "--absolute asks for the policy's change" in capsys.readouterr().err
+    assert not (tmp_path / "d").exists()
