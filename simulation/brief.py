@@ -393,6 +393,9 @@ def read_sensitivity(path: str | Path) -> pd.Series:
     if measure is None or "parameter" not in table:
         raise ScenarioError(f"{path}: a sensitivity table needs the columns 'parameter' and 'mu_star' (or 'ST'); "
                             f"it has {', '.join(table.columns)}.")
+    if table.empty or not (table["parameter"] != "").any():  # the brief would name no influential parameter
+        raise ScenarioError(f"{path}: the sensitivity table holds no parameter; give the indices.csv that `migsim "
+                            "sensitivity` writes.")
     text = table[measure].str.strip()
     values = pd.to_numeric(text, errors="coerce")
     bad = text[~np.isfinite(values)]  # nan, inf and an empty cell would each leave an index out or on top

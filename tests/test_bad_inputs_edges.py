@@ -124,6 +124,19 @@ def test_brief_sensitivity_table_with_nan_inf_or_nothing_for_an_index(work, caps
             "indices.csv, line 3", f"'mu_star' = '{value}'", what, capsys=capsys)
 
 
+@pytest.mark.parametrize("text", ["output,parameter,mu_star\n", "output,parameter,mu_star\nx,,0.5\n"])
+def test_brief_sensitivity_table_without_a_parameter(work, capsys, monkeypatch, text):
+    """A table with its header only (or no parameter named) was accepted, and the brief named none."""
+    from simulation import experiments
+
+    monkeypatch.setattr(experiments, "compare", lambda *a, **k: pytest.fail("compared despite a bad table"))
+    table = work / "indices.csv"
+    table.write_text(text)
+    base, alt = scenario(work, 'name = "a"\n', "a.toml"), scenario(work, 'name = "b"\n', "b.toml")
+    refused(work, ["brief", base, alt, "--sensitivity", str(table), "--out", "o"],
+            "indices.csv: the sensitivity table holds no parameter", capsys=capsys)
+
+
 def test_read_sensitivity_still_reads_numbers(tmp_path):
     from simulation.brief import read_sensitivity
 
