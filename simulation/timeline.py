@@ -18,12 +18,18 @@ if TYPE_CHECKING:
     from .model import MigrationModel
 
 
+FINISH = 0.7  # after the yearly drivers (0.5), before events begin or act (0.75)
+
+
 def schedule(model: "MigrationModel", events: list[Event]) -> list[Callable]:
     """Turn events into Mesa events: begin, each month of the window, and the end.
 
     Returns the callables, which the model must keep (Mesa holds them weakly).
     Times: month m (since run.start) steps at time m + 1; the yearly drivers apply at
-    m + 0.5 and events at m + 0.75, so they see that year's economy.
+    m + 0.5 and events at m + 0.75, so they see that year's economy; the windows that ended
+    with the month before finish at m + 0.7, before any event begins, so an event beginning
+    the month another ends (on the same lever) finds what that one put back, whatever their
+    order in the file.
     """
     callbacks: list[Callable] = []
     last = model.n_months - 1
@@ -55,5 +61,5 @@ def schedule(model: "MigrationModel", events: list[Event]) -> list[Callable]:
                 action.finish(model, ev)
 
             callbacks.append(finish)
-            model.schedule_event(finish, at=ev.end - model.start_index + 1 + 0.75)
+            model.schedule_event(finish, at=ev.end - model.start_index + 1 + FINISH)
     return callbacks

@@ -125,6 +125,20 @@ def test_events_on_one_lever_one_after_another_leave_each_value_in_force_in_turn
                                                              scenario_fee, scenario_fee, scenario_fee]
 
 
+def test_an_event_beginning_the_month_another_ends_keeps_its_value_whatever_the_file_order(tmp_path):
+    """Listed before the window that ends as it begins, a change used to be undone by that end."""
+    path = _write(tmp_path, "".join("[[events]]\n" + t + "\n" for t in [
+        'kind = "quota"\nstart = "2021-05"\nend = "2021-06"\ntotal = 50000',
+        'kind = "quota"\ndate = "2021-07"\ntotal = 9000',
+        'kind = "quota"\nstart = "2021-03"\nend = "2021-04"\ntotal = 5']))
+    model = MigrationModel(load_scenario(path))
+    quota = []
+    for _ in range(8):
+        model.step()
+        quota.append(model.levers.quota)
+    assert quota == [model.params["policy.work_permit_quota"]] * 2 + [5, 5, 50000, 50000, 9000, 9000]
+
+
 def test_every_kind_is_documented_in_policy_md():
     text = (ROOT / "docs" / "policy.md").read_text()
     for name, kind in KINDS.items():
