@@ -424,12 +424,14 @@ def parse_events(raw: list[dict[str, Any]]) -> list[Event]:
 
 
 def _check_no_overlap(events: list[Event]) -> None:
-    """Refuse two events in force at once that replace the same lever.
+    """Refuse two events in force at once that replace the same lever, unless one lies inside the other.
 
-    An event puts back at its end what it found at its start, so with two on one lever the
-    one that ends first would undo the other while it is still in force, and the one that
-    ends last would bring back a value from before (a quota of 5 left for good, say). A
-    change for good (no end) inside another's window would be undone at that window's end.
+    An event puts back at its end what it found at its start. A window inside another's
+    (beginning with or after it, ending before it) puts back the outer one's value, and the
+    outer one then its own: that nests. Windows that cross would not: the first to end would
+    undo the other while it is still in force, and the last to end would bring back a value
+    from before (two quota windows left a quota of 5 for good). A change for good (no end)
+    inside a window would be undone at the window's end.
     """
     def month(index: int) -> str:
         year, m = divmod(index, 12)
@@ -445,14 +447,17 @@ def _check_no_overlap(events: list[Event]) -> None:
         for later in ordered[k + 1:]:
             if later.start > first.end:
                 break
+            if later.end is not None and later.end < first.end:
+                continue  # inside the other's window: it puts back the outer one's value
             shared = [f for f in KINDS[first.kind].levers_replaced if f in KINDS[later.kind].levers_replaced]
             if shared:
                 where = "" if first.source == later.source else f" ({first.source})"
                 raise ScenarioError(
                     f"{later.source}: {later.label}, {window(later)}, begins while {first.label}{where}, "
                     f"{window(first)}, is in force, and both set the levers {', '.join(map(repr, shared))}: each "
-                    "puts back at its end what it found at its start, so together they would leave the wrong "
-                    "values in force. Give one event both changes, or let one end before the other begins.")
+                    "puts back at its end what it found at its start, so windows that cross would leave the "
+                    "wrong values in force. Let one end before the other begins, or lie wholly inside the "
+                    "other's window (ending before it ends).")
 
 
 def check_event_dates(events: list[Event], run_start: str) -> None:

@@ -4,9 +4,9 @@
 through the scenario's dated events (`policy.py`). An event that sets levers takes a
 `snapshot` of the fields it is about to change when it begins and `restore`s exactly
 those when it ends, so it cannot leave a lever on after its window (as Covasim's
-interventions keep the originals they change). The first of two such events on one lever
-to end would undo the other, so a scenario may not hold two in force at once
-(`events._check_no_overlap` refuses it). Factors that combine (exchange rates, demand,
+interventions keep the originals they change). Of two such windows on one lever that cross,
+the first to end would undo the other, so a scenario may hold them one after the other or one
+inside the other, not crossing (`events._check_no_overlap` refuses it). Factors that combine (exchange rates, demand,
 the count of border closures) unwind by their inverse instead, so overlapping windows compose.
 
 `MonthTotals` counts what happened during the month (flows, money sent home,

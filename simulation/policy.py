@@ -14,8 +14,8 @@ draw from a key of the event's own (`Streams.event_uniform`), by month and worke
 so they do not disturb any other stream or event. Overlapping windows on the same
 lever: a multiplicative factor (exchange rates, sector demand) combines and unwinds
 exactly; a value that is set (quota, fees, rates) is restored at the end to what the
-event found when it began, so two events that set the same lever may not be in force at
-once (the scenario is refused: `events._check_no_overlap`).
+event found when it began, so two windows that set the same lever may nest but not cross
+(the scenario is refused: `events._check_no_overlap`).
 """
 
 from __future__ import annotations
@@ -95,8 +95,11 @@ def _scale_wages(model: "MigrationModel", country: int, factor: float) -> None:
 # --- levers ----------------------------------------------------------------------------
 def _begin_changing(model, ev):
     """The levers the event's kind replaces (`events.Kind.levers_replaced`), saved so that its
-    end restores exactly those; the scenario's check refuses two such events in force at once."""
-    ev.state["levers"] = model.levers.snapshot(*KINDS[ev.kind].levers_replaced)
+    end restores exactly those; the scenario's check refuses two such windows that cross."""
+    names = KINDS[ev.kind].levers_replaced
+    if not names:  # `snapshot()` with no names saves every lever, and the end would put them all back
+        raise RuntimeError(f"event kind '{ev.kind}' changes levers but names none in events.KINDS (replaces=...)")
+    ev.state["levers"] = model.levers.snapshot(*names)
     return model.levers
 
 

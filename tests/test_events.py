@@ -99,7 +99,7 @@ def test_events_setting_one_lever_at_the_same_time_are_refused(tmp_path, capsys,
         load_scenario(path)
     message = str(err.value)
     assert str(path) in message and "[[events]] #1" in message and "[[events]] #2" in message
-    assert "in force" in message and "let one end before the other begins" in message
+    assert "in force" in message and "Let one end before the other begins, or lie wholly inside" in message
     assert main(["check", str(path)]) == 2
     assert "Traceback" not in capsys.readouterr().err
 
@@ -137,6 +137,23 @@ def test_an_event_beginning_the_month_another_ends_keeps_its_value_whatever_the_
         model.step()
         quota.append(model.levers.quota)
     assert quota == [model.params["policy.work_permit_quota"]] * 2 + [5, 5, 50000, 50000, 9000, 9000]
+
+
+def test_a_window_inside_another_on_the_same_lever_puts_back_the_outer_value(tmp_path):
+    path = _write(tmp_path, "".join("[[events]]\n" + t + "\n" for t in [
+        'kind = "quota"\nstart = "2021-02"\nend = "2021-07"\ntotal = 20000',
+        'kind = "quota"\nstart = "2021-04"\nend = "2021-05"\ntotal = 5',
+        'kind = "recruitment"\nstart = "2021-02"\nend = "2021-07"\norigin = "UZB"',
+        'kind = "recruitment"\nstart = "2021-02"\nend = "2021-04"\norigin = "TJK"']))
+    model = MigrationModel(load_scenario(path))
+    quota, agency = [], []
+    for _ in range(9):
+        model.step()
+        quota.append(model.levers.quota)
+        agency.append(float(model.levers.agency_factor.max()))
+    base = model.params["policy.work_permit_quota"]
+    assert quota == [base, 20000, 20000, 5, 5, 20000, 20000, base, base]
+    assert agency[0] == agency[-1] < agency[1] == agency[6]  # both agreements on, then none
 
 
 def test_every_kind_is_documented_in_policy_md():
