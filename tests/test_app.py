@@ -71,6 +71,22 @@ def test_shocks_act_from_the_coming_month_at_any_month_and_more_than_once():
     assert np.array_equal(a[:3], b[:3])
 
 
+def test_borders_pressed_again_while_closed_stay_closed_six_months_more_then_open():
+    """Two closures crossing each other left the exit factor at 0.2 for good, borders open."""
+    model = TeachingModel(agents=1000, end="2016-12")
+    for _ in range(3):
+        model.step()
+    assert model.add_shock("borders") == "2015-04"
+    model.step()
+    model.step()
+    assert model.add_shock("borders") == "2015-10"  # after the first window, 2015-04..09
+    factors = []
+    for _ in range(16):
+        model.step()
+        factors.append(float(model.levers.exit_factor.min()))
+    assert factors == [0.2] * 10 + [1.0] * 6  # 2015-06 to 2016-09: closed to 2016-03, then open
+
+
 def test_a_step_is_one_month_and_reset_keeps_the_run_as_a_ghost():
     session = Session(agents=1000)
     assert session.snapshot().date is None
@@ -123,7 +139,7 @@ def test_saved_setup_loads_back_and_bad_files_say_what_is_wrong():
                         ('{"migsim_teaching_setup": 1, "shocks": [["war", "2016-01"]]}', "shock ['war', '2016-01']"),
                         ('{"migsim_teaching_setup": 1, "colour": 1}', "unknown key 'colour'")):
         with pytest.raises(ScenarioError, match=re.escape(words)):
-            check_setup(text, "setup.json")  # noqa: match is a literal
+            check_setup(text, "setup.json")  # `match` is escaped: the words are literal
 
 
 def test_charts_use_full_country_names_large_fonts_and_fixed_axes():

@@ -114,6 +114,15 @@ class TeachingModel(MigrationModel):
         shock = SHOCKS[key]
         table = {**shock.event, "_file": f"the '{key}' button"}
         if shock.months:
+            # Pressed again while its window is in force, it adds a window after that one (borders
+            # closed for six months more): two windows setting one lever may not cross, since the
+            # first to end would undo the other (`events._check_no_overlap`).
+            busy = [ev.end for ev in self.timeline if ev.kind == shock.event["kind"] and ev.end is not None
+                    and ev.end >= month_index(date)]
+            if busy:
+                date = _month_after(date, max(busy) + 1 - month_index(date))
+                if month_index(date) >= self.start_index + self.n_months:
+                    return None
             table.update(start=date, end=_month_after(date, shock.months - 1))
         else:
             table["date"] = date
