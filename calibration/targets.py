@@ -275,14 +275,13 @@ def load_targets(path: str | Path | None = None) -> pd.DataFrame:
     if unknown:
         raise DataError(f"{path}: unknown column(s) {', '.join(unknown)}; allowed: {', '.join(COLUMNS)}.")
     raw = raw.reindex(columns=[*raw.columns, *(c for c in COLUMNS if c not in raw.columns)], fill_value="")
-    with path.open(newline="", encoding="utf-8-sig") as f:  # one quote too few shifts every later column
+    with path.open(newline="", encoding="utf-8-sig") as f:  # one field too many shifts every column (pandas)
         rows = csv.reader(f)
         width = len(next(rows, []))
-        bad = next(((rows.line_num, len(r)) for r in rows if len(r) > width or "\n" in "".join(r)), None)
+        bad = next(((rows.line_num, len(r)) for r in rows if len(r) > width), None)
     if bad:
-        raise DataError(f"{path}, line {bad[0]}: " + (f"{bad[1]} fields where the header has {width}" if bad[1] > width
-                        else "a quote (\") left open on an earlier line runs to here")
-                        + "; a field holding commas needs a quote at both ends, on its own line.")
+        raise DataError(f"{path}, line {bad[0]}: {bad[1]} fields where the header has {width}: a comma too many, or "
+                        "a field holding commas without a quote (\") at both ends.")
     spaced = [line for line, x in enumerate(raw.id, start=2) if x.strip() and x != x.strip()]
     if spaced:  # ' t1' and 't1' would pass as two targets, and the report would show them alike
         x = raw.id.iloc[spaced[0] - 2]

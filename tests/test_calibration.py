@@ -16,7 +16,7 @@ from calibration.gravity import fit_gravity, loo_predictions, observed_flows
 from calibration.simulate import SeriesTable, Window, compute_statistic, simulate
 from calibration.space import SPACE, check_space
 from calibration.survey import SURVEY_STATISTICS, SURVEYS, SurveyRecorder, design_weights, survey_statistic
-from calibration.targets import load_targets, parse_statistic
+from calibration.targets import DEFAULT_TARGETS, load_targets, parse_statistic
 from simulation.errors import DataError
 from simulation.indicators import tidy_frame
 from simulation.model import MigrationModel
@@ -460,3 +460,16 @@ def test_the_targets_plot_draws_a_target_inside_the_grey_band_exactly_when_it_is
                         "z": [1.0, -1.6, 1.2]})
     x = plot_targets(fit).axes[0].collections[0].get_offsets()[:, 0]
     assert x[0] == pytest.approx(1.0) and x[1] < -2 and -2 < x[2] < 2
+
+
+def test_a_note_over_two_lines_as_a_spreadsheet_writes_it_loads(tmp_path):
+    """A quoted cell holding a line break (Alt+Enter in a spreadsheet) is one field, not a broken row."""
+    import csv
+
+    rows = list(csv.reader(open(DEFAULT_TARGETS, newline="", encoding="utf-8")))
+    note = rows[0].index("note")
+    rows[1][note] += "\nsecond line of the note"
+    path = tmp_path / "targets.csv"
+    with open(path, "w", newline="", encoding="utf-8") as f:
+        csv.writer(f, lineterminator="\r\n").writerows(rows)
+    assert len(load_targets(path)) == len(load_targets())
