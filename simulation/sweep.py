@@ -101,12 +101,6 @@ def parse_vary(text: str) -> Vary:
                             f"(at most {MAX_POINTS:,}); give a smaller N.")
     if high < low:
         raise ScenarioError(f"--vary {text!r}: HIGH ({high:g}) is below LOW ({low:g}).")
-    if n == 1 and high != low:  # linspace of 1 is LOW alone: HIGH would be taken and never run
-        raise ScenarioError(f"--vary {text!r}: N = 1 would run {low:g} alone, never {high:g}; give N of at least 2 "
-                            f"to span the range, or {key}={low:g}:{low:g}:1 for the one value.")
-    if n is not None and n > 1 and high == low:
-        raise ScenarioError(f"--vary {text!r}: LOW and HIGH are both {low:g}, so the {n} grid values would be one; "
-                            f"give a range, or N = 1.")
     if p.kind is int and not (low.is_integer() and high.is_integer()):
         # rounding 0.5:1.5 gave 0 and 2, outside the range, and 0.2:0.4 gave 0 alone
         first, last = math.ceil(low), math.floor(high)
@@ -114,6 +108,12 @@ def parse_vary(text: str) -> Vary:
                   if first == last else f"the whole numbers between them are {first} to {last}")
         raise ScenarioError(f"--vary {text!r}: '{key}' takes whole numbers, so LOW and HIGH must be whole numbers "
                             f"({inside}); the values between them are rounded to the nearest whole number.")
+    if n == 1 and high != low:  # linspace of 1 is LOW alone: HIGH would be taken and never run
+        raise ScenarioError(f"--vary {text!r}: N = 1 would run {parts[0].strip()} alone, never {parts[1].strip()}; give N of at least "
+                            f"2 to span the range, or {key}={parts[0].strip()}:{parts[0].strip()}:1 for the one value.")
+    if n is not None and n > 1 and high == low:
+        raise ScenarioError(f"--vary {text!r}: LOW and HIGH are both {low:g}, so the {n} grid values would be one; "
+                            f"give a range, or N = 1.")
     for v in (low, high):
         if (p.low is not None and v < p.low) or (p.high is not None and v > p.high):
             raise ScenarioError(f"--vary {text!r}: {v:g} is outside the range of '{key}': {p.allowed()} ({p.unit}).")
