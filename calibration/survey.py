@@ -66,7 +66,7 @@ SURVEYS: dict[str, SurveyDesign] = {
 # Columns copied for each respondent.
 COLUMNS = ("origin", "female", "age", "education", "skill_sector", "dependants", "provider", "home_employed",
            "location", "job_sector", "contract", "pension", "paid_leave", "channel", "wage", "intention",
-           "remitter", "remit_share", "months_here", "months_on_trip")
+           "remitter", "remit_share", "months_here", "months_on_trip", "worked_kaz")
 
 
 class SurveyRecorder:
@@ -168,6 +168,8 @@ def _build_statistics() -> dict[str, tuple[Callable[[Respondents], float], str]]
         "prev_construction": (lambda r: r.share(c(r, "skill_sector") == SECTORS.index("construction")),
                               "experience in construction"),
         "working": (lambda r: r.share(_employed(r)), "has a job"),
+        "unemployed_never_worked_kaz": (lambda r: r.share(~c(r, "worked_kaz"), ~_employed(r)),
+                                        "without a job; has never held one in Kazakhstan"),
         "no_contract": (lambda r: r.share(~c(r, "contract"), _employed(r)), "employed without a written contract"),
         "no_pension": (lambda r: r.share(~c(r, "pension"), _employed(r)), "employed without pension contributions"),
         "no_leave": (lambda r: r.share(~c(r, "paid_leave"), _employed(r)), "employed without paid leave"),

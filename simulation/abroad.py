@@ -94,7 +94,7 @@ def reconsider_abroad(model: "MigrationModel", cond: "Conditions", rows: np.ndar
         eco.levers.exit_factor)
 
     month.go_home(model, rows[choice == 1], cooldown=s["mobility.cooldown_months"], visit=False)
-    month.go_home(model, rows[choice == 2], cooldown=0, visit=True)
+    month.go_home(model, rows[choice == 2], cooldown=0, visit=True, draws=draws)
     _move_on(model, cond, rows[choice == 3], draws)
 
 

@@ -112,15 +112,19 @@ def relocate(model: "MigrationModel", rows: np.ndarray, new_location: np.ndarray
                      pop.location, pop.months_here, pop.tie_start, pop.ties, pop.contacts, model.totals.flows)
 
 
-def go_home(model: "MigrationModel", rows: np.ndarray, cooldown: int, visit: bool) -> None:
-    """Workers go home (for good, deported, or on a visit), leaving their job and status."""
+def go_home(model: "MigrationModel", rows: np.ndarray, cooldown: int, visit: bool, draws: Draws | None = None
+            ) -> None:
+    """Workers go home (for good, deported, or on a visit), leaving their status and, but for
+    the jobs held over a visit (`work.jobs_given_up`, drawn with `draws`), their job."""
     if len(rows) == 0:  # most months, for one or another of the reasons
         return
     pop = model.population
+    leaving = rows
     if visit:
         pop.visit_dest[rows] = pop.location[rows]
+        leaving = work.jobs_given_up(model, rows, draws)
     relocate(model, rows, np.full(len(rows), HOME))
-    work.leave_job(pop, rows)
+    work.leave_job(pop, leaving)
     pop.status[rows] = ST_HOME
     pop.months_unemployed[rows] = 0
     pop.cooldown[rows] = cooldown
@@ -130,8 +134,8 @@ def scale_held_wages(model: "MigrationModel", factor: np.ndarray) -> None:
     """The USD value of wages abroad moves by factor[destination country]: jobs held there are
     paid in local currency."""
     pop = model.population
-    held = np.flatnonzero((pop.location != HOME) & (pop.job_sector >= 0))
-    pop.wage[held] = (pop.wage[held] * factor[LOCATION_COUNTRY[pop.location[held]]]).astype(np.float32)
+    held = np.flatnonzero(pop.job_sector >= 0)
+    pop.wage[held] = (pop.wage[held] * factor[work.job_country(pop, held)]).astype(np.float32)
 
 
 # --- 2. at home: work, and the decision to leave ----------------------------------------
@@ -417,6 +421,10 @@ def arrive(model: "MigrationModel", cond: Conditions, rows: np.ndarray, dest: np
         pop.female[rows], s["remittances.remit_provider"], s["remittances.remit_dependants"],
         s["remittances.remit_female"])
     as_f32 = lambda x: kernels.as_numpy_threshold(x, np.float32)  # noqa: E731  (thresholds of float32 uniforms)
+    # Back from a visit home to a job that waited for them (`go_home`): `settle` clears the job
+    # of every arrival, so it is put back after, and no other job is lined up.
+    held = _EMPTY_ROWS if new_trip else np.flatnonzero((pop.location[rows] == HOME) & (pop.job_sector[rows] >= 0))
+    held_jobs = work.job_terms(pop, rows[held]) if len(held) else None
     # Who begins a stay in Kazakhstan, the move, the job left, then the status and
     # on a new trip the intention and remittance habits (`arrival.enter`): one compiled call.
     lined_up = arrival.settle(
@@ -429,10 +437,14 @@ def arrive(model: "MigrationModel", cond: Conditions, rows: np.ndarray, dest: np
         arrival.intention_shares(s), *arrival.remittance_bands(s),
         pop.origin, pop.female, pop.savings, pop.visit_dest, pop.permit_wait, pop.months_unemployed, pop.status,
         pop.trips, pop.months_on_trip, pop.intention, pop.remitter, pop.remit_share)
+    if held_jobs is not None:
+        work.restore_jobs(pop, rows[held], held_jobs)
+        lined_up[held] = False
     work.start_jobs(model, rows[lined_up], np.full(int(lined_up.sum()), CH_NETWORK_BEFORE), draws)
 
 
 _EMPTY = np.zeros(0)  # no chance of remitting on a return trip (`arrival.enter` reads it on new trips only)
+_EMPTY_ROWS = np.zeros(0, np.int64)
 
 
 # `arrive`'s draws, in this order: legal status, then on a new trip the intention and remittance
@@ -458,6 +470,7 @@ def end_of_month(model: "MigrationModel") -> None:
                                     pop.age, pop.location, pop.job_sector,
                                     kernels.as_numpy_threshold(model.params["population.age_max"], np.float32))
     if len(retire):
+        work.leave_job(pop, retire)  # a job held over a visit home ends with the worker's working life
         draw_attributes(pop, retire, model.params, model.economy.home_wage,
                         model.streams.uniforms(RENEWAL_DRAWS, model.month_counter, retire))
         pop.age[retire] = np.float32(model.params["population.age_min"])

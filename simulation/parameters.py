@@ -331,6 +331,8 @@ _add("mobility.visit_hazard", 0.10, "per month", "assumption (IOM2023: 0.76 left
 _add("mobility.winter_visit_factor", 1.0, "x hazard",
      "assumption (construction stops for the winter; IOM2023, fielded in March-April: 0.76 left home < 6 months ago)",
      "uncertainty", "visit hazard multiplier in December, January and February", low=0, high=100)
+_add("mobility.job_held_over_visit", 0.0, "share", "calibrated (IOM2023: 0.89 of the jobless never worked in KAZ)",
+     "uncertainty", "chance a job waits over a home visit: the employer takes the worker back on return", **SHARE)
 _add("mobility.visit_end_rate", 0.5, "per month", "assumption", "uncertainty",
      "monthly chance a worker on a home visit goes back to the destination", **SHARE)
 _add("mobility.return_hazard", 0.05, "per month", "assumption", "uncertainty",
@@ -429,18 +431,15 @@ _add("mobility.stay_return_factor", 0.5, "x", "assumption", "uncertainty",
 assert set(_POOLS) == set(ORIGINS) and set(_ASC_COUNTRY) == set(DEST_COUNTRIES)
 
 # --- calibrated values ----------------------------------------------------------------
-# The uncertain parameters that `migsim calibrate` fitted take their calibrated values (weighted
-# posterior medians) as defaults, so the baseline and every scenario built on it start from the
-# calibration. The file says which calibration; to adopt another, copy its fit/parameters.toml over it.
+# Uncertain parameters fitted by `migsim calibrate` take their posterior medians as defaults, so every
+# scenario starts from the calibration the file names; to adopt another, copy its fit/calibrated.toml over it.
 CALIBRATED_FILE = Path(__file__).resolve().parent / "data" / "calibrated.toml"
 
 
 def with_calibration(declared: Mapping[str, Param], path: Path | None) -> dict[str, Param]:
-    """The registry with a calibration's values as the defaults of the parameters it fitted.
-
-    A pure function of the declared registry and the file (None or a missing file: no change),
-    so the declared values stay available (`DECLARED`) and the overlay happens in one named place.
-    """
+    """The registry with a calibration's values as the defaults of the parameters it fitted: a pure
+    function of the declared registry and the file (None or a missing file: no change), so the
+    declared values stay available (`DECLARED`) and the overlay happens in one named place."""
     registry = dict(declared)
     if path is None or not path.exists():
         return registry
@@ -464,10 +463,8 @@ def with_calibration(declared: Mapping[str, Param], path: Path | None) -> dict[s
 
 
 class _Registry(Mapping):
-    """The parameters in force: the declared ones with the adopted calibration, read on first use.
-
-    Importing this module reads no file; the first lookup calls `with_calibration` once.
-    """
+    """The parameters in force: the declared ones with the adopted calibration, read on first use
+    (importing this module reads no file; the first lookup calls `with_calibration` once)."""
 
     def __init__(self):
         self._params: dict[str, Param] | None = None

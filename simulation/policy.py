@@ -156,8 +156,10 @@ def _amnesty_monthly(model, ev, k):
 def _minimum_wage_begin(model, ev):
     lev, pop, s = _begin_changing(model, ev), model.population, model.params
     lev.minimum_wage = float(ev.settings["usd"])
-    # Contract jobs already paying less: employers raise the wage or drop the contract.
-    held = np.flatnonzero(_in_kaz(model) & (pop.job_sector >= 0) & pop.contract & (pop.wage < lev.minimum_wage))
+    # Contract jobs already paying less (held over a visit home too): employers raise the wage or drop the contract.
+    held = np.flatnonzero((pop.job_sector >= 0) & pop.contract & (pop.wage < lev.minimum_wage)
+                          & (pop.origin != ORIGINS.index("KAZ")))
+    held = held[work.job_country(pop, held) == KAZ]
     comply = _shock(model, ev, held, 0) < s["labour.minimum_wage_compliance"]
     pop.wage[held[comply]] = np.float32(lev.minimum_wage)
     dropped = held[~comply]

@@ -56,6 +56,7 @@ class Population:
     permit_wait: np.ndarray  # int8 location whose quota permit the worker waits for at home (0: none)
     trips: np.ndarray  # int16 trips abroad so far
     months_on_trip: np.ndarray  # int16 months since the current trip began (home visits and moves on included)
+    worked_kaz: np.ndarray  # bool: has held a job in Kazakhstan, on this trip or an earlier one
     pool_rank: np.ndarray  # float32 uniform: in the origin's pool while below the month's share of its peak (`pools.py`)
     # Social ties in compressed sparse row form: the ties of worker i are
     # ties[tie_start[i]:tie_start[i+1]].
@@ -158,6 +159,7 @@ def draw_attributes(pop: Population, rows: np.ndarray, scenario: Scenario, home_
     pop.cooldown[rows] = 0
     pop.visit_dest[rows] = 0
     pop.permit_wait[rows] = 0
+    pop.worked_kaz[rows] = False
 
 
 _ATTRIBUTE_TABLE_KEYS = (("population.tertiary_share", "population.upper_secondary_share")
@@ -367,6 +369,7 @@ def create_population(scenario: Scenario, n_agents: int, streams: Streams, home_
         permit_wait=np.zeros(n, np.int8),
         trips=np.zeros(n, np.int16),
         months_on_trip=np.zeros(n, np.int16),
+        worked_kaz=np.zeros(n, bool),
         pool_rank=streams.uniform(POOL_RANK, 0, np.arange(n)),
         tie_start=tie_start,
         ties=ties,

@@ -84,6 +84,7 @@ PAID_LEAVE = _draw("paid_leave", "job", 5)
 WAGE_OFFER = _draw("wage_offer", "job", 6)  # (normal) the wage's deviation
 JOB_LINED_UP = _draw("job_lined_up", "job", 7)  # a job through contacts before leaving
 MINIMUM_WAGE_COMPLIANCE = _draw("minimum_wage_compliance", "job", 8)  # employer pays the minimum
+JOB_HELD = _draw("job_held", "job", 9)  # the job waits over a home visit
 DEPORTATION = _draw("deportation", "enforcement", 0)
 INSPECTION = _draw("inspection", "enforcement", 1)  # an informal job is inspected
 FORMALISED = _draw("formalised", "enforcement", 2)  # the inspected job gets a contract

@@ -22,6 +22,7 @@ from .world import (
     CH_NETWORK_AFTER,
     CH_NETWORK_BEFORE,
     DEST_COUNTRIES,
+    HOME,
     LOCATION_COUNTRY,
     ST_IRREGULAR,
     ST_VISITOR,
@@ -174,7 +175,8 @@ def start_jobs(model: "MigrationModel", rows: np.ndarray, channel: np.ndarray, d
         float(s["labour.pension_with_contract"]), float(s["labour.pension_without_contract"]),
         float(s["labour.leave_with_contract"]), float(s["labour.leave_without_contract"]),
         float(s["labour.informal_wage_factor"]),
-        pop.job_sector, pop.contract, pop.pension, pop.paid_leave, pop.channel, pop.wage, pop.months_unemployed)
+        pop.job_sector, pop.contract, pop.pension, pop.paid_leave, pop.channel, pop.wage, pop.months_unemployed,
+        pop.worked_kaz)
 
 
 # `start_jobs`'s draws, in the order `_job_terms` reads them; the wage offer's last
@@ -189,11 +191,13 @@ def _job_terms(rows, channel, u, luck,  # the new jobs: their channels, uniforms
                stickiness, contract_factor_kaz, network_factor, agency_floor, female_wage_ratio,
                minimum_wage, compliance, pension_with, pension_without, leave_with, leave_without,
                informal_factor,
-               job_sector, contract, pension, paid_leave, job_channel, wage, months_unemployed):  # columns written
+               job_sector, contract, pension, paid_leave, job_channel, wage, months_unemployed,  # columns written
+               worked_kaz):
     """Each new job's sector (the worker's own, or drawn by the place's demand), contract (by
     status, sector and channel, an agency's at least `agency_floor`; a contract job in Kazakhstan
     pays the minimum wage or, where the employer does not comply, goes without a contract),
-    pension, paid leave and wage (informal jobs pay less).
+    pension, paid leave and wage (informal jobs pay less); a job in Kazakhstan marks the worker
+    as having worked there (IOM 2023 asks those out of work whether they ever have).
 
     One pass where numpy made some sixty calls per set of new jobs, most of a month's job
     starting with the few dozen workers who start one at 10,000 agents; the arithmetic and
@@ -246,6 +250,7 @@ def _job_terms(rows, channel, u, luck,  # the new jobs: their channels, uniforms
         job_channel[i] = ch
         wage[i] = np.float32(pay)
         months_unemployed[i] = 0
+        worked_kaz[i] |= in_kaz
 
 
 def inspect_workplaces(model: "MigrationModel", rows: np.ndarray, draws: "Draws") -> None:
@@ -265,6 +270,39 @@ def inspect_workplaces(model: "MigrationModel", rows: np.ndarray, draws: "Draws"
     leave_job(pop, hit[~formalise])
     model.totals.inspected += len(hit) * pop.scale
     model.totals.fines += int((~allowed).sum()) * pop.scale * eco.levers.employer_fine
+
+
+def jobs_given_up(model: "MigrationModel", rows: np.ndarray, draws: "Draws") -> np.ndarray:
+    """Of workers going home on a visit, those whose job does not wait for them.
+
+    Circulators who have worked in Kazakhstan rarely have to look for work again: of IOM
+    2023's respondents out of work and seeking it, 0.89 had never worked there before. With
+    chance `mobility.job_held_over_visit` the employer takes the worker back: the job stays
+    theirs while at home (it is not counted as held abroad) and resumes on return."""
+    p = model.params["mobility.job_held_over_visit"]
+    if p <= 0:
+        return rows
+    return rows[draws.uniform(D.JOB_HELD, rows) >= kernels.as_numpy_threshold(p, np.float32)]
+
+
+# a job's terms, as `_job_terms` writes them and `kernels.leave_job` clears them
+JOB_COLUMNS = ("job_sector", "contract", "pension", "paid_leave", "channel", "wage")
+
+
+def job_terms(pop, rows: np.ndarray) -> tuple[np.ndarray, ...]:
+    return tuple(getattr(pop, c)[rows] for c in JOB_COLUMNS)
+
+
+def restore_jobs(pop, rows: np.ndarray, terms: tuple[np.ndarray, ...]) -> None:
+    for c, values in zip(JOB_COLUMNS, terms, strict=True):
+        getattr(pop, c)[rows] = values
+
+
+def job_country(pop, rows: np.ndarray) -> np.ndarray:
+    """Country of each worker's job: where they are, or for a job held over a visit home,
+    where they will go back to."""
+    where = pop.location[rows]
+    return LOCATION_COUNTRY[np.where(where != HOME, where, pop.visit_dest[rows])]
 
 
 def leave_job(pop, rows: np.ndarray) -> None:

@@ -271,6 +271,18 @@ def test_simulated_survey_interviews_only_eligible_migrants_once():
         assert math.isnan(value) or name == "income_mean" or 0 <= value <= 1
 
 
+def test_the_unemployed_new_to_kazakhstan_are_counted_among_the_unemployed_only():
+    """IOM 2023 asked only those out of work whether they had ever worked in Kazakhstan."""
+    from calibration.survey import COLUMNS, Respondents
+
+    cols = {c: np.zeros(5) for c in COLUMNS}
+    cols["job_sector"] = np.array([-1, -1, -1, 2, 3])
+    cols["worked_kaz"] = np.array([False, False, True, False, True])
+    r = Respondents(SURVEYS["IOM2023"], cols, np.full(5, 3), np.ones(5))
+    assert survey_statistic(r, "unemployed_never_worked_kaz") == pytest.approx(2 / 3)
+    assert survey_statistic(r, "working") == pytest.approx(2 / 5)
+
+
 def test_distance_is_zero_at_the_observations_and_capped(targets):
     d = TargetDistance(targets)
     observed = dict(zip(d.ids, d.obs))

@@ -1,4 +1,4 @@
-"""Finding work abroad: kin contacts, and the compatriots met on arrival (weak ties)."""
+"""Finding work abroad: kin contacts, the compatriots met on arrival (weak ties), and jobs held over a visit home."""
 
 import copy
 
@@ -69,3 +69,84 @@ def test_compatriots_met_on_arrival_help_those_with_no_kin_there(without_and_wit
     assert found.mean() > found0.mean() + 0.1
     assert found[found0].all()  # the same draws: whoever found work without them finds it with them
     assert (model.population.channel[alone[found]] == CH_NETWORK_AFTER).mean() > 0.5
+
+
+JOB = ("job_sector", "contract", "pension", "paid_leave", "channel")
+
+
+def _visits(held: float, months: int = 14):
+    """Step a toy model with frequent visits home; for each month, the workers who went on a
+    visit from a job and those who came back from one, with their job columns before and after."""
+    model = MigrationModel(toy_scenario(mobility__job_held_over_visit=held, mobility__visit_hazard=0.3,
+                                        mobility__visit_end_rate=0.5), seed=11)
+    pop = model.population
+    left, back = [], []
+    for _ in range(months):
+        before = {c: getattr(pop, c).copy() for c in ("location", "visit_dest") + JOB}
+        model.step()
+        went = np.flatnonzero((before["location"] != HOME) & (before["job_sector"] >= 0)
+                              & (pop.location == HOME) & (pop.visit_dest == before["location"]))
+        came = np.flatnonzero((before["location"] == HOME) & (before["visit_dest"] > 0) & (pop.location != HOME))
+        left.append((went, {c: before[c][went] for c in JOB}, {c: getattr(pop, c)[went].copy() for c in JOB}))
+        back.append((came, before, {c: getattr(pop, c)[came].copy() for c in JOB + ("location",)}))
+    return model, left, back
+
+
+def test_a_job_held_over_a_visit_home_is_kept_at_home_and_resumed_on_return():
+    model, left, back = _visits(held=1.0)
+    went = sum(len(rows) for rows, _, _ in left)
+    came = sum(len(rows) for rows, _, _ in back)
+    assert went >= 30 and came >= 30
+    for rows, before, after in left:  # the job waits at home, unchanged
+        for c in JOB:
+            np.testing.assert_array_equal(after[c], before[c])
+    resumed = 0
+    for rows, before, after in back:  # back at the place they left, in the job they left
+        np.testing.assert_array_equal(after["location"], before["visit_dest"][rows])
+        had = before["job_sector"][rows] >= 0
+        np.testing.assert_array_equal(after["job_sector"][had], before["job_sector"][rows][had])
+        np.testing.assert_array_equal(after["channel"][had], before["channel"][rows][had])
+        resumed += int(had.sum())
+    assert resumed >= 30
+
+
+def test_without_jobs_held_a_visit_home_ends_the_job():
+    model, left, back = _visits(held=0.0)
+    assert sum(len(rows) for rows, _, _ in left) >= 30
+    for rows, _, after in left:
+        assert (after["job_sector"] == -1).all()
+    pop = model.population
+    assert not ((pop.location == HOME) & (pop.job_sector >= 0)).any()
+
+
+def test_half_the_jobs_wait_when_the_chance_is_a_half():
+    _, left, _ = _visits(held=0.5)
+    kept = np.concatenate([after["job_sector"] >= 0 for _, _, after in left])
+    assert len(kept) >= 60
+    assert 0.35 < kept.mean() < 0.65
+
+
+def test_a_job_held_at_home_ends_when_the_worker_retires():
+    model = MigrationModel(toy_scenario(mobility__job_held_over_visit=1.0, mobility__visit_hazard=0.5,
+                                        mobility__visit_end_rate=0.0), seed=5)
+    model.run_for(4)
+    pop = model.population
+    waiting = np.flatnonzero((pop.location == HOME) & (pop.job_sector >= 0))
+    assert len(waiting) >= 10
+    pop.age[waiting] = np.float32(model.params["population.age_max"])
+    model.step()
+    assert (pop.job_sector[waiting] == -1).all()
+    assert (pop.visit_dest[waiting] == 0).all()
+
+
+def test_having_worked_in_kazakhstan_is_remembered_across_trips_and_only_there():
+    model = MigrationModel(toy_scenario(), seed=3)
+    model.run_for(24)
+    pop = model.population
+    in_kaz = (pop.location != HOME) & (LOCATION_COUNTRY[pop.location] == 0)
+    employed_kaz = in_kaz & (pop.job_sector >= 0)
+    assert employed_kaz.sum() >= 20 and pop.worked_kaz[employed_kaz].all()
+    assert (pop.trips[pop.worked_kaz] > 0).all()  # a worker who never left has never worked there
+    assert (pop.worked_kaz & (pop.location == HOME)).any()  # it stays with them at home
+    elsewhere = (pop.location != HOME) & (LOCATION_COUNTRY[pop.location] != 0) & (pop.trips == 1)
+    assert not pop.worked_kaz[elsewhere & ~(pop.months_on_trip > pop.months_here)].any()
