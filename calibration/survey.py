@@ -184,6 +184,12 @@ def _build_statistics() -> dict[str, tuple[Callable[[Respondents], float], str]]
         "income_mean": (lambda r: r.mean(c(r, "wage").astype(float), _employed(r)), "mean wage of the employed, USD"),
         "income_le_200": (lambda r: r.share(c(r, "wage") <= 200, _employed(r)), "employed; wage at most 200 USD"),
         "remit": (lambda r: r.share(c(r, "remitter")), "intends to remit this trip"),
+        # IOM 2022's bands are "at least 50 per cent" (its summary), 25 to under 50 and less than 25;
+        # IOM 2023's over half, 25-50% and less: exactly half is in 2022's top band and 2023's middle one.
+        "remit_ge50": (lambda r: r.share(c(r, "remit_share") >= 0.5, c(r, "remitter")),
+                       "remitters sending half or more"),
+        "remit_25_under_50": (lambda r: r.share((c(r, "remit_share") >= 0.25) & (c(r, "remit_share") < 0.5),
+                                                c(r, "remitter")), "remitters sending 25% to under half"),
         "remit_gt50": (lambda r: r.share(c(r, "remit_share") > 0.5, c(r, "remitter")), "remitters sending over half"),
         "remit_25_50": (lambda r: r.share((c(r, "remit_share") >= 0.25) & (c(r, "remit_share") <= 0.5),
                                           c(r, "remitter")), "remitters sending 25-50%"),

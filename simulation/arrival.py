@@ -38,7 +38,7 @@ R_EAEU, R_PATENT, R_QUOTA, R_VISA_WORK, R_VISA_FREE, R_VISA = (
 @numba.njit(cache=True)
 def enter(rows, dest, u, chance, quota, irregular, new_trip, p_remit,  # arrivals; u: rows as `month.arrive` draws
           cost, regime, patent_take_up, patent_processing, visa_regular, visa_free_permit,  # corridors
-          intention_cum, band_cum, band_low, band_high,  # normalised cumulative shares; the bands' bounds
+          intention_cum, band_cum, band_low, band_high, exactly_half,  # cumulative shares; the bands' bounds
           origin, female,  # worker columns read, then written:
           savings, visit_dest, permit_wait, months_unemployed, status, trips, months_on_trip, intention,
           remitter, remit_share):
@@ -90,7 +90,10 @@ def enter(rows, dest, u, chance, quota, irregular, new_trip, p_remit,  # arrival
             remitter[i] = u[2, j] < p_remit[j]
             band = category(u[3, j], band_cum)
             low, high = band_low[band], band_high[band]
-            remit_share[i] = np.float32(low + (high - low) * u[4, j])
+            within = u[4, j]
+            if band == 0 and exactly_half > 0:  # of those sending half or more, some send exactly half
+                within = (within - exactly_half) / (1 - exactly_half) if within >= exactly_half else 0.0
+            remit_share[i] = np.float32(low + (high - low) * within)
         lined_up[j] = u[u.shape[0] - 1, j] < chance[j]
     return lined_up
 
@@ -140,10 +143,16 @@ def _intention_shares(circulate, return_, stay, move_on, shift) -> np.ndarray:
     return table
 
 
-def remittance_bands(s) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """The survey's bands of income sent home (over half, a quarter to half, under a quarter):
-    normalised cumulative shares, and each band's lower and upper bound."""
-    return _remittance_bands(*(s[k] for k in _BAND_KEYS))
+def remittance_bands(s) -> tuple[np.ndarray, np.ndarray, np.ndarray, float]:
+    """The survey's bands of income sent home (half or more, a quarter to half, under a quarter):
+    normalised cumulative shares, each band's lower and upper bound, and the share of the first
+    band who send exactly half.
+
+    Sending half is a round figure, and the two rounds of IOM's survey file it differently: IOM
+    2022 reports 0.49 of remitters sending "at least 50 per cent" (its summary; "more than 50" in
+    its text), IOM 2023 0.53 sending 25-50% against 2022's 0.27. Exactly half falls in 2022's top
+    answer and 2023's middle one (`calibration/survey.py`)."""
+    return _remittance_bands(*(s[k] for k in _BAND_KEYS)) + (float(s["remittances.exactly_half"]),)
 
 
 _BAND_KEYS = tuple(f"remittances.{k}" for k in ("share_over_half", "share_quarter_to_half", "band_under_quarter_min",

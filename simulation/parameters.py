@@ -310,10 +310,12 @@ for _d in DEST_COUNTRIES[1:]:
     _add(f"remittances.remit_destination.{_d}", 0.0, "logit", "assumption (the surveys cover Kazakhstan only)",
          "uncertainty", f"difference in the propensity to remit of workers in {_d} relative to those in Kazakhstan "
          "(longer, costlier trips: money goes home by transfer rather than in the pocket)", low=-20, high=20)
-_add("remittances.share_over_half", 0.49, "share", "IOM2022: 0.49 of remitters send over half", "data",
-     "share of remitters who send more than half of their income", **SHARE)
+_add("remittances.share_over_half", 0.49, "share", "IOM2022: 0.49 of remitters send at least half", "data",
+     "share of remitters who send half of their income or more", **SHARE)
 _add("remittances.share_quarter_to_half", 0.27, "share", "IOM2022: 0.27 send 25-50%", "data",
      "share of remitters who send a quarter to a half (the rest send less)", **SHARE)
+_add("remittances.exactly_half", 0.0, "share", "calibrated (IOM2022 'at least 50 per cent' 0.49; IOM2023 25-50% 0.53)",
+     "uncertainty", "share of the remitters sending half or more who send exactly half (a round figure)", **SHARE)
 _add("remittances.home_saving_rate", 0.08, "share of income", "assumption", "uncertainty",
      "share of income at home that is saved (towards the cost of migrating)", **SHARE)
 

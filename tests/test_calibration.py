@@ -283,6 +283,19 @@ def test_the_unemployed_new_to_kazakhstan_are_counted_among_the_unemployed_only(
     assert survey_statistic(r, "working") == pytest.approx(2 / 5)
 
 
+def test_exactly_half_is_in_the_top_band_of_2022_and_the_middle_band_of_2023():
+    from calibration.survey import COLUMNS, Respondents
+
+    cols = {c: np.zeros(4) for c in COLUMNS}
+    cols["remitter"] = np.ones(4, bool)
+    cols["remit_share"] = np.array([0.7, 0.5, 0.3, 0.1], np.float32)
+    r = Respondents(SURVEYS["IOM2022"], cols, np.full(4, 6), np.ones(4))
+    bands_2022 = [survey_statistic(r, k) for k in ("remit_ge50", "remit_25_under_50", "remit_lt25")]
+    assert bands_2022 == [0.5, 0.25, 0.25]
+    bands_2023 = [survey_statistic(r, k) for k in ("remit_gt50", "remit_25_50", "remit_lt25")]
+    assert bands_2023 == [0.25, 0.5, 0.25]
+
+
 def test_distance_is_zero_at_the_observations_and_capped(targets):
     d = TargetDistance(targets)
     observed = dict(zip(d.ids, d.obs))

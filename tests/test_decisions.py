@@ -191,3 +191,23 @@ def test_workers_who_move_on_draw_their_plans_afresh_in_the_new_country():
     moved = movers_on[(pop.location[movers_on] != 0) & (LOCATION_COUNTRY[pop.location[movers_on]] != country_before)]
     assert len(moved) >= 15
     assert (pop.intention[moved] == INT_MOVE_ON).mean() < 0.2  # about the share drawn on arrival (0.05)
+
+
+def test_a_share_of_those_sending_half_or_more_send_exactly_half():
+    """IOM 2022's top band is 'at least 50 per cent'; `remittances.exactly_half` of it send half."""
+    def shares(exactly_half):
+        model = MigrationModel(toy_scenario(remittances__exactly_half=exactly_half), seed=4)
+        model.run_for(12)
+        pop = model.population
+        sent = pop.remit_share[pop.remitter & (pop.trips > 0)]
+        return sent, float(model.params["remittances.band_over_half_max"])
+
+    plain, top = shares(0.0)
+    assert len(plain) > 300 and not (plain == 0.5).any()
+    heaped, top = shares(0.4)
+    half_or_more = heaped[heaped >= 0.5]
+    assert 0.3 < (half_or_more == 0.5).mean() < 0.5
+    assert (half_or_more <= np.float32(top)).all()
+    assert (half_or_more > 0.5).sum() > 50  # the rest still spread over the band
+    # the bands' sizes are the survey's either way
+    assert abs((heaped >= 0.5).mean() - (plain >= 0.5).mean()) < 0.08
