@@ -66,6 +66,9 @@ SPACE: tuple[Prior, ...] = (
     Prior("mobility.winter_visit_factor", 1.0, 8.0,
           "how many go home for the winter: time since leaving home (IOM2023, March-April: 0.76 under six months) "
           "and arrivals this year (IOM2022, June-July: 0.65)"),
+    Prior("mobility.job_held_over_visit", 0.0, 1.0,
+          "circulators back from a visit home mostly go back to their job: of IOM 2023's respondents out of work "
+          "and seeking it, 0.89 had never worked in Kazakhstan before; the share working (IOM2023 0.92)"),
     Prior("mobility.base_return_hazard", 0.004, 0.04,
           "how long circulators keep circulating before they stop for good: journeys begun over a year ago "
           "(IOM2022 0.52) and the age of migrants present (IOM2022 0.44 aged 25-34)"),
@@ -95,6 +98,9 @@ SPACE: tuple[Prior, ...] = (
     Prior("labour.pension_with_contract", 0.2, 0.9, "no pension contributions (IOM2022 0.87, IOM2023 0.61)"),
     # remitting
     Prior("remittances.remit_intercept", -1.2, 0.8, "share who remit from Kazakhstan (IOM2022 0.34, IOM2023 0.49)"),
+    Prior("remittances.exactly_half", 0.0, 0.8,
+          "remitters sending 25-50% (IOM2023 0.53) against IOM2022's 0.27, whose top answer is 'at least 50 per "
+          "cent': exactly half is in 2022's top band and 2023's middle one"),
     Prior("remittances.remit_destination.RUS", 0.0, 3.0,
           "remitting from Russia: what Uzbekistan, Tajikistan and Kyrgyzstan receive (WB, KNOMAD)"),
     Prior("remittances.remit_origin.KAZ", -5.0, 0.5,

@@ -434,7 +434,7 @@ assert set(_POOLS) == set(ORIGINS) and set(_ASC_COUNTRY) == set(DEST_COUNTRIES)
 
 # --- calibrated values ----------------------------------------------------------------
 # Uncertain parameters fitted by `migsim calibrate` take their posterior medians as defaults, so every
-# scenario starts from the calibration the file names; to adopt another, copy its fit/calibrated.toml over it.
+# scenario starts from the calibration the file names; to adopt another, copy its fit/parameters.toml over it.
 CALIBRATED_FILE = Path(__file__).resolve().parent / "data" / "calibrated.toml"
 
 

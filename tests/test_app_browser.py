@@ -266,8 +266,8 @@ def test_exercise_3_sanctions_on_russia_cut_remittances_to_central_asia(teacher)
     t.run_to(PLAY_TO)
     t.tab("remittances")
     shocked, without = t.drawn("remittances", "now", PLAY_TO), t.drawn("remittances", "twin", PLAY_TO)
-    for country in ("Uzbekistan", "Tajikistan"):  # "about half of what they would without the shock"
-        assert 0.35 < shocked[country] / without[country] < 0.65, (country, shocked, without)
+    for country in ("Uzbekistan", "Tajikistan"):  # "a third to a half of what they would without the shock"
+        assert 0.3 < shocked[country] / without[country] < 0.6, (country, shocked, without)
     t.tab("stock")
     total = sum(t.drawn("stock", "now", PLAY_TO).values())
     assert total > 1.1 * t.drawn("stock", "twin", PLAY_TO)["total"]  # more foreign workers in Kazakhstan

@@ -66,9 +66,10 @@ def test_ties_are_symmetric_and_mostly_within_the_origin(toy_run):
 
 
 def test_workers_at_home_hold_no_job_or_status(toy_run):
+    """Only a job that waits over a visit home (`mobility.job_held_over_visit`) is held at home."""
     pop = toy_run.population
     home = pop.location == HOME
-    assert np.all(pop.job_sector[home] == -1)
+    assert np.all(pop.job_sector[home & (pop.visit_dest == 0)] == -1)
     assert np.all(pop.status[home] == 0)
     assert np.all(pop.status[~home] > 0)
 

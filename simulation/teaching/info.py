@@ -102,8 +102,8 @@ def info(key: str, _) -> dict:
             "watch": _("The map (arrows both ways), Remittances, and the dashed run without the shock."),
             "try": [_("Exercise 3, a shock to the system: leave 'Run the same world without the shocks "
                       "alongside' ticked, run to 2016-12, press Sanctions on Russia, then run to 2019-12."),
-                    _("Remittances: households in Uzbekistan and Tajikistan receive about half of what they "
-                      "would without the shock (dashed), although the shock hit Russia, not them."),
+                    _("Remittances: households in Uzbekistan and Tajikistan receive a third to a half of what "
+                      "they would without the shock (dashed), although the shock hit Russia, not them."),
                     _("Foreign workers: more in Kazakhstan than without the shock (the dashed total), as "
                       "Uzbeks turn from Russia to Kazakhstan and Russians relocate: the system redirects flows "
                       "towards Kazakhstan.")],
