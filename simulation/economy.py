@@ -158,7 +158,12 @@ class Economy:
         return base
 
     def demand_index(self) -> np.ndarray:
-        """(locations,) labour demand relative to the scenario's, after sector demand shocks."""
+        """(locations,) labour demand relative to the scenario's, after sector demand shocks.
+
+        Made again only when sector demand changes (every month's conditions ask for it)."""
+        return self._made_once("demand_index", (self.levers.demand_factor.tobytes(),), self._demand_index)
+
+    def _demand_index(self) -> np.ndarray:
         return (self.sector_demand * self.levers.demand_factor).sum(axis=1) / self.sector_demand.sum(axis=1)
 
     def job_sector_shares(self) -> np.ndarray:
@@ -192,6 +197,11 @@ class Economy:
     def _open_corridor(self) -> np.ndarray:
         lev = self.levers
         return (lev.regime[:, ALT_COUNTRY] != REGIMES.index("none")) & (lev.closed[:, ALT_COUNTRY] == 0)
+
+    def quota_corridor(self) -> np.ndarray:
+        """(origins, alternatives) bool: the corridor needs a quota permit."""
+        return self._made_once("quota_corridor", (self.levers.regime.tobytes(),),
+                               lambda: self.levers.regime[:, ALT_COUNTRY] == REGIMES.index("quota"))
 
     def _made_once(self, name: str, key: tuple, make) -> np.ndarray:
         """`make()`, made again only when `key` (the bytes of the levers it reads) changes: the

@@ -51,12 +51,29 @@ MAX_NEED_LEVEL = 4 + MAX_DEPENDANTS
 
 def shared_weights(base: np.ndarray, log_expected_wage: np.ndarray, cost: np.ndarray, home_wage: np.ndarray,
                    beta_income: float, beta_need: float, beta_cost: float) -> np.ndarray:
-    """T[origin, need level, alternative] = exp(base + gain x log wage - cost term)."""
-    levels = np.arange(MAX_NEED_LEVEL + 1) / 4.0
-    gain = beta_income * (1.0 + beta_need * levels)  # (levels,)
-    shared = base - beta_cost * cost / home_wage[:, None]  # (origins, alternatives)
-    v = shared[:, None, :] + gain[None, :, None] * log_expected_wage[None, None, :]
-    return np.exp(np.minimum(v, 700.0))
+    """T[origin, need level, alternative] = exp(base + gain x log wage - cost term).
+
+    The sums in one compiled pass (`_weight_exponents`: numpy made ten calls on arrays of a few
+    hundred values, three quarters of this step's time), the exponential numpy's own, in
+    place (numba's differs from it in the last bit)."""
+    v = _weight_exponents(base, log_expected_wage, cost, home_wage, beta_income, beta_need, beta_cost)
+    return np.exp(v, out=v)
+
+
+@numba.njit(cache=True)
+def _weight_exponents(base, log_expected_wage, cost, home_wage, beta_income, beta_need, beta_cost):
+    """min(base - beta_cost x cost / home wage + gain x log wage, 700) by origin, need level and
+    alternative, gain = beta_income x (1 + beta_need x level / 4): numpy's operations on each
+    element, in its order (and its minimum: a nan stays nan)."""
+    n_origins, n_alt = base.shape
+    v = np.empty((n_origins, MAX_NEED_LEVEL + 1, n_alt))
+    for o in range(n_origins):
+        for level in range(MAX_NEED_LEVEL + 1):
+            gain = beta_income * (1.0 + beta_need * (level / 4.0))
+            for a in range(n_alt):
+                x = (base[o, a] - beta_cost * cost[o, a] / home_wage[o]) + gain * log_expected_wage[a]
+                v[o, level, a] = 700.0 if x > 700.0 else x
+    return v
 
 
 _PREPARED: list = []  # one-entry cache: (key, weights kept alive, tables)
@@ -434,6 +451,31 @@ def abroad_counts(location, job_sector, status, education, skilled, origin, n_or
         if status[i] == ST_QUOTA:
             quota_holders[1 if education[i] == skilled else 0] += 1
     return stock, employed, quota_holders
+
+
+@numba.njit(cache=True, error_model="numpy")
+def market_terms(stock, employed, prior, dest_unemployment, scale, capacity, location_wage, country):
+    """Each location's expected wage before its log, wage x chance of a job (the employed share,
+    with `prior` persons at the country's employment rate; at least 1e-6), and each country's
+    crowding before its exponential, -employed people / capacity (`month.month_conditions`): one
+    pass where numpy made fourteen calls, in numpy's float64 operations and order (the employed
+    added by country in location order, as its bincount adds them)."""
+    n_loc = stock.shape[1]
+    wage_term = np.empty(n_loc)
+    employed_country = np.zeros(capacity.shape[0])
+    for loc in range(n_loc):
+        people = 0
+        for o in range(stock.shape[0]):
+            people += stock[o, loc]
+        c = country[loc]
+        p_job = (np.float64(employed[loc]) + prior * (1 - dest_unemployment[c])) / (np.float64(people) + prior)
+        x = location_wage[loc] * p_job
+        wage_term[loc] = 1e-6 if x < 1e-6 else x  # (numpy's maximum: a nan stays nan)
+        employed_country[c] += np.float64(employed[loc])
+    crowding = np.empty(capacity.shape[0])
+    for c in range(capacity.shape[0]):
+        crowding[c] = -(employed_country[c] * scale) / capacity[c]
+    return wage_term, crowding
 
 
 @numba.njit(cache=True)

@@ -18,7 +18,6 @@ import numpy as np
 
 from . import arrival, decisions, kernels, selections, tie_passes, work
 from . import streams as D
-from .economy import ALT_COUNTRY
 from .population import draw_attributes
 from .streams import Draw, Draws
 from .world import (
@@ -68,14 +67,12 @@ def month_conditions(model: "MigrationModel") -> Conditions:
     s, eco, pop = model.params, model.economy, model.population
     by_origin, employed, holders = kernels.abroad_counts(pop.location, pop.job_sector, pop.status, pop.education,
                                                          SKILLED, pop.origin, len(ORIGINS))
-    stock, employed = by_origin.sum(axis=0).astype(float), employed.astype(float)
     prior = s["behaviour.employment_prior_persons"] / pop.scale  # in agents: the same weight at any scale
-    country = np.maximum(LOCATION_COUNTRY, 0)
-    p_job = (employed + prior * (1 - eco.dest_unemployment[country])) / (stock + prior)
-    employed_country = np.bincount(country, weights=employed, minlength=len(DEST_COUNTRIES)) * pop.scale
-    hiring = np.exp(-employed_country / eco.capacity)[country] * eco.demand_index()
-    log_wage = np.log(np.maximum(eco.location_wage * p_job, 1e-6))[1:]
-    quota_corridor = eco.levers.regime[:, ALT_COUNTRY] == R_QUOTA
+    wage_term, crowding = kernels.market_terms(by_origin, employed, prior, eco.dest_unemployment, pop.scale,
+                                               eco.capacity, eco.location_wage, _COUNTRY_OR_KAZ)
+    hiring = np.exp(crowding)[_COUNTRY_OR_KAZ] * eco.demand_index()
+    log_wage = np.log(wage_term)[1:]
+    quota_corridor = eco.quota_corridor()
     # permits in agents, rounded to the nearest: truncating lost up to one agent's worth of permits,
     # a twentieth of the quota at 10,000 agents
     slots = max(int(round(eco.levers.quota / pop.scale)) - int(holders.sum()), 0)
@@ -100,6 +97,9 @@ def month_conditions(model: "MigrationModel") -> Conditions:
         acquaintances=work.acquaintances_at(model, by_origin / np.maximum(pop.origin_size, 1)[:, None]),
         quota_slots_by_category=by_category,
     )
+
+
+_COUNTRY_OR_KAZ = np.maximum(LOCATION_COUNTRY, 0)  # each location's country, home counted as Kazakhstan's
 
 
 # --- moving, with the flow recorded ---------------------------------------------------

@@ -97,3 +97,36 @@ def test_job_contacts_by_ties_alike_on_one_thread_or_all():
     parallel, serial = tie_passes._job_contacts_parallel, tie_passes._job_contacts_serial
     assert parallel._cache._cache_file._index_name != serial._cache._cache_file._index_name
 
+
+
+def test_month_conditions_kernels_give_numpy_s_arithmetic_bit_for_bit():
+    """`kernels.market_terms` and `kernels.shared_weights` compute in one pass what numpy computed
+    in some twenty calls a month; numpy's own formulas give the same values to the bit, with
+    zero capacities and priors (infinities and nans) among them."""
+    from simulation.world import DEST_COUNTRIES, LOCATION_COUNTRY
+
+    country = np.maximum(LOCATION_COUNTRY, 0)
+    n_loc, n_c = len(LOCATION_COUNTRY), len(DEST_COUNTRIES)
+    rng = np.random.default_rng(3)
+    with np.errstate(all="ignore"):
+        for k in range(300):
+            by_origin = rng.integers(0, 500, (7, n_loc)) * (rng.random((7, n_loc)) < 0.7)
+            employed = np.minimum(rng.integers(0, 800, n_loc), by_origin.sum(axis=0))
+            prior, scale = (0.0, rng.uniform(0, 50), 3)[k % 3], rng.uniform(1, 5000)
+            unemployment, wage = rng.uniform(0, 0.3, n_c), rng.uniform(0, 2000, n_loc)
+            capacity = np.where(rng.random(n_c) < 0.1, 0.0, rng.uniform(0, 1e6, n_c))
+            stock = by_origin.sum(axis=0).astype(float)
+            p_job = (employed.astype(float) + prior * (1 - unemployment[country])) / (stock + prior)
+            crowded = np.bincount(country, weights=employed.astype(float), minlength=n_c) * scale
+            wage_term, crowding = kernels.market_terms(by_origin, employed, prior, unemployment, scale, capacity,
+                                                       wage, country)
+            assert np.array_equal(np.exp(crowding), np.exp(-crowded / capacity), equal_nan=True)
+            assert np.array_equal(np.log(wage_term), np.log(np.maximum(wage * p_job, 1e-6)), equal_nan=True)
+
+            base, cost = rng.normal(size=(7, 13)) * rng.uniform(0.1, 400), rng.uniform(0, 2000, (7, 13))
+            home_wage, log_wage = rng.uniform(50, 900, 7), rng.normal(6, 2, 13)
+            betas = (int(rng.integers(0, 4)) if k % 4 == 0 else rng.uniform(0, 3), rng.uniform(0, 2), rng.uniform(0, 3))
+            gain = betas[0] * (1.0 + betas[1] * np.arange(kernels.MAX_NEED_LEVEL + 1) / 4.0)
+            v = (base - betas[2] * cost / home_wage[:, None])[:, None, :] + gain[None, :, None] * log_wage[None, None, :]
+            assert np.array_equal(kernels.shared_weights(base, log_wage, cost, home_wage, *betas),
+                                  np.exp(np.minimum(v, 700.0)))
