@@ -10,6 +10,7 @@ the same to the bit. The parameter tables are made once per set of values, not e
 from __future__ import annotations
 
 import functools
+import operator
 
 import numba
 import numpy as np
@@ -127,11 +128,12 @@ def settle(rows, dest, new_trip, stays_begun,  # arrivals; stays_begun[origin] c
 
 def intention_shares(s) -> np.ndarray:
     """(2, 4) normalised cumulative shares of the intentions, men's then women's (`draw_intentions`)."""
-    return _intention_shares(*(s[k] for k in _INTENTION_KEYS))
+    return _intention_shares(*_INTENTION_KEYS(s.values))
 
 
-_INTENTION_KEYS = tuple(f"mobility.intention.{k}" for k in ("circulate", "return", "stay", "move_on")) + (
-    "mobility.female_stay_shift",)
+# the parameters' values, in one call (a generator of look-ups cost more than the tables' cache)
+_INTENTION_KEYS = operator.itemgetter(*(f"mobility.intention.{k}" for k in ("circulate", "return", "stay", "move_on")),
+                                      "mobility.female_stay_shift")
 
 
 @functools.lru_cache(maxsize=8)  # the same few parameter values all run long: several times a month otherwise
@@ -152,11 +154,11 @@ def remittance_bands(s) -> tuple[np.ndarray, np.ndarray, np.ndarray, float]:
     2022 reports 0.49 of remitters sending "at least 50 per cent" (its summary; "more than 50" in
     its text), IOM 2023 0.53 sending 25-50% against 2022's 0.27. Exactly half falls in 2022's top
     answer and 2023's middle one (`calibration/survey.py`)."""
-    return _remittance_bands(*(s[k] for k in _BAND_KEYS)) + (float(s["remittances.exactly_half"]),)
+    return _remittance_bands(*_BAND_KEYS(s.values)) + (float(s["remittances.exactly_half"]),)
 
 
-_BAND_KEYS = tuple(f"remittances.{k}" for k in ("share_over_half", "share_quarter_to_half", "band_under_quarter_min",
-                                                 "band_over_half_max"))
+_BAND_KEYS = operator.itemgetter(*(f"remittances.{k}" for k in ("share_over_half", "share_quarter_to_half",
+                                                                "band_under_quarter_min", "band_over_half_max")))
 
 
 @functools.lru_cache(maxsize=8)

@@ -325,8 +325,13 @@ def as_numpy_threshold(x, dtype):
     int is cast to the array's type (NEP 50), a numpy float64 keeps its own. Compiled kernels
     compare or combine with the result, so they give what the numpy expression gave, bit for bit."""
     if type(x) is float or type(x) is int:  # the usual case, without numpy's type resolution (some 5,000 a run)
-        return np.dtype(dtype).type(x)
+        return _cast(x, dtype)
     return np.result_type(dtype, x).type(x)
+
+
+@functools.lru_cache(maxsize=1024, typed=True)  # the same few parameters all run long; a numpy scalar took 0.3 us
+def _cast(x, dtype):
+    return np.dtype(dtype).type(x)
 
 
 @numba.njit(cache=True)

@@ -9,6 +9,7 @@ ranges and the network can be generated without a Python loop.
 from __future__ import annotations
 
 import functools
+import operator
 from dataclasses import dataclass
 
 import networkx as nx
@@ -141,7 +142,7 @@ def draw_attributes(pop: Population, rows: np.ndarray, scenario: Scenario, home_
     rows = np.asarray(rows, dtype=np.int64)
     as_f32 = lambda x: as_numpy_threshold(x, np.float32)  # noqa: E731  (numpy's cast of a Python float)
     education_cum, male_sector_cum, female_sector_cum, dependants_cdf = _attribute_tables(
-        *(s[k] for k in _ATTRIBUTE_TABLE_KEYS))
+        *_ATTRIBUTE_TABLE_KEYS(s.values))
     age_min, age_max = s["population.age_min"], s["population.age_max"]
     _attributes(rows, u, pop.origin, as_f32(s["population.female_share"]), as_f32(age_min), as_f32(age_max - age_min),
                 education_cum, male_sector_cum, female_sector_cum, ORIGINS.index("RUS"), SECTORS.index("it"),
@@ -162,10 +163,11 @@ def draw_attributes(pop: Population, rows: np.ndarray, scenario: Scenario, home_
     pop.worked_kaz[rows] = False
 
 
-_ATTRIBUTE_TABLE_KEYS = (("population.tertiary_share", "population.upper_secondary_share")
-                         + tuple(f"population.sector_male.{x}" for x in SECTORS)
-                         + tuple(f"population.sector_female.{x}" for x in SECTORS)
-                         + ("population.dependants_mean",))
+# the tables' parameters, in one call (a generator of look-ups cost more than the tables' cache)
+_ATTRIBUTE_TABLE_KEYS = operator.itemgetter("population.tertiary_share", "population.upper_secondary_share",
+                                            *(f"population.sector_male.{x}" for x in SECTORS),
+                                            *(f"population.sector_female.{x}" for x in SECTORS),
+                                            "population.dependants_mean")
 
 
 @functools.lru_cache(maxsize=8)  # the same parameter values all run long: the retirees are renewed every month

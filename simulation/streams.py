@@ -123,6 +123,12 @@ def _keyed_uniforms(base, workers):
 
 
 @numba.njit(cache=True)
+def _keyed_uniforms_from(offset, month_part, workers):
+    """`_keyed_uniforms` from base `offset + month_part` (wrapping at 2**64, as the key arithmetic does)."""
+    return _keyed_uniforms(offset + month_part, workers)
+
+
+@numba.njit(cache=True)
 def _keyed_uniforms_rows(offsets, month_part, workers):
     """`_keyed_uniforms` for several draws at once: row k from base `offsets[k] + month_part`
     (wrapping at 2**64, as the key arithmetic does)."""
@@ -146,8 +152,15 @@ class Streams:
         self.event_keys: dict[int, np.uint64] = {}
 
     def uniform(self, draw: Draw, month: int, workers: np.ndarray) -> np.ndarray:
-        """Float32 uniforms in [0, 1), one per worker, fixed by (draw, month, worker)."""
-        return self._keyed(self.keys[draw.stream], draw.slot, month, workers)
+        """Float32 uniforms in [0, 1), one per worker, fixed by (draw, month, worker).
+
+        The draw's key and slot, and the month's part, are each made into a numpy integer once
+        (some twenty draws a month; making them on every call cost more than drawing for a few
+        dozen workers); the kernel adds them, wrapping at 2**64 as `_base` does."""
+        offset = self.__dict__.setdefault("_offset", {}).get(draw)  # (a state saved before it has none)
+        if offset is None:
+            offset = self._offset[draw] = np.uint64(self._base(self.keys[draw.stream], draw.slot, -_MONTH_OFFSET))
+        return _keyed_uniforms_from(offset, self._month_part(month), np.asarray(workers, dtype=np.int64))
 
     def uniforms(self, draws: tuple[Draw, ...], month: int, workers: np.ndarray) -> np.ndarray:
         """(len(draws), workers) float32: row k is `uniform(draws[k], month, workers)`, in one
@@ -157,8 +170,14 @@ class Streams:
         if offsets is None:  # each draw's key and slot, once: the month's part is added in the kernel
             offsets = self._offsets[draws] = np.array([self._base(self.keys[d.stream], d.slot, -_MONTH_OFFSET)
                                                        for d in draws], np.uint64)
-        month_part = np.uint64(((month + _MONTH_OFFSET) << int(_MONTH_SHIFT)) & _MASK64)
-        return _keyed_uniforms_rows(offsets, month_part, np.asarray(workers, dtype=np.int64))
+        return _keyed_uniforms_rows(offsets, self._month_part(month), np.asarray(workers, dtype=np.int64))
+
+    def _month_part(self, month: int) -> np.uint64:
+        """The month's part of the counter, kept for the month it was last asked for."""
+        last = self.__dict__.get("_last_month_part")
+        if last is None or last[0] != month:
+            last = self._last_month_part = (month, np.uint64(((month + _MONTH_OFFSET) << int(_MONTH_SHIFT)) & _MASK64))
+        return last[1]
 
     def event_uniform(self, event: int, k: int, month: int, workers: np.ndarray) -> np.ndarray:
         """Uniforms of a scenario's event number `event` (its k-th draw, k < 64).
