@@ -131,8 +131,8 @@ def go_home(model: "MigrationModel", rows: np.ndarray, cooldown: int, visit: boo
 
 
 def scale_held_wages(model: "MigrationModel", factor: np.ndarray) -> None:
-    """The USD value of wages abroad moves by factor[destination country]: jobs held there are
-    paid in local currency."""
+    """The USD value of wages abroad moves by factor[destination country]: jobs held there, or
+    waiting there over a visit home (`work.job_country`), are paid in local currency."""
     pop = model.population
     held = np.flatnonzero(pop.job_sector >= 0)
     pop.wage[held] = (pop.wage[held] * factor[work.job_country(pop, held)]).astype(np.float32)
