@@ -90,8 +90,8 @@ def reconsider_abroad(model: "MigrationModel", cond: "Conditions", rows: np.ndar
         rows, u_choice, pop.intention, pop.months_unemployed, pop.savings, pop.age,
         pop.location, s["mobility.base_return_hazard"], s["mobility.return_hazard"], s["mobility.stay_return_factor"],
         s["mobility.unemployed_return_factor"], s["mobility.broke_return_factor"],
-        kernels.as_numpy_threshold(s["population.age_max"], np.float32), visit_hazard, s["mobility.move_on_hazard"],
-        eco.levers.exit_factor)
+        kernels.as_numpy_threshold(s["population.age_max"], np.float32), visit_hazard,
+        visit_hazard * s["mobility.other_plans_visit_factor"], s["mobility.move_on_hazard"], eco.levers.exit_factor)
 
     month.go_home(model, rows[choice == 1], cooldown=s["mobility.cooldown_months"], visit=False)
     month.go_home(model, rows[choice == 2], cooldown=0, visit=True, draws=draws)

@@ -391,7 +391,7 @@ def update_status(rows, u_regularise, u_deport, status, months_here, origin, loc
 @numba.njit(cache=True)
 def abroad_choices(rows, u, intention, months_unemployed, savings, age, location, base_return, return_hazard,
                    stay_return_factor, unemployed_return_factor, broke_return_factor, age_max, visit_hazard,
-                   move_on_hazard, exit_factor):
+                   other_visit_hazard, move_on_hazard, exit_factor):
     """Per worker abroad: 0 stay, 1 return for good, 2 visit home, 3 move on.
 
     The hazards by intention (returning more often out of work or broke, always at
@@ -408,6 +408,7 @@ def abroad_choices(rows, u, intention, months_unemployed, savings, age, location
     return_by_plan[INT_STAY] = base_return * stay_return_factor
     visit_by_plan, move_by_plan = np.zeros(len(INTENTIONS)), np.zeros(len(INTENTIONS))
     visit_by_plan[INT_CIRCULATE] = visit_hazard
+    visit_by_plan[INT_RETURN] = visit_by_plan[INT_STAY] = other_visit_hazard
     move_by_plan[INT_MOVE_ON] = move_on_hazard
     for j in range(rows.shape[0]):
         i = rows[j]
@@ -439,10 +440,9 @@ def abroad_choices(rows, u, intention, months_unemployed, savings, age, location
 
 @numba.njit(cache=True)
 def abroad_counts(location, job_sector, status, education, skilled, origin, n_origins):
-    """At the start of the month, for its conditions: workers abroad by origin and location,
-    the employed among them by location, and quota permit holders by category [other, skilled
-    (`education` == `skilled`)]. One pass where numpy selected the workers abroad and made
-    several bincounts."""
+    """At the start of the month, for its conditions: workers abroad by origin and location, the employed
+    among them by location, and quota permit holders by category [other, skilled (`education` == `skilled`)].
+    One pass where numpy selected the workers abroad and made several bincounts."""
     stock = np.zeros((n_origins, N_LOCATIONS), np.int64)
     employed = np.zeros(N_LOCATIONS, np.int64)
     quota_holders = np.zeros(2, np.int64)

@@ -333,6 +333,8 @@ _add("mobility.visit_hazard", 0.10, "per month", "assumption (IOM2023: 0.76 left
 _add("mobility.winter_visit_factor", 1.0, "x hazard",
      "assumption (construction stops for the winter; IOM2023, fielded in March-April: 0.76 left home < 6 months ago)",
      "uncertainty", "visit hazard multiplier in December, January and February", low=0, high=100)
+_add("mobility.other_plans_visit_factor", 0.0, "x hazard", "calibrated (IOM2023: 0.76 away < 6 months, 0.57 circulate)",
+     "uncertainty", "visit hazard of workers who mean to stay or go home for good, relative to circulators'", **SHARE)
 _add("mobility.job_held_over_visit", 0.0, "share", "calibrated (IOM2023: 0.89 of the jobless never worked in KAZ)",
      "uncertainty", "chance a job waits over a home visit: the employer takes the worker back on return", **SHARE)
 _add("mobility.visit_end_rate", 0.5, "per month", "assumption", "uncertainty",
@@ -427,8 +429,7 @@ _add("remittances.band_under_quarter_min", 0.05, "share", "assumption (IOM2022 a
      "data", "least a worker in the band 'under a quarter' sends of income (drawn evenly from this to 0.25)",
      low=0.0, high=0.25)
 _add("mobility.stay_return_factor", 0.5, "x", "assumption", "uncertainty",
-     "chance of returning for good of workers who intend to stay, relative to mobility.base_return_hazard",
-     low=0, high=1)
+     "chance of returning for good of workers who intend to stay, relative to mobility.base_return_hazard", **SHARE)
 
 assert set(_POOLS) == set(ORIGINS) and set(_ASC_COUNTRY) == set(DEST_COUNTRIES)
 

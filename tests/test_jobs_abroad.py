@@ -1,4 +1,5 @@
-"""Finding work abroad: kin contacts, the compatriots met on arrival (weak ties), and jobs held over a visit home."""
+"""Finding work abroad: kin contacts, the compatriots met on arrival (weak ties), jobs held over a visit home,
+and who goes home on a visit."""
 
 import copy
 
@@ -8,7 +9,15 @@ import pytest
 from simulation import work
 from simulation.model import MigrationModel
 from simulation.month import month_conditions
-from simulation.world import CH_NETWORK_AFTER, HOME, KAZ_LOCATIONS, LOCATION_COUNTRY, ORIGINS
+from simulation.world import (
+    CH_NETWORK_AFTER,
+    HOME,
+    INT_CIRCULATE,
+    INT_MOVE_ON,
+    KAZ_LOCATIONS,
+    LOCATION_COUNTRY,
+    ORIGINS,
+)
 
 from conftest import toy_scenario
 
@@ -150,3 +159,29 @@ def test_having_worked_in_kazakhstan_is_remembered_across_trips_and_only_there()
     assert (pop.worked_kaz & (pop.location == HOME)).any()  # it stays with them at home
     elsewhere = (pop.location != HOME) & (LOCATION_COUNTRY[pop.location] != 0) & (pop.trips == 1)
     assert not pop.worked_kaz[elsewhere & ~(pop.months_on_trip > pop.months_here)].any()
+
+
+def _visit_rates(factor: float, months: int = 12) -> tuple[float, float, int]:
+    """Visits home begun per worker-month abroad, for circulators and for those who mean to stay
+    or go home for good, over `months` months of a toy model; and how many of the latter visited."""
+    model = MigrationModel(toy_scenario(mobility__visit_hazard=0.2, mobility__winter_visit_factor=1.0,
+                                        mobility__other_plans_visit_factor=factor), seed=5)
+    pop = model.population
+    exposed, visits = np.zeros(2), np.zeros(2)
+    for _ in range(months):
+        abroad = pop.location != HOME
+        model.step()  # plans are revised in the step, before the choice: grouped by the plan chosen on
+        group = np.where(pop.intention == INT_CIRCULATE, 0, np.where(pop.intention == INT_MOVE_ON, -1, 1))
+        went = abroad & (pop.location == HOME) & (pop.visit_dest > 0)
+        for g in (0, 1):
+            exposed[g] += (abroad & (group == g)).sum()
+            visits[g] += (went & (group == g)).sum()
+    return visits[0] / exposed[0], visits[1] / exposed[1], int(visits[1])
+
+
+def test_only_circulators_visit_home_unless_the_others_are_given_a_share_of_their_hazard():
+    circulators, others, other_visits = _visit_rates(0.0)
+    assert circulators > 0.05 and other_visits == 0
+    circulators, others, other_visits = _visit_rates(0.5)
+    assert other_visits >= 30
+    assert 0.35 < others / circulators < 0.65

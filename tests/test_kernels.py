@@ -48,18 +48,18 @@ def test_abroad_choice_kernel_makes_the_same_choices_as_the_numpy_rule():
     pop.age[rows[::11]] = 61.0
     pop.intention[rows[::3]] = INT_MOVE_ON  # every branch taken, whatever the toy run's intentions
     exit_factor = np.linspace(0.3, 1.0, 6)
-    base, ret, stay, unemp, broke, visit, move = 0.01, 0.05, 0.4, 2.0, 3.0, 0.3, 0.02
+    base, ret, stay, unemp, broke, visit, other_visit, move = 0.01, 0.05, 0.4, 2.0, 3.0, 0.3, 0.1, 0.02
     intention = pop.intention[rows]
     p_return = np.where(intention == INT_RETURN, base + ret, np.where(intention == INT_STAY, base * stay, base))
     p_return = p_return * np.where(pop.months_unemployed[rows] >= 2, unemp, 1.0)
     p_return = p_return * np.where(pop.savings[rows] <= 0, broke, 1.0)
     p_return = np.where(pop.age[rows] >= 60.0, 1.0, p_return)
     stranded = exit_factor[LOCATION_COUNTRY[pop.location[rows]]]
-    p_visit = np.where(intention == INT_CIRCULATE, visit, 0.0) * stranded
+    p_visit = np.where(intention == INT_CIRCULATE, visit, np.where(intention == INT_MOVE_ON, 0.0, other_visit)) * stranded
     p_move = np.where(intention == INT_MOVE_ON, move, 0.0) * stranded
     expected = decisions.abroad_choice(u, p_return * stranded, p_visit, p_move)
     got = kernels.abroad_choices(rows, u, pop.intention, pop.months_unemployed, pop.savings, pop.age, pop.location,
-                                 base, ret, stay, unemp, broke, np.float32(60.0), visit, move, exit_factor)
+                                 base, ret, stay, unemp, broke, np.float32(60.0), visit, other_visit, move, exit_factor)
     assert np.array_equal(got, expected)
     assert all((got == k).sum() > 0 for k in range(4))
 
